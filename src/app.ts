@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { Runtime } from './clock.js';
+import { systemRuntime } from './clock.js';
+import type { Config } from './config/index.js';
+import type { DatabaseHandle } from './db/index.js';
+import type { ErrorCode } from './errors.js';
+import { AppError, errorTable } from './errors.js';
+import { healthRoutes } from './health.js';
+import { createLogger } from './logger.js';
+import { memberRoutes } from './members/routes.js';
+import { html } from './web/html.js';
+import { page, STYLESHEET } from './web/layout.js';
+import { lynkWebhookRoutes } from './webhooks/index.js';
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  runtime?: Runtime;
+  logger?: Logger;
+  /** Called when a webhook committed and may have queued mail (the server nudges the mail worker). */
+  onMailQueued?: () => void;
+}
+
+/** Fastify's own error codes that are the client's fault, mapped onto our table. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_CSRF_INVALID_TOKEN: 'CSRF_REJECTED',
+  FST_CSRF_MISSING_SECRET: 'CSRF_REJECTED',
+};
+
+/** Builds the HTTP app without listening: tests call inject() or listen on an ephemeral port. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const runtime = deps.runtime ?? systemRuntime;
+  const app = Fastify({
+    loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    // Accept a caller's request id only when it looks like one; never echo arbitrary bytes into logs.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const code: ErrorCode =
+      error instanceof AppError
+        ? error.code
+        : (FASTIFY_CODES[error.code] ?? (error.validation ? 'BAD_REQUEST' : 'INTERNAL'));
+    const status = errorTable[code].status;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code }, `request rejected: ${code}`);
+    return sendError(request, reply, code, error instanceof AppError ? error.message : errorTable[code].message);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND', errorTable.NOT_FOUND.message));
+
+  await app.register(fastifyCookie, { secret: config.cookieSecret });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCsrf, {
+    cookieKey: 'gerbang_csrf',
+    cookieOpts: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      secure: config.publicUrl.startsWith('https://'),
+    },
+  });
+
+  await app.register(healthRoutes, { db: database.db });
+  await app.register(lynkWebhookRoutes, {
+    db: database.db,
+    config,
+    runtime,
+    ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),
+  });
+  await app.register(memberRoutes, { db: database.db, runtime });
+
+  app.get('/assets/gerbang.css', async (_request, reply) =>
+    reply
+      .header('content-type', 'text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(STYLESHEET),
+  );
+  app.get('/', async (_request, reply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').send(
+      page(
+        'Gerbang',
+        html`<h1>Gerbang aktif</h1>
+<p>Server ini menerima pembayaran Lynk.id dan mengirim lisensi serta akun member.</p>
+<p class="muted">URL webhook untuk Lynk.id:</p>
+<p><code>${config.publicUrl}/webhook/lynk</code></p>`,
+      ),
+    ),
+  );
+  return app;
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const path = request.url;
+  if (path.startsWith('/webhook') || path.startsWith('/api/')) return false;
+  return String(request.headers.accept ?? '').includes('text/html');
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
+  const status = errorTable[code].status;
+  if (wantsHtml(request)) {
+    return reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(
+        page(
+          'Terjadi masalah',
+          html`<h1>${message}</h1><p class="muted">Kode: ${code} · ${request.id}</p><p><a href="/">Kembali</a></p>`,
+        ),
+      );
+  }
+  return reply.code(status).send({ error: { code, message, requestId: request.id } });
+}

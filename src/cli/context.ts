@@ -1,0 +1,34 @@
+import type { Config } from '../config/index.js';
+import { loadConfig, readEnvironment } from '../config/index.js';
+import type { DatabaseHandle } from '../db/index.js';
+import { migrateToLatest, openDatabase } from '../db/index.js';
+
+export class UsageError extends Error {}
+
+/** The CLI reads the same environment (and .env) as the server; bad config lists every problem. */
+export function configFromEnvironment(): Config {
+  const result = loadConfig(readEnvironment(process.cwd(), process.env));
+  if (!result.ok) {
+    process.stderr.write(`Konfigurasi tidak valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.exit(2);
+  }
+  return result.config;
+}
+
+/** Opens the database (migrated, so commands work on a fresh DATA_DIR) for the length of `fn`. */
+export async function withDatabase<T>(config: Config, fn: (database: DatabaseHandle) => Promise<T>): Promise<T> {
+  const database = openDatabase(config.database, { poolSize: 2 });
+  try {
+    await migrateToLatest(database.db, database.dialect);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 100;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError('--limit harus bilangan bulat 1–100000');
+  return n;
+}

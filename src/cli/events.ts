@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { systemRuntime } from '../clock.js';
+import { getDelivery, replayLynkEvent } from '../webhooks/index.js';
+import { configFromEnvironment, UsageError, withDatabase } from './context.js';
+import { formatTime } from './output.js';
+
+function eventIdArg(positionals: string[]): number {
+  const id = Number(positionals[0]);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError('sebutkan id event, mis. `gerbang events replay 12`');
+  return id;
+}
+
+export async function eventsShow(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  const id = eventIdArg(positionals);
+  const config = configFromEnvironment();
+  const event = await withDatabase(config, ({ db }) => getDelivery(db, id));
+  if (!event) {
+    process.stderr.write(`event #${id} tidak ada\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
+    return;
+  }
+  let body = event.raw_body;
+  try {
+    body = JSON.stringify(JSON.parse(event.raw_body), null, 2);
+  } catch {
+    // Rejected bodies may not be JSON: show them as received.
+  }
+  process.stdout.write(
+    [
+      `Event #${event.id} · ${event.provider} · ${event.outcome}`,
+      `Diterima: ${formatTime(event.received_at)} (${event.delivery_count}× dikirim)`,
+      `Tanda tangan sah: ${event.signature_valid === 1 ? 'ya' : 'tidak'}`,
+      `ID eksternal: ${event.external_id ?? '-'} · jenis: ${event.event_type ?? '-'}`,
+      event.note ? `Hasil: ${event.note}` : null,
+      event.error_code ? `Galat: ${event.error_code}: ${event.error_message ?? ''}` : null,
+      '',
+      body,
+      '',
+    ]
+      .filter((l) => l !== null)
+      .join('\n'),
+  );
+}
+
+export async function eventsReplay(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  const id = eventIdArg(positionals);
+  const config = configFromEnvironment();
+  const result = await withDatabase(config, ({ db }) => replayLynkEvent({ db, config, runtime: systemRuntime }, id));
+  if (!result.ok) {
+    process.stderr.write(`${result.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const detail = result.note ?? result.message ?? '';
+  process.stdout.write(`Event #${id} diproses ulang: ${result.outcome}${detail ? ` — ${detail}` : ''}\n`);
+  if (result.outcome === 'processed')
+    process.stdout.write('Email yang diantrekan akan dikirim oleh server yang sedang berjalan.\n');
+  if (result.outcome === 'failed') process.exitCode = 1;
+}

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { buildLynkPayment, signLynkPayment } from '../webhooks/index.js';
+import { configFromEnvironment, UsageError } from './context.js';
+
+/**
+ * `gerbang lynk simulate`: sends a correctly signed payment.received to a running server, exactly
+ * as Lynk.id would, so a seller can try the whole flow before pasting the URL into Lynk.
+ */
+export async function lynkSimulate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string' },
+      product: { type: 'string', default: 'Produk Digital Contoh' },
+      uuid: { type: 'string' },
+      email: { type: 'string', default: 'pembeli@example.com' },
+      name: { type: 'string', default: 'Pembeli Contoh' },
+      phone: { type: 'string', default: '' },
+      qty: { type: 'string', default: '1' },
+      price: { type: 'string', default: '72000' },
+      'ref-id': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const qty = Number(values.qty);
+  if (!Number.isInteger(qty) || qty < 1 || qty > 1000) throw new UsageError('--qty harus bilangan bulat 1–1000');
+  const price = Number(values.price);
+  if (!Number.isFinite(price) || price < 0) throw new UsageError('--price harus angka ≥ 0');
+  const config = configFromEnvironment();
+  const url = values.url ?? `${config.publicUrl}/webhook/lynk`;
+
+  const payment = buildLynkPayment({
+    email: values.email,
+    name: values.name,
+    phone: values.phone,
+    items: [{ title: values.product, qty, price, ...(values.uuid ? { uuid: values.uuid } : {}) }],
+    ...(values['ref-id'] ? { refId: values['ref-id'] } : {}),
+  });
+  const { body, signature } = signLynkPayment(payment, config.lynkMerchantKey);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lynk-signature': signature },
+      body,
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    const reason =
+      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    process.stderr.write(`Tidak bisa menghubungi ${url}: ${reason}\nApakah server sudah berjalan (npm start)?\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const text = await response.text();
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({ status: response.status, body: safeJson(text), request: payment }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(`POST ${url}\n→ ${response.status} ${text}\n`);
+    if (response.ok) {
+      process.stdout.write(
+        `Pembayaran contoh untuk "${values.product}" × ${qty} (${values.email}) terkirim.\nLihat hasilnya: gerbang events list · gerbang licenses list · gerbang mail list\n`,
+      );
+    }
+  }
+  if (!response.ok) process.exitCode = 1;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,55 @@
+import { UsageError } from './context.js';
+import { eventsReplay, eventsShow } from './events.js';
+import { eventsList, licensesList, mailList, membersList } from './lists.js';
+import { lynkSimulate } from './lynk.js';
+import { migrate, serve } from './serve.js';
+
+type Command = (args: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  serve,
+  migrate,
+  'members list': membersList,
+  'licenses list': licensesList,
+  'events list': eventsList,
+  'events show': eventsShow,
+  'events replay': eventsReplay,
+  'mail list': mailList,
+  'lynk simulate': lynkSimulate,
+};
+
+const HELP = `Pemakaian: gerbang <perintah> [opsi]
+
+  serve                       jalankan server (HOST, PORT, DATA_DIR, DATABASE_URL, …)
+  migrate                     terapkan migrasi database
+  members list   [--search S] [--limit N] [--json]
+  licenses list  [--search S] [--limit N] [--json]
+  events list    [--outcome processed|ignored|failed|rejected] [--provider lynk|hesda] [--limit N] [--json]
+  events show    <id> [--json]   isi mentah dan hasil satu webhook
+  events replay  <id>            proses ulang event Lynk yang gagal
+  mail list      [--status pending|sending|sent|failed] [--limit N] [--json]
+  lynk simulate  [--url U] [--product JUDUL] [--uuid U] [--email E] [--name N] [--phone P] [--qty N] [--price N]
+
+Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
+`;
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(HELP);
+    return;
+  }
+  const two = argv.slice(0, 2).join(' ');
+  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0] ?? '', argv.slice(1)];
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`perintah tidak dikenal: ${argv.slice(0, 2).join(' ')}`);
+  await command(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage =
+    error instanceof UsageError ||
+    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+  process.stderr.write(`gerbang: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (usage) process.stderr.write('Lihat `gerbang --help`.\n');
+  process.exit(usage ? 2 : 1);
+});

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Every environment variable Gerbang reads, with its default. The README's table mirrors this file. */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0),
+);
+
+/** A product rule maps a Lynk product (by uuid or exact title) to what a payment for it does. */
+export const productRuleSchema = z
+  .object({
+    uuid: z.string().min(1).optional(),
+    title: z.string().min(1).optional(),
+    action: z.enum(['member', 'license']),
+    maxDevices: z.number().int().positive().max(1000).default(1),
+    validityDays: z.number().int().positive().max(36_500).optional(),
+  })
+  .refine((r) => r.uuid !== undefined || r.title !== undefined, {
+    message: 'setiap aturan produk butuh "uuid" atau "title"',
+  });
+export type ProductRule = z.infer<typeof productRuleSchema>;
+
+const productRules = z.string().transform((text, ctx) => {
+  if (text.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'bukan JSON yang valid (harus berupa array aturan)' });
+    return z.NEVER;
+  }
+  const result = z.array(productRuleSchema).safeParse(parsed);
+  if (!result.success) {
+    ctx.addIssue({ code: 'custom', message: z.prettifyError(result.error).replaceAll('\n', '; ') });
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'harus berupa URL postgres://… (kosongkan untuk SQLite di DATA_DIR)')
+    .optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  COOKIE_SECRET: z.string().min(32, 'minimal 32 karakter').optional(),
+  LYNK_MERCHANT_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
+  MEMBER_PRODUCT_TITLES: commaList.default(['Daftar Member KEI']),
+  PRODUCT_RULES: productRules.default([]),
+  INITIAL_PASSWORD_POLICY: z.enum(['random', 'phone']).default('random'),
+  LICENSE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{0,16}$/, 'hanya huruf, angka dan "-", paling panjang 16')
+    .default('KEI-'),
+  SET_PASSWORD_LINK_TTL_HOURS: positiveInt.max(24 * 30).default(72),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'harus berupa URL smtp:// atau smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Gerbang <no-reply@localhost>'),
+  MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
+  MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  MAIL_POLL_INTERVAL_MS: positiveInt.max(60_000).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import { newLicenseKey } from './keys.js';
+
+export interface LicenseLine {
+  lineNo: number;
+  title: string;
+  uuid: string;
+  qty: number;
+  maxDevices: number;
+  validityDays: number | null;
+}
+
+export interface IssuedLine {
+  title: string;
+  keys: string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * One license per paid unit (every item line × its qty; the old system read only items[0] and
+ * ignored qty). The (order, line, unit) unique constraint makes a second run impossible to double.
+ */
+export async function issueOrderLicenses(
+  db: Kysely<Database>,
+  args: {
+    orderId: number;
+    email: string;
+    lynkRefId: string;
+    lines: LicenseLine[];
+    prefix: string;
+    now: number;
+    randomBytes: (n: number) => Buffer;
+  },
+): Promise<IssuedLine[]> {
+  const issued: IssuedLine[] = [];
+  const rows = [];
+  for (const line of args.lines) {
+    const keys: string[] = [];
+    for (let unit = 1; unit <= line.qty; unit++) {
+      const key = newLicenseKey(args.prefix, args.randomBytes);
+      keys.push(key);
+      rows.push({
+        license_key: key,
+        order_id: args.orderId,
+        line_no: line.lineNo,
+        unit_no: unit,
+        product_uuid: line.uuid,
+        product_title: line.title,
+        email: args.email,
+        lynk_ref_id: args.lynkRefId,
+        max_devices: line.maxDevices,
+        status: 'active' as const,
+        expires_at: line.validityDays === null ? null : args.now + line.validityDays * DAY_MS,
+        created_at: args.now,
+        revoked_at: null,
+      });
+    }
+    issued.push({ title: line.title, keys });
+  }
+  if (rows.length > 0) await db.insertInto('licenses').values(rows).execute();
+  return issued;
+}
+
+export interface LicenseListFilter {
+  search?: string;
+  limit?: number;
+}
+
+export function listLicenses(db: Kysely<Database>, filter: LicenseListFilter = {}) {
+  let q = db
+    .selectFrom('licenses')
+    .innerJoin('orders', 'orders.id', 'licenses.order_id')
+    .select([
+      'licenses.id',
+      'licenses.license_key',
+      'licenses.email',
+      'licenses.product_title',
+      'licenses.product_uuid',
+      'licenses.status',
+      'licenses.max_devices',
+      'licenses.expires_at',
+      'licenses.lynk_ref_id',
+      'orders.order_no',
+      'licenses.created_at',
+    ])
+    .orderBy('licenses.id', 'desc')
+    .limit(filter.limit ?? 100);
+  if (filter.search) {
+    const like = `%${filter.search}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('licenses.license_key', 'like', like),
+        eb('licenses.email', 'like', like.toLowerCase()),
+        eb('licenses.product_title', 'like', like),
+      ]),
+    );
+  }
+  return q.execute();
+}

@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database, Dialect, MailRow } from '../db/index.js';
+
+/** How long a claimed mail stays ours; a worker that dies mid-send lets it go after this. */
+export const CLAIM_LEASE_MS = 120_000;
+
+/**
+ * Claims up to `limit` due mails (pending and due, or `sending` whose lease ran out) and marks them
+ * `sending` with a lease, counting the attempt. One function per dialect: PostgreSQL uses
+ * FOR UPDATE SKIP LOCKED so several instances never claim the same row; SQLite has a single writer,
+ * so select-then-update inside one transaction is already exclusive.
+ */
+export async function claimDueMails(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: number,
+  limit: number,
+): Promise<MailRow[]> {
+  return dialect === 'postgres' ? claimPostgres(db, now, limit) : claimSqlite(db, now, limit);
+}
+
+async function claimPostgres(db: Kysely<Database>, now: number, limit: number): Promise<MailRow[]> {
+  const result = await sql<MailRow>`
+    update mail_outbox set status = 'sending', lease_until = ${now + CLAIM_LEASE_MS}, attempts = attempts + 1
+    where id in (
+      select id from mail_outbox
+      where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})
+      order by next_attempt_at, id
+      limit ${limit}
+      for update skip locked
+    )
+    returning *`.execute(db);
+  return result.rows;
+}
+
+async function claimSqlite(db: Kysely<Database>, now: number, limit: number): Promise<MailRow[]> {
+  return db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    if (due.length === 0) return [];
+    return trx
+      .updateTable('mail_outbox')
+      .set((eb) => ({ status: 'sending', lease_until: now + CLAIM_LEASE_MS, attempts: eb('attempts', '+', 1) }))
+      .where(
+        'id',
+        'in',
+        due.map((r) => r.id),
+      )
+      .returningAll()
+      .execute();
+  });
+}

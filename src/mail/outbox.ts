@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import type { Database, MailKind } from '../db/index.js';
+
+export interface LicenseMailParams {
+  kind: 'license';
+  orderNo: string;
+  transactionNo: string;
+  name: string;
+  email: string;
+  paidAt: string;
+  items: { title: string; keys: string[] }[];
+}
+
+export interface RegistrationMailParams {
+  kind: 'registration';
+  memberId: number;
+  orderNo: string;
+  name: string;
+  email: string;
+  passwordPolicy: 'random' | 'phone';
+}
+
+export type MailParams = LicenseMailParams | RegistrationMailParams;
+
+export interface QueuedMail {
+  /** One mail per reason: the same key queued twice stays one mail ("never sent twice"). */
+  dedupeKey: string;
+  to: string;
+  subject: string;
+  params: MailParams;
+}
+
+/**
+ * Writes a mail into the outbox, inside the caller's transaction, so the mail exists exactly when
+ * the license or member it announces does. The worker renders and sends it later.
+ */
+export async function enqueueMail(db: Kysely<Database>, mail: QueuedMail, now: number): Promise<void> {
+  await db
+    .insertInto('mail_outbox')
+    .values({
+      dedupe_key: mail.dedupeKey,
+      kind: mail.params.kind satisfies MailKind,
+      to_address: mail.to,
+      subject: mail.subject,
+      params: JSON.stringify(mail.params),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}

@@ -1,0 +1,139 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Runtime } from '../clock.js';
+import type { Config } from '../config/index.js';
+import type { Database, Dialect, MailRow } from '../db/index.js';
+import { claimDueMails } from './claim.js';
+import type { MailParams } from './outbox.js';
+import { renderForSending } from './render.js';
+import type { MailTransport } from './transports.js';
+
+export interface MailWorkerDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  config: Config;
+  runtime: Runtime;
+  transport: MailTransport;
+  log: Logger;
+}
+
+const BATCH = 20;
+const MAX_BACKOFF_MS = 6 * 3_600_000; // 6 hours
+
+/** Exponential back-off: base × 2^(attempt−1), capped at 6 h. Attempt 1 failed → wait one base. */
+export function retryDelayMs(baseMs: number, attemptsMade: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), MAX_BACKOFF_MS);
+}
+
+/**
+ * Sends the outbox. Polls every MAIL_POLL_INTERVAL_MS and runs at once when nudged (a webhook just
+ * queued mail). A mail is marked sent only after the transport accepted it; a failure schedules a
+ * retry with back-off until MAIL_MAX_ATTEMPTS, after which it stays `failed` for an operator.
+ */
+export class MailWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly deps: MailWorkerDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Run soon: new mail was queued. Coalesces with a run in progress. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.drain()
+        .then(() => undefined)
+        .catch((error: unknown) => this.deps.log.error({ err: error }, 'mail worker run failed'))
+        .finally(() => {
+          this.running = null;
+          const more = this.again;
+          this.again = false;
+          this.schedule(more ? 0 : this.deps.config.mail.pollIntervalMs);
+        });
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  /** Sends everything due now; returns how many mails were attempted. Tests and the CLI call it too. */
+  async drain(): Promise<number> {
+    let attempted = 0;
+    for (;;) {
+      const batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH);
+      for (const mail of batch) await this.deliver(mail);
+      attempted += batch.length;
+      if (batch.length < BATCH || this.stopped) return attempted;
+    }
+  }
+
+  private async deliver(mail: MailRow): Promise<void> {
+    const { db, config, runtime, transport, log } = this.deps;
+    try {
+      const params = JSON.parse(mail.params) as MailParams;
+      const rendered = await renderForSending(db, { config, runtime }, params, transport.kind === 'dev');
+      const { messageId } = await transport.send({
+        from: config.mail.from,
+        to: mail.to_address,
+        subject: mail.subject,
+        text: rendered.send.text,
+        html: rendered.send.html,
+      });
+      await db
+        .updateTable('mail_outbox')
+        .set({
+          status: 'sent',
+          transport: transport.kind,
+          sent_at: runtime.now(),
+          lease_until: null,
+          last_error: null,
+          smtp_message_id: messageId,
+          text_body: rendered.keep.text,
+          html_body: rendered.keep.html,
+        })
+        .where('id', '=', mail.id)
+        .execute();
+      log.info(
+        { mailId: mail.id, to: mail.to_address, transport: transport.kind },
+        transport.kind === 'dev' ? `mail stored in the dev mailbox: ${mail.subject}` : `mail sent: ${mail.subject}`,
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const giveUp = mail.attempts >= config.mail.maxAttempts;
+      const next = runtime.now() + retryDelayMs(config.mail.retryBaseMs, mail.attempts);
+      await db
+        .updateTable('mail_outbox')
+        .set({
+          status: giveUp ? 'failed' : 'pending',
+          next_attempt_at: giveUp ? mail.next_attempt_at : next,
+          lease_until: null,
+          last_error: message.slice(0, 500),
+        })
+        .where('id', '=', mail.id)
+        .execute();
+      log.warn(
+        { mailId: mail.id, attempts: mail.attempts, giveUp, err: message },
+        giveUp ? 'mail failed for good' : 'mail attempt failed; will retry',
+      );
+    }
+  }
+}

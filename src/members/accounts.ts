@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { Database, Member } from '../db/index.js';
+
+export function findMemberByEmail(db: Kysely<Database>, email: string): Promise<Member | undefined> {
+  return db.selectFrom('members').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+}
+
+export interface NewMemberInput {
+  email: string;
+  name: string;
+  phone: string;
+  passwordHash: string;
+  sourceEventId: number | null;
+}
+
+/**
+ * Creates the member unless one with this email exists (username = email, as in the old system).
+ * Run inside the webhook transaction; a concurrent creation of the same email is not an error.
+ */
+export async function createMemberIfAbsent(
+  db: Kysely<Database>,
+  input: NewMemberInput,
+  now: number,
+): Promise<{ member: Member; created: boolean }> {
+  const existing = await findMemberByEmail(db, input.email);
+  if (existing) return { member: existing, created: false };
+  const email = input.email.toLowerCase();
+  // ON CONFLICT DO NOTHING rather than catching the violation: in PostgreSQL a failed statement
+  // would abort the surrounding webhook transaction.
+  const inserted = await db
+    .insertInto('members')
+    .values({
+      email,
+      username: email,
+      name: input.name,
+      phone: input.phone,
+      role: 'member',
+      status: 'active',
+      password_hash: input.passwordHash,
+      password_set_at: null,
+      source_event_id: input.sourceEventId,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { member: inserted, created: true };
+  const member = await findMemberByEmail(db, email);
+  if (!member) throw new Error(`member ${email} neither inserted nor found`);
+  return { member, created: false };
+}
+
+export interface MemberListFilter {
+  search?: string;
+  limit?: number;
+}
+
+export function listMembers(db: Kysely<Database>, filter: MemberListFilter = {}) {
+  let q = db
+    .selectFrom('members')
+    .select(['id', 'email', 'name', 'phone', 'role', 'status', 'password_set_at', 'created_at'])
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
+  if (filter.search) {
+    const like = `%${filter.search.toLowerCase()}%`;
+    q = q.where((eb) => eb.or([eb('email', 'like', like), eb('name', 'like', like), eb('phone', 'like', like)]));
+  }
+  return q.execute();
+}
+
+export async function setMemberPassword(
+  db: Kysely<Database>,
+  memberId: number,
+  passwordHash: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('members')
+    .set({ password_hash: passwordHash, password_set_at: now, updated_at: now })
+    .where('id', '=', memberId)
+    .execute();
+}

@@ -1,0 +1,96 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Runtime } from '../clock.js';
+import type { Database } from '../db/index.js';
+import { html } from '../web/html.js';
+import { page } from '../web/layout.js';
+import { setMemberPassword } from './accounts.js';
+import { consumeSetPasswordToken, peekSetPasswordToken } from './one-time-links.js';
+import { checkNewPassword, hashPassword } from './passwords.js';
+
+export interface MemberRouteOptions {
+  db: Kysely<Database>;
+  runtime: Runtime;
+}
+
+const tokenQuery = z.object({ token: z.string().min(20).max(200) });
+const setPasswordForm = z.object({
+  token: z.string().min(20).max(200),
+  password: z.string().max(1000),
+  password_confirm: z.string().max(1000),
+});
+
+const INVALID_LINK =
+  'Tautan ini tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak lengkap. Minta tautan baru kepada admin.';
+
+/**
+ * GET/POST /akun/atur-sandi — the one-time link from the registration mail. GET only shows the form
+ * (mail scanners that prefetch links must not burn the token); POST consumes the token atomically.
+ */
+export const memberRoutes: FastifyPluginAsync<MemberRouteOptions> = async (app, { db, runtime }) => {
+  const send = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      // The token is in this page's URL: keep it out of Referer headers and caches.
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .send(body);
+
+  const form = (token: string, email: string, csrf: string, error?: string) =>
+    page(
+      'Buat kata sandi',
+      html`<h1>Buat kata sandi</h1>
+<p class="muted">Akun: <strong>${email}</strong></p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/akun/atur-sandi">
+<input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="token" value="${token}">
+<label for="password">Kata sandi baru</label>
+<input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
+<label for="password_confirm">Ulangi kata sandi</label>
+<input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" minlength="10" required>
+<p class="muted">Minimal 10 karakter. Gunakan kalimat yang mudah Anda ingat.</p>
+<button type="submit">Simpan kata sandi</button>
+</form>`,
+    );
+  const invalid = () =>
+    page('Tautan tidak berlaku', html`<h1>Tautan tidak berlaku</h1><p class="error">${INVALID_LINK}</p>`);
+
+  app.get('/akun/atur-sandi', async (request, reply) => {
+    const query = tokenQuery.safeParse(request.query);
+    if (!query.success) return send(reply, 400, invalid());
+    const owner = await peekSetPasswordToken(db, query.data.token, runtime.now());
+    if (!owner) return send(reply, 410, invalid());
+    return send(reply, 200, form(query.data.token, owner.email, reply.generateCsrf()));
+  });
+
+  app.post('/akun/atur-sandi', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = setPasswordForm.safeParse(request.body);
+    if (!body.success) return send(reply, 400, invalid());
+    const { token, password, password_confirm } = body.data;
+    const owner = await peekSetPasswordToken(db, token, runtime.now());
+    if (!owner) return send(reply, 410, invalid());
+    const problem =
+      password !== password_confirm ? 'Kedua kata sandi tidak sama.' : checkNewPassword(password, owner.email);
+    if (problem) return send(reply, 422, form(token, owner.email, reply.generateCsrf(), problem));
+
+    const passwordHash = await hashPassword(password);
+    const memberId = await db.transaction().execute(async (trx) => {
+      const id = await consumeSetPasswordToken(trx, token, runtime.now());
+      if (id !== null) await setMemberPassword(trx, id, passwordHash, runtime.now());
+      return id;
+    });
+    if (memberId === null) return send(reply, 410, invalid());
+    request.log.info({ memberId }, 'member set a password through a one-time link');
+    return send(
+      reply,
+      200,
+      page(
+        'Kata sandi tersimpan',
+        html`<h1>Kata sandi tersimpan</h1><p class="ok">Kata sandi Anda sudah disimpan.</p><p>Silakan <a href="/login">masuk</a> dengan email <strong>${owner.email}</strong> dan kata sandi baru Anda.</p>`,
+      ),
+    );
+  });
+};

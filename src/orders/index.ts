@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { Database, Order, WebhookProvider } from '../db/index.js';
+import { newOrderNo, newTransactionNo } from '../licenses/index.js';
+
+export function findOrderByRef(
+  db: Kysely<Database>,
+  provider: WebhookProvider,
+  externalRef: string,
+): Promise<Order | undefined> {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('provider', '=', provider)
+    .where('external_ref', '=', externalRef)
+    .executeTakeFirst();
+}
+
+export interface NewOrderInput {
+  provider: WebhookProvider;
+  externalRef: string;
+  eventId: number;
+  email: string;
+  customerName: string;
+  phone: string;
+  grandTotal: number;
+  paidAt: string | null;
+}
+
+export function createOrder(
+  db: Kysely<Database>,
+  input: NewOrderInput,
+  deps: { prefix: string; now: number; randomBytes: (n: number) => Buffer },
+): Promise<Order> {
+  return db
+    .insertInto('orders')
+    .values({
+      order_no: newOrderNo(deps.prefix, deps.randomBytes),
+      transaction_no: newTransactionNo(deps.prefix, deps.randomBytes),
+      provider: input.provider,
+      external_ref: input.externalRef,
+      event_id: input.eventId,
+      email: input.email,
+      customer_name: input.customerName,
+      phone: input.phone,
+      grand_total: input.grandTotal,
+      paid_at: input.paidAt,
+      created_at: deps.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

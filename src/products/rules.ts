@@ -1,0 +1,27 @@
+import type { ProductRule } from '../config/index.js';
+
+export type ProductAction =
+  | { action: 'member' }
+  | { action: 'license'; maxDevices: number; validityDays: number | null };
+
+export interface ProductCatalog {
+  readonly memberTitles: readonly string[];
+  readonly rules: readonly ProductRule[];
+}
+
+/**
+ * What a paid item does. A rule by uuid wins over a rule by title (titles get renamed, uuids do
+ * not); then MEMBER_PRODUCT_TITLES; anything unknown issues a one-device license, like the old
+ * system did for every product that was not "Daftar Member KEI" (seed 000 §1).
+ */
+export function resolveProductAction(catalog: ProductCatalog, item: { uuid: string; title: string }): ProductAction {
+  const byUuid = item.uuid ? catalog.rules.find((r) => r.uuid === item.uuid) : undefined;
+  const rule = byUuid ?? catalog.rules.find((r) => r.uuid === undefined && r.title === item.title);
+  if (rule) {
+    return rule.action === 'member'
+      ? { action: 'member' }
+      : { action: 'license', maxDevices: rule.maxDevices, validityDays: rule.validityDays ?? null };
+  }
+  if (catalog.memberTitles.includes(item.title)) return { action: 'member' };
+  return { action: 'license', maxDevices: 1, validityDays: null };
+}

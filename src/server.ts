@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import { systemRuntime } from './clock.js';
+import type { Config } from './config/index.js';
+import { migrateToLatest, openDatabase } from './db/index.js';
+import { createLogger } from './logger.js';
+import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates, starts the mail worker and listens. server.ts only wires; app.ts builds. */
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  const database = openDatabase(config.database);
+  const migrations = await migrateToLatest(database.db, database.dialect);
+  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+
+  const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : devTransport();
+  const worker = new MailWorker({
+    db: database.db,
+    dialect: database.dialect,
+    config,
+    runtime: systemRuntime,
+    transport,
+    log: logger.child({ component: 'mail' }),
+  });
+  const app = await buildApp({ config, database, logger, onMailQueued: () => worker.nudge() });
+  await app.listen({ host: config.host, port: config.port });
+  worker.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        // Stop taking requests and let in-flight webhooks finish, then the worker, then the database.
+        await app.close();
+        await worker.stop();
+        transport.close();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}

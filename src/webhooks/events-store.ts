@@ -1,0 +1,155 @@
+import type { Kysely } from 'kysely';
+import type { Database, WebhookEvent, WebhookOutcome, WebhookProvider } from '../db/index.js';
+
+/** The durable record of every webhook delivery, shared by the Lynk and Hesda receivers. */
+
+/** Rejected attempts are kept for operators, but only their first 16 KiB: they are unauthenticated. */
+export const REJECTED_BODY_LIMIT = 16 * 1024;
+
+export interface DeliveryMeta {
+  provider: WebhookProvider;
+  rawBody: string;
+  remoteIp: string | null;
+  requestId: string | null;
+  receivedAt: number;
+}
+
+export async function recordRejectedDelivery(
+  db: Kysely<Database>,
+  meta: DeliveryMeta,
+  error: { code: string; message: string },
+): Promise<void> {
+  await db
+    .insertInto('webhook_events')
+    .values({
+      provider: meta.provider,
+      external_id: null,
+      event_type: null,
+      received_at: meta.receivedAt,
+      last_received_at: meta.receivedAt,
+      delivery_count: 1,
+      raw_body: meta.rawBody.slice(0, REJECTED_BODY_LIMIT),
+      signature_valid: 0,
+      remote_ip: meta.remoteIp,
+      request_id: meta.requestId,
+      outcome: 'rejected',
+      error_code: error.code,
+      error_message: error.message,
+      note: null,
+      attempts: 0,
+      processed_at: null,
+    })
+    .execute();
+}
+
+export function findDelivery(
+  db: Kysely<Database>,
+  provider: WebhookProvider,
+  externalId: string,
+): Promise<Pick<WebhookEvent, 'id' | 'outcome'> | undefined> {
+  return db
+    .selectFrom('webhook_events')
+    .select(['id', 'outcome'])
+    .where('provider', '=', provider)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+/** A repeated delivery changes nothing but the counters that show Lynk retried. */
+export async function recordRepeatDelivery(db: Kysely<Database>, id: number, at: number): Promise<void> {
+  await db
+    .updateTable('webhook_events')
+    .set((eb) => ({ delivery_count: eb('delivery_count', '+', 1), last_received_at: at }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertVerifiedDelivery(
+  db: Kysely<Database>,
+  meta: DeliveryMeta,
+  externalId: string | null,
+  eventType: string | null,
+  outcome: WebhookOutcome,
+): Promise<number> {
+  const row = await db
+    .insertInto('webhook_events')
+    .values({
+      provider: meta.provider,
+      external_id: externalId,
+      event_type: eventType,
+      received_at: meta.receivedAt,
+      last_received_at: meta.receivedAt,
+      delivery_count: 1,
+      raw_body: meta.rawBody,
+      signature_valid: 1,
+      remote_ip: meta.remoteIp,
+      request_id: meta.requestId,
+      outcome,
+      error_code: null,
+      error_message: null,
+      note: null,
+      attempts: 0,
+      processed_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface OutcomeUpdate {
+  outcome: WebhookOutcome;
+  code: string | null;
+  message: string | null;
+  note: string | null;
+  at: number;
+}
+
+export async function setDeliveryOutcome(db: Kysely<Database>, id: number, update: OutcomeUpdate): Promise<void> {
+  await db
+    .updateTable('webhook_events')
+    .set((eb) => ({
+      outcome: update.outcome,
+      error_code: update.code,
+      error_message: update.message,
+      note: update.note,
+      attempts: eb('attempts', '+', 1),
+      processed_at: update.at,
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export function getDelivery(db: Kysely<Database>, id: number): Promise<WebhookEvent | undefined> {
+  return db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface DeliveryListFilter {
+  provider?: WebhookProvider;
+  outcome?: WebhookOutcome;
+  limit?: number;
+}
+
+export function listDeliveries(db: Kysely<Database>, filter: DeliveryListFilter = {}) {
+  let q = db
+    .selectFrom('webhook_events')
+    .select([
+      'id',
+      'provider',
+      'external_id',
+      'event_type',
+      'received_at',
+      'delivery_count',
+      'signature_valid',
+      'outcome',
+      'error_code',
+      'error_message',
+      'note',
+      'attempts',
+      'processed_at',
+    ])
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
+  if (filter.provider) q = q.where('provider', '=', filter.provider);
+  if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
+  return q.execute();
+}

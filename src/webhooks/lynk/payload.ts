@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * What Lynk.id really sends varies (seed 000 §1 and captured payloads): `stock` may be a number or
+ * "unlimited", addon prices are strings like "50,000", name and phone may be empty, `items` may hold
+ * several lines with qty > 1, and test events exist. These schemas accept all of that and reject
+ * only what cannot be right.
+ */
+
+const text = z.union([z.string(), z.number()]).transform(String);
+const optionalText = text.nullish().transform((v) => (v ?? '').trim());
+
+/** The fields the signature covers; anything else may be absent on non-payment events. */
+export const lynkEnvelopeSchema = z.object({
+  event: z.string().max(200).optional(),
+  data: z
+    .object({
+      message_id: text.optional(),
+      message_action: z.string().max(200).optional(),
+      message_data: z
+        .object({
+          refId: text.optional(),
+          totals: z
+            .object({ grandTotal: z.union([z.number(), z.string()]).optional() })
+            .loose()
+            .optional(),
+        })
+        .loose()
+        .optional(),
+    })
+    .loose()
+    .optional(),
+});
+export type LynkEnvelope = z.infer<typeof lynkEnvelopeSchema>;
+
+const lynkItemSchema = z
+  .object({
+    title: z.string().trim().min(1, 'judul produk kosong').max(500),
+    uuid: optionalText,
+    // Lynk omits qty on some products; a missing qty means one unit.
+    qty: z.coerce.number().int().min(1).max(1000).default(1),
+    price: z.union([z.number(), z.string()]).optional(),
+  })
+  .loose();
+
+export const lynkPaymentSchema = z.object({
+  event: z.literal('payment.received'),
+  data: z
+    .object({
+      message_id: text,
+      message_action: z.literal('SUCCESS'),
+      message_data: z
+        .object({
+          refId: text.pipe(z.string().min(1).max(200)),
+          createdAt: optionalText,
+          customer: z
+            .object({
+              email: z
+                .string({ error: 'email pembeli tidak ada' })
+                .trim()
+                .toLowerCase()
+                .pipe(z.email({ error: 'email pembeli tidak valid' }).max(254)),
+              name: optionalText,
+              phone: optionalText,
+            })
+            .loose(),
+          items: z.array(lynkItemSchema).min(1, 'pesanan tanpa item').max(200),
+          totals: z.object({ grandTotal: z.union([z.number(), z.string()]) }).loose(),
+        })
+        .loose(),
+    })
+    .loose(),
+});
+export type LynkPayment = z.infer<typeof lynkPaymentSchema>;
+export type LynkItem = LynkPayment['data']['message_data']['items'][number];
+
+/** Lynk marks a paid order with event payment.received and message_action SUCCESS; all else is ignored. */
+export function isPaidPayment(envelope: LynkEnvelope): boolean {
+  return envelope.event === 'payment.received' && envelope.data?.message_action === 'SUCCESS';
+}
+
+/** The delivery id used for idempotency: Lynk's message_id, else the payment's refId. */
+export function lynkDeliveryId(envelope: LynkEnvelope): string | null {
+  return envelope.data?.message_id ?? envelope.data?.message_data?.refId ?? null;
+}

@@ -1,0 +1,196 @@
+import type { Kysely } from 'kysely';
+import type { Runtime } from '../../clock.js';
+import type { Config } from '../../config/index.js';
+import type { Database } from '../../db/index.js';
+import type { LicenseLine } from '../../licenses/index.js';
+import { issueOrderLicenses } from '../../licenses/index.js';
+import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../mail/index.js';
+import { createMemberIfAbsent, findMemberByEmail, hashPassword, randomPassword } from '../../members/index.js';
+import { createOrder, findOrderByRef } from '../../orders/index.js';
+import { resolveProductAction } from '../../products/index.js';
+import type { LynkPayment } from './payload.js';
+import { isPaidPayment, lynkEnvelopeSchema, lynkPaymentSchema } from './payload.js';
+
+export interface LynkDeps {
+  db: Kysely<Database>;
+  config: Config;
+  runtime: Runtime;
+}
+
+/** The result of processing, stored on the event. Expected failures are values, not exceptions. */
+export type ProcessOutcome =
+  | { outcome: 'processed'; note: string }
+  | { outcome: 'ignored' | 'failed'; code: string; message: string };
+
+/** What a payment will do, decided before the transaction (password hashing is slow: keep it outside). */
+export type LynkPlan =
+  | { kind: 'done'; result: ProcessOutcome }
+  | {
+      kind: 'apply';
+      payment: LynkPayment;
+      licenseLines: LicenseLine[];
+      member: { passwordHash: string | null; policy: 'random' | 'phone' } | null;
+      warnings: string[];
+    };
+
+export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<LynkPlan> {
+  const envelope = lynkEnvelopeSchema.safeParse(body);
+  if (!envelope.success || !isPaidPayment(envelope.data)) {
+    const event = envelope.success ? (envelope.data.event ?? '?') : '?';
+    const action = envelope.success ? (envelope.data.data?.message_action ?? '?') : '?';
+    return {
+      kind: 'done',
+      result: {
+        outcome: 'ignored',
+        code: 'NOT_A_PAID_PAYMENT',
+        message: `event ${event} dengan message_action ${action} tidak diproses`,
+      },
+    };
+  }
+  const parsed = lynkPaymentSchema.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.join('.') ?? '';
+    return {
+      kind: 'done',
+      result: { outcome: 'failed', code: 'INVALID_PAYMENT', message: `${where}: ${first?.message ?? 'tidak valid'}` },
+    };
+  }
+  const payment = parsed.data;
+  const md = payment.data.message_data;
+  const catalog = deps.config.products;
+  const licenseLines: LicenseLine[] = [];
+  let wantsMember = false;
+  md.items.forEach((item, index) => {
+    const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title });
+    if (action.action === 'member') wantsMember = true;
+    else
+      licenseLines.push({
+        lineNo: index + 1,
+        title: item.title,
+        uuid: item.uuid,
+        qty: item.qty,
+        maxDevices: action.maxDevices,
+        validityDays: action.validityDays,
+      });
+  });
+
+  const warnings: string[] = [];
+  let member: { passwordHash: string | null; policy: 'random' | 'phone' } | null = null;
+  if (wantsMember) {
+    let policy = deps.config.initialPasswordPolicy;
+    if (policy === 'phone' && md.customer.phone === '') {
+      // An empty phone would make an empty password (a defect of the old system): refuse it.
+      warnings.push('nomor HP kosong: kata sandi awal acak, bukan nomor HP');
+      policy = 'random';
+    }
+    const exists = await findMemberByEmail(deps.db, md.customer.email);
+    const passwordHash = exists
+      ? null
+      : await hashPassword(policy === 'phone' ? md.customer.phone : randomPassword(deps.runtime.randomBytes));
+    member = { passwordHash, policy };
+  }
+  return { kind: 'apply', payment, licenseLines, member, warnings };
+}
+
+/** Applies a plan inside the caller's transaction: order, member, licenses and mails, all or nothing. */
+export async function applyLynkPlan(
+  trx: Kysely<Database>,
+  deps: LynkDeps,
+  plan: LynkPlan,
+  eventId: number,
+): Promise<ProcessOutcome> {
+  if (plan.kind === 'done') return plan.result;
+  const { payment, licenseLines } = plan;
+  const md = payment.data.message_data;
+  const now = deps.runtime.now();
+  const prefix = deps.config.licensePrefix;
+
+  const seen = await findOrderByRef(trx, 'lynk', md.refId);
+  if (seen) {
+    return {
+      outcome: 'ignored',
+      code: 'DUPLICATE_PAYMENT',
+      message: `refId ${md.refId} sudah diproses sebagai order ${seen.order_no} (event #${seen.event_id})`,
+    };
+  }
+  const grandTotal = Number(String(md.totals.grandTotal).replace(/[^0-9.-]/g, '')) || 0;
+  const order = await createOrder(
+    trx,
+    {
+      provider: 'lynk',
+      externalRef: md.refId,
+      eventId,
+      email: md.customer.email,
+      customerName: md.customer.name,
+      phone: md.customer.phone,
+      grandTotal,
+      paidAt: md.createdAt || null,
+    },
+    { prefix, now, randomBytes: deps.runtime.randomBytes },
+  );
+  const notes = [`order ${order.order_no}`];
+
+  if (plan.member) {
+    const passwordHash = plan.member.passwordHash ?? (await hashPassword(randomPassword(deps.runtime.randomBytes)));
+    const { member, created } = await createMemberIfAbsent(
+      trx,
+      {
+        email: md.customer.email,
+        name: md.customer.name,
+        phone: md.customer.phone,
+        passwordHash,
+        sourceEventId: eventId,
+      },
+      now,
+    );
+    if (created) {
+      notes.push(`member baru #${member.id}`);
+      const params = {
+        kind: 'registration' as const,
+        memberId: member.id,
+        orderNo: order.order_no,
+        name: md.customer.name,
+        email: member.email,
+        passwordPolicy: plan.member.policy,
+      };
+      await enqueueMail(
+        trx,
+        { dedupeKey: `registration:${member.id}`, to: member.email, subject: registrationMailSubject(params), params },
+        now,
+      );
+    } else {
+      notes.push(`member #${member.id} sudah ada`);
+    }
+  }
+
+  if (licenseLines.length > 0) {
+    const issued = await issueOrderLicenses(trx, {
+      orderId: order.id,
+      email: md.customer.email,
+      lynkRefId: md.refId,
+      lines: licenseLines,
+      prefix,
+      now,
+      randomBytes: deps.runtime.randomBytes,
+    });
+    const count = issued.reduce((n, line) => n + line.keys.length, 0);
+    notes.push(`${count} lisensi`);
+    const params = {
+      kind: 'license' as const,
+      orderNo: order.order_no,
+      transactionNo: order.transaction_no,
+      name: md.customer.name,
+      email: md.customer.email,
+      paidAt: md.createdAt,
+      items: issued,
+    };
+    await enqueueMail(
+      trx,
+      { dedupeKey: `license:${order.order_no}`, to: md.customer.email, subject: licenseMailSubject(params), params },
+      now,
+    );
+  }
+  for (const w of plan.warnings) notes.push(`peringatan: ${w}`);
+  return { outcome: 'processed', note: notes.join('; ') };
+}

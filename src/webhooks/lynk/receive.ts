@@ -1,0 +1,151 @@
+import type { WebhookOutcome } from '../../db/index.js';
+import { isUniqueViolation } from '../../db/index.js';
+import type { ErrorCode } from '../../errors.js';
+import type { Log } from '../../logger.js';
+import type { DeliveryMeta } from '../events-store.js';
+import {
+  findDelivery,
+  getDelivery,
+  insertVerifiedDelivery,
+  recordRejectedDelivery,
+  recordRepeatDelivery,
+  setDeliveryOutcome,
+} from '../events-store.js';
+import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
+import type { LynkDeps, ProcessOutcome } from './process.js';
+import { applyLynkPlan, planLynkEvent } from './process.js';
+import { verifyLynkSignature } from './signature.js';
+
+export type LynkReceipt =
+  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
+  | { ok: false; code: ErrorCode };
+
+export interface LynkDelivery {
+  rawBody: Buffer;
+  signature: string | undefined;
+  remoteIp: string | null;
+  requestId: string | null;
+}
+
+/**
+ * Verify → store → process, the order that makes a 200 mean "durably stored". The event row, the
+ * order, member, licenses and queued mails commit in one transaction; a processing bug still leaves
+ * the event stored (as failed, replayable). Only when nothing could be stored is the answer 503, so
+ * Lynk retries.
+ */
+export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: LynkDelivery): Promise<LynkReceipt> {
+  const meta: DeliveryMeta = {
+    provider: 'lynk',
+    rawBody: delivery.rawBody.toString('utf8'),
+    remoteIp: delivery.remoteIp,
+    requestId: delivery.requestId,
+    receivedAt: deps.runtime.now(),
+  };
+  const reject = async (code: ErrorCode, message: string): Promise<LynkReceipt> => {
+    log.warn({ code }, `lynk webhook rejected: ${message}`);
+    try {
+      await recordRejectedDelivery(deps.db, meta, { code, message });
+    } catch (error) {
+      log.error({ err: error }, 'could not record rejected lynk webhook');
+    }
+    return { ok: false, code };
+  };
+
+  let body: unknown;
+  try {
+    body = JSON.parse(meta.rawBody);
+  } catch {
+    return reject('INVALID_JSON', 'body is not JSON');
+  }
+  const envelope = lynkEnvelopeSchema.safeParse(body);
+  if (!envelope.success) return reject('INVALID_PAYLOAD', 'body is not a Lynk event object');
+  if (delivery.signature === undefined || delivery.signature.trim() === '')
+    return reject('MISSING_SIGNATURE', 'no X-Lynk-Signature header');
+  if (!verifyLynkSignature(envelope.data, deps.config.lynkMerchantKey, delivery.signature))
+    return reject('INVALID_SIGNATURE', 'X-Lynk-Signature does not match');
+
+  const externalId = lynkDeliveryId(envelope.data);
+  const eventType = envelope.data.event ?? null;
+  try {
+    if (externalId !== null) {
+      const seen = await findDelivery(deps.db, 'lynk', externalId);
+      if (seen) return await repeat(deps, seen.id, meta.receivedAt);
+    }
+    const plan = await planLynkEvent(deps, body);
+    let result: ProcessOutcome | undefined;
+    try {
+      const eventId = await deps.db.transaction().execute(async (trx) => {
+        const id = await insertVerifiedDelivery(trx, meta, externalId, eventType, 'failed');
+        result = await applyLynkPlan(trx, deps, plan, id);
+        await setDeliveryOutcome(trx, id, outcomeUpdate(result, deps.runtime.now()));
+        return id;
+      });
+      const outcome = result?.outcome ?? 'failed';
+      log.info({ eventId, outcome, externalId }, `lynk webhook ${outcome}`);
+      return { ok: true, eventId, outcome, duplicate: false };
+    } catch (error) {
+      // The same delivery arriving concurrently: the other request stored it first.
+      if (externalId !== null && isUniqueViolation(error)) {
+        const seen = await findDelivery(deps.db, 'lynk', externalId);
+        if (seen) return await repeat(deps, seen.id, meta.receivedAt);
+      }
+      log.error({ err: error, externalId }, 'lynk webhook processing failed; storing it as failed');
+      const eventId = await deps.db.transaction().execute(async (trx) => {
+        const id = await insertVerifiedDelivery(trx, meta, externalId, eventType, 'failed');
+        await setDeliveryOutcome(trx, id, {
+          outcome: 'failed',
+          code: 'PROCESSING_ERROR',
+          message: error instanceof Error ? error.message.slice(0, 500) : String(error),
+          note: null,
+          at: deps.runtime.now(),
+        });
+        return id;
+      });
+      return { ok: true, eventId, outcome: 'failed', duplicate: false };
+    }
+  } catch (error) {
+    log.error({ err: error, externalId }, 'lynk webhook could not be stored; answering 503 so Lynk retries');
+    return { ok: false, code: 'STORAGE_UNAVAILABLE' };
+  }
+}
+
+async function repeat(deps: LynkDeps, id: number, at: number): Promise<LynkReceipt> {
+  await recordRepeatDelivery(deps.db, id, at);
+  const event = await getDelivery(deps.db, id);
+  return { ok: true, eventId: id, outcome: event?.outcome ?? 'processed', duplicate: true };
+}
+
+function outcomeUpdate(result: ProcessOutcome, at: number) {
+  return result.outcome === 'processed'
+    ? { outcome: result.outcome, code: null, message: null, note: result.note, at }
+    : { outcome: result.outcome, code: result.code, message: result.message, note: null, at };
+}
+
+export type ReplayResult =
+  | { ok: true; outcome: WebhookOutcome; note: string | null; message: string | null }
+  | { ok: false; reason: 'NOT_FOUND' | 'NOT_REPLAYABLE'; message: string };
+
+/**
+ * Re-runs a stored, signature-verified Lynk event that failed, after the operator fixed the cause
+ * (a product rule, the SMTP setup, a bug). Processed events are never re-run: that would issue twice.
+ */
+export async function replayLynkEvent(deps: LynkDeps, eventId: number): Promise<ReplayResult> {
+  const event = await getDelivery(deps.db, eventId);
+  if (!event) return { ok: false, reason: 'NOT_FOUND', message: `event #${eventId} tidak ada` };
+  if (event.provider !== 'lynk' || event.signature_valid !== 1 || event.outcome !== 'failed') {
+    return {
+      ok: false,
+      reason: 'NOT_REPLAYABLE',
+      message: `event #${eventId} (${event.provider}, ${event.outcome}) tidak bisa diulang: hanya event Lynk bertanda tangan sah yang gagal`,
+    };
+  }
+  const plan = await planLynkEvent(deps, JSON.parse(event.raw_body));
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const r = await applyLynkPlan(trx, deps, plan, eventId);
+    await setDeliveryOutcome(trx, eventId, outcomeUpdate(r, deps.runtime.now()));
+    return r;
+  });
+  return result.outcome === 'processed'
+    ? { ok: true, outcome: result.outcome, note: result.note, message: null }
+    : { ok: true, outcome: result.outcome, note: null, message: result.message };
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { AppError } from '../../errors.js';
+import type { LynkDeps } from './process.js';
+import { receiveLynkDelivery } from './receive.js';
+
+export interface LynkRouteOptions extends LynkDeps {
+  /** Called after a delivery committed, so queued mail goes out at once instead of at the next poll. */
+  onStored?: () => void;
+}
+
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024; // 1 MiB; Fastify answers 413 above it
+
+/**
+ * POST /webhook/lynk — the path sellers already configured in Lynk.id. The body is read as raw
+ * bytes (this scope replaces the JSON parser) because the event is stored exactly as received.
+ */
+export const lynkWebhookRoutes: FastifyPluginAsync<LynkRouteOptions> = async (app, opts) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.post('/webhook/lynk', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const header = request.headers['x-lynk-signature'];
+    const receipt = await receiveLynkDelivery(opts, request.log, {
+      rawBody,
+      // A doubled header is joined or arrives as an array: either way it cannot match.
+      signature: Array.isArray(header) ? header.join(',') : header,
+      remoteIp: request.ip,
+      requestId: request.id,
+    });
+    if (!receipt.ok) throw new AppError(receipt.code);
+    if (!receipt.duplicate) opts.onStored?.();
+    return reply.code(200).send({
+      status: 'success',
+      event_id: receipt.eventId,
+      outcome: receipt.outcome,
+      duplicate: receipt.duplicate,
+    });
+  });
+};

@@ -1,0 +1,29 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { LynkEnvelope } from './payload.js';
+
+/**
+ * Lynk.id signs `grandTotal + refId + message_id + merchantKey` (plain string concatenation) with
+ * SHA-256, hex, in X-Lynk-Signature. grandTotal is the JSON number as Lynk writes it (72000, not
+ * 72000.00): JavaScript's String(number) gives that form. A field absent from the body counts as "".
+ */
+export function lynkSignatureBase(envelope: LynkEnvelope): string {
+  const md = envelope.data?.message_data;
+  const grandTotal = md?.totals?.grandTotal;
+  return `${grandTotal === undefined ? '' : String(grandTotal)}${md?.refId ?? ''}${envelope.data?.message_id ?? ''}`;
+}
+
+export function computeLynkSignature(envelope: LynkEnvelope, merchantKey: string): string {
+  return createHash('sha256')
+    .update(lynkSignatureBase(envelope) + merchantKey, 'utf8')
+    .digest('hex');
+}
+
+/**
+ * Constant-time check. Both sides are hashed first so timingSafeEqual always compares 32 bytes:
+ * neither the length nor the content of the received header leaks through timing.
+ */
+export function verifyLynkSignature(envelope: LynkEnvelope, merchantKey: string, received: string): boolean {
+  const expected = createHash('sha256').update(computeLynkSignature(envelope, merchantKey), 'utf8').digest();
+  const given = createHash('sha256').update(received.trim().toLowerCase(), 'utf8').digest();
+  return timingSafeEqual(given, expected);
+}

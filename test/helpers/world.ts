@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { buildApp } from '../../src/app.js';
+import type { Runtime } from '../../src/clock.js';
+import type { Config } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
+import { migrateToLatest, openDatabase } from '../../src/db/index.js';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const MERCHANT_KEY = 'test-merchant-key-0123456789';
+
+let postgresReachable: boolean | undefined;
+
+/** Is the machine's PostgreSQL there? With REQUIRE_POSTGRES=1 (CI) its absence fails the suite instead. */
+export async function postgresAvailable(): Promise<boolean> {
+  if (postgresReachable !== undefined) return postgresReachable;
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    postgresReachable = true;
+  } catch (error) {
+    if (process.env.REQUIRE_POSTGRES === '1')
+      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${TEST_DATABASE_URL} is unreachable: ${String(error)}`);
+    postgresReachable = false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return postgresReachable;
+}
+
+/** The dialects a data-layer suite runs on: SQLite always, PostgreSQL when reachable (always in CI). */
+export const DIALECTS: Dialect[] = ['sqlite', ...((await postgresAvailable()) ? (['postgres'] as const) : [])];
+
+/** A clock tests can move, and real randomness (keys must stay unique). */
+export class TestRuntime implements Runtime {
+  constructor(public current = Date.UTC(2026, 10, 23, 5, 0, 0)) {}
+  now = () => this.current;
+  randomBytes = (n: number) => randomBytes(n);
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** A fresh PostgreSQL schema; the returned URL pins search_path to it. */
+export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    url,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+export interface World {
+  dialect: Dialect;
+  dataDir: string;
+  env: Record<string, string>;
+  config: Config;
+  database: DatabaseHandle;
+  runtime: TestRuntime;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds one isolated world: a temp DATA_DIR, its own database (SQLite file or PostgreSQL schema),
+ * migrated, and the app (not listening; use app.inject() or app.listen({port:0})).
+ */
+export async function createWorld(
+  dialect: Dialect,
+  envOverrides: Record<string, string> = {},
+  options: { onMailQueued?: () => void } = {},
+): Promise<World> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-test-'));
+  const pgSchema = dialect === 'postgres' ? await createPostgresSchema() : null;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LYNK_MERCHANT_KEY: MERCHANT_KEY,
+    COOKIE_SECRET: 'test-cookie-secret-0123456789abcdef0123456789',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}),
+    ...envOverrides,
+  };
+  const result = loadConfig(env);
+  if (!result.ok) throw new Error(`test config invalid: ${result.errors.join('; ')}`);
+  const config = result.config;
+  const database = openDatabase(config.database);
+  await migrateToLatest(database.db, database.dialect);
+  const runtime = new TestRuntime();
+  const app = await buildApp({
+    config,
+    database,
+    runtime,
+    logger: pino({ level: 'silent' }),
+    ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
+  });
+  return {
+    dialect,
+    dataDir,
+    env,
+    config,
+    database,
+    runtime,
+    app,
+    async close() {
+      await app.close();
+      await database.close();
+      await pgSchema?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
