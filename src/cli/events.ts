@@ -52,10 +52,16 @@ export async function eventsShow(args: string[]): Promise<void> {
 }
 
 export async function eventsReplay(args: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { email: { type: 'string' } },
+    allowPositionals: true,
+  });
   const id = eventIdArg(positionals);
   const config = configFromEnvironment();
-  const result = await withDatabase(config, ({ db }) => replayLynkEvent({ db, config, runtime: systemRuntime }, id));
+  const result = await withDatabase(config, ({ db }) =>
+    replayLynkEvent({ db, config, runtime: systemRuntime }, id, values.email ? { email: values.email } : {}),
+  );
   if (!result.ok) {
     process.stderr.write(`${result.message}\n`);
     process.exitCode = 1;

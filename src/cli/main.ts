@@ -26,7 +26,7 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   licenses list  [--search S] [--limit N] [--json]
   events list    [--outcome processed|ignored|failed|rejected] [--provider lynk|hesda] [--limit N] [--json]
   events show    <id> [--json]   isi mentah dan hasil satu webhook
-  events replay  <id>            proses ulang event Lynk yang gagal
+  events replay  <id> [--email E]  proses ulang event Lynk yang gagal (--email: email pembeli bila kosong)
   mail list      [--status pending|sending|sent|failed] [--limit N] [--json]
   lynk simulate  [--url U] [--product JUDUL] [--uuid U] [--email E] [--name N] [--phone P] [--qty N] [--price N]
 

@@ -125,11 +125,22 @@ export type ReplayResult =
   | { ok: true; outcome: WebhookOutcome; note: string | null; message: string | null }
   | { ok: false; reason: 'NOT_FOUND' | 'NOT_REPLAYABLE'; message: string };
 
+export interface ReplayOptions {
+  /** The buyer's email when the payload lacked a usable one (the operator learned it from Lynk). */
+  email?: string;
+}
+
 /**
  * Re-runs a stored, signature-verified Lynk event that failed, after the operator fixed the cause
- * (a product rule, the SMTP setup, a bug). Processed events are never re-run: that would issue twice.
+ * (a product rule, a bug, or a missing buyer email supplied with `email`). The raw body stays as
+ * received; an override is recorded in the outcome note. Processed events are never re-run: that
+ * would issue twice.
  */
-export async function replayLynkEvent(deps: LynkDeps, eventId: number): Promise<ReplayResult> {
+export async function replayLynkEvent(
+  deps: LynkDeps,
+  eventId: number,
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
   const event = await getDelivery(deps.db, eventId);
   if (!event) return { ok: false, reason: 'NOT_FOUND', message: `event #${eventId} tidak ada` };
   if (event.provider !== 'lynk' || event.signature_valid !== 1 || event.outcome !== 'failed') {
@@ -139,13 +150,23 @@ export async function replayLynkEvent(deps: LynkDeps, eventId: number): Promise<
       message: `event #${eventId} (${event.provider}, ${event.outcome}) tidak bisa diulang: hanya event Lynk bertanda tangan sah yang gagal`,
     };
   }
-  const plan = await planLynkEvent(deps, JSON.parse(event.raw_body));
+  const body = JSON.parse(event.raw_body) as unknown;
+  if (options.email !== undefined) overrideBuyerEmail(body, options.email);
+  const plan = await planLynkEvent(deps, body);
   const result = await deps.db.transaction().execute(async (trx) => {
-    const r = await applyLynkPlan(trx, deps, plan, eventId);
+    let r = await applyLynkPlan(trx, deps, plan, eventId);
+    if (r.outcome === 'processed' && options.email !== undefined)
+      r = { ...r, note: `${r.note}; email pembeli diisi operator: ${options.email}` };
     await setDeliveryOutcome(trx, eventId, outcomeUpdate(r, deps.runtime.now()));
     return r;
   });
   return result.outcome === 'processed'
     ? { ok: true, outcome: result.outcome, note: result.note, message: null }
     : { ok: true, outcome: result.outcome, note: null, message: result.message };
+}
+
+function overrideBuyerEmail(body: unknown, email: string): void {
+  const md = (body as { data?: { message_data?: { customer?: Record<string, unknown> } } })?.data?.message_data;
+  if (!md || typeof md !== 'object') return;
+  md.customer = { ...(md.customer ?? {}), email };
 }
