@@ -45,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
     // Accept a caller's request id only when it looks like one; never echo arbitrary bytes into logs.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { resolveProductAction } from '../../src/products/index.js';
+
+const catalog = {
+  memberTitles: ['Daftar Member KEI'],
+  rules: [
+    { uuid: 'u-member', action: 'member' as const, maxDevices: 1 },
+    { title: 'Kelas Pro', action: 'license' as const, maxDevices: 2, validityDays: 365 },
+    { uuid: 'u-pro', action: 'license' as const, maxDevices: 5 },
+  ],
+};
+
+describe('product rules', () => {
+  it('the member title registers a member', () => {
+    expect(resolveProductAction(catalog, { uuid: 'x', title: 'Daftar Member KEI' })).toEqual({ action: 'member' });
+  });
+  it('unknown products issue a one-device license, like the old system', () => {
+    expect(resolveProductAction(catalog, { uuid: 'x', title: 'E-book' })).toEqual({
+      action: 'license',
+      maxDevices: 1,
+      validityDays: null,
+    });
+  });
+  it('a rule by uuid wins over the title', () => {
+    expect(resolveProductAction(catalog, { uuid: 'u-member', title: 'Kelas Pro' })).toEqual({ action: 'member' });
+    expect(resolveProductAction(catalog, { uuid: 'u-pro', title: 'Kelas Pro' })).toMatchObject({ maxDevices: 5 });
+  });
+  it('a rule by title carries its device limit and validity', () => {
+    expect(resolveProductAction(catalog, { uuid: '', title: 'Kelas Pro' })).toEqual({
+      action: 'license',
+      maxDevices: 2,
+      validityDays: 365,
+    });
+  });
+  it('titles match exactly', () => {
+    expect(resolveProductAction(catalog, { uuid: '', title: 'daftar member kei' }).action).toBe('license');
+  });
+});
