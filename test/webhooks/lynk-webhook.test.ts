@@ -420,3 +420,21 @@ describe('when the database is unreachable', () => {
     }
   });
 });
+
+describe.each(DIALECTS)('hostile but signed payloads (%s)', (dialect) => {
+  it('NUL characters in names and titles are dropped, not a database error', async () => {
+    const world = await createWorld(dialect);
+    try {
+      const body = payment({ name: 'Bu\u0000di', items: [{ title: 'E-\u0000book', uuid: 'u\u0000' }] });
+      const res = await postLynk(world.app, body);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().outcome).toBe('processed');
+      const license = await world.database.db.selectFrom('licenses').selectAll().executeTakeFirstOrThrow();
+      expect(license.product_title).toBe('E-book');
+      const order = await world.database.db.selectFrom('orders').selectAll().executeTakeFirstOrThrow();
+      expect(order.customer_name).toBe('Budi');
+    } finally {
+      await world.close();
+    }
+  });
+});

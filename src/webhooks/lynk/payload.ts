@@ -7,19 +7,23 @@ import { z } from 'zod';
  * only what cannot be right.
  */
 
-const text = z.union([z.string(), z.number()]).transform(String);
+// NUL is legal in JSON ("\u0000") but not in a PostgreSQL text column; it never belongs in a name.
+const withoutNul = (s: string) => s.replaceAll('\u0000', '');
+/** Signed fields stay exactly as sent: the signature is computed over them. */
+const signedText = z.union([z.string(), z.number()]).transform(String);
+const text = signedText.transform(withoutNul);
 const optionalText = text.nullish().transform((v) => (v ?? '').trim());
 
 /** The fields the signature covers; anything else may be absent on non-payment events. */
 export const lynkEnvelopeSchema = z.object({
-  event: z.string().max(200).optional(),
+  event: z.string().max(200).transform(withoutNul).optional(),
   data: z
     .object({
-      message_id: text.optional(),
+      message_id: signedText.optional(),
       message_action: z.string().max(200).optional(),
       message_data: z
         .object({
-          refId: text.optional(),
+          refId: signedText.optional(),
           totals: z
             .object({ grandTotal: z.union([z.number(), z.string()]).optional() })
             .loose()
@@ -35,7 +39,7 @@ export type LynkEnvelope = z.infer<typeof lynkEnvelopeSchema>;
 
 const lynkItemSchema = z
   .object({
-    title: z.string().trim().min(1, 'judul produk kosong').max(500),
+    title: z.string().transform(withoutNul).pipe(z.string().trim().min(1, 'judul produk kosong').max(500)),
     uuid: optionalText,
     // Lynk omits qty on some products; a missing qty means one unit.
     qty: z.coerce.number().int().min(1).max(1000).default(1),
@@ -81,5 +85,6 @@ export function isPaidPayment(envelope: LynkEnvelope): boolean {
 
 /** The delivery id used for idempotency: Lynk's message_id, else the payment's refId. */
 export function lynkDeliveryId(envelope: LynkEnvelope): string | null {
-  return envelope.data?.message_id ?? envelope.data?.message_data?.refId ?? null;
+  const id = envelope.data?.message_id ?? envelope.data?.message_data?.refId;
+  return id === undefined ? null : withoutNul(id).slice(0, 200);
 }
