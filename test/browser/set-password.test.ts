@@ -1,11 +1,10 @@
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devTransport, MailWorker, renderLicenseMail } from '../../src/mail/index.js';
+import { renderLicenseMail } from '../../src/mail/index.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { createWorld } from '../helpers/world.js';
+import { createWorld, devMailWorker } from '../helpers/world.js';
 
 describe('in a real browser', () => {
   let world: World;
@@ -25,14 +24,7 @@ describe('in a real browser', () => {
   /** Registers a member through the webhook and returns the set-password link from their mail. */
   const registrationLink = async (email: string) => {
     await postLynk(world.app, payment({ email, name: 'Ani <b>Wijaya</b>', items: [{ title: 'Daftar Member KEI' }] }));
-    const worker = new MailWorker({
-      db: world.database.db,
-      dialect: world.database.dialect,
-      config: world.config,
-      runtime: world.runtime,
-      transport: devTransport(),
-      log: pino({ level: 'silent' }),
-    });
+    const worker = devMailWorker(world);
     await worker.drain();
     const mail = await world.database.db
       .selectFrom('mail_outbox')

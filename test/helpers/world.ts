@@ -11,6 +11,7 @@ import type { Config } from '../../src/config/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
+import { devTransport, MailWorker } from '../../src/mail/index.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MERCHANT_KEY = 'test-merchant-key-0123456789';
@@ -127,4 +128,16 @@ export async function createWorld(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A mail worker on the world's database delivering to the dev mailbox (the outbox rows themselves). */
+export function devMailWorker(world: World): MailWorker {
+  return new MailWorker({
+    db: world.database.db,
+    dialect: world.database.dialect,
+    config: world.config,
+    runtime: world.runtime,
+    transport: devTransport(),
+    log: pino({ level: 'silent' }),
+  });
 }

@@ -1,10 +1,8 @@
 import { verify } from '@node-rs/argon2';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
+import { createWorld, DIALECTS, devMailWorker } from '../helpers/world.js';
 
 /** Cookies from a response, as a Cookie header for the next request (a browser would do this). */
 function cookieHeader(res: { cookies: { name: string; value: string }[] }): string {
@@ -18,14 +16,7 @@ describe.each(DIALECTS)('set-password link from the registration mail (%s)', (di
   beforeEach(async () => {
     world = await createWorld(dialect);
     await postLynk(world.app, payment({ email: 'ani@example.com', items: [{ title: 'Daftar Member KEI' }] }));
-    const worker = new MailWorker({
-      db: world.database.db,
-      dialect: world.database.dialect,
-      config: world.config,
-      runtime: world.runtime,
-      transport: devTransport(),
-      log: pino({ level: 'silent' }),
-    });
+    const worker = devMailWorker(world);
     expect(await worker.drain()).toBe(1);
     const mail = await world.database.db.selectFrom('mail_outbox').selectAll().executeTakeFirstOrThrow();
     const match = mail.text_body?.match(/http:\/\/127\.0\.0\.1:3000(\/akun\/atur-sandi\?token=[A-Za-z0-9_-]+)/);
