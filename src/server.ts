@@ -19,33 +19,45 @@ export async function startServer(
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
   const database = openDatabase(config.database);
-  const migrations = await migrateToLatest(database.db, database.dialect);
-  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
-
+  let app: FastifyInstance | undefined;
+  let worker: MailWorker | undefined;
+  let url: string;
   const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : devTransport();
-  const worker = new MailWorker({
-    db: database.db,
-    dialect: database.dialect,
-    config,
-    runtime: systemRuntime,
-    transport,
-    log: logger.child({ component: 'mail' }),
-  });
-  const app = await buildApp({ config, database, logger, onMailQueued: () => worker.nudge() });
-  await app.listen({ host: config.host, port: config.port });
-  worker.start();
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  try {
+    const migrations = await migrateToLatest(database.db, database.dialect);
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+    app = await buildApp({ config, database, logger, onMailQueued: () => worker?.nudge() });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // PORT=0 picks a free port; without PUBLIC_URL, links in mail must carry the real one.
+    const mailConfig = new URL(config.publicUrl).port === '0' ? { ...config, publicUrl: url } : config;
+    worker = new MailWorker({
+      db: database.db,
+      dialect: database.dialect,
+      config: mailConfig,
+      runtime: systemRuntime,
+      transport,
+      log: logger.child({ component: 'mail' }),
+    });
+    worker.start();
+  } catch (error) {
+    await app?.close();
+    transport.close();
+    await database.close();
+    throw error;
+  }
+  const running = { app, worker };
   let closing: Promise<void> | null = null;
   return {
-    app,
-    url: `http://${host}:${port}`,
+    app: running.app,
+    url,
     close() {
       closing ??= (async () => {
         // Stop taking requests and let in-flight webhooks finish, then the worker, then the database.
-        await app.close();
-        await worker.stop();
+        await running.app.close();
+        await running.worker.stop();
         transport.close();
         await database.close();
       })();

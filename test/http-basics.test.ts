@@ -8,7 +8,7 @@ describe('HTTP basics', () => {
     world = await createWorld('sqlite');
   });
   afterAll(async () => {
-    await world.close();
+    await world?.close();
   });
 
   it('/healthz and /readyz answer when the database is there', async () => {

@@ -4,9 +4,10 @@ import { getDelivery, replayLynkEvent } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
 import { formatTime } from './output.js';
 
-function eventIdArg(positionals: string[]): number {
+function eventIdArg(positionals: string[], command: 'show' | 'replay'): number {
   const id = Number(positionals[0]);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError('sebutkan id event, mis. `gerbang events replay 12`');
+  if (positionals.length !== 1 || !Number.isInteger(id) || id < 1)
+    throw new UsageError(`sebutkan satu id event, mis. \`gerbang events ${command} 12\``);
   return id;
 }
 
@@ -16,7 +17,7 @@ export async function eventsShow(args: string[]): Promise<void> {
     options: { json: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
-  const id = eventIdArg(positionals);
+  const id = eventIdArg(positionals, 'show');
   const config = configFromEnvironment();
   const event = await withDatabase(config, ({ db }) => getDelivery(db, id));
   if (!event) {
@@ -57,7 +58,7 @@ export async function eventsReplay(args: string[]): Promise<void> {
     options: { email: { type: 'string' } },
     allowPositionals: true,
   });
-  const id = eventIdArg(positionals);
+  const id = eventIdArg(positionals, 'replay');
   const config = configFromEnvironment();
   const result = await withDatabase(config, ({ db }) =>
     replayLynkEvent({ db, config, runtime: systemRuntime }, id, values.email ? { email: values.email } : {}),

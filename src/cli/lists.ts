@@ -7,17 +7,20 @@ import { listDeliveries } from '../webhooks/index.js';
 import { configFromEnvironment, parseLimit, UsageError, withDatabase } from './context.js';
 import { formatTime, printRows } from './output.js';
 
+// Only members and licenses can be searched: the other lists reject --search instead of ignoring it.
 const listOptions = {
   json: { type: 'boolean', default: false },
   limit: { type: 'string' },
-  search: { type: 'string' },
 } as const;
+const searchableListOptions = { ...listOptions, search: { type: 'string' } } as const;
 
 export async function membersList(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: listOptions, strict: true });
+  const { values } = parseArgs({ args, options: searchableListOptions, strict: true });
+  // Usage is checked before the config and the database are touched.
+  const limit = parseLimit(values.limit);
   const config = configFromEnvironment();
   const rows = await withDatabase(config, ({ db }) =>
-    listMembers(db, { limit: parseLimit(values.limit), ...(values.search ? { search: values.search } : {}) }),
+    listMembers(db, { limit, ...(values.search ? { search: values.search } : {}) }),
   );
   const shaped = rows.map((r) => ({
     id: r.id,
@@ -33,10 +36,12 @@ export async function membersList(args: string[]): Promise<void> {
 }
 
 export async function licensesList(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: listOptions, strict: true });
+  const { values } = parseArgs({ args, options: searchableListOptions, strict: true });
+  // Usage is checked before the config and the database are touched.
+  const limit = parseLimit(values.limit);
   const config = configFromEnvironment();
   const rows = await withDatabase(config, ({ db }) =>
-    listLicenses(db, { limit: parseLimit(values.limit), ...(values.search ? { search: values.search } : {}) }),
+    listLicenses(db, { limit, ...(values.search ? { search: values.search } : {}) }),
   );
   const shaped = rows.map((r) => ({
     id: r.id,
@@ -69,10 +74,11 @@ export async function eventsList(args: string[]): Promise<void> {
   const provider = values.provider as WebhookProvider | undefined;
   if (provider !== undefined && !PROVIDERS.includes(provider))
     throw new UsageError(`--provider harus salah satu dari: ${PROVIDERS.join(', ')}`);
+  const limit = parseLimit(values.limit);
   const config = configFromEnvironment();
   const rows = await withDatabase(config, ({ db }) =>
     listDeliveries(db, {
-      limit: parseLimit(values.limit),
+      limit,
       ...(outcome ? { outcome } : {}),
       ...(provider ? { provider } : {}),
     }),
@@ -110,10 +116,9 @@ export async function mailList(args: string[]): Promise<void> {
   const status = values.status as MailStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status))
     throw new UsageError(`--status harus salah satu dari: ${STATUSES.join(', ')}`);
+  const limit = parseLimit(values.limit);
   const config = configFromEnvironment();
-  const rows = await withDatabase(config, ({ db }) =>
-    listMail(db, { limit: parseLimit(values.limit), ...(status ? { status } : {}) }),
-  );
+  const rows = await withDatabase(config, ({ db }) => listMail(db, { limit, ...(status ? { status } : {}) }));
   const shaped = rows.map((r) => ({
     id: r.id,
     kind: r.kind,

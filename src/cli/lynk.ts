@@ -61,8 +61,13 @@ export async function lynkSimulate(args: string[]): Promise<void> {
   } else {
     process.stdout.write(`POST ${url}\n→ ${response.status} ${text}\n`);
     if (response.ok) {
+      const outcome = (safeJson(text) as { outcome?: string } | null)?.outcome;
+      const verdict =
+        outcome === 'processed'
+          ? 'diterima dan diproses'
+          : `diterima, tetapi hasilnya "${outcome ?? '?'}" — lihat alasannya dengan gerbang events list`;
       process.stdout.write(
-        `Pembayaran contoh untuk "${values.product}" × ${qty} (${values.email}) terkirim.\nLihat hasilnya: gerbang events list · gerbang licenses list · gerbang mail list\n`,
+        `Pembayaran contoh untuk "${values.product}" × ${qty} (${values.email}) ${verdict}.\nLihat hasilnya: gerbang events list · gerbang licenses list · gerbang mail list\n`,
       );
     }
   }

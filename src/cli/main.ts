@@ -29,6 +29,7 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   events replay  <id> [--email E]  proses ulang event Lynk yang gagal (--email: email pembeli bila kosong)
   mail list      [--status pending|sending|sent|failed] [--limit N] [--json]
   lynk simulate  [--url U] [--product JUDUL] [--uuid U] [--email E] [--name N] [--phone P] [--qty N] [--price N]
+                 [--ref-id R] [--json]   kirim pembayaran contoh bertanda tangan ke server yang berjalan
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

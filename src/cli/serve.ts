@@ -9,15 +9,17 @@ export async function serve(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const config = configFromEnvironment();
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, logger);
-  process.stdout.write(banner(config, server.url));
+  const server = await startServer(config, logger).catch((error: unknown) => {
+    throw portTaken(error, config) ?? error;
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // A second signal, or a shutdown that hangs, ends the process anyway.
+    // A repeated signal is ignored, not fatal: on Ctrl-C under `npm start` both the terminal and npm
+    // deliver SIGINT. A shutdown that hangs still ends the process.
     setTimeout(() => process.exit(1), 15_000).unref();
     server.close().then(
       () => process.exit(0),
@@ -29,15 +31,28 @@ export async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // The banner says "ready" to people and supervisors alike, so it comes only once a signal would
+  // be handled: a SIGTERM sent right after it used to kill the process instead of draining it.
+  process.stdout.write(banner(config, server.url));
+}
+
+/** A busy port is a newcomer's most common first failure: say so in words, not as a Node stack. */
+function portTaken(error: unknown, config: Config): Error | null {
+  if (!(error instanceof Error) || !('code' in error) || error.code !== 'EADDRINUSE') return null;
+  return new Error(
+    `port ${config.port} di ${config.host} sudah dipakai proses lain. Hentikan proses itu atau setel PORT lain (PORT=0 memilih port yang bebas).`,
+  );
 }
 
 function banner(config: Config, url: string): string {
   const db = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL (DATABASE_URL)';
   const mail = config.mail.smtpUrl ? 'SMTP (SMTP_URL)' : 'kotak surat dev — lihat dengan `gerbang mail list`';
+  // PORT=0 asks the OS for a free port: the derived PUBLIC_URL still says ":0", the listener knows the real one.
+  const publicUrl = new URL(config.publicUrl).port === '0' ? url : config.publicUrl;
   const lines = [
     '',
     `Gerbang berjalan di ${url}  (${config.env})`,
-    `  Webhook Lynk.id : ${config.publicUrl}/webhook/lynk`,
+    `  Webhook Lynk.id : ${publicUrl}/webhook/lynk`,
     `  Database        : ${db}`,
     `  Email           : ${mail}`,
   ];
@@ -47,7 +62,8 @@ function banner(config: Config, url: string): string {
       lines.push(`  LYNK_MERCHANT_KEY (dev) = ${config.lynkMerchantKey}`);
     lines.push('  Di production, setel COOKIE_SECRET dan LYNK_MERCHANT_KEY sendiri.');
   }
-  lines.push('  Coba: npx gerbang lynk simulate --email anda@example.com', '');
+  const target = publicUrl === config.publicUrl ? '' : ` --url ${publicUrl}/webhook/lynk`;
+  lines.push(`  Coba: npx gerbang lynk simulate${target} --email anda@example.com`, '');
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationResultSet } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Dialect } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 
@@ -10,6 +10,13 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+async function currentSchema<DB>(db: Kysely<DB>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema: check search_path in DATABASE_URL');
+  return schema;
+}
+
 export interface MigrationReport {
   applied: string[];
 }
@@ -18,6 +25,9 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
+    // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours, or a
+    // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

@@ -88,12 +88,13 @@ export function listLicenses(db: Kysely<Database>, filter: LicenseListFilter = {
     .orderBy('licenses.id', 'desc')
     .limit(filter.limit ?? 100);
   if (filter.search) {
-    const like = `%${filter.search}%`;
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    const like = `%${filter.search.toLowerCase()}%`;
     q = q.where((eb) =>
       eb.or([
-        eb('licenses.license_key', 'like', like),
-        eb('licenses.email', 'like', like.toLowerCase()),
-        eb('licenses.product_title', 'like', like),
+        eb(eb.fn('lower', ['licenses.license_key']), 'like', like),
+        eb(eb.fn('lower', ['licenses.email']), 'like', like),
+        eb(eb.fn('lower', ['licenses.product_title']), 'like', like),
       ]),
     );
   }

@@ -63,8 +63,15 @@ export function listMembers(db: Kysely<Database>, filter: MemberListFilter = {})
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 100);
   if (filter.search) {
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
     const like = `%${filter.search.toLowerCase()}%`;
-    q = q.where((eb) => eb.or([eb('email', 'like', like), eb('name', 'like', like), eb('phone', 'like', like)]));
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['email']), 'like', like),
+        eb(eb.fn('lower', ['name']), 'like', like),
+        eb('phone', 'like', like),
+      ]),
+    );
   }
   return q.execute();
 }

@@ -104,7 +104,14 @@ export async function createWorld(
   if (!result.ok) throw new Error(`test config invalid: ${result.errors.join('; ')}`);
   const config = result.config;
   const database = openDatabase(config.database);
-  await migrateToLatest(database.db, database.dialect);
+  try {
+    await migrateToLatest(database.db, database.dialect);
+  } catch (error) {
+    await database.close();
+    await pgSchema?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const runtime = new TestRuntime();
   const app = await buildApp({
     config,

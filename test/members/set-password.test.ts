@@ -24,7 +24,7 @@ describe.each(DIALECTS)('set-password link from the registration mail (%s)', (di
     link = match[1];
   });
   afterEach(async () => {
-    await world.close();
+    await world?.close();
   });
 
   const openForm = async () => {

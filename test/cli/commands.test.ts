@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../helpers/world.js';
+import type { RunningGerbang, Workspace } from './gerbang-process.js';
+import { closedPort, createWorkspace, jsonRows } from './gerbang-process.js';
+
+const STACK_LINE = /^\s+at /m;
+
+describe.each(DIALECTS)('gerbang migrate (%s)', (dialect) => {
+  const workspaces: Workspace[] = [];
+  const open = async () => {
+    const ws = await createWorkspace(dialect);
+    workspaces.push(ws);
+    return ws;
+  };
+  afterEach(async () => {
+    await Promise.all(workspaces.splice(0).map((ws) => ws.close()));
+  });
+
+  // One PostgreSQL database may hold two Gerbang schemas (staging beside production, or parallel
+  // test runs): each must migrate its own schema, not mistake the other one's tables for its own.
+  it('on a fresh database exits 0 and is idempotent, also beside another migrated database', async () => {
+    const [other, fresh] = await Promise.all([open(), open()]);
+    expect(await other.run(['migrate'])).toMatchObject({ code: 0, stderr: '' });
+    const first = await fresh.run(['migrate']);
+    expect(first.stderr).toBe('');
+    expect(first).toMatchObject({ code: 0, stdout: `Database sudah pada versi terbaru (${dialect}).\n` });
+    if (dialect === 'sqlite') expect(existsSync(join(fresh.dataDir, 'gerbang.db'))).toBe(true);
+    expect(await fresh.run(['migrate'])).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
+describe('gerbang lynk simulate and serve when something is wrong', () => {
+  let ws: Workspace;
+  let server: RunningGerbang;
+  beforeAll(async () => {
+    ws = await createWorkspace();
+    server = await ws.serve({ LYNK_MERCHANT_KEY: 'merchant-key-of-the-server' });
+  });
+  afterAll(async () => {
+    await ws?.close();
+  });
+
+  it('nothing listening at --url: exit 1 with a clear Indonesian message, no stack trace', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/webhook/lynk`;
+    const result = await ws.run(['lynk', 'simulate', '--url', url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`Tidak bisa menghubungi ${url}: connect ECONNREFUSED`);
+    expect(result.stderr).toContain('Apakah server sudah berjalan (npm start)?');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('signed with another merchant key: the server answers 401, simulate exits 1 and the delivery is kept as rejected', async () => {
+    const result = await ws.run(['lynk', 'simulate', '--url', `${server.url}/webhook/lynk`], {
+      LYNK_MERCHANT_KEY: 'some-other-merchant-key',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/→ 401 .*INVALID_SIGNATURE/);
+    expect(result.stdout).not.toContain('diterima');
+    const rejected = jsonRows(await ws.run(['events', 'list', '--outcome', 'rejected', '--json']));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ error_code: 'INVALID_SIGNATURE', signature_valid: false });
+  });
+
+  it('serve on a port already in use: exit 1 naming the port, no stack trace', async () => {
+    const port = new URL(server.url).port;
+    const result = await ws.run(['serve'], { PORT: port });
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('Gerbang berjalan');
+    expect(result.stderr).toContain(`gerbang: port ${port} di 127.0.0.1 sudah dipakai proses lain`);
+    expect(result.stderr).not.toMatch(STACK_LINE);
+    // The first server is untouched.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
