@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
-import { claimDueMails } from './claim.js';
+import { CLAIM_LEASE_MS, claimDueMails } from './claim.js';
 import type { MailParams } from './outbox.js';
 import { renderForSending } from './render.js';
 import type { MailTransport } from './transports.js';
@@ -35,6 +35,8 @@ export class MailWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  /** Counts stop() calls, so a drain can tell "stopped while I ran" from "never started". */
+  private stops = 0;
 
   constructor(private readonly deps: MailWorkerDeps) {}
 
@@ -45,6 +47,7 @@ export class MailWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stops += 1;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -77,17 +80,35 @@ export class MailWorker {
 
   /** Sends everything due now; returns how many mails were attempted. Tests and the CLI call it too. */
   async drain(): Promise<number> {
+    // Not `this.stopped`: a worker that was never started (tests, the CLI) is "stopped" too, and
+    // must still send everything, not just the first batch. Only a stop() during this run ends it early.
+    const stopsAtStart = this.stops;
     let attempted = 0;
     for (;;) {
       const batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH);
       for (const mail of batch) await this.deliver(mail);
       attempted += batch.length;
-      if (batch.length < BATCH || this.stopped) return attempted;
+      if (batch.length < BATCH || this.stops !== stopsAtStart) return attempted;
     }
   }
 
   private async deliver(mail: MailRow): Promise<void> {
     const { db, config, runtime, transport, log } = this.deps;
+    // The batch was claimed under one lease, but its mails go out one by one: behind a slow SMTP
+    // server the lease of a later mail can run out and another instance claim (and send) it. So
+    // renew the lease per mail, fenced by `attempts` (every claim bumps it): if it changed, the
+    // mail is someone else's now and sending it too would send it twice.
+    const held = await db
+      .updateTable('mail_outbox')
+      .set({ lease_until: runtime.now() + CLAIM_LEASE_MS })
+      .where('id', '=', mail.id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', mail.attempts)
+      .executeTakeFirst();
+    if (held.numUpdatedRows === 0n) {
+      log.warn({ mailId: mail.id }, 'mail lease lost to another worker; not sending it again');
+      return;
+    }
     try {
       const params = JSON.parse(mail.params) as MailParams;
       const rendered = await renderForSending(db, { config, runtime }, params, transport.kind === 'dev');
