@@ -96,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: database.db });
   await app.register(lynkWebhookRoutes, {
     db: database.db,
+    transact: database.transact,
     config,
     runtime,
     ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),

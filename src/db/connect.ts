@@ -1,15 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import type { SqliteDatabase as KyselySqliteDatabase, SqliteStatement } from 'kysely';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
 import type { Dialect } from './dialect.js';
+import type { Transact } from './group-commit.js';
+import { plainTransactions, sqliteGroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** For hot write paths (webhooks): group-committed on SQLite, a plain transaction on PostgreSQL. */
+  readonly transact: Transact;
   close(): Promise<void>;
 }
 
@@ -19,6 +24,30 @@ const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew: SQLite parses and plans the same SQL again for
+ * each webhook (measured: a fifth of the CPU per request). better-sqlite3 statements are reusable,
+ * and Gerbang never iterates one while running another, so prepared statements are kept by SQL
+ * text. Bounded, because IN-lists of varying length make distinct texts.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql) as unknown as SqliteStatement;
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 export function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): DatabaseHandle {
   if (config.kind === 'postgres') {
@@ -32,7 +61,7 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', transact: plainTransactions(db), close: () => db.destroy() };
   }
 
   mkdirSync(dirname(config.file), { recursive: true });
@@ -44,6 +73,11 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
   sqlite.pragma(`synchronous = ${config.synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // A 64 MiB page cache and memory-mapped reads keep the hot B-trees (events, orders, licenses,
+  // outbox) out of read() system calls as the file grows; the defaults are sized for phones.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('mmap_size = 268435456');
+  sqlite.pragma('temp_store = MEMORY');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return { db, dialect: 'sqlite', transact: sqliteGroupCommit(db), close: () => db.destroy() };
 }

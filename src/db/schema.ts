@@ -36,6 +36,8 @@ export interface WebhookEventsTable {
   note: string | null;
   attempts: number;
   processed_at: number | null;
+  /** The order this delivery created, if any. */
+  order_id: number | null;
 }
 
 export interface MembersTable {
@@ -48,7 +50,8 @@ export interface MembersTable {
   status: 'active' | 'disabled';
   password_hash: string;
   password_set_at: number | null;
-  source_event_id: number | null;
+  /** The order whose payment created this member (null for members made by hand). */
+  source_order_id: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -59,7 +62,6 @@ export interface OrdersTable {
   transaction_no: string;
   provider: WebhookProvider;
   external_ref: string;
-  event_id: number;
   email: string;
   customer_name: string;
   phone: string;

@@ -9,7 +9,7 @@ export const CLAIM_LEASE_MS = 120_000;
  * Claims up to `limit` due mails (pending and due, or `sending` whose lease ran out) and marks them
  * `sending` with a lease, counting the attempt. One function per dialect: PostgreSQL uses
  * FOR UPDATE SKIP LOCKED so several instances never claim the same row; SQLite has a single writer,
- * so select-then-update inside one transaction is already exclusive.
+ * so one UPDATE … WHERE id IN (SELECT … LIMIT n) is already exclusive.
  */
 export async function claimDueMails(
   db: Kysely<Database>,
@@ -35,30 +35,15 @@ async function claimPostgres(db: Kysely<Database>, now: number, limit: number): 
 }
 
 async function claimSqlite(db: Kysely<Database>, now: number, limit: number): Promise<MailRow[]> {
-  return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('mail_outbox')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
-          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    if (due.length === 0) return [];
-    return trx
-      .updateTable('mail_outbox')
-      .set((eb) => ({ status: 'sending', lease_until: now + CLAIM_LEASE_MS, attempts: eb('attempts', '+', 1) }))
-      .where(
-        'id',
-        'in',
-        due.map((r) => r.id),
-      )
-      .returningAll()
-      .execute();
-  });
+  // One statement, so it is atomic on its own and can run inside the caller's transaction.
+  const result = await sql<MailRow>`
+    update mail_outbox set status = 'sending', lease_until = ${now + CLAIM_LEASE_MS}, attempts = attempts + 1
+    where id in (
+      select id from mail_outbox
+      where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})
+      order by next_attempt_at, id
+      limit ${limit}
+    )
+    returning *`.execute(db);
+  return result.rows;
 }

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Runtime } from '../clock.js';
@@ -18,6 +19,8 @@ export interface MailWorkerDeps {
 }
 
 const BATCH = 20;
+/** How long a nudge waits so that one claim serves a burst of mail. */
+const NUDGE_DELAY_MS = 50;
 const MAX_BACKOFF_MS = 6 * 3_600_000; // 6 hours
 
 /** Exponential back-off: base × 2^(attempt−1), capped at 6 h. Attempt 1 failed → wait one base. */
@@ -35,6 +38,8 @@ export class MailWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  /** When the pending timer fires (wall clock; only for coalescing nudges). */
+  private timerDue = Number.POSITIVE_INFINITY;
   /** Counts stop() calls, so a drain can tell "stopped while I ran" from "never started". */
   private stops = 0;
 
@@ -53,18 +58,23 @@ export class MailWorker {
     await this.running;
   }
 
-  /** Run soon: new mail was queued. Coalesces with a run in progress. */
+  /**
+   * Run soon: new mail was queued. Waits NUDGE_DELAY_MS so that a burst of webhooks is served by one
+   * claim, and never postpones a run already due sooner (continuous nudges cannot starve it).
+   */
   nudge(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (this.timerDue > Date.now() + NUDGE_DELAY_MS) this.schedule(NUDGE_DELAY_MS);
   }
 
   private schedule(delay: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDue = Date.now() + delay;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.timerDue = Number.POSITIVE_INFINITY;
       this.running = this.drain()
         .then(() => undefined)
         .catch((error: unknown) => this.deps.log.error({ err: error }, 'mail worker run failed'))
@@ -72,7 +82,7 @@ export class MailWorker {
           this.running = null;
           const more = this.again;
           this.again = false;
-          this.schedule(more ? 0 : this.deps.config.mail.pollIntervalMs);
+          this.schedule(more ? NUDGE_DELAY_MS : this.deps.config.mail.pollIntervalMs);
         });
     }, delay);
     this.timer.unref?.();
@@ -85,29 +95,49 @@ export class MailWorker {
     const stopsAtStart = this.stops;
     let attempted = 0;
     for (;;) {
-      const batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH);
-      for (const mail of batch) await this.deliver(mail);
+      let batch: MailRow[];
+      if (this.deps.transport.kind === 'dev') {
+        // Nothing leaves the machine, so a batch is claimed and delivered in one commit (one fsync
+        // instead of twenty-one under SQLITE_SYNCHRONOUS=FULL); a crash leaves nothing half-done.
+        batch = await this.deps.db.transaction().execute(async (trx) => {
+          const claimed = await claimDueMails(trx, this.deps.dialect, this.deps.runtime.now(), BATCH);
+          for (const mail of claimed) await this.deliver(mail, trx);
+          return claimed;
+        });
+      } else {
+        batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH);
+        for (const mail of batch) {
+          await this.deliver(mail, this.deps.db);
+          // better-sqlite3 never waits on I/O: without this, a backlog of mail would hold the
+          // event loop and stall webhooks and /readyz (measured: seconds).
+          await yieldToEventLoop();
+        }
+      }
+      await yieldToEventLoop();
       attempted += batch.length;
       if (batch.length < BATCH || this.stops !== stopsAtStart) return attempted;
     }
   }
 
-  private async deliver(mail: MailRow): Promise<void> {
-    const { db, config, runtime, transport, log } = this.deps;
+  private async deliver(mail: MailRow, db: Kysely<Database>): Promise<void> {
+    const { config, runtime, transport, log } = this.deps;
     // The batch was claimed under one lease, but its mails go out one by one: behind a slow SMTP
-    // server the lease of a later mail can run out and another instance claim (and send) it. So
-    // renew the lease per mail, fenced by `attempts` (every claim bumps it): if it changed, the
-    // mail is someone else's now and sending it too would send it twice.
-    const held = await db
-      .updateTable('mail_outbox')
-      .set({ lease_until: runtime.now() + CLAIM_LEASE_MS })
-      .where('id', '=', mail.id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', mail.attempts)
-      .executeTakeFirst();
-    if (held.numUpdatedRows === 0n) {
-      log.warn({ mailId: mail.id }, 'mail lease lost to another worker; not sending it again');
-      return;
+    // server the lease of a later mail can run short and another instance claim (and send) it. So
+    // when less than half the lease is left (more than any one send may take), renew it first,
+    // fenced by `attempts` (every claim bumps it): if that changed, the mail is someone else's now
+    // and sending it too would send it twice.
+    if ((mail.lease_until ?? 0) - runtime.now() < CLAIM_LEASE_MS / 2) {
+      const held = await db
+        .updateTable('mail_outbox')
+        .set({ lease_until: runtime.now() + CLAIM_LEASE_MS })
+        .where('id', '=', mail.id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', mail.attempts)
+        .executeTakeFirst();
+      if (held.numUpdatedRows === 0n) {
+        log.warn({ mailId: mail.id }, 'mail lease lost to another worker; not sending it again');
+        return;
+      }
     }
     try {
       const params = JSON.parse(mail.params) as MailParams;

@@ -10,7 +10,7 @@ export interface NewMemberInput {
   name: string;
   phone: string;
   passwordHash: string;
-  sourceEventId: number | null;
+  sourceOrderId: number | null;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function createMemberIfAbsent(
       status: 'active',
       password_hash: input.passwordHash,
       password_set_at: null,
-      source_event_id: input.sourceEventId,
+      source_order_id: input.sourceOrderId,
       created_at: now,
       updated_at: now,
     })

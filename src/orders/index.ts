@@ -18,7 +18,6 @@ export function findOrderByRef(
 export interface NewOrderInput {
   provider: WebhookProvider;
   externalRef: string;
-  eventId: number;
   email: string;
   customerName: string;
   phone: string;
@@ -26,11 +25,16 @@ export interface NewOrderInput {
   paidAt: string | null;
 }
 
-export function createOrder(
+/**
+ * Creates the order for a payment, or returns undefined when this payment (provider + external
+ * ref) already has one. ON CONFLICT DO NOTHING instead of a look-up first: one statement, and no
+ * failed statement to abort a PostgreSQL transaction.
+ */
+export function createOrderIfNew(
   db: Kysely<Database>,
   input: NewOrderInput,
   deps: { prefix: string; now: number; randomBytes: (n: number) => Buffer },
-): Promise<Order> {
+): Promise<Pick<Order, 'id' | 'order_no' | 'transaction_no'> | undefined> {
   return db
     .insertInto('orders')
     .values({
@@ -38,7 +42,6 @@ export function createOrder(
       transaction_no: newTransactionNo(deps.prefix, deps.randomBytes),
       provider: input.provider,
       external_ref: input.externalRef,
-      event_id: input.eventId,
       email: input.email,
       customer_name: input.customerName,
       phone: input.phone,
@@ -46,6 +49,7 @@ export function createOrder(
       paid_at: input.paidAt,
       created_at: deps.now,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .onConflict((oc) => oc.columns(['provider', 'external_ref']).doNothing())
+    .returning(['id', 'order_no', 'transaction_no'])
+    .executeTakeFirst();
 }

@@ -38,6 +38,7 @@ export async function recordRejectedDelivery(
       note: null,
       attempts: 0,
       processed_at: null,
+      order_id: null,
     })
     .execute();
 }
@@ -64,12 +65,25 @@ export async function recordRepeatDelivery(db: Kysely<Database>, id: number, at:
     .execute();
 }
 
+export interface OutcomeUpdate {
+  outcome: WebhookOutcome;
+  code: string | null;
+  message: string | null;
+  note: string | null;
+  orderId: number | null;
+  at: number;
+}
+
+/**
+ * Stores a signature-verified delivery with its outcome, in one INSERT. Its unique (provider,
+ * external id) is the idempotency check: a repeat fails here and the caller treats it as one.
+ */
 export async function insertVerifiedDelivery(
   db: Kysely<Database>,
   meta: DeliveryMeta,
   externalId: string | null,
   eventType: string | null,
-  outcome: WebhookOutcome,
+  result: OutcomeUpdate,
 ): Promise<number> {
   const row = await db
     .insertInto('webhook_events')
@@ -84,24 +98,17 @@ export async function insertVerifiedDelivery(
       signature_valid: 1,
       remote_ip: meta.remoteIp,
       request_id: meta.requestId,
-      outcome,
-      error_code: null,
-      error_message: null,
-      note: null,
-      attempts: 0,
-      processed_at: null,
+      outcome: result.outcome,
+      error_code: result.code,
+      error_message: result.message,
+      note: result.note,
+      attempts: 1,
+      processed_at: result.at,
+      order_id: result.orderId,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-export interface OutcomeUpdate {
-  outcome: WebhookOutcome;
-  code: string | null;
-  message: string | null;
-  note: string | null;
-  at: number;
 }
 
 export async function setDeliveryOutcome(db: Kysely<Database>, id: number, update: OutcomeUpdate): Promise<void> {
@@ -112,6 +119,7 @@ export async function setDeliveryOutcome(db: Kysely<Database>, id: number, updat
       error_code: update.code,
       error_message: update.message,
       note: update.note,
+      order_id: update.orderId,
       attempts: eb('attempts', '+', 1),
       processed_at: update.at,
     }))

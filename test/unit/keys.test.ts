@@ -41,3 +41,13 @@ describe('license keys and order numbers', () => {
     expect(newTransactionNo('KEI-', randomBytes)).toMatch(/^KEI-TRX-[0-9A-Z]{13}$/);
   });
 });
+
+describe('the pooled CSPRNG', () => {
+  it('hands out fresh bytes on every draw, across pool refills', async () => {
+    const { systemRuntime } = await import('../../src/clock.js');
+    const draws = Array.from({ length: 2000 }, () => systemRuntime.randomBytes(10).toString('hex'));
+    expect(new Set(draws).size).toBe(2000);
+    expect(systemRuntime.randomBytes(10)).toHaveLength(10);
+    expect(systemRuntime.randomBytes(4096)).toHaveLength(4096);
+  });
+});

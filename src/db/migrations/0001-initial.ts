@@ -6,33 +6,22 @@ import { idColumn, timeColumn } from '../dialect.js';
 // biome-ignore lint/suspicious/noExplicitAny: a migration must not depend on today's schema type
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema
-    .createTable('webhook_events')
+    .createTable('orders')
     .addColumn('id', idColumn(dialect), (c) => c.primaryKey())
+    .addColumn('order_no', 'text', (c) => c.notNull().unique())
+    .addColumn('transaction_no', 'text', (c) => c.notNull().unique())
     .addColumn('provider', 'text', (c) => c.notNull())
-    .addColumn('external_id', 'text')
-    .addColumn('event_type', 'text')
-    .addColumn('received_at', timeColumn(dialect), (c) => c.notNull())
-    .addColumn('last_received_at', timeColumn(dialect), (c) => c.notNull())
-    .addColumn('delivery_count', 'integer', (c) => c.notNull().defaultTo(1))
-    .addColumn('raw_body', 'text', (c) => c.notNull())
-    .addColumn('signature_valid', 'integer', (c) => c.notNull())
-    .addColumn('remote_ip', 'text')
-    .addColumn('request_id', 'text')
-    .addColumn('outcome', 'text', (c) => c.notNull())
-    .addColumn('error_code', 'text')
-    .addColumn('error_message', 'text')
-    .addColumn('note', 'text')
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('processed_at', timeColumn(dialect))
-    // Idempotency: one row per provider delivery id (NULL for rejected attempts, which never collide).
-    .addUniqueConstraint('webhook_events_provider_external_id_uq', ['provider', 'external_id'])
+    .addColumn('external_ref', 'text', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('customer_name', 'text', (c) => c.notNull())
+    .addColumn('phone', 'text', (c) => c.notNull())
+    .addColumn('grand_total', dialect === 'postgres' ? 'double precision' : 'real', (c) => c.notNull())
+    .addColumn('paid_at', 'text')
+    .addColumn('created_at', timeColumn(dialect), (c) => c.notNull())
+    // A payment (Lynk refId) makes at most one order, whatever message ids its deliveries carry.
+    .addUniqueConstraint('orders_provider_external_ref_uq', ['provider', 'external_ref'])
     .execute();
-  await db.schema.createIndex('webhook_events_received_idx').on('webhook_events').column('received_at').execute();
-  await db.schema
-    .createIndex('webhook_events_outcome_idx')
-    .on('webhook_events')
-    .columns(['outcome', 'received_at'])
-    .execute();
+  await db.schema.createIndex('orders_email_idx').on('orders').column('email').execute();
 
   await db.schema
     .createTable('members')
@@ -45,29 +34,10 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
     .addColumn('password_set_at', timeColumn(dialect))
-    .addColumn('source_event_id', 'integer')
+    .addColumn('source_order_id', 'integer', (c) => c.references('orders.id'))
     .addColumn('created_at', timeColumn(dialect), (c) => c.notNull())
     .addColumn('updated_at', timeColumn(dialect), (c) => c.notNull())
     .execute();
-
-  await db.schema
-    .createTable('orders')
-    .addColumn('id', idColumn(dialect), (c) => c.primaryKey())
-    .addColumn('order_no', 'text', (c) => c.notNull().unique())
-    .addColumn('transaction_no', 'text', (c) => c.notNull().unique())
-    .addColumn('provider', 'text', (c) => c.notNull())
-    .addColumn('external_ref', 'text', (c) => c.notNull())
-    .addColumn('event_id', 'integer', (c) => c.notNull().references('webhook_events.id'))
-    .addColumn('email', 'text', (c) => c.notNull())
-    .addColumn('customer_name', 'text', (c) => c.notNull())
-    .addColumn('phone', 'text', (c) => c.notNull())
-    .addColumn('grand_total', dialect === 'postgres' ? 'double precision' : 'real', (c) => c.notNull())
-    .addColumn('paid_at', 'text')
-    .addColumn('created_at', timeColumn(dialect), (c) => c.notNull())
-    // A payment (Lynk refId) makes at most one order, whatever message ids its deliveries carry.
-    .addUniqueConstraint('orders_provider_external_ref_uq', ['provider', 'external_ref'])
-    .execute();
-  await db.schema.createIndex('orders_email_idx').on('orders').column('email').execute();
 
   await db.schema
     .createTable('licenses')
@@ -89,6 +59,36 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addUniqueConstraint('licenses_order_line_unit_uq', ['order_id', 'line_no', 'unit_no'])
     .execute();
   await db.schema.createIndex('licenses_email_idx').on('licenses').column('email').execute();
+
+  await db.schema
+    .createTable('webhook_events')
+    .addColumn('id', idColumn(dialect), (c) => c.primaryKey())
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('external_id', 'text')
+    .addColumn('event_type', 'text')
+    .addColumn('received_at', timeColumn(dialect), (c) => c.notNull())
+    .addColumn('last_received_at', timeColumn(dialect), (c) => c.notNull())
+    .addColumn('delivery_count', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('raw_body', 'text', (c) => c.notNull())
+    .addColumn('signature_valid', 'integer', (c) => c.notNull())
+    .addColumn('remote_ip', 'text')
+    .addColumn('request_id', 'text')
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addColumn('note', 'text')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('processed_at', timeColumn(dialect))
+    .addColumn('order_id', 'integer', (c) => c.references('orders.id'))
+    // Idempotency: one row per provider delivery id (NULL for rejected attempts, which never collide).
+    .addUniqueConstraint('webhook_events_provider_external_id_uq', ['provider', 'external_id'])
+    .execute();
+  await db.schema.createIndex('webhook_events_received_idx').on('webhook_events').column('received_at').execute();
+  await db.schema
+    .createIndex('webhook_events_outcome_idx')
+    .on('webhook_events')
+    .columns(['outcome', 'received_at'])
+    .execute();
 
   await db.schema
     .createTable('mail_outbox')

@@ -20,6 +20,13 @@ ${body}
 </html>`.toString();
 }
 
+// Built once: constructing an Intl.DateTimeFormat costs far more than formatting with it.
+const PAID_AT_FORMAT = new Intl.DateTimeFormat('id-ID', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'Asia/Jakarta',
+});
+
 /**
  * Formats Lynk's createdAt ("2026-05-23T20:31:28") for Indonesian readers. Lynk writes it without a
  * zone, in Western Indonesian Time, so a zoneless value is read as +07:00.
@@ -28,7 +35,5 @@ export function formatPaidAt(paidAt: string): string {
   const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(paidAt) ? paidAt : `${paidAt}+07:00`;
   const date = new Date(zoned);
   if (paidAt === '' || Number.isNaN(date.getTime())) return paidAt || '-';
-  return new Intl.DateTimeFormat('id-ID', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(
-    date,
-  );
+  return PAID_AT_FORMAT.format(date);
 }

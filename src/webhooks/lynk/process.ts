@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../../clock.js';
 import type { Config } from '../../config/index.js';
-import type { Database } from '../../db/index.js';
+import type { Database, Transact } from '../../db/index.js';
 import type { LicenseLine } from '../../licenses/index.js';
 import { issueOrderLicenses } from '../../licenses/index.js';
 import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../mail/index.js';
 import { createMemberIfAbsent, findMemberByEmail, hashPassword, randomPassword } from '../../members/index.js';
-import { createOrder, findOrderByRef } from '../../orders/index.js';
+import { createOrderIfNew, findOrderByRef } from '../../orders/index.js';
 import { resolveProductAction } from '../../products/index.js';
 import type { LynkPayment } from './payload.js';
 import { isPaidPayment, lynkEnvelopeSchema, lynkPaymentSchema } from './payload.js';
@@ -15,11 +15,13 @@ export interface LynkDeps {
   db: Kysely<Database>;
   config: Config;
   runtime: Runtime;
+  /** How the webhook's write transaction runs (group commit on SQLite); a plain one by default. */
+  transact?: Transact;
 }
 
 /** The result of processing, stored on the event. Expected failures are values, not exceptions. */
 export type ProcessOutcome =
-  | { outcome: 'processed'; note: string }
+  | { outcome: 'processed'; note: string; orderId: number }
   | { outcome: 'ignored' | 'failed'; code: string; message: string };
 
 /** What a payment will do, decided before the transaction (password hashing is slow: keep it outside). */
@@ -93,34 +95,24 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   return { kind: 'apply', payment, licenseLines, member, warnings };
 }
 
-/** Applies a plan inside the caller's transaction: order, member, licenses and mails, all or nothing. */
-export async function applyLynkPlan(
-  trx: Kysely<Database>,
-  deps: LynkDeps,
-  plan: LynkPlan,
-  eventId: number,
-): Promise<ProcessOutcome> {
+/**
+ * Applies a plan inside the caller's transaction: order, member, licenses and mails, all or nothing.
+ * The order comes first: its unique (provider, refId) makes a second delivery of the same payment,
+ * under any message id, change nothing. The caller then writes the event row with the outcome.
+ */
+export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan: LynkPlan): Promise<ProcessOutcome> {
   if (plan.kind === 'done') return plan.result;
   const { payment, licenseLines } = plan;
   const md = payment.data.message_data;
   const now = deps.runtime.now();
   const prefix = deps.config.licensePrefix;
 
-  const seen = await findOrderByRef(trx, 'lynk', md.refId);
-  if (seen) {
-    return {
-      outcome: 'ignored',
-      code: 'DUPLICATE_PAYMENT',
-      message: `refId ${md.refId} sudah diproses sebagai order ${seen.order_no} (event #${seen.event_id})`,
-    };
-  }
   const grandTotal = Number(String(md.totals.grandTotal).replace(/[^0-9.-]/g, '')) || 0;
-  const order = await createOrder(
+  const order = await createOrderIfNew(
     trx,
     {
       provider: 'lynk',
       externalRef: md.refId,
-      eventId,
       email: md.customer.email,
       customerName: md.customer.name,
       phone: md.customer.phone,
@@ -129,6 +121,14 @@ export async function applyLynkPlan(
     },
     { prefix, now, randomBytes: deps.runtime.randomBytes },
   );
+  if (!order) {
+    const seen = await findOrderByRef(trx, 'lynk', md.refId);
+    return {
+      outcome: 'ignored',
+      code: 'DUPLICATE_PAYMENT',
+      message: `refId ${md.refId} sudah diproses sebagai order ${seen?.order_no ?? '?'}`,
+    };
+  }
   const notes = [`order ${order.order_no}`];
 
   if (plan.member) {
@@ -140,7 +140,7 @@ export async function applyLynkPlan(
         name: md.customer.name,
         phone: md.customer.phone,
         passwordHash,
-        sourceEventId: eventId,
+        sourceOrderId: order.id,
       },
       now,
     );
@@ -192,5 +192,5 @@ export async function applyLynkPlan(
     );
   }
   for (const w of plan.warnings) notes.push(`peringatan: ${w}`);
-  return { outcome: 'processed', note: notes.join('; ') };
+  return { outcome: 'processed', note: notes.join('; '), orderId: order.id };
 }

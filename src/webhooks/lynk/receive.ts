@@ -2,7 +2,7 @@ import type { WebhookOutcome } from '../../db/index.js';
 import { isUniqueViolation } from '../../db/index.js';
 import type { ErrorCode } from '../../errors.js';
 import type { Log } from '../../logger.js';
-import type { DeliveryMeta } from '../events-store.js';
+import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
 import {
   findDelivery,
   getDelivery,
@@ -67,40 +67,40 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
   const externalId = lynkDeliveryId(envelope.data);
   const eventType = envelope.data.event ?? null;
   try {
-    if (externalId !== null) {
-      const seen = await findDelivery(deps.db, 'lynk', externalId);
-      if (seen) return await repeat(deps, seen.id, meta.receivedAt);
-    }
     const plan = await planLynkEvent(deps, body);
-    let result: ProcessOutcome | undefined;
+    const transact = deps.transact ?? ((work) => deps.db.transaction().execute(work));
     try {
-      const eventId = await deps.db.transaction().execute(async (trx) => {
-        const id = await insertVerifiedDelivery(trx, meta, externalId, eventType, 'failed');
-        result = await applyLynkPlan(trx, deps, plan, id);
-        await setDeliveryOutcome(trx, id, outcomeUpdate(result, deps.runtime.now()));
-        return id;
+      const stored = await transact(async (trx) => {
+        const result = await applyLynkPlan(trx, deps, plan);
+        const id = await insertVerifiedDelivery(
+          trx,
+          meta,
+          externalId,
+          eventType,
+          outcomeRecord(result, deps.runtime.now()),
+        );
+        return { id, outcome: result.outcome };
       });
-      const outcome = result?.outcome ?? 'failed';
-      log.info({ eventId, outcome, externalId }, `lynk webhook ${outcome}`);
-      return { ok: true, eventId, outcome, duplicate: false };
+      log.info({ eventId: stored.id, outcome: stored.outcome, externalId }, `lynk webhook ${stored.outcome}`);
+      return { ok: true, eventId: stored.id, outcome: stored.outcome, duplicate: false };
     } catch (error) {
-      // The same delivery arriving concurrently: the other request stored it first.
+      // A delivery seen before (Lynk retried, or the same one arrived twice at once): its event row
+      // exists, the insert above hit the unique (provider, external id), and nothing was written.
       if (externalId !== null && isUniqueViolation(error)) {
         const seen = await findDelivery(deps.db, 'lynk', externalId);
         if (seen) return await repeat(deps, seen.id, meta.receivedAt);
       }
       log.error({ err: error, externalId }, 'lynk webhook processing failed; storing it as failed');
-      const eventId = await deps.db.transaction().execute(async (trx) => {
-        const id = await insertVerifiedDelivery(trx, meta, externalId, eventType, 'failed');
-        await setDeliveryOutcome(trx, id, {
+      const eventId = await deps.db.transaction().execute((trx) =>
+        insertVerifiedDelivery(trx, meta, externalId, eventType, {
           outcome: 'failed',
           code: 'PROCESSING_ERROR',
           message: error instanceof Error ? error.message.slice(0, 500) : String(error),
           note: null,
+          orderId: null,
           at: deps.runtime.now(),
-        });
-        return id;
-      });
+        }),
+      );
       return { ok: true, eventId, outcome: 'failed', duplicate: false };
     }
   } catch (error) {
@@ -115,10 +115,10 @@ async function repeat(deps: LynkDeps, id: number, at: number): Promise<LynkRecei
   return { ok: true, eventId: id, outcome: event?.outcome ?? 'processed', duplicate: true };
 }
 
-function outcomeUpdate(result: ProcessOutcome, at: number) {
+function outcomeRecord(result: ProcessOutcome, at: number): OutcomeUpdate {
   return result.outcome === 'processed'
-    ? { outcome: result.outcome, code: null, message: null, note: result.note, at }
-    : { outcome: result.outcome, code: result.code, message: result.message, note: null, at };
+    ? { outcome: result.outcome, code: null, message: null, note: result.note, orderId: result.orderId, at }
+    : { outcome: result.outcome, code: result.code, message: result.message, note: null, orderId: null, at };
 }
 
 export type ReplayResult =
@@ -154,10 +154,10 @@ export async function replayLynkEvent(
   if (options.email !== undefined) overrideBuyerEmail(body, options.email);
   const plan = await planLynkEvent(deps, body);
   const result = await deps.db.transaction().execute(async (trx) => {
-    let r = await applyLynkPlan(trx, deps, plan, eventId);
+    let r = await applyLynkPlan(trx, deps, plan);
     if (r.outcome === 'processed' && options.email !== undefined)
       r = { ...r, note: `${r.note}; email pembeli diisi operator: ${options.email}` };
-    await setDeliveryOutcome(trx, eventId, outcomeUpdate(r, deps.runtime.now()));
+    await setDeliveryOutcome(trx, eventId, outcomeRecord(r, deps.runtime.now()));
     return r;
   });
   return result.outcome === 'processed'
