@@ -1,6 +1,6 @@
 /**
  * Identifiers from a CSPRNG in Crockford base32 (no I, L, O, U: nothing to misread when a buyer
- * types a key). The old system's KEI-XXXX keys had 15 random bits and collided after a few hundred
+ * types a key). The old system's short KEI- ids had 15 random bits and collided after a few hundred
  * orders; these have 80 (license keys) and 65 (order and transaction numbers).
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
