@@ -6,7 +6,14 @@ mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';
 const run = spawnSync(
   process.execPath,
-  ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    'node_modules/vitest/vitest.mjs',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 
@@ -17,7 +24,8 @@ try {
   passed = result.numPassedTests;
   failed = result.numFailedTests;
   // A file that failed to load counts as a failure even though it ran no test.
-  for (const file of result.testResults ?? []) if (file.status === 'failed' && file.assertionResults.length === 0) failed += 1;
+  for (const file of result.testResults ?? [])
+    if (file.status === 'failed' && file.assertionResults.length === 0) failed += 1;
 } catch {
   failed = Math.max(failed, 1);
 }
