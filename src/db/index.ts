@@ -1,3 +1,4 @@
+export { executeCompiledOnce } from './compiled-once.js';
 export type { DatabaseHandle } from './connect.js';
 export { openDatabase } from './connect.js';
 export type { Dialect } from './dialect.js';

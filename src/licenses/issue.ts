@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, LicensesTable } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 import { newLicenseKey } from './keys.js';
 
 export interface LicenseLine {
@@ -35,7 +36,7 @@ export async function issueOrderLicenses(
   },
 ): Promise<IssuedLine[]> {
   const issued: IssuedLine[] = [];
-  const rows = [];
+  const rows: Insertable<LicensesTable>[] = [];
   for (const line of args.lines) {
     const keys: string[] = [];
     for (let unit = 1; unit <= line.qty; unit++) {
@@ -59,7 +60,11 @@ export async function issueOrderLicenses(
     }
     issued.push({ title: line.title, keys });
   }
-  if (rows.length > 0) await db.insertInto('licenses').values(rows).execute();
+  if (rows.length > 0) {
+    await executeCompiledOnce(db, `insert ${rows.length} licenses`, rows.flatMap(Object.values), () =>
+      db.insertInto('licenses').values(rows),
+    );
+  }
   return issued;
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, MailKind } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 
 export interface LicenseMailParams {
   kind: 'license';
@@ -35,19 +36,21 @@ export interface QueuedMail {
  * the license or member it announces does. The worker renders and sends it later.
  */
 export async function enqueueMail(db: Kysely<Database>, mail: QueuedMail, now: number): Promise<void> {
-  await db
-    .insertInto('mail_outbox')
-    .values({
-      dedupe_key: mail.dedupeKey,
-      kind: mail.params.kind satisfies MailKind,
-      to_address: mail.to,
-      subject: mail.subject,
-      params: JSON.stringify(mail.params),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      created_at: now,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
+  const row = {
+    dedupe_key: mail.dedupeKey,
+    kind: mail.params.kind satisfies MailKind,
+    to_address: mail.to,
+    subject: mail.subject,
+    params: JSON.stringify(mail.params),
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: now,
+    created_at: now,
+  };
+  await executeCompiledOnce(db, 'enqueue mail', Object.values(row), () =>
+    db
+      .insertInto('mail_outbox')
+      .values(row)
+      .onConflict((oc) => oc.column('dedupe_key').doNothing()),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Order, WebhookProvider } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 import { newOrderNo, newTransactionNo } from '../licenses/index.js';
 
 export function findOrderByRef(
@@ -30,26 +31,29 @@ export interface NewOrderInput {
  * ref) already has one. ON CONFLICT DO NOTHING instead of a look-up first: one statement, and no
  * failed statement to abort a PostgreSQL transaction.
  */
-export function createOrderIfNew(
+export async function createOrderIfNew(
   db: Kysely<Database>,
   input: NewOrderInput,
   deps: { prefix: string; now: number; randomBytes: (n: number) => Buffer },
 ): Promise<Pick<Order, 'id' | 'order_no' | 'transaction_no'> | undefined> {
-  return db
-    .insertInto('orders')
-    .values({
-      order_no: newOrderNo(deps.prefix, deps.randomBytes),
-      transaction_no: newTransactionNo(deps.prefix, deps.randomBytes),
-      provider: input.provider,
-      external_ref: input.externalRef,
-      email: input.email,
-      customer_name: input.customerName,
-      phone: input.phone,
-      grand_total: input.grandTotal,
-      paid_at: input.paidAt,
-      created_at: deps.now,
-    })
-    .onConflict((oc) => oc.columns(['provider', 'external_ref']).doNothing())
-    .returning(['id', 'order_no', 'transaction_no'])
-    .executeTakeFirst();
+  const row = {
+    order_no: newOrderNo(deps.prefix, deps.randomBytes),
+    transaction_no: newTransactionNo(deps.prefix, deps.randomBytes),
+    provider: input.provider,
+    external_ref: input.externalRef,
+    email: input.email,
+    customer_name: input.customerName,
+    phone: input.phone,
+    grand_total: input.grandTotal,
+    paid_at: input.paidAt,
+    created_at: deps.now,
+  };
+  const result = await executeCompiledOnce(db, 'insert order if new', Object.values(row), () =>
+    db
+      .insertInto('orders')
+      .values(row)
+      .onConflict((oc) => oc.columns(['provider', 'external_ref']).doNothing())
+      .returning(['id', 'order_no', 'transaction_no']),
+  );
+  return result.rows[0];
 }

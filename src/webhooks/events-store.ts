@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, WebhookEvent, WebhookOutcome, WebhookProvider } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 
 /** The durable record of every webhook delivery, shared by the Lynk and Hesda receivers. */
 
@@ -85,30 +86,31 @@ export async function insertVerifiedDelivery(
   eventType: string | null,
   result: OutcomeUpdate,
 ): Promise<number> {
-  const row = await db
-    .insertInto('webhook_events')
-    .values({
-      provider: meta.provider,
-      external_id: externalId,
-      event_type: eventType,
-      received_at: meta.receivedAt,
-      last_received_at: meta.receivedAt,
-      delivery_count: 1,
-      raw_body: meta.rawBody,
-      signature_valid: 1,
-      remote_ip: meta.remoteIp,
-      request_id: meta.requestId,
-      outcome: result.outcome,
-      error_code: result.code,
-      error_message: result.message,
-      note: result.note,
-      attempts: 1,
-      processed_at: result.at,
-      order_id: result.orderId,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const row = {
+    provider: meta.provider,
+    external_id: externalId,
+    event_type: eventType,
+    received_at: meta.receivedAt,
+    last_received_at: meta.receivedAt,
+    delivery_count: 1,
+    raw_body: meta.rawBody,
+    signature_valid: 1,
+    remote_ip: meta.remoteIp,
+    request_id: meta.requestId,
+    outcome: result.outcome,
+    error_code: result.code,
+    error_message: result.message,
+    note: result.note,
+    attempts: 1,
+    processed_at: result.at,
+    order_id: result.orderId,
+  };
+  const inserted = await executeCompiledOnce(db, 'insert verified delivery', Object.values(row), () =>
+    db.insertInto('webhook_events').values(row).returning('id'),
+  );
+  const id = inserted.rows[0]?.id;
+  if (id === undefined) throw new Error('webhook event insert returned no id');
+  return id;
 }
 
 export async function setDeliveryOutcome(db: Kysely<Database>, id: number, update: OutcomeUpdate): Promise<void> {
