@@ -45,7 +45,7 @@ describe.each(DIALECTS)('statements compiled once (%s)', (dialect) => {
       .execute();
     expect(stored).toEqual([
       { email: 'a@example.com', name: 'Ani', created_at: 5, updated_at: 6 },
-      { email: 'b@example.com', name: 'Budi', created_at: 6 - 1, updated_at: 6 },
+      { email: 'b@example.com', name: 'Budi', created_at: 5, updated_at: 6 },
     ]);
   });
 
