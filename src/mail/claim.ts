@@ -7,9 +7,10 @@ export const CLAIM_LEASE_MS = 120_000;
 
 /**
  * Claims up to `limit` due mails (pending and due, or `sending` whose lease ran out) and marks them
- * `sending` with a lease, counting the attempt. One function per dialect: PostgreSQL uses
- * FOR UPDATE SKIP LOCKED so several instances never claim the same row; SQLite has a single writer,
- * so one UPDATE … WHERE id IN (SELECT … LIMIT n) is already exclusive.
+ * `sending` with a lease, counting the attempt. One statement, so it is atomic on its own and can
+ * run inside a caller's transaction. The dialects differ in one clause: PostgreSQL adds
+ * FOR UPDATE SKIP LOCKED so several instances never claim the same row; SQLite has a single
+ * writer, so the UPDATE … WHERE id IN (SELECT … LIMIT n) is already exclusive.
  */
 export async function claimDueMails(
   db: Kysely<Database>,
@@ -17,10 +18,7 @@ export async function claimDueMails(
   now: number,
   limit: number,
 ): Promise<MailRow[]> {
-  return dialect === 'postgres' ? claimPostgres(db, now, limit) : claimSqlite(db, now, limit);
-}
-
-async function claimPostgres(db: Kysely<Database>, now: number, limit: number): Promise<MailRow[]> {
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   const result = await sql<MailRow>`
     update mail_outbox set status = 'sending', lease_until = ${now + CLAIM_LEASE_MS}, attempts = attempts + 1
     where id in (
@@ -28,21 +26,7 @@ async function claimPostgres(db: Kysely<Database>, now: number, limit: number): 
       where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})
       order by next_attempt_at, id
       limit ${limit}
-      for update skip locked
-    )
-    returning *`.execute(db);
-  return result.rows;
-}
-
-async function claimSqlite(db: Kysely<Database>, now: number, limit: number): Promise<MailRow[]> {
-  // One statement, so it is atomic on its own and can run inside the caller's transaction.
-  const result = await sql<MailRow>`
-    update mail_outbox set status = 'sending', lease_until = ${now + CLAIM_LEASE_MS}, attempts = attempts + 1
-    where id in (
-      select id from mail_outbox
-      where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})
-      order by next_attempt_at, id
-      limit ${limit}
+      ${lock}
     )
     returning *`.execute(db);
   return result.rows;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { executeCompiledOnce } from '../../src/db/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
+import { createWorld, DIALECTS, memberRow } from '../helpers/world.js';
 
 describe.each(DIALECTS)('statements compiled once (%s)', (dialect) => {
   let world: World;
@@ -15,19 +15,7 @@ describe.each(DIALECTS)('statements compiled once (%s)', (dialect) => {
     const { db } = world.database;
     let builds = 0;
     const insert = (email: string, name: string) => {
-      const row = {
-        email,
-        username: email,
-        name,
-        phone: '',
-        role: 'member' as const,
-        status: 'active' as const,
-        password_hash: 'x',
-        password_set_at: null,
-        source_order_id: null,
-        created_at: 5,
-        updated_at: 6,
-      };
+      const row = { ...memberRow(email, 5), name, updated_at: 6 };
       return executeCompiledOnce(db, `test insert member ${dialect}`, Object.values(row), () => {
         builds += 1;
         return db.insertInto('members').values(row).returning(['id', 'email', 'name']);

@@ -2,21 +2,7 @@ import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import type { World } from '../helpers/world.js';
-import { createWorld } from '../helpers/world.js';
-
-const member = (email: string) => ({
-  email,
-  username: email,
-  name: '',
-  phone: '',
-  role: 'member' as const,
-  status: 'active' as const,
-  password_hash: 'x',
-  password_set_at: null,
-  source_order_id: null,
-  created_at: 1,
-  updated_at: 1,
-});
+import { createWorld, memberRow } from '../helpers/world.js';
 
 describe('SQLite group commit', () => {
   let world: World;
@@ -25,12 +11,12 @@ describe('SQLite group commit', () => {
   });
 
   const insert = (trx: Kysely<Database>, email: string) =>
-    trx.insertInto('members').values(member(email)).returning('id').executeTakeFirstOrThrow();
+    trx.insertInto('members').values(memberRow(email)).returning('id').executeTakeFirstOrThrow();
 
   it('concurrent writes share a commit, and a failing one rolls back alone', async () => {
     world = await createWorld('sqlite');
     const { transact, db } = world.database;
-    await db.insertInto('members').values(member('taken@example.com')).execute();
+    await db.insertInto('members').values(memberRow('taken@example.com')).execute();
     const jobs = Array.from({ length: 30 }, (_, i) =>
       transact(async (trx) => {
         await insert(trx, `m${i}@example.com`);

@@ -148,3 +148,20 @@ export function devMailWorker(world: World): MailWorker {
     log: pino({ level: 'silent' }),
   });
 }
+
+/** A member row for tests that write the table directly. */
+export function memberRow(email: string, at = 1) {
+  return {
+    email,
+    username: email,
+    name: '',
+    phone: '',
+    role: 'member' as const,
+    status: 'active' as const,
+    password_hash: 'x',
+    password_set_at: null,
+    source_order_id: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
