@@ -79,8 +79,8 @@ export type LynkPayment = z.infer<typeof lynkPaymentSchema>;
 export type LynkItem = LynkPayment['data']['message_data']['items'][number];
 
 /** Lynk marks a paid order with event payment.received and message_action SUCCESS; all else is ignored. */
-export function isPaidPayment(envelope: LynkEnvelope): boolean {
-  return envelope.event === 'payment.received' && envelope.data?.message_action === 'SUCCESS';
+export function isPaidPayment(event: string, messageAction: string): boolean {
+  return event === 'payment.received' && messageAction === 'SUCCESS';
 }
 
 /** The delivery id used for idempotency: Lynk's message_id, else the payment's refId. */

@@ -40,7 +40,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   const head = body as { event?: unknown; data?: { message_action?: unknown } } | null;
   const event = typeof head?.event === 'string' ? head.event : '?';
   const action = typeof head?.data?.message_action === 'string' ? head.data.message_action : '?';
-  if (!isPaidPayment({ event, data: { message_action: action } })) {
+  if (!isPaidPayment(event, action)) {
     return {
       kind: 'done',
       result: {

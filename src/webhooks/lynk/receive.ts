@@ -1,5 +1,5 @@
 import type { WebhookOutcome } from '../../db/index.js';
-import { isUniqueViolation } from '../../db/index.js';
+import { isUniqueViolation, plainTransactions } from '../../db/index.js';
 import type { ErrorCode } from '../../errors.js';
 import type { Log } from '../../logger.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
@@ -68,7 +68,7 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
   const eventType = envelope.data.event ?? null;
   try {
     const plan = await planLynkEvent(deps, body);
-    const transact = deps.transact ?? ((work) => deps.db.transaction().execute(work));
+    const transact = deps.transact ?? plainTransactions(deps.db);
     try {
       const stored = await transact(async (trx) => {
         const result = await applyLynkPlan(trx, deps, plan);
