@@ -5,6 +5,8 @@ import fastifyFormbody from '@fastify/formbody';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
+import type { AuthDeps } from './auth/index.js';
+import { authCookies, authenticateStream, authRoutes, memberGuard } from './auth/index.js';
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
@@ -13,9 +15,14 @@ import type { ErrorCode } from './errors.js';
 import { AppError, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import { createLogger } from './logger.js';
+import { memberAreaRoutes } from './members/area.js';
 import { memberRoutes } from './members/routes.js';
+import { metricsRoutes } from './metrics.js';
+import type { RealtimeBus } from './realtime/index.js';
+import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
+import { assetRoutes } from './web/assets.js';
 import { html } from './web/html.js';
-import { page, STYLESHEET } from './web/layout.js';
+import { page } from './web/layout.js';
 import { lynkWebhookRoutes } from './webhooks/index.js';
 
 export interface AppDeps {
@@ -25,6 +32,15 @@ export interface AppDeps {
   logger?: Logger;
   /** Called when a webhook committed and may have queued mail (the server nudges the mail worker). */
   onMailQueued?: () => void;
+  /** Realtime fan-out; in-process unless given (the server picks the backend). */
+  bus?: RealtimeBus;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The open event streams of this instance (tests and /metrics read its size). */
+    streams: StreamHub;
+  }
 }
 
 /** Fastify's own error codes that are the client's fault, mapped onto our table. */
@@ -59,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-frame-options', 'DENY');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html')) {
+    if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
       reply.header(
         'content-security-policy',
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -103,12 +119,43 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(memberRoutes, { db: database.db, runtime });
 
-  app.get('/assets/gerbang.css', async (_request, reply) =>
-    reply
-      .header('content-type', 'text/css; charset=utf-8')
-      .header('cache-control', 'public, max-age=3600')
-      .send(STYLESHEET),
-  );
+  const bus = deps.bus ?? createMemoryBus();
+  const hub = new StreamHub(config.realtime.heartbeatMs);
+  app.decorate('streams', hub);
+  // Open streams never end on their own: without this, close() would wait for every browser.
+  app.addHook('preClose', async () => hub.closeAll());
+  const cookies = authCookies(config.publicUrl);
+  const auth: AuthDeps = {
+    db: database.db,
+    dialect: database.dialect,
+    runtime,
+    settings: config.auth,
+    bus,
+    log: app.log,
+  };
+  const guardDeps = { db: database.db, runtime, settings: config.auth, cookies };
+  app.decorateRequest('member', null);
+  await app.register(authRoutes, {
+    auth,
+    config,
+    cookies,
+    ...(deps.onMailQueued ? { onMailQueued: deps.onMailQueued } : {}),
+  });
+  await app.register(realtimeRoutes, {
+    db: database.db,
+    bus,
+    hub,
+    authenticate: (request) => authenticateStream(guardDeps, request),
+  });
+  await app.register(memberAreaRoutes, {
+    db: database.db,
+    requireMember: memberGuard(guardDeps),
+    videoUrl: config.memberVideoUrl,
+    timeZone: config.displayTimeZone,
+  });
+  await app.register(metricsRoutes, { token: config.metricsToken, database, hub });
+  await app.register(assetRoutes);
+
   app.get('/', async (_request, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').send(
       page(
@@ -116,7 +163,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         html`<h1>Gerbang aktif</h1>
 <p>Server ini menerima pembayaran Lynk.id dan mengirim lisensi serta akun member.</p>
 <p class="muted">URL webhook untuk Lynk.id:</p>
-<p><code>${config.publicUrl}/webhook/lynk</code></p>`,
+<p><code>${config.publicUrl}/webhook/lynk</code></p>
+<p><a href="/login">Masuk member</a></p>`,
       ),
     ),
   );

@@ -31,6 +31,22 @@ export interface Config {
     readonly retryBaseMs: number;
     readonly pollIntervalMs: number;
   };
+  readonly auth: {
+    readonly maxDevicesPerMember: number;
+    readonly sessionIdleMs: number;
+    readonly sessionMaxAgeMs: number;
+    readonly loginLinkTtlMs: number;
+    readonly rateWindowMs: number;
+    readonly maxFailuresPerAccount: number;
+    readonly maxAttemptsPerIp: number;
+  };
+  /** Embed URL of the member video page's player (an iframe), if any. */
+  readonly memberVideoUrl: string | undefined;
+  readonly realtime: { readonly heartbeatMs: number };
+  /** Time zone of times shown on pages ("terakhir aktif …"). */
+  readonly displayTimeZone: string;
+  /** Bearer token for GET /metrics; without it the endpoint does not exist. */
+  readonly metricsToken: string | undefined;
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
   readonly generatedSecrets: readonly ('COOKIE_SECRET' | 'LYNK_MERCHANT_KEY')[];
 }
@@ -115,6 +131,19 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       retryBaseMs: e.MAIL_RETRY_BASE_SECONDS * 1000,
       pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
     },
+    auth: {
+      maxDevicesPerMember: e.MAX_DEVICES_PER_MEMBER,
+      sessionIdleMs: e.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
+      sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 86_400_000,
+      loginLinkTtlMs: e.LOGIN_LINK_TTL_MINUTES * 60_000,
+      rateWindowMs: e.LOGIN_RATE_WINDOW_MINUTES * 60_000,
+      maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+    },
+    memberVideoUrl: e.MEMBER_VIDEO_URL,
+    realtime: { heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000 },
+    displayTimeZone: e.DISPLAY_TIMEZONE,
+    metricsToken: e.METRICS_TOKEN,
     generatedSecrets: generated,
   };
   return { ok: true, config: deepFreeze(config) };

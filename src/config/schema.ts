@@ -75,7 +75,28 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Gerbang <no-reply@localhost>'),
   MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
-  MAIL_POLL_INTERVAL_MS: positiveInt.max(60_000).default(1000),
+  MAIL_POLL_INTERVAL_MS: positiveInt.max(600_000).default(1000),
+  MAX_DEVICES_PER_MEMBER: positiveInt.max(100).default(1),
+  SESSION_IDLE_TIMEOUT_HOURS: positiveInt.max(24 * 365).default(24 * 7),
+  SESSION_MAX_AGE_DAYS: positiveInt.max(365).default(30),
+  LOGIN_LINK_TTL_MINUTES: positiveInt.max(24 * 60).default(30),
+  LOGIN_RATE_WINDOW_MINUTES: positiveInt.max(24 * 60).default(15),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.max(1000).default(5),
+  LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt.max(100_000).default(30),
+  MEMBER_VIDEO_URL: z.url({ protocol: /^https?$/ }).optional(),
+  REALTIME_HEARTBEAT_SECONDS: positiveInt.max(20).default(15),
+  DISPLAY_TIMEZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('id-ID', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'bukan zona waktu IANA (mis. Asia/Jakarta)')
+    .default('Asia/Jakarta'),
+  METRICS_TOKEN: z.string().min(16, 'minimal 16 karakter').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

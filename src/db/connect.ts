@@ -15,6 +15,8 @@ export interface DatabaseHandle {
   readonly dialect: Dialect;
   /** For hot write paths (webhooks): group-committed on SQLite, a plain transaction on PostgreSQL. */
   readonly transact: Transact;
+  /** Statements run since start (GET /metrics; the realtime benchmark checks idle streams cost none). */
+  readonly stats: { queries: number };
   close(): Promise<void>;
 }
 
@@ -60,8 +62,9 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', transact: plainTransactions(db), close: () => db.destroy() };
+    const stats = { queries: 0 };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: () => void stats.queries++ });
+    return { db, dialect: 'postgres', transact: plainTransactions(db), stats, close: () => db.destroy() };
   }
 
   mkdirSync(dirname(config.file), { recursive: true });
@@ -78,6 +81,10 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('mmap_size = 268435456');
   sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', transact: sqliteGroupCommit(db), close: () => db.destroy() };
+  const stats = { queries: 0 };
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    log: () => void stats.queries++,
+  });
+  return { db, dialect: 'sqlite', transact: sqliteGroupCommit(db), stats, close: () => db.destroy() };
 }

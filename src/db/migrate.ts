@@ -2,11 +2,13 @@ import type { Kysely, Migration, MigrationResultSet } from 'kysely';
 import { Migrator, sql } from 'kysely';
 import type { Dialect } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
+import * as sessions from './migrations/0002-sessions.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
+    '0002-sessions': { up: (db) => sessions.up(db, dialect) },
   };
 }
 

@@ -11,6 +11,10 @@ export interface Database {
   licenses: LicensesTable;
   mail_outbox: MailOutboxTable;
   one_time_tokens: OneTimeTokensTable;
+  devices: DevicesTable;
+  sessions: SessionsTable;
+  realtime_events: RealtimeEventsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -87,7 +91,7 @@ export interface LicensesTable {
   revoked_at: number | null;
 }
 
-export type MailKind = 'license' | 'registration';
+export type MailKind = 'license' | 'registration' | 'login_link';
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailOutboxTable {
@@ -113,11 +117,58 @@ export interface MailOutboxTable {
 export interface OneTimeTokensTable {
   id: Generated<number>;
   token_hash: string;
-  purpose: 'set_password';
+  /** set_password: the registration link · login_link: emailed one-time login · login_takeover: "keep here" after a conflict. */
+  purpose: 'set_password' | 'login_link' | 'login_takeover';
   member_id: number;
+  /** For login_takeover: the device that may confirm it. */
+  device_id: number | null;
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+export interface DevicesTable {
+  id: Generated<number>;
+  token_hash: string;
+  /** Lowercase hex SHA-256 the login page computed over stable browser properties ('' without JS). */
+  fingerprint: string;
+  user_agent: string;
+  browser: string;
+  os: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
+/** takeover: another device chose "keep here" · logout · rotated: the same device logged in again (silent) · replaced: the browser logged into another account (silent) · admin. */
+export type RevokeReason = 'takeover' | 'logout' | 'rotated' | 'replaced' | 'admin' | 'password_changed';
+
+export interface SessionsTable {
+  id: string;
+  secret_hash: string;
+  member_id: number;
+  device_id: number;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: RevokeReason | null;
+  ip: string | null;
+}
+
+export interface RealtimeEventsTable {
+  id: Generated<number>;
+  member_id: number;
+  device_id: number | null;
+  kind: string;
+  data: string;
+  created_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_started_at: number;
+  count: number;
 }
 
 export type WebhookEvent = Selectable<WebhookEventsTable>;
@@ -127,5 +178,7 @@ export type NewMember = Insertable<MembersTable>;
 export type Order = Selectable<OrdersTable>;
 export type License = Selectable<LicensesTable>;
 export type NewLicense = Insertable<LicensesTable>;
+export type Device = Selectable<DevicesTable>;
+export type Session = Selectable<SessionsTable>;
 export type MailRow = Selectable<MailOutboxTable>;
 export type MailUpdate = Updateable<MailOutboxTable>;

@@ -70,6 +70,8 @@ export async function issueOrderLicenses(
 
 export interface LicenseListFilter {
   search?: string;
+  /** Only the licenses bought with this email (a member's own, "Lisensi saya"). */
+  email?: string;
   limit?: number;
 }
 
@@ -92,6 +94,11 @@ export function listLicenses(db: Kysely<Database>, filter: LicenseListFilter = {
     ])
     .orderBy('licenses.id', 'desc')
     .limit(filter.limit ?? 100);
+  if (filter.email) {
+    // Buyers type their address in any case at checkout; members are stored lower-case.
+    const email = filter.email.toLowerCase();
+    q = q.where((eb) => eb(eb.fn('lower', ['licenses.email']), '=', email));
+  }
   if (filter.search) {
     // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
     const like = `%${filter.search.toLowerCase()}%`;

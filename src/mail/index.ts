@@ -1,8 +1,15 @@
-export type { LicenseMailParams, MailParams, QueuedMail, RegistrationMailParams } from './outbox.js';
+export type {
+  LicenseMailParams,
+  LoginLinkMailParams,
+  MailParams,
+  QueuedMail,
+  RegistrationMailParams,
+} from './outbox.js';
 export { enqueueMail } from './outbox.js';
 export { listMail } from './queries.js';
 export { REDACTED_LINK } from './render.js';
 export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
+export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';
 export { registrationMailSubject, renderRegistrationMail } from './templates/registration.js';
 export type { MailTransport, OutgoingMail } from './transports.js';
 export { devTransport, smtpTransport } from './transports.js';

@@ -21,7 +21,15 @@ export interface RegistrationMailParams {
   passwordPolicy: 'random' | 'phone';
 }
 
-export type MailParams = LicenseMailParams | RegistrationMailParams;
+/** A one-time login link the member asked for on the login page. */
+export interface LoginLinkMailParams {
+  kind: 'login_link';
+  memberId: number;
+  name: string;
+  email: string;
+}
+
+export type MailParams = LicenseMailParams | RegistrationMailParams | LoginLinkMailParams;
 
 export interface QueuedMail {
   /** One mail per reason: the same key queued twice stays one mail ("never sent twice"). */

@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
-import { issueSetPasswordToken } from '../members/index.js';
+import { issueOneTimeToken } from '../members/index.js';
 import type { MailParams } from './outbox.js';
 import type { RenderedMail } from './templates/layout.js';
 import { renderLicenseMail } from './templates/license.js';
+import { renderLoginLinkMail } from './templates/login-link.js';
 import { renderRegistrationMail } from './templates/registration.js';
 
 export interface RenderedForSending {
@@ -18,8 +19,8 @@ export interface RenderedForSending {
 export const REDACTED_LINK = '[tautan sekali pakai disembunyikan]';
 
 /**
- * Renders at send time, not at queue time: the set-password token is created only now, so no live
- * token sits in the outbox while the mail waits (and a failed attempt's token simply expires).
+ * Renders at send time, not at queue time: one-time tokens are created only now, so no live token
+ * sits in the outbox while the mail waits (and a failed attempt's token simply expires).
  */
 export async function renderForSending(
   db: Kysely<Database>,
@@ -31,18 +32,36 @@ export async function renderForSending(
     const mail = renderLicenseMail(params);
     return { send: mail, keep: mail };
   }
-  const { token } = await issueSetPasswordToken(db, {
-    memberId: params.memberId,
-    now: deps.runtime.now(),
-    ttlMs: deps.config.setPasswordLinkTtlMs,
-    randomBytes: deps.runtime.randomBytes,
-  });
-  const base = deps.config.publicUrl;
+  const { config, runtime } = deps;
+  const base = config.publicUrl;
+  const issue = async (purpose: 'set_password' | 'login_link', ttlMs: number) =>
+    (
+      await issueOneTimeToken(db, purpose, {
+        memberId: params.memberId,
+        now: runtime.now(),
+        ttlMs,
+        randomBytes: runtime.randomBytes,
+      })
+    ).token;
+  const loginLinkMinutes = Math.round(config.auth.loginLinkTtlMs / 60_000);
+  const loginLinkUrl = `${base}/login/tautan?token=${await issue('login_link', config.auth.loginLinkTtlMs)}`;
+
+  if (params.kind === 'login_link') {
+    const send = renderLoginLinkMail(params, { url: loginLinkUrl, validMinutes: loginLinkMinutes });
+    const keep = keepSecrets
+      ? send
+      : renderLoginLinkMail(params, { url: REDACTED_LINK, validMinutes: loginLinkMinutes });
+    return { send, keep };
+  }
+  const setPasswordUrl = `${base}/akun/atur-sandi?token=${await issue('set_password', config.setPasswordLinkTtlMs)}`;
   const links = {
-    validHours: Math.round(deps.config.setPasswordLinkTtlMs / 3_600_000),
+    validHours: Math.round(config.setPasswordLinkTtlMs / 3_600_000),
     loginUrl: `${base}/login`,
+    loginLinkMinutes,
   };
-  const send = renderRegistrationMail(params, { ...links, setPasswordUrl: `${base}/akun/atur-sandi?token=${token}` });
-  const keep = keepSecrets ? send : renderRegistrationMail(params, { ...links, setPasswordUrl: REDACTED_LINK });
+  const send = renderRegistrationMail(params, { ...links, setPasswordUrl, loginLinkUrl });
+  const keep = keepSecrets
+    ? send
+    : renderRegistrationMail(params, { ...links, setPasswordUrl: REDACTED_LINK, loginLinkUrl: REDACTED_LINK });
   return { send, keep };
 }

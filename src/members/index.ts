@@ -1,9 +1,13 @@
 export type { NewMemberInput } from './accounts.js';
 export { createMemberIfAbsent, findMemberByEmail, listMembers, setMemberPassword } from './accounts.js';
+export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
+  consumeOneTimeToken,
   consumeSetPasswordToken,
   hashToken,
+  issueOneTimeToken,
   issueSetPasswordToken,
+  peekOneTimeToken,
   peekSetPasswordToken,
 } from './one-time-links.js';
 export { checkNewPassword, hashPassword, randomPassword, verifyPassword } from './passwords.js';

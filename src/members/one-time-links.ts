@@ -1,19 +1,31 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { Database, OneTimeTokensTable } from '../db/index.js';
 
 /**
  * One-time links: a random 256-bit token goes into the link, only its SHA-256 is stored (a database
- * leak reveals no usable link). Single use, short expiry. The set-password link replaces the old
- * system's password-equals-phone and its ?username=&password= login URLs.
+ * leak reveals no usable link). Single use, short expiry. They replace the old system's
+ * password-equals-phone and its ?username=&password= login URLs.
  */
+export type TokenPurpose = OneTimeTokensTable['purpose'];
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export async function issueSetPasswordToken(
+export interface IssueTokenArgs {
+  memberId: number;
+  now: number;
+  ttlMs: number;
+  randomBytes: (n: number) => Buffer;
+  /** Binds the token to one device (the "keep here" confirmation). */
+  deviceId?: number;
+}
+
+export async function issueOneTimeToken(
   db: Kysely<Database>,
-  args: { memberId: number; now: number; ttlMs: number; randomBytes: (n: number) => Buffer },
+  purpose: TokenPurpose,
+  args: IssueTokenArgs,
 ): Promise<{ token: string; expiresAt: number }> {
   const token = args.randomBytes(32).toString('base64url');
   const expiresAt = args.now + args.ttlMs;
@@ -21,8 +33,9 @@ export async function issueSetPasswordToken(
     .insertInto('one_time_tokens')
     .values({
       token_hash: hashToken(token),
-      purpose: 'set_password',
+      purpose,
       member_id: args.memberId,
+      device_id: args.deviceId ?? null,
       created_at: args.now,
       expires_at: expiresAt,
       used_at: null,
@@ -31,41 +44,69 @@ export async function issueSetPasswordToken(
   return { token, expiresAt };
 }
 
+export function issueSetPasswordToken(db: Kysely<Database>, args: IssueTokenArgs) {
+  return issueOneTimeToken(db, 'set_password', args);
+}
+
+export interface TokenOwner {
+  memberId: number;
+  email: string;
+  deviceId: number | null;
+}
+
 /** The member a live, unused token belongs to, or null (unknown, used or expired look the same). */
-export async function peekSetPasswordToken(
+export async function peekOneTimeToken(
   db: Kysely<Database>,
+  purpose: TokenPurpose,
   token: string,
   now: number,
-): Promise<{ memberId: number; email: string } | null> {
+): Promise<TokenOwner | null> {
   const row = await db
     .selectFrom('one_time_tokens')
     .innerJoin('members', 'members.id', 'one_time_tokens.member_id')
-    .select(['one_time_tokens.member_id as memberId', 'members.email as email'])
+    .select([
+      'one_time_tokens.member_id as memberId',
+      'members.email as email',
+      'one_time_tokens.device_id as deviceId',
+    ])
     .where('token_hash', '=', hashToken(token))
-    .where('purpose', '=', 'set_password')
+    .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .executeTakeFirst();
   return row ?? null;
 }
 
+export function peekSetPasswordToken(db: Kysely<Database>, token: string, now: number) {
+  return peekOneTimeToken(db, 'set_password', token, now);
+}
+
 /**
- * Marks the token used and returns its member, atomically: of two concurrent submissions only the
+ * Marks the token used and returns its owner, atomically: of two concurrent submissions only the
  * one whose UPDATE changes the row wins.
  */
+export async function consumeOneTimeToken(
+  db: Kysely<Database>,
+  purpose: TokenPurpose,
+  token: string,
+  now: number,
+): Promise<{ memberId: number; deviceId: number | null } | null> {
+  const row = await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning(['member_id', 'device_id'])
+    .executeTakeFirst();
+  return row ? { memberId: row.member_id, deviceId: row.device_id } : null;
+}
+
 export async function consumeSetPasswordToken(
   db: Kysely<Database>,
   token: string,
   now: number,
 ): Promise<number | null> {
-  const row = await db
-    .updateTable('one_time_tokens')
-    .set({ used_at: now })
-    .where('token_hash', '=', hashToken(token))
-    .where('purpose', '=', 'set_password')
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning('member_id')
-    .executeTakeFirst();
-  return row?.member_id ?? null;
+  return (await consumeOneTimeToken(db, 'set_password', token, now))?.memberId ?? null;
 }

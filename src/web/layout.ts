@@ -1,8 +1,19 @@
 import type { SafeHtml } from './html.js';
 import { html } from './html.js';
 
+export interface PageOptions {
+  /** Bundles from /assets (login.js, member.js), loaded deferred. */
+  scripts?: readonly string[];
+  bodyClass?: string;
+  /** data-* attributes on <body> (settings for the page's script). */
+  bodyData?: Readonly<Record<string, string>>;
+  wide?: boolean;
+}
+
 /** The page shell: Indonesian, mobile-friendly, no inline script (the CSP forbids it). */
-export function page(title: string, body: SafeHtml): string {
+export function page(title: string, body: SafeHtml, options: PageOptions = {}): string {
+  const data = Object.entries(options.bodyData ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
+  const scripts = (options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`);
   return html`<!doctype html>
 <html lang="id">
 <head>
@@ -10,9 +21,9 @@ export function page(title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Gerbang</title>
 <link rel="stylesheet" href="/assets/gerbang.css">
-</head>
-<body>
-<main class="card">
+${scripts}</head>
+<body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}${data}>
+<main class="${options.wide ? 'card wide' : 'card'}">
 ${body}
 </main>
 </body>
@@ -33,4 +44,26 @@ button{margin-top:20px;width:100%;padding:12px;border:0;border-radius:6px;backgr
 .ok{background:#def7ec;color:#03543f;padding:10px 12px;border-radius:6px}
 code{background:#f0f2f5;padding:2px 6px;border-radius:4px;word-break:break-all}
 .muted{color:#616e7c;font-size:14px}
+.card.wide{max-width:860px}
+nav.member{display:flex;gap:16px;flex-wrap:wrap;align-items:center;border-bottom:1px solid #e4e7eb;padding-bottom:12px;margin-bottom:16px}
+nav.member a{color:#1f6feb;text-decoration:none;font-weight:600}
+nav.member form{margin-left:auto}
+nav.member button,button.secondary{background:#e4e7eb;color:#1f2933}
+nav.member button{margin:0;width:auto;padding:8px 14px}
+table{width:100%;border-collapse:collapse;font-size:14px}
+th,td{text-align:left;padding:8px;border-bottom:1px solid #e4e7eb;vertical-align:top}
+.video{position:relative;padding-top:56.25%;background:#000;border-radius:8px;overflow:hidden}
+.video iframe{position:absolute;inset:0;width:100%;height:100%;border:0}
+.alert-overlay{position:fixed;inset:0;background:rgba(15,23,42,.55);display:flex;align-items:center;justify-content:center;padding:16px;z-index:10}
+.alert-modal{background:#fff;max-width:460px;width:100%;border-radius:10px;padding:24px;box-shadow:0 10px 30px rgba(0,0,0,.25)}
+.alert-title{margin:0 0 12px;font-size:20px}
+.info-box{background:#fff8e1;color:#7a4f01;padding:10px 12px;border-radius:6px;margin:12px 0}
+.devices{list-style:none;padding:0;margin:12px 0}
+.devices li{border:1px solid #e4e7eb;border-radius:6px;padding:10px 12px;margin-bottom:8px}
+.alert-footer{display:flex;gap:12px;flex-wrap:wrap}
+.alert-footer form{flex:1;min-width:160px}
+.alert-footer button{margin-top:8px}
+.session-ended{position:fixed;left:16px;right:16px;top:16px;max-width:560px;margin:0 auto;background:#9b1c1c;color:#fff;padding:14px 16px;border-radius:8px;font-weight:600;z-index:20;box-shadow:0 6px 20px rgba(0,0,0,.3)}
+.session-ended[hidden]{display:none}
+.links{display:flex;justify-content:space-between;flex-wrap:wrap;gap:8px;margin-top:16px;font-size:14px}
 `;

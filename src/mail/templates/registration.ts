@@ -11,6 +11,9 @@ export interface RegistrationLinks {
   setPasswordUrl: string;
   validHours: number;
   loginUrl: string;
+  /** One-time login link (replaces the old ?username=&password= URL). */
+  loginLinkUrl: string;
+  loginLinkMinutes: number;
 }
 
 /**
@@ -34,6 +37,8 @@ export function renderRegistrationMail(p: RegistrationMailParams, links: Registr
     `Buat kata sandi: ${links.setPasswordUrl}`,
     `(Tautan ini hanya bisa dipakai sekali dan berlaku ${links.validHours} jam.)`,
     '',
+    `Atau langsung masuk sekarang (sekali pakai, berlaku ${links.loginLinkMinutes} menit): ${links.loginLinkUrl}`,
+    '',
     `Setelah itu, masuk di: ${links.loginUrl}`,
     '',
     `Order: ${p.orderNo}`,
@@ -45,6 +50,7 @@ export function renderRegistrationMail(p: RegistrationMailParams, links: Registr
 <p>${passwordLine}</p>
 <p style="margin:24px 0;"><a href="${links.setPasswordUrl}" style="background:#1f6feb;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block;">Buat kata sandi</a></p>
 <p style="font-size:13px;color:#52606d;">Tautan ini hanya bisa dipakai sekali dan berlaku ${links.validHours} jam. Jika tombol tidak berfungsi, salin alamat ini ke browser:<br>${links.setPasswordUrl}</p>
+<p>Atau <a href="${links.loginLinkUrl}">langsung masuk sekarang</a> (tautan sekali pakai, berlaku ${links.loginLinkMinutes} menit).</p>
 <p>Setelah itu, masuk di <a href="${links.loginUrl}">${links.loginUrl}</a>.</p>
 <p style="font-size:14px;color:#52606d;">Order: ${p.orderNo}</p>`;
   return { text, html: mailLayout(registrationMailSubject(p), body) };

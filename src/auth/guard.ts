@@ -1,0 +1,63 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Runtime } from '../clock.js';
+import type { Database } from '../db/index.js';
+import type { StreamAuth } from '../realtime/routes.js';
+import type { AuthCookies } from './cookies.js';
+import { presentedCookies } from './cookies.js';
+import type { AuthSettings, LiveSession } from './sessions.js';
+import { checkSession, touchSession } from './sessions.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in member, set by the member guard on protected routes. */
+    member: LiveSession | null;
+  }
+}
+
+export interface GuardDeps {
+  db: Kysely<Database>;
+  runtime: Runtime;
+  settings: AuthSettings;
+  cookies: AuthCookies;
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || !String(request.headers.accept ?? '').includes('text/html');
+}
+
+/**
+ * preHandler for protected routes: the session is checked in the database on every request (a
+ * revoked session is refused even if the page never heard the realtime event). Pages redirect to
+ * /login with the reason; APIs answer 401 JSON.
+ */
+export function memberGuard(deps: GuardDeps): preHandlerAsyncHookHandler {
+  return async function requireMember(request: FastifyRequest, reply: FastifyReply) {
+    const now = deps.runtime.now();
+    const check = await checkSession(deps.db, presentedCookies(request, deps.cookies), now);
+    if (check.status === 'live') {
+      await touchSession(deps.db, check, deps.settings, now);
+      request.member = check;
+      return;
+    }
+    const reason = check.status === 'revoked' ? (check.reason ?? 'expired') : 'expired';
+    reply.header('cache-control', 'no-store');
+    if (wantsJson(request)) {
+      return reply.code(401).send({
+        error: { code: 'UNAUTHENTICATED', message: 'Sesi tidak valid. Silakan masuk.', requestId: request.id, reason },
+      });
+    }
+    // A browser with no session cookie at all simply goes to the login page, without a message.
+    const hadSession = request.cookies[deps.cookies.session] !== undefined;
+    return reply.redirect(hadSession ? `/login?alasan=${encodeURIComponent(reason)}` : '/login', 303);
+  };
+}
+
+/** The realtime stream's view of the same check. */
+export async function authenticateStream(deps: GuardDeps, request: FastifyRequest): Promise<StreamAuth> {
+  const check = await checkSession(deps.db, presentedCookies(request, deps.cookies), deps.runtime.now());
+  if (check.status === 'live') return { status: 'live', memberId: check.memberId, deviceId: check.deviceId };
+  if (check.status === 'revoked')
+    return { status: 'revoked', memberId: check.memberId, deviceId: check.deviceId, reason: check.reason };
+  return { status: 'none' };
+}

@@ -1,0 +1,242 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Runtime } from '../clock.js';
+import type { Database, Dialect, Member } from '../db/index.js';
+import type { Log } from '../logger.js';
+import {
+  consumeOneTimeToken,
+  findMemberByEmail,
+  hashPassword,
+  issueOneTimeToken,
+  setMemberPassword,
+  verifyPassword,
+} from '../members/index.js';
+import type { NewRealtimeEvent, RealtimeBus, RealtimeEvent } from '../realtime/index.js';
+import { recordRealtimeEvents, SESSION_ENDED_MESSAGES } from '../realtime/index.js';
+import type { DeviceClaim } from './devices.js';
+import { deviceIdForToken, resolveDevice } from './devices.js';
+import type { RateLimit } from './rate-limit.js';
+import { checkRateLimits, clearRateLimit, hitRateLimit } from './rate-limit.js';
+import type { AuthSettings, LiveDevice } from './sessions.js';
+import { createSession, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
+import type { SessionToken } from './tokens.js';
+import { parseSessionToken, sameDigest, sha256Hex } from './tokens.js';
+
+export interface AuthDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  runtime: Runtime;
+  settings: AuthSettings;
+  bus: RealtimeBus;
+  log: Log;
+}
+
+/** Who is knocking: the browser's cookies, its fingerprint and address. */
+export interface LoginContext extends DeviceClaim {
+  ip: string;
+  /** The session cookie the browser still holds, if any (ended when it logs in again). */
+  sessionCookie: string | undefined;
+}
+
+export type LoginResult =
+  | { kind: 'signed_in'; memberId: number; session: SessionToken; deviceToken: string | null; revokedDevices: number }
+  /** Another device holds the member's live session(s): ask before taking over. */
+  | { kind: 'conflict'; devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }
+  | { kind: 'invalid' }
+  | { kind: 'disabled' }
+  | { kind: 'rate_limited'; retryAfterMs: number };
+
+/** How long the "Tetap gunakan di sini" button stays valid after the conflict was shown. */
+export const TAKEOVER_TTL_MS = 5 * 60_000; // 5 minutes
+
+export function accountLimit(settings: AuthSettings, email: string): RateLimit {
+  return { key: `login:account:${email}`, limit: settings.maxFailuresPerAccount, windowMs: settings.rateWindowMs };
+}
+export function ipLimit(settings: AuthSettings, ip: string): RateLimit {
+  return { key: `login:ip:${ip}`, limit: settings.maxAttemptsPerIp, windowMs: settings.rateWindowMs };
+}
+
+let timingHash: Promise<string> | null = null;
+/** Verifying against this when the email is unknown makes both failures take the same time. */
+function decoyHash(): Promise<string> {
+  timingHash ??= hashPassword('gerbang: no such member, same cost');
+  return timingHash;
+}
+
+/**
+ * Email + password. Both failures ("no such email", "wrong password") give the same answer after
+ * the same work (OWASP ASVS 2.2, no account enumeration). Attempts are limited per IP (all
+ * attempts) and per account (failures), checked before the slow hash so a flood costs little.
+ */
+export async function loginWithPassword(
+  deps: AuthDeps,
+  input: { email: string; password: string; takeover: boolean },
+  ctx: LoginContext,
+): Promise<LoginResult> {
+  const { db, settings, runtime } = deps;
+  const email = input.email.trim().toLowerCase();
+  const now = runtime.now();
+  const limits = [ipLimit(settings, ctx.ip), accountLimit(settings, email)];
+  const allowed = await checkRateLimits(db, limits, now);
+  if (!allowed.allowed) return { kind: 'rate_limited', retryAfterMs: allowed.retryAfterMs };
+  await hitRateLimit(db, ipLimit(settings, ctx.ip), now);
+
+  const member = await findMemberByEmail(db, email);
+  const check = await verifyPassword(member?.password_hash ?? (await decoyHash()), input.password);
+  if (!member || !check.ok) {
+    await hitRateLimit(db, accountLimit(settings, email), now);
+    deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
+    return { kind: 'invalid' };
+  }
+  await clearRateLimit(db, accountLimit(settings, email).key);
+  if (check.needsRehash) {
+    // A legacy PHP bcrypt hash that just proved right: replace it with argon2id while we hold the password.
+    await setMemberPassword(db, member.id, await hashPassword(input.password), runtime.now());
+    deps.log.info({ memberId: member.id }, 'legacy bcrypt password rehashed to argon2id');
+  }
+  return completeLogin(deps, member, ctx, input.takeover);
+}
+
+/** An emailed one-time login link, consumed here (single use), then the same device rules. */
+export async function loginWithLink(deps: AuthDeps, token: string, ctx: LoginContext): Promise<LoginResult> {
+  const owner = await consumeOneTimeToken(deps.db, 'login_link', token, deps.runtime.now());
+  if (!owner) return { kind: 'invalid' };
+  const member = await deps.db.selectFrom('members').selectAll().where('id', '=', owner.memberId).executeTakeFirst();
+  if (!member) return { kind: 'invalid' };
+  return completeLogin(deps, member, ctx, false);
+}
+
+/** "Tetap gunakan di sini": only the browser that saw the conflict may confirm it, once, soon. */
+export async function confirmTakeover(deps: AuthDeps, token: string, ctx: LoginContext): Promise<LoginResult> {
+  const deviceId = await deviceIdForToken(deps.db, ctx.token);
+  const owner = await consumeOneTimeToken(deps.db, 'login_takeover', token, deps.runtime.now());
+  if (!owner || deviceId === null || owner.deviceId !== deviceId) return { kind: 'invalid' };
+  const member = await deps.db.selectFrom('members').selectAll().where('id', '=', owner.memberId).executeTakeFirst();
+  if (!member) return { kind: 'invalid' };
+  return completeLogin(deps, member, ctx, true);
+}
+
+/** "Gunakan di perangkat lain": the pending confirmation is burnt; nothing else changes. */
+export async function cancelTakeover(deps: AuthDeps, token: string): Promise<void> {
+  await consumeOneTimeToken(deps.db, 'login_takeover', token, deps.runtime.now());
+}
+
+/**
+ * The device rule, in one transaction per member: at most `maxDevicesPerMember` devices hold live
+ * sessions. A device that already holds one never conflicts with itself (tabs of one browser). A
+ * new device beyond the limit gets a conflict unless the member chose to take over, which ends the
+ * least recently seen devices' sessions and tells their pages at once.
+ */
+async function completeLogin(
+  deps: AuthDeps,
+  member: Member,
+  ctx: LoginContext,
+  takeover: boolean,
+): Promise<LoginResult> {
+  const { db, runtime, settings } = deps;
+  if (member.status !== 'active') return { kind: 'disabled' };
+  const outcome = await db.transaction().execute(async (trx) => {
+    const now = runtime.now();
+    // Serialises logins of one member on PostgreSQL (SQLite runs one write transaction at a time),
+    // so two devices logging in at once cannot both slip under the limit.
+    if (deps.dialect === 'postgres') await sql`select id from members where id = ${member.id} for update`.execute(trx);
+    const device = await resolveDevice(trx, ctx, now, runtime.randomBytes);
+    const others = (await liveDevices(trx, member.id, now)).filter((d) => d.deviceId !== device.id);
+    const excess = others.length - (settings.maxDevicesPerMember - 1);
+    // Least recently seen go first.
+    const displaced = excess > 0 ? others.slice(-excess) : [];
+    if (displaced.length > 0 && !takeover) {
+      const { token } = await issueOneTimeToken(trx, 'login_takeover', {
+        memberId: member.id,
+        deviceId: device.id,
+        now,
+        ttlMs: TAKEOVER_TTL_MS,
+        randomBytes: runtime.randomBytes,
+      });
+      return { kind: 'conflict' as const, devices: displaced, takeoverToken: token, deviceToken: device.newToken };
+    }
+    const revoked = await revokeDeviceSessions(trx, {
+      memberId: member.id,
+      deviceIds: displaced.map((d) => d.deviceId),
+      reason: 'takeover',
+      now,
+    });
+    const events: NewRealtimeEvent[] = revoked.map((deviceId) => ({
+      memberId: member.id,
+      deviceId,
+      kind: 'session.revoked',
+      data: { reason: 'takeover', at: now, message: SESSION_ENDED_MESSAGES.takeover },
+    }));
+    // Session rotation: whatever this browser held before is ended silently (same member: a
+    // re-login; another member: the browser switches accounts), so a fixed cookie is never reused.
+    const previous = await verifiedSessionId(trx, ctx.sessionCookie);
+    if (previous) await revokeSession(trx, previous, 'rotated', now);
+    await revokeDeviceSessions(trx, { memberId: member.id, deviceIds: [device.id], reason: 'rotated', now });
+    const session = await createSession(trx, {
+      memberId: member.id,
+      deviceId: device.id,
+      ip: ctx.ip,
+      now,
+      settings,
+      randomBytes: runtime.randomBytes,
+    });
+    const recorded = await recordRealtimeEvents(trx, events, now);
+    return { kind: 'signed_in' as const, session, deviceToken: device.newToken, recorded };
+  });
+  if (outcome.kind === 'conflict') return outcome;
+  publishCommitted(deps, outcome.recorded);
+  deps.log.info({ memberId: member.id, revokedDevices: outcome.recorded.length }, 'member signed in');
+  return {
+    kind: 'signed_in',
+    memberId: member.id,
+    session: outcome.session,
+    deviceToken: outcome.deviceToken,
+    revokedDevices: outcome.recorded.length,
+  };
+}
+
+function publishCommitted(deps: AuthDeps, events: RealtimeEvent[]): void {
+  if (events.length > 0) deps.bus.publish(events);
+}
+
+/**
+ * Logout: ends the session and tells the browser's other tabs (they share the cookie, so they are
+ * logged out too). Returns false when there was no live session to end.
+ */
+export async function logout(deps: AuthDeps, sessionCookie: string | undefined): Promise<boolean> {
+  const { db, runtime } = deps;
+  const sessionId = await verifiedSessionId(db, sessionCookie);
+  if (!sessionId) return false;
+  const recorded = await db.transaction().execute(async (trx) => {
+    const now = runtime.now();
+    const session = await trx
+      .selectFrom('sessions')
+      .select(['member_id', 'device_id'])
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    if (!session || !(await revokeSession(trx, sessionId, 'logout', now))) return null;
+    return recordRealtimeEvents(
+      trx,
+      [
+        {
+          memberId: session.member_id,
+          deviceId: session.device_id,
+          kind: 'session.revoked',
+          data: { reason: 'logout', at: now, message: SESSION_ENDED_MESSAGES.logout },
+        },
+      ],
+      now,
+    );
+  });
+  if (!recorded) return false;
+  publishCommitted(deps, recorded);
+  return true;
+}
+
+/** The id of the session a cookie names, only if the cookie's secret matches (no ending others' sessions by id). */
+async function verifiedSessionId(db: Kysely<Database>, cookie: string | undefined): Promise<string | null> {
+  const token = parseSessionToken(cookie);
+  if (!token) return null;
+  const row = await db.selectFrom('sessions').select('secret_hash').where('id', '=', token.id).executeTakeFirst();
+  return row && sameDigest(row.secret_hash, sha256Hex(token.secret)) ? token.id : null;
+}

@@ -1,0 +1,149 @@
+import { formatAgo, formatDateTime } from '../web/format.js';
+import type { SafeHtml } from '../web/html.js';
+import { html } from '../web/html.js';
+import { page } from '../web/layout.js';
+import type { LiveDevice } from './sessions.js';
+
+const LOGIN_SCRIPT = ['/assets/login.js'];
+
+/** Messages the login page shows after a redirect (?alasan=…); unknown values show nothing. */
+export const LOGIN_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' | 'error' }>> = {
+  takeover: { text: 'Sesi Anda berakhir karena akun ini digunakan di perangkat lain', kind: 'error' },
+  logout: { text: 'Anda telah keluar dari akun ini.', kind: 'ok' },
+  keluar: { text: 'Anda telah keluar dari akun ini.', kind: 'ok' },
+  expired: { text: 'Sesi Anda telah berakhir. Silakan masuk kembali.', kind: 'error' },
+  admin: { text: 'Sesi Anda diakhiri oleh admin.', kind: 'error' },
+  password_changed: { text: 'Kata sandi akun ini diganti. Silakan masuk kembali.', kind: 'error' },
+  batal: { text: 'Login dibatalkan. Akun tetap aktif di perangkat lain.', kind: 'ok' },
+  tautan: {
+    text: 'Jika email tersebut terdaftar, tautan masuk sudah kami kirim. Periksa kotak masuk Anda.',
+    kind: 'ok',
+  },
+};
+
+export interface ConflictView {
+  devices: readonly LiveDevice[];
+  takeoverToken: string;
+  /** The site's host, as the old modal named it ("Website ini (domain) sedang aktif …"). */
+  domain: string;
+  now: number;
+  timeZone: string;
+}
+
+export interface LoginView {
+  csrf: string;
+  email?: string;
+  error?: string;
+  notice?: { text: string; kind: 'ok' | 'error' };
+  conflict?: ConflictView;
+}
+
+function notice(view: { error?: string; notice?: { text: string; kind: 'ok' | 'error' } }): SafeHtml | '' {
+  if (view.error) return html`<p class="error" role="alert" id="login-message">${view.error}</p>`;
+  if (view.notice) return html`<p class="${view.notice.kind}" role="status" id="login-message">${view.notice.text}</p>`;
+  return '';
+}
+
+/**
+ * The conflict modal with the old system's texts (seed 000, "Modal Konflik Sesi"). Both buttons are
+ * real forms, so the choice works without JavaScript; "keep" carries a one-time confirmation token
+ * bound to this browser, never the password.
+ */
+export function conflictModal(csrf: string, c: ConflictView): SafeHtml {
+  const devices = c.devices.map(
+    (d) =>
+      html`<li><strong>${d.browser}</strong> di <strong>${d.os}</strong><br><span class="muted">Terakhir aktif ${formatAgo(d.lastSeenAt, c.now)} (${formatDateTime(d.lastSeenAt, c.timeZone)})</span></li>`,
+  );
+  return html`<div id="alert-modal" class="alert-overlay" role="dialog" aria-modal="true" aria-labelledby="alert-title">
+<div class="alert-modal">
+<div class="alert-body">
+<h3 class="alert-title" id="alert-title">Konflik Sesi Terdeteksi</h3>
+<p class="alert-text">Website ini (<span class="domain">${c.domain}</span>) sedang aktif di tab atau perangkat lain.</p>
+<ul class="devices">${devices}</ul>
+<div class="info-box">Beberapa sesi aktif tidak diizinkan karena alasan keamanan.</div>
+</div>
+<div class="alert-footer">
+<form method="post" action="/login/batal">
+<input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="token" value="${c.takeoverToken}">
+<button type="submit" class="secondary" id="use-other-device">Gunakan di perangkat lain</button>
+</form>
+<form method="post" action="/login/ambil-alih" data-fingerprint>
+<input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="token" value="${c.takeoverToken}">
+<input type="hidden" name="fingerprint" value="">
+<button type="submit" id="keep-here">Tetap gunakan di sini</button>
+</form>
+</div>
+</div>
+</div>`;
+}
+
+export function loginPage(view: LoginView): string {
+  return page(
+    'Masuk',
+    html`<h1>Masuk member</h1>
+${notice(view)}
+<form method="post" action="/login" id="formLogin" data-fingerprint>
+<input type="hidden" name="_csrf" value="${view.csrf}">
+<input type="hidden" name="fingerprint" value="">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${view.email ?? ''}">
+<label for="password">Kata sandi</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
+<button type="submit">Masuk</button>
+</form>
+<div class="links"><a href="/login/tautan">Kirim tautan masuk ke email saya</a></div>
+${view.conflict ? conflictModal(view.csrf, view.conflict) : ''}`,
+    { scripts: LOGIN_SCRIPT },
+  );
+}
+
+export function linkRequestPage(view: { csrf: string; error?: string }): string {
+  return page(
+    'Tautan masuk',
+    html`<h1>Masuk lewat email</h1>
+${notice(view)}
+<p>Masukkan email akun Anda. Kami kirim tautan masuk sekali pakai yang berlaku sebentar.</p>
+<form method="post" action="/login/tautan/kirim">
+<input type="hidden" name="_csrf" value="${view.csrf}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254">
+<button type="submit">Kirim tautan</button>
+</form>
+<div class="links"><a href="/login">Masuk dengan kata sandi</a></div>`,
+  );
+}
+
+/** GET of an emailed link only shows a button: mail scanners that prefetch links must not burn it. */
+export function linkConfirmPage(view: { csrf: string; token: string; email: string }): string {
+  return page(
+    'Tautan masuk',
+    html`<h1>Masuk sebagai ${view.email}</h1>
+<form method="post" action="/login/tautan" data-fingerprint>
+<input type="hidden" name="_csrf" value="${view.csrf}">
+<input type="hidden" name="token" value="${view.token}">
+<input type="hidden" name="fingerprint" value="">
+<button type="submit" id="use-link">Masuk</button>
+</form>`,
+    { scripts: LOGIN_SCRIPT },
+  );
+}
+
+export function invalidLinkPage(): string {
+  return page(
+    'Tautan tidak berlaku',
+    html`<h1>Tautan tidak berlaku</h1><p class="error">Tautan ini sudah dipakai, kedaluwarsa, atau tidak lengkap.</p><p><a href="/login/tautan">Minta tautan baru</a> atau <a href="/login">masuk dengan kata sandi</a>.</p>`,
+  );
+}
+
+export function logoutConfirmPage(csrf: string): string {
+  return page(
+    'Keluar',
+    html`<h1>Keluar dari akun?</h1>
+<form method="post" action="/auth/logout">
+<input type="hidden" name="_csrf" value="${csrf}">
+<button type="submit" id="confirm-logout">Keluar</button>
+</form>`,
+  );
+}

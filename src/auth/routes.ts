@@ -1,0 +1,247 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../config/index.js';
+import { peekOneTimeToken } from '../members/index.js';
+import type { AuthCookies } from './cookies.js';
+import { clearSessionCookie, presentedCookies, setDeviceCookie, setSessionCookie } from './cookies.js';
+import type { GuardDeps } from './guard.js';
+import { memberGuard } from './guard.js';
+import type { AuthDeps, LoginContext, LoginResult } from './login.js';
+import { cancelTakeover, confirmTakeover, loginWithLink, loginWithPassword, logout } from './login.js';
+import { requestLoginLink } from './login-links.js';
+import type { LoginView } from './pages.js';
+import {
+  invalidLinkPage,
+  LOGIN_NOTICES,
+  linkConfirmPage,
+  linkRequestPage,
+  loginPage,
+  logoutConfirmPage,
+} from './pages.js';
+import { checkSession } from './sessions.js';
+
+export interface AuthRouteOptions {
+  auth: AuthDeps;
+  config: Config;
+  cookies: AuthCookies;
+  onMailQueued?: () => void;
+}
+
+/** SHA-256 hex from the login page's script; empty when the page ran without JavaScript. */
+const fingerprint = z
+  .string()
+  .regex(/^([0-9a-f]{64})?$/, 'fingerprint must be 64 hex characters')
+  .default('');
+const loginBody = z.object({
+  email: z.string().trim().min(3).max(254),
+  password: z.string().min(1).max(1000),
+  fingerprint,
+  takeover: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+});
+const tokenBody = z.object({ token: z.string().min(20).max(200), fingerprint });
+const emailBody = z.object({ email: z.string().trim().min(3).max(254) });
+const tokenQuery = z.object({ token: z.string().min(20).max(200) });
+
+const INVALID_LOGIN = 'Email atau kata sandi salah.';
+
+function wantsJson(request: FastifyRequest): boolean {
+  const accept = String(request.headers.accept ?? '');
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+function retryText(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  return minutes <= 1 ? 'sekitar 1 menit' : `${minutes} menit`;
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
+  app,
+  { auth, config, cookies, onMailQueued },
+) => {
+  const guardDeps: GuardDeps = { db: auth.db, runtime: auth.runtime, settings: auth.settings, cookies };
+  const domain = new URL(config.publicUrl).host;
+
+  const context = (request: FastifyRequest, fingerprintValue: string): LoginContext => ({
+    ...{ token: request.cookies[cookies.device], sessionCookie: request.cookies[cookies.session] },
+    fingerprint: fingerprintValue,
+    userAgent: String(request.headers['user-agent'] ?? ''),
+    ip: request.ip,
+  });
+
+  const htmlPage = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(body);
+
+  const fail = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    code: string,
+    message: string,
+    view: Partial<LoginView> = {},
+  ) => {
+    if (wantsJson(request)) return reply.code(status).send({ error: { code, message, requestId: request.id } });
+    return htmlPage(reply, status, loginPage({ csrf: reply.generateCsrf(), error: message, ...view }));
+  };
+
+  /** One place turns a login outcome into cookies and an answer (page or JSON). */
+  const answer = (request: FastifyRequest, reply: FastifyReply, result: LoginResult, email?: string) => {
+    const view = email === undefined ? {} : { email };
+    switch (result.kind) {
+      case 'signed_in':
+        if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
+        setSessionCookie(reply, cookies, result.session.value, auth.settings.sessionMaxAgeMs);
+        if (wantsJson(request)) return reply.send({ status: 'signed_in', redirect: '/member' });
+        return reply.redirect('/member', 303);
+      case 'conflict': {
+        if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
+        const message = `Akun ini sedang aktif di perangkat lain. Beberapa sesi aktif tidak diizinkan karena alasan keamanan.`;
+        if (wantsJson(request)) {
+          return reply.code(409).send({
+            error: { code: 'SESSION_CONFLICT', message, requestId: request.id },
+            devices: result.devices.map((d) => ({ browser: d.browser, os: d.os, lastSeenAt: d.lastSeenAt })),
+            takeoverToken: result.takeoverToken,
+          });
+        }
+        const conflict = {
+          devices: result.devices,
+          takeoverToken: result.takeoverToken,
+          domain,
+          now: auth.runtime.now(),
+          timeZone: config.displayTimeZone,
+        };
+        return htmlPage(reply, 409, loginPage({ csrf: reply.generateCsrf(), conflict, ...view }));
+      }
+      case 'invalid':
+        return fail(request, reply, 401, 'INVALID_CREDENTIALS', INVALID_LOGIN, view);
+      case 'disabled':
+        return fail(request, reply, 403, 'ACCOUNT_DISABLED', 'Akun ini dinonaktifkan. Hubungi admin.', view);
+      case 'rate_limited': {
+        const seconds = Math.ceil(result.retryAfterMs / 1000);
+        reply.header('retry-after', String(seconds));
+        return fail(
+          request,
+          reply,
+          429,
+          'RATE_LIMITED',
+          `Terlalu banyak percobaan masuk. Coba lagi dalam ${retryText(result.retryAfterMs)}.`,
+          view,
+        );
+      }
+    }
+  };
+
+  app.get('/login', async (request, reply) => {
+    const check = await checkSession(auth.db, presentedCookies(request, cookies), auth.runtime.now());
+    if (check.status === 'live') return reply.redirect('/member', 303);
+    // The old system logged in from ?username=&password= in the URL; those are ignored (and
+    // redacted from logs): credentials never travel in URLs.
+    const reason = (request.query as Record<string, unknown>).alasan;
+    const notice = typeof reason === 'string' ? LOGIN_NOTICES[reason] : undefined;
+    return htmlPage(reply, 200, loginPage({ csrf: reply.generateCsrf(), ...(notice ? { notice } : {}) }));
+  });
+
+  app.post('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = loginBody.safeParse(request.body);
+    if (!body.success) return fail(request, reply, 400, 'BAD_REQUEST', 'Isi email dan kata sandi dengan benar.');
+    const { email, password, takeover } = body.data;
+    const result = await loginWithPassword(
+      auth,
+      { email, password, takeover },
+      context(request, body.data.fingerprint),
+    );
+    return answer(request, reply, result, email);
+  });
+
+  app.post('/login/ambil-alih', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = tokenBody.safeParse(request.body);
+    const result: LoginResult = body.success
+      ? await confirmTakeover(auth, body.data.token, context(request, body.data.fingerprint))
+      : { kind: 'invalid' };
+    if (result.kind === 'invalid')
+      return fail(request, reply, 410, 'TAKEOVER_EXPIRED', 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.');
+    return answer(request, reply, result);
+  });
+
+  app.post('/login/batal', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = tokenBody.safeParse(request.body);
+    if (body.success) await cancelTakeover(auth, body.data.token);
+    if (wantsJson(request)) return reply.send({ status: 'cancelled' });
+    return reply.redirect('/login?alasan=batal', 303);
+  });
+
+  app.get('/login/tautan', async (request, reply) => {
+    reply.header('referrer-policy', 'no-referrer');
+    const query = tokenQuery.safeParse(request.query);
+    if (!query.success) return htmlPage(reply, 200, linkRequestPage({ csrf: reply.generateCsrf() }));
+    const owner = await peekOneTimeToken(auth.db, 'login_link', query.data.token, auth.runtime.now());
+    if (!owner) return htmlPage(reply, 410, invalidLinkPage());
+    return htmlPage(
+      reply,
+      200,
+      linkConfirmPage({ csrf: reply.generateCsrf(), token: query.data.token, email: owner.email }),
+    );
+  });
+
+  app.post('/login/tautan', { preHandler: app.csrfProtection }, async (request, reply) => {
+    reply.header('referrer-policy', 'no-referrer');
+    const body = tokenBody.safeParse(request.body);
+    const result: LoginResult = body.success
+      ? await loginWithLink(auth, body.data.token, context(request, body.data.fingerprint))
+      : { kind: 'invalid' };
+    if (result.kind === 'invalid') {
+      if (wantsJson(request))
+        return reply
+          .code(410)
+          .send({ error: { code: 'LINK_INVALID', message: 'Tautan tidak berlaku.', requestId: request.id } });
+      return htmlPage(reply, 410, invalidLinkPage());
+    }
+    return answer(request, reply, result);
+  });
+
+  app.post('/login/tautan/kirim', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const body = emailBody.safeParse(request.body);
+    if (!body.success)
+      return htmlPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: 'Isi email dengan benar.' }));
+    const outcome = await requestLoginLink(auth, body.data.email, request.ip);
+    if (outcome.kind === 'rate_limited') {
+      reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));
+      const message = `Terlalu banyak permintaan tautan. Coba lagi dalam ${retryText(outcome.retryAfterMs)}.`;
+      if (wantsJson(request))
+        return reply.code(429).send({ error: { code: 'RATE_LIMITED', message, requestId: request.id } });
+      return htmlPage(reply, 429, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
+    }
+    if (outcome.kind === 'queued') onMailQueued?.();
+    // The same answer whether or not the email is a member's (no account enumeration).
+    if (wantsJson(request)) return reply.code(202).send({ status: 'accepted' });
+    return reply.redirect('/login?alasan=tautan', 303);
+  });
+
+  const signOut = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      await logout(auth, request.cookies[cookies.session]);
+    } finally {
+      // Cleared even if the database call failed: the browser forgets the session regardless.
+      clearSessionCookie(reply, cookies);
+    }
+    if (wantsJson(request)) return reply.send({ status: 'signed_out' });
+    return reply.redirect('/login?alasan=keluar', 303);
+  };
+  app.post('/auth/logout', { preHandler: app.csrfProtection }, signOut);
+  // The old system's GET /logout, kept for links and bookmarks. A GET cannot carry a CSRF token, so
+  // a cross-site request (a hostile page logging members out) gets a confirmation button instead.
+  app.get('/logout', async (request, reply) => {
+    if (request.headers['sec-fetch-site'] === 'cross-site')
+      return htmlPage(reply, 200, logoutConfirmPage(reply.generateCsrf()));
+    return signOut(request, reply);
+  });
+
+  app.get('/api/session', { preHandler: memberGuard(guardDeps) }, async (request, reply) => {
+    const member = request.member;
+    reply.header('cache-control', 'no-store');
+    return { member: { email: member?.email, name: member?.name }, expiresAt: member?.expiresAt };
+  });
+};

@@ -1,0 +1,49 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { DatabaseHandle } from './db/index.js';
+import type { StreamHub } from './realtime/index.js';
+
+export interface MetricsOptions {
+  /** Without a token the endpoint does not exist (nothing about the server is public by default). */
+  token: string | undefined;
+  database: DatabaseHandle;
+  hub: StreamHub;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** GET /metrics in the Prometheus text format, behind METRICS_TOKEN. */
+export const metricsRoutes: FastifyPluginAsync<MetricsOptions> = async (app, { token, database, hub }) => {
+  if (!token) return;
+  app.get('/metrics', async (request, reply) => {
+    if (!bearerMatches(request.headers.authorization, token)) {
+      return reply
+        .code(401)
+        .send({ error: { code: 'UNAUTHENTICATED', message: 'Token metrics salah.', requestId: request.id } });
+    }
+    const memory = process.memoryUsage();
+    const lines = [
+      '# HELP gerbang_db_queries_total Database statements run since start.',
+      '# TYPE gerbang_db_queries_total counter',
+      `gerbang_db_queries_total ${database.stats.queries}`,
+      '# HELP gerbang_realtime_streams Open realtime event streams.',
+      '# TYPE gerbang_realtime_streams gauge',
+      `gerbang_realtime_streams ${hub.size}`,
+      '# HELP gerbang_realtime_events_delivered_total Events written to streams.',
+      '# TYPE gerbang_realtime_events_delivered_total counter',
+      `gerbang_realtime_events_delivered_total ${hub.delivered}`,
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${memory.rss}`,
+      '# TYPE nodejs_heap_used_bytes gauge',
+      `nodejs_heap_used_bytes ${memory.heapUsed}`,
+    ];
+    return reply
+      .header('content-type', 'text/plain; version=0.0.4')
+      .header('cache-control', 'no-store')
+      .send(`${lines.join('\n')}\n`);
+  });
+};

@@ -1,0 +1,12 @@
+/** What a page shows when its session ends (texts of the old system where it had one). */
+export const SESSION_ENDED_MESSAGES = {
+  takeover: 'Sesi Anda berakhir karena akun ini digunakan di perangkat lain',
+  logout: 'Anda telah keluar dari akun ini.',
+  admin: 'Sesi Anda diakhiri oleh admin.',
+  password_changed: 'Kata sandi akun ini diganti. Silakan masuk kembali.',
+  expired: 'Sesi Anda telah berakhir. Silakan masuk kembali.',
+} as const;
+
+export function sessionEndedMessage(reason: string | null): string {
+  return (SESSION_ENDED_MESSAGES as Record<string, string>)[reason ?? ''] ?? 'Sesi Anda telah berakhir.';
+}

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import type { RealtimeBus } from './bus.js';
+import type { RealtimeEvent } from './events.js';
+import { eventsAfter, isFor, lastRevocationFor } from './events.js';
+import { sessionEndedMessage } from './messages.js';
+import { formatSseComment, formatSseRetry, SSE_HEADERS } from './sse.js';
+import type { StreamHub } from './stream-hub.js';
+
+/** Who owns the stream, decided from the session cookie alone (never a ?user= parameter). */
+export type StreamAuth =
+  | { status: 'live'; memberId: number; deviceId: number }
+  | { status: 'revoked'; memberId: number; deviceId: number; reason: string | null }
+  | { status: 'none' };
+
+export interface RealtimeRouteOptions {
+  db: Kysely<Database>;
+  bus: RealtimeBus;
+  hub: StreamHub;
+  authenticate: (request: FastifyRequest) => Promise<StreamAuth>;
+}
+
+/** The old client reconnected after 3 s; we keep that hint for EventSource's own retries. */
+const RETRY_MS = 3000;
+
+function lastEventId(request: FastifyRequest): number {
+  const header = request.headers['last-event-id'];
+  const query = (request.query as Record<string, unknown> | undefined)?.lastEventId;
+  const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : '';
+  return /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
+}
+
+/**
+ * GET /api/realtime/stream (and the old path /api/realtime/attendance-stream): one long-lived event
+ * stream per browser. No polling: events arrive from the bus; the database is read only when the
+ * stream opens (session check, and the catch-up after Last-Event-ID). A session revoked while the
+ * browser was away is announced at once, and the stream ends.
+ */
+export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (app, { db, bus, hub, authenticate }) => {
+  const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const auth = await authenticate(request);
+    if (auth.status === 'none') {
+      return reply.code(401).send({
+        error: { code: 'UNAUTHENTICATED', message: 'Sesi tidak valid. Silakan masuk.', requestId: request.id },
+      });
+    }
+    const after = lastEventId(request);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
+    res.write(formatSseRetry(RETRY_MS));
+    // Nagle would hold small event frames back for an ACK; latency matters more than packets here.
+    request.raw.socket.setNoDelay(true);
+
+    if (auth.status === 'revoked') {
+      const event: RealtimeEvent = (await lastRevocationFor(db, auth.memberId, auth.deviceId)) ?? {
+        id: after + 1,
+        memberId: auth.memberId,
+        deviceId: auth.deviceId,
+        kind: 'session.revoked',
+        data: { reason: auth.reason ?? 'expired', at: Date.now(), message: sessionEndedMessage(auth.reason) },
+        createdAt: Date.now(),
+      };
+      const stream = hub.add(res, 0, () => {});
+      hub.send(stream, event);
+      res.end();
+      stream.close();
+      return;
+    }
+
+    const { memberId, deviceId } = auth;
+    let unsubscribe = () => {};
+    const stream = hub.add(res, after, () => unsubscribe());
+    // Subscribe before the catch-up query, so nothing published in between is missed; the hub
+    // drops duplicates by id.
+    const pending: RealtimeEvent[] = [];
+    let caughtUp = false;
+    unsubscribe = bus.subscribe(memberId, (event) => {
+      if (!isFor(event, memberId, deviceId)) return;
+      if (caughtUp) hub.send(stream, event);
+      else pending.push(event);
+    });
+    if (after > 0) {
+      for (const event of await eventsAfter(db, memberId, deviceId, after)) hub.send(stream, event);
+    } else {
+      // No id to resume from: a revocation committed between the check above and the subscription
+      // would be missed, so look once more now that we listen.
+      const again = await authenticate(request);
+      if (again.status !== 'live') {
+        const event = await lastRevocationFor(db, memberId, deviceId);
+        if (event) hub.send(stream, event);
+        res.end();
+        stream.close();
+        return;
+      }
+      res.write(formatSseComment('connected'));
+    }
+    caughtUp = true;
+    for (const event of pending) hub.send(stream, event);
+  };
+  app.get('/api/realtime/stream', handler);
+  // The old realtime.js path, kept so bookmarked pages and cached scripts keep working.
+  app.get('/api/realtime/attendance-stream', handler);
+};

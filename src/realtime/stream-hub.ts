@@ -1,0 +1,78 @@
+import type { ServerResponse } from 'node:http';
+import type { RealtimeEvent } from './events.js';
+import { formatSseComment, formatSseMessage, formatSseRetry } from './sse.js';
+
+interface OpenStream {
+  res: ServerResponse;
+  lastId: number;
+  close: () => void;
+}
+
+/**
+ * The open event streams of this process. One timer writes every heartbeat (not one timer per
+ * stream: ten thousand timers cost memory and wake-ups for nothing), and shutdown ends every
+ * stream with a reconnect hint so browsers move to another instance.
+ */
+export class StreamHub {
+  private readonly streams = new Set<OpenStream>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  delivered = 0;
+
+  constructor(private readonly heartbeatMs: number) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  add(res: ServerResponse, lastId: number, onClose: () => void): OpenStream {
+    const stream: OpenStream = {
+      res,
+      lastId,
+      close: () => {
+        if (!this.streams.delete(stream)) return;
+        onClose();
+        if (this.streams.size === 0 && this.heartbeat) {
+          clearInterval(this.heartbeat);
+          this.heartbeat = null;
+        }
+      },
+    };
+    this.streams.add(stream);
+    res.on('close', stream.close);
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => this.ping(), this.heartbeatMs);
+      this.heartbeat.unref();
+    }
+    return stream;
+  }
+
+  /** Writes an event once: events arriving both from the catch-up query and the bus are deduped by id. */
+  send(stream: OpenStream, event: RealtimeEvent): void {
+    if (event.id <= stream.lastId) return;
+    stream.lastId = event.id;
+    this.delivered += 1;
+    stream.res.write(
+      formatSseMessage({
+        id: String(event.id),
+        event: event.kind,
+        data: JSON.stringify({ type: event.kind, ...event.data }),
+      }),
+    );
+  }
+
+  private ping(): void {
+    const frame = formatSseComment('ping');
+    for (const stream of this.streams) stream.res.write(frame);
+  }
+
+  /** Ends every stream, asking browsers to come back soon (graceful shutdown, redeploys). */
+  closeAll(retryMs = 1000): void {
+    const frame = formatSseRetry(retryMs);
+    for (const stream of [...this.streams]) {
+      stream.res.end(frame);
+      stream.close();
+    }
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+}

@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyPluginAsync } from 'fastify';
+import { STYLESHEET } from './layout.js';
+
+/** The browser bundles esbuild writes (npm run build): found from the package root, wherever this code runs from. */
+function publicDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i += 1) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'public');
+    dir = dirname(dir);
+  }
+  return join(process.cwd(), 'dist', 'public');
+}
+
+const BUNDLES = ['login.js', 'member.js'] as const;
+
+/** GET /assets/gerbang.css, /assets/login.js, /assets/member.js (read once, kept in memory). */
+export const assetRoutes: FastifyPluginAsync = async (app) => {
+  const dir = publicDir();
+  const cache = new Map<string, string>();
+  app.get('/assets/gerbang.css', async (_request, reply) =>
+    reply
+      .header('content-type', 'text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(STYLESHEET),
+  );
+  for (const name of BUNDLES) {
+    app.get(`/assets/${name}`, async (request, reply) => {
+      let body = cache.get(name);
+      if (body === undefined) {
+        const file = join(dir, name);
+        if (!existsSync(file)) {
+          request.log.error({ file }, 'browser bundle missing: run `npm run build`');
+          return reply
+            .code(503)
+            .send({ error: { code: 'ASSET_MISSING', message: 'Jalankan npm run build.', requestId: request.id } });
+        }
+        body = readFileSync(file, 'utf8');
+        cache.set(name, body);
+      }
+      return reply
+        .header('content-type', 'text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(body);
+    });
+  }
+};

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { hashPassword } from '../../src/members/index.js';
+import type { World } from './world.js';
+import { memberRow } from './world.js';
+
+/** Creates an active member with a real argon2id password hash. */
+export async function createMember(world: World, email: string, password: string, name = ''): Promise<number> {
+  const row = await world.database.db
+    .insertInto('members')
+    .values({ ...memberRow(email, world.runtime.now()), name, password_hash: await hashPassword(password) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/**
+ * One browser as the server sees it: a cookie jar, a user agent, a fingerprint, an IP. Requests go
+ * through app.inject() (real routing, hooks and cookies, no socket).
+ */
+export class TestDevice {
+  readonly cookies = new Map<string, string>();
+  readonly fingerprint: string;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly options: { userAgent?: string; ip?: string; fingerprint?: string } = {},
+  ) {
+    this.fingerprint = options.fingerprint ?? randomBytes(32).toString('hex');
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(response: LightMyRequestResponse): void {
+    for (const c of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const expired =
+        c.maxAge === 0 || (c.expires !== undefined && c.expires.getTime() <= Date.now()) || c.value === '';
+      if (expired) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: this.options.ip ?? '127.0.0.1',
+      headers: {
+        'user-agent': this.options.userAgent ?? CHROME_UA,
+        accept: 'text/html',
+        cookie: this.cookieHeader(),
+        ...headers,
+      },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** POSTs a form (urlencoded) with a fresh CSRF token from the login page unless one is given. */
+  async post(
+    url: string,
+    form: Record<string, string>,
+    options: { csrf?: string | null; accept?: string } = {},
+  ): Promise<LightMyRequestResponse> {
+    const csrf = options.csrf === undefined ? await this.csrfToken() : options.csrf;
+    const body = new URLSearchParams({ ...form, ...(csrf ? { _csrf: csrf } : {}) }).toString();
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress: this.options.ip ?? '127.0.0.1',
+      payload: body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': this.options.userAgent ?? CHROME_UA,
+        accept: options.accept ?? 'text/html',
+        cookie: this.cookieHeader(),
+      },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  async csrfToken(): Promise<string> {
+    const page = await this.get('/login/tautan');
+    const match = /name="_csrf" value="([^"]+)"/.exec(page.body);
+    if (!match?.[1]) throw new Error(`no CSRF token on the page (status ${page.statusCode})`);
+    return match[1];
+  }
+
+  login(email: string, password: string, extra: Record<string, string> = {}) {
+    return this.post('/login', { email, password, fingerprint: this.fingerprint, ...extra });
+  }
+
+  /** Logs in, and when the conflict dialog appears, presses "Tetap gunakan di sini". */
+  async loginKeepingHere(email: string, password: string): Promise<LightMyRequestResponse> {
+    const first = await this.login(email, password);
+    if (first.statusCode !== 409) return first;
+    return this.post('/login/ambil-alih', { token: takeoverToken(first.body), fingerprint: this.fingerprint });
+  }
+}
+
+export function takeoverToken(conflictPage: string): string {
+  const match = /action="\/login\/ambil-alih"[\s\S]*?name="token" value="([^"]+)"/.exec(conflictPage);
+  if (!match?.[1]) throw new Error('no takeover token on the page');
+  return match[1];
+}
