@@ -75,7 +75,7 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Gerbang <no-reply@localhost>'),
   MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
-  MAIL_POLL_INTERVAL_MS: positiveInt.max(600_000).default(1000),
+  MAIL_POLL_INTERVAL_MS: positiveInt.max(3_600_000).default(60_000),
   MAX_DEVICES_PER_MEMBER: positiveInt.max(100).default(1),
   SESSION_IDLE_TIMEOUT_HOURS: positiveInt.max(24 * 365).default(24 * 7),
   SESSION_MAX_AGE_DAYS: positiveInt.max(365).default(30),

@@ -5,6 +5,7 @@ import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { CLAIM_LEASE_MS, claimDueMails } from './claim.js';
+import { nextMailDueAt } from './queries.js';
 import type { MailParams } from './outbox.js';
 import { renderForSending } from './render.js';
 import type { MailTransport } from './transports.js';
@@ -29,8 +30,9 @@ export function retryDelayMs(baseMs: number, attemptsMade: number): number {
 }
 
 /**
- * Sends the outbox. Polls every MAIL_POLL_INTERVAL_MS and runs at once when nudged (a webhook just
- * queued mail). A mail is marked sent only after the transport accepted it; a failure schedules a
+ * Sends the outbox. Runs at once when nudged (a webhook or login-link request just queued mail),
+ * at the time the next retry falls due, and otherwise only every MAIL_POLL_INTERVAL_MS (a safety
+ * net for mail queued by another process, such as a CLI replay): an idle server queries nothing. A mail is marked sent only after the transport accepted it; a failure schedules a
  * retry with back-off until MAIL_MAX_ATTEMPTS, after which it stays `failed` for an operator.
  */
 export class MailWorker {
@@ -75,14 +77,19 @@ export class MailWorker {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.timerDue = Number.POSITIVE_INFINITY;
+      let idleFor = this.deps.config.mail.pollIntervalMs;
       this.running = this.drain()
-        .then(() => undefined)
+        .then(async () => {
+          const due = await nextMailDueAt(this.deps.db);
+          // Wall clock for the timer; the runtime's clock for the stored times (they agree outside tests).
+          if (due !== null) idleFor = Math.min(idleFor, Math.max(0, due - this.deps.runtime.now()) + 5);
+        })
         .catch((error: unknown) => this.deps.log.error({ err: error }, 'mail worker run failed'))
         .finally(() => {
           this.running = null;
           const more = this.again;
           this.again = false;
-          this.schedule(more ? NUDGE_DELAY_MS : this.deps.config.mail.pollIntervalMs);
+          this.schedule(more ? NUDGE_DELAY_MS : idleFor);
         });
     }, delay);
     this.timer.unref?.();
