@@ -1,0 +1,67 @@
+/**
+ * Entry point of /assets/member.js, loaded with `defer` by every protected member page
+ * (`<body class="protected-page" data-realtime-url="…">`).
+ *
+ * Starts the realtime monitor at once on every protected page, the video page included: the old
+ * layout.php waited for the iframe's VIDEO_READY message, so a member who never pressed play was
+ * never logged out. When the session is revoked it shows why in #realtime-notice, then goes to the
+ * login page.
+ */
+import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
+
+declare global {
+  interface Window {
+    /** For browser tests and the console: the running monitor. */
+    gerbangRealtime?: { monitor: RealtimeMonitor };
+  }
+}
+
+// The old layout.php waited 2 s before leaving, so the member can read why; kept on purpose.
+const REDIRECT_DELAY_MS = 2000;
+
+const MESSAGES: Record<string, string> = {
+  takeover: 'Sesi Anda berakhir karena akun ini digunakan di perangkat lain',
+  logout: 'Anda telah keluar dari akun ini.',
+  expired: 'Sesi Anda telah berakhir. Silakan masuk kembali.',
+};
+const DEFAULT_MESSAGE = 'Sesi Anda telah berakhir.';
+
+/** The server's own wording first; ours by reason when it sent none. */
+function revocationMessage(event: SessionRevokedEvent): string {
+  return event.message ?? MESSAGES[event.reason] ?? DEFAULT_MESSAGE;
+}
+
+function startMonitoring(): void {
+  const body = document.body;
+  if (!body.classList.contains('protected-page')) return;
+
+  const monitor = new RealtimeMonitor({
+    url: body.dataset.realtimeUrl || '/api/realtime/stream',
+    // Tests wait on this attribute: connecting, open, following, closed or ended.
+    onStateChange: (state: RealtimeState) => {
+      body.dataset.realtime = state;
+    },
+  });
+
+  let revoked = false;
+  monitor.on('session.revoked', (event) => {
+    // Once only, even if a revocation arrives twice (a replay after reconnecting, a relay from another tab).
+    if (revoked) return;
+    revoked = true;
+    const notice = document.getElementById('realtime-notice');
+    if (notice) {
+      notice.textContent = revocationMessage(event); // textContent: the server's text is never HTML
+      notice.hidden = false;
+    }
+    setTimeout(() => {
+      location.assign(`/login?alasan=${encodeURIComponent(event.reason)}`);
+    }, REDIRECT_DELAY_MS);
+  });
+
+  window.gerbangRealtime = { monitor };
+  body.dataset.realtime = monitor.state;
+  monitor.start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', startMonitoring);
+else startMonitoring();
