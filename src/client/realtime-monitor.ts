@@ -16,99 +16,21 @@
  *   its own stream.
  */
 
-// ---- Events ------------------------------------------------------------------------------------
+import type { RealtimeEvent, RealtimeEventType, RealtimeHandler } from './realtime-events.js';
+import { isJson, parseRealtimeEvent, REALTIME_EVENT_TYPES } from './realtime-events.js';
+import type { BackoffOptions } from './reconnect-backoff.js';
+import { ReconnectBackoff, streamUrl } from './reconnect-backoff.js';
 
-export interface SessionRevokedEvent {
-  type: 'session.revoked';
-  /** `takeover`, `logout`, `expired`, or a reason the server adds later. */
-  reason: string;
-  /** Epoch milliseconds. */
-  at: number;
-  message?: string;
-}
-
-/** Every event type the monitor dispatches. To add one: a field here and a parser in EVENT_PARSERS. */
-export interface RealtimeEventMap {
-  'session.revoked': SessionRevokedEvent;
-}
-export type RealtimeEventType = keyof RealtimeEventMap;
-export type RealtimeEvent = RealtimeEventMap[RealtimeEventType];
-export type RealtimeHandler<K extends RealtimeEventType> = (event: RealtimeEventMap[K]) => void;
-
-type Json = Record<string, unknown>;
-const isJson = (value: unknown): value is Json => typeof value === 'object' && value !== null;
-
-// Each parser checks the payload of one type; an event that fails its check is dropped, not guessed at.
-const EVENT_PARSERS: { [K in RealtimeEventType]: (data: Json) => RealtimeEventMap[K] | null } = {
-  'session.revoked': (data) => ({
-    type: 'session.revoked',
-    // A revocation without a reason still ends the session: losing it would leave a stolen session open.
-    reason: typeof data.reason === 'string' && data.reason !== '' ? data.reason : 'unknown',
-    at: typeof data.at === 'number' ? data.at : Date.now(),
-    ...(typeof data.message === 'string' && data.message !== '' ? { message: data.message } : {}),
-  }),
-};
-
-export const REALTIME_EVENT_TYPES = Object.keys(EVENT_PARSERS) as RealtimeEventType[];
-
-// A Set, not `in` (which would accept "toString") nor Object.hasOwn (missing in Safari 14, and esbuild
-// lowers syntax, not library calls).
-const KNOWN_TYPES = new Set<string>(REALTIME_EVENT_TYPES);
-const isKnownType = (type: string): type is RealtimeEventType => KNOWN_TYPES.has(type);
-
-/** One SSE frame's `data` as a typed event; `data.type` wins over the SSE `event:` name. Else null. */
-export function parseRealtimeEvent(data: string, sseType: string): RealtimeEvent | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!isJson(parsed)) return null;
-  const type = typeof parsed.type === 'string' ? parsed.type : sseType;
-  return isKnownType(type) ? EVENT_PARSERS[type](parsed) : null;
-}
-
-// ---- Reconnecting ------------------------------------------------------------------------------
-
-export interface BackoffOptions {
-  initialMs: number;
-  factor: number;
-  maxMs: number;
-}
-
-// The old realtime.js values: 3 s, × 1.5 per failed attempt, at most 30 s. 3 s also matches `retry: 3000`.
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 3000, factor: 1.5, maxMs: 30_000 };
-
-/** Delays between reconnect attempts: 3000, 4500, 6750, … 30000; back to 3000 after a successful open. */
-export class ReconnectBackoff {
-  private readonly options: BackoffOptions;
-  private current: number;
-
-  constructor(options: BackoffOptions = DEFAULT_BACKOFF) {
-    this.options = options;
-    this.current = options.initialMs;
-  }
-
-  /** The delay before the next attempt; each call lengthens the one after. */
-  next(): number {
-    const delay = this.current;
-    this.current = Math.min(this.current * this.options.factor, this.options.maxMs);
-    return delay;
-  }
-
-  reset(): void {
-    this.current = this.options.initialMs;
-  }
-}
-
-/** The stream URL, resuming after `lastEventId` when one was seen. */
-export function streamUrl(base: string, lastEventId: string): string {
-  if (lastEventId === '') return base;
-  return `${base}${base.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(lastEventId)}`;
-}
-
-// ---- The monitor -------------------------------------------------------------------------------
+export type {
+  RealtimeEvent,
+  RealtimeEventMap,
+  RealtimeEventType,
+  RealtimeHandler,
+  SessionRevokedEvent,
+} from './realtime-events.js';
+export { parseRealtimeEvent, REALTIME_EVENT_TYPES } from './realtime-events.js';
+export type { BackoffOptions } from './reconnect-backoff.js';
+export { DEFAULT_BACKOFF, ReconnectBackoff, streamUrl } from './reconnect-backoff.js';
 
 export type RealtimeState = 'connecting' | 'open' | 'following' | 'closed' | 'ended';
 

@@ -1,0 +1,52 @@
+/** The typed events of the realtime stream, and their parsing (untrusted JSON in, typed values out). */
+
+export interface SessionRevokedEvent {
+  type: 'session.revoked';
+  /** `takeover`, `logout`, `expired`, or a reason the server adds later. */
+  reason: string;
+  /** Epoch milliseconds. */
+  at: number;
+  message?: string;
+}
+
+/** Every event type the monitor dispatches. To add one: a field here and a parser in EVENT_PARSERS. */
+export interface RealtimeEventMap {
+  'session.revoked': SessionRevokedEvent;
+}
+export type RealtimeEventType = keyof RealtimeEventMap;
+export type RealtimeEvent = RealtimeEventMap[RealtimeEventType];
+export type RealtimeHandler<K extends RealtimeEventType> = (event: RealtimeEventMap[K]) => void;
+
+export type Json = Record<string, unknown>;
+export const isJson = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+// Each parser checks the payload of one type; an event that fails its check is dropped, not guessed at.
+const EVENT_PARSERS: { [K in RealtimeEventType]: (data: Json) => RealtimeEventMap[K] | null } = {
+  'session.revoked': (data) => ({
+    type: 'session.revoked',
+    // A revocation without a reason still ends the session: losing it would leave a stolen session open.
+    reason: typeof data.reason === 'string' && data.reason !== '' ? data.reason : 'unknown',
+    at: typeof data.at === 'number' ? data.at : Date.now(),
+    ...(typeof data.message === 'string' && data.message !== '' ? { message: data.message } : {}),
+  }),
+};
+
+export const REALTIME_EVENT_TYPES = Object.keys(EVENT_PARSERS) as RealtimeEventType[];
+
+// A Set, not `in` (which would accept "toString") nor Object.hasOwn (missing in Safari 14, and esbuild
+// lowers syntax, not library calls).
+const KNOWN_TYPES = new Set<string>(REALTIME_EVENT_TYPES);
+const isKnownType = (type: string): type is RealtimeEventType => KNOWN_TYPES.has(type);
+
+/** One SSE frame's `data` as a typed event; `data.type` wins over the SSE `event:` name. Else null. */
+export function parseRealtimeEvent(data: string, sseType: string): RealtimeEvent | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isJson(parsed)) return null;
+  const type = typeof parsed.type === 'string' ? parsed.type : sseType;
+  return isKnownType(type) ? EVENT_PARSERS[type](parsed) : null;
+}
