@@ -6,7 +6,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { AuthDeps } from './auth/index.js';
-import { authCookies, authenticateStream, authRoutes, memberGuard } from './auth/index.js';
+import { authCookies, authenticateStream, authRoutes, endMemberSessions, memberGuard } from './auth/index.js';
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
@@ -117,9 +117,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     runtime,
     ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),
   });
-  await app.register(memberRoutes, { db: database.db, runtime });
-
   const bus = deps.bus ?? createMemoryBus();
+  await app.register(memberRoutes, {
+    db: database.db,
+    runtime,
+    endSessions: (memberId) => endMemberSessions({ db: database.db, runtime, bus }, memberId, 'password_changed'),
+  });
+
   const hub = new StreamHub(config.realtime.heartbeatMs);
   app.decorate('streams', hub);
   // Open streams never end on their own: without this, close() would wait for every browser.

@@ -1,7 +1,7 @@
 import { enqueueMail, loginLinkMailSubject } from '../mail/index.js';
 import { findMemberByEmail } from '../members/index.js';
 import type { AuthDeps } from './login.js';
-import { checkRateLimits, hitRateLimit } from './rate-limit.js';
+import { consumeRateLimit } from './rate-limit.js';
 
 /** Emailed login links per account per window: enough for "it did not arrive", not for mail bombing. */
 const LINKS_PER_ACCOUNT = 3;
@@ -22,16 +22,17 @@ export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: str
   const now = runtime.now();
   const ipRule = { key: `link:ip:${ip}`, limit: settings.maxAttemptsPerIp, windowMs: settings.rateWindowMs };
   const accountRule = { key: `link:account:${email}`, limit: LINKS_PER_ACCOUNT, windowMs: settings.rateWindowMs };
-  const decision = await checkRateLimits(db, [ipRule, accountRule], now);
-  if (!decision.allowed) return { kind: 'rate_limited', retryAfterMs: decision.retryAfterMs };
-  await hitRateLimit(db, ipRule, now);
-  await hitRateLimit(db, accountRule, now);
+  for (const rule of [ipRule, accountRule]) {
+    const decision = await consumeRateLimit(db, rule, now);
+    if (!decision.allowed) return { kind: 'rate_limited', retryAfterMs: decision.retryAfterMs };
+  }
   const member = await findMemberByEmail(db, email);
   if (member?.status !== 'active') return { kind: 'not_sent' };
   await enqueueMail(
     db,
     {
-      dedupeKey: `login_link:${member.id}:${now}`,
+      // Every request is its own mail (the per-address limit bounds them), even two in one millisecond.
+      dedupeKey: `login_link:${member.id}:${now}:${runtime.randomBytes(6).toString('hex')}`,
       to: member.email,
       subject: loginLinkMailSubject(),
       params: { kind: 'login_link', memberId: member.id, name: member.name, email: member.email },

@@ -16,7 +16,7 @@ import { recordRealtimeEvents, SESSION_ENDED_MESSAGES } from '../realtime/index.
 import type { DeviceClaim } from './devices.js';
 import { deviceIdForToken, resolveDevice } from './devices.js';
 import type { RateLimit } from './rate-limit.js';
-import { checkRateLimits, clearRateLimit, hitRateLimit } from './rate-limit.js';
+import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
 import type { AuthSettings, LiveDevice } from './sessions.js';
 import { createSession, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
 import type { SessionToken } from './tokens.js';
@@ -66,7 +66,8 @@ function decoyHash(): Promise<string> {
 /**
  * Email + password. Both failures ("no such email", "wrong password") give the same answer after
  * the same work (OWASP ASVS 2.2, no account enumeration). Attempts are limited per IP (all
- * attempts) and per account (failures), checked before the slow hash so a flood costs little.
+ * attempts) and per account (attempts since the last success), decided before the slow hash so a
+ * flood costs little.
  */
 export async function loginWithPassword(
   deps: AuthDeps,
@@ -76,15 +77,19 @@ export async function loginWithPassword(
   const { db, settings, runtime } = deps;
   const email = input.email.trim().toLowerCase();
   const now = runtime.now();
-  const limits = [ipLimit(settings, ctx.ip), accountLimit(settings, email)];
-  const allowed = await checkRateLimits(db, limits, now);
-  if (!allowed.allowed) return { kind: 'rate_limited', retryAfterMs: allowed.retryAfterMs };
-  await hitRateLimit(db, ipLimit(settings, ctx.ip), now);
+  // Counted before the slow hash, so parallel guesses cannot all slip under the limit; a success
+  // clears the account's count, so the account limit effectively counts failures.
+  for (const rule of [ipLimit(settings, ctx.ip), accountLimit(settings, email)]) {
+    const decision = await consumeRateLimit(db, rule, now);
+    if (!decision.allowed) {
+      deps.log.warn({ ip: ctx.ip, limit: rule.key.split(':')[1] }, 'login rate limited');
+      return { kind: 'rate_limited', retryAfterMs: decision.retryAfterMs };
+    }
+  }
 
   const member = await findMemberByEmail(db, email);
   const check = await verifyPassword(member?.password_hash ?? (await decoyHash()), input.password);
   if (!member || !check.ok) {
-    await hitRateLimit(db, accountLimit(settings, email), now);
     deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
     return { kind: 'invalid' };
   }
@@ -239,4 +244,37 @@ async function verifiedSessionId(db: Kysely<Database>, cookie: string | undefine
   if (!token) return null;
   const row = await db.selectFrom('sessions').select('secret_hash').where('id', '=', token.id).executeTakeFirst();
   return row && sameDigest(row.secret_hash, sha256Hex(token.secret)) ? token.id : null;
+}
+
+/**
+ * Ends every live session of a member on every device (a new password, an operator's "log out
+ * everywhere") and tells their open pages.
+ */
+export async function endMemberSessions(
+  deps: Pick<AuthDeps, 'db' | 'runtime' | 'bus'>,
+  memberId: number,
+  reason: 'password_changed' | 'admin',
+): Promise<number> {
+  const recorded = await deps.db.transaction().execute(async (trx) => {
+    const now = deps.runtime.now();
+    const devices = await liveDevices(trx, memberId, now);
+    const revoked = await revokeDeviceSessions(trx, {
+      memberId,
+      deviceIds: devices.map((d) => d.deviceId),
+      reason,
+      now,
+    });
+    return recordRealtimeEvents(
+      trx,
+      revoked.map((deviceId) => ({
+        memberId,
+        deviceId,
+        kind: 'session.revoked' as const,
+        data: { reason, at: now, message: SESSION_ENDED_MESSAGES[reason] },
+      })),
+      now,
+    );
+  });
+  if (recorded.length > 0) deps.bus.publish(recorded);
+  return recorded.length;
 }

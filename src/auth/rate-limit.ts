@@ -14,19 +14,22 @@ export interface RateLimit {
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-/** Whether another attempt is allowed now, without counting one (checked before the slow hash). */
-export async function checkRateLimit(db: Kysely<Database>, rule: RateLimit, now: number): Promise<RateDecision> {
-  const row = await db
-    .selectFrom('rate_limits')
-    .select(['window_started_at', 'count'])
-    .where('key', '=', rule.key)
-    .executeTakeFirst();
-  if (!row || row.window_started_at + rule.windowMs <= now || row.count < rule.limit) return { allowed: true };
-  return { allowed: false, retryAfterMs: row.window_started_at + rule.windowMs - now };
+/**
+ * Counts this attempt first and then decides, in one statement: checking before a slow password
+ * hash and counting after it would let a burst of parallel guesses all pass the check.
+ */
+export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimit, now: number): Promise<RateDecision> {
+  const { count, windowStartedAt } = await hitRateLimit(db, rule, now);
+  if (count <= rule.limit) return { allowed: true };
+  return { allowed: false, retryAfterMs: Math.max(1000, windowStartedAt + rule.windowMs - now) };
 }
 
 /** Counts one attempt, atomically (one upsert): a window that ran out starts over at 1. */
-export async function hitRateLimit(db: Kysely<Database>, rule: RateLimit, now: number): Promise<number> {
+export async function hitRateLimit(
+  db: Kysely<Database>,
+  rule: RateLimit,
+  now: number,
+): Promise<{ count: number; windowStartedAt: number }> {
   const expired = now - rule.windowMs;
   const row = await db
     .insertInto('rate_limits')
@@ -37,25 +40,11 @@ export async function hitRateLimit(db: Kysely<Database>, rule: RateLimit, now: n
         window_started_at: sql<number>`case when rate_limits.window_started_at <= ${expired} then ${now} else rate_limits.window_started_at end`,
       }),
     )
-    .returning('count')
+    .returning(['count', 'window_started_at'])
     .executeTakeFirstOrThrow();
-  return row.count;
+  return { count: Number(row.count), windowStartedAt: Number(row.window_started_at) };
 }
 
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
-}
-
-/** The first rule that refuses, with the longest wait among refusals. */
-export async function checkRateLimits(
-  db: Kysely<Database>,
-  rules: readonly RateLimit[],
-  now: number,
-): Promise<RateDecision> {
-  let wait = 0;
-  for (const rule of rules) {
-    const decision = await checkRateLimit(db, rule, now);
-    if (!decision.allowed) wait = Math.max(wait, decision.retryAfterMs);
-  }
-  return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
 }

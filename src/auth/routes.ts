@@ -140,7 +140,9 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     // The old system logged in from ?username=&password= in the URL; those are ignored (and
     // redacted from logs): credentials never travel in URLs.
     const reason = (request.query as Record<string, unknown>).alasan;
-    const notice = typeof reason === 'string' ? LOGIN_NOTICES[reason] : undefined;
+    // Own keys only: ?alasan=__proto__ must not find Object.prototype.
+    const notice =
+      typeof reason === 'string' && Object.hasOwn(LOGIN_NOTICES, reason) ? LOGIN_NOTICES[reason] : undefined;
     return htmlPage(reply, 200, loginPage({ csrf: reply.generateCsrf(), ...(notice ? { notice } : {}) }));
   });
 
@@ -232,9 +234,11 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   };
   app.post('/auth/logout', { preHandler: app.csrfProtection }, signOut);
   // The old system's GET /logout, kept for links and bookmarks. A GET cannot carry a CSRF token, so
-  // a cross-site request (a hostile page logging members out) gets a confirmation button instead.
+  // a request from another site or subdomain (a hostile page logging members out) gets a
+  // confirmation button instead; typed URLs and our own links (none / same-origin) log out at once.
   app.get('/logout', async (request, reply) => {
-    if (request.headers['sec-fetch-site'] === 'cross-site')
+    const site = request.headers['sec-fetch-site'];
+    if (site === 'cross-site' || site === 'same-site')
       return htmlPage(reply, 200, logoutConfirmPage(reply.generateCsrf()));
     return signOut(request, reply);
   });

@@ -5,8 +5,8 @@ import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { CLAIM_LEASE_MS, claimDueMails } from './claim.js';
-import { nextMailDueAt } from './queries.js';
 import type { MailParams } from './outbox.js';
+import { nextMailDueAt } from './queries.js';
 import { renderForSending } from './render.js';
 import type { MailTransport } from './transports.js';
 

@@ -12,6 +12,8 @@ import { checkNewPassword, hashPassword } from './passwords.js';
 export interface MemberRouteOptions {
   db: Kysely<Database>;
   runtime: Runtime;
+  /** Ends the member's sessions everywhere once the password changed (whoever knew the old one is out). */
+  endSessions: (memberId: number) => Promise<unknown>;
 }
 
 const tokenQuery = z.object({ token: z.string().min(20).max(200) });
@@ -28,7 +30,7 @@ const INVALID_LINK =
  * GET/POST /akun/atur-sandi — the one-time link from the registration mail. GET only shows the form
  * (mail scanners that prefetch links must not burn the token); POST consumes the token atomically.
  */
-export const memberRoutes: FastifyPluginAsync<MemberRouteOptions> = async (app, { db, runtime }) => {
+export const memberRoutes: FastifyPluginAsync<MemberRouteOptions> = async (app, { db, runtime, endSessions }) => {
   const send = (reply: FastifyReply, status: number, body: string) =>
     reply
       .code(status)
@@ -83,6 +85,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       return id;
     });
     if (memberId === null) return send(reply, 410, invalid());
+    await endSessions(memberId);
     request.log.info({ memberId }, 'member set a password through a one-time link');
     return send(
       reply,

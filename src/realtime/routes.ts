@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { RealtimeBus } from './bus.js';
@@ -38,7 +39,7 @@ function lastEventId(request: FastifyRequest): number {
  * browser was away is announced at once, and the stream ends.
  */
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (app, { db, bus, hub, authenticate }) => {
-  const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = await authenticate(request);
     if (auth.status === 'none') {
       return reply.code(401).send({
@@ -51,25 +52,48 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
     res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
     res.write(formatSseRetry(RETRY_MS));
     // Nagle would hold small event frames back for an ACK; latency matters more than packets here.
-    request.raw.socket.setNoDelay(true);
-
-    if (auth.status === 'revoked') {
-      const event: RealtimeEvent = (await lastRevocationFor(db, auth.memberId, auth.deviceId)) ?? {
-        id: after + 1,
-        memberId: auth.memberId,
-        deviceId: auth.deviceId,
-        kind: 'session.revoked',
-        data: { reason: auth.reason ?? 'expired', at: Date.now(), message: sessionEndedMessage(auth.reason) },
-        createdAt: Date.now(),
-      };
-      const stream = hub.add(res, 0, () => {});
-      hub.send(stream, event);
+    // (Optional call: inject()'s fake socket has no setNoDelay.)
+    request.raw.socket?.setNoDelay?.(true);
+    try {
+      if (auth.status === 'revoked') await announceRevocation(res, auth, after);
+      else await follow(request, res, auth.memberId, auth.deviceId, after);
+    } catch (error) {
+      // The reply is hijacked: Fastify's error handler cannot answer any more, so end the stream
+      // here (the browser reconnects with back-off) instead of leaving the connection hanging.
+      request.log.error({ err: error }, 'realtime stream failed');
       res.end();
-      stream.close();
-      return;
     }
+  };
 
-    const { memberId, deviceId } = auth;
+  /** A session revoked while the browser was away: the revocation at once, then the end. */
+  const announceRevocation = async (
+    res: ServerResponse,
+    auth: { memberId: number; deviceId: number; reason: string | null },
+    after: number,
+  ) => {
+    const now = Date.now();
+    const event: RealtimeEvent = (await lastRevocationFor(db, auth.memberId, auth.deviceId)) ?? {
+      // Ended without a logged event (e.g. expired with the reason kept): an id past the client's.
+      id: after + 1,
+      memberId: auth.memberId,
+      deviceId: auth.deviceId,
+      kind: 'session.revoked',
+      data: { reason: auth.reason ?? 'expired', at: now, message: sessionEndedMessage(auth.reason) },
+      createdAt: now,
+    };
+    const stream = hub.add(res, 0, () => {});
+    hub.send(stream, event);
+    res.end();
+    stream.close();
+  };
+
+  const follow = async (
+    request: FastifyRequest,
+    res: ServerResponse,
+    memberId: number,
+    deviceId: number,
+    after: number,
+  ) => {
     let unsubscribe = () => {};
     const stream = hub.add(res, after, () => unsubscribe());
     // Subscribe before the catch-up query, so nothing published in between is missed; the hub
