@@ -56,7 +56,8 @@ export function memberGuard(deps: GuardDeps): preHandlerAsyncHookHandler {
 /** The realtime stream's view of the same check. */
 export async function authenticateStream(deps: GuardDeps, request: FastifyRequest): Promise<StreamAuth> {
   const check = await checkSession(deps.db, presentedCookies(request, deps.cookies), deps.runtime.now());
-  if (check.status === 'live') return { status: 'live', memberId: check.memberId, deviceId: check.deviceId };
+  if (check.status === 'live')
+    return { status: 'live', memberId: check.memberId, deviceId: check.deviceId, sessionCreatedAt: check.createdAt };
   if (check.status === 'revoked')
     return { status: 'revoked', memberId: check.memberId, deviceId: check.deviceId, reason: check.reason };
   return { status: 'none' };

@@ -16,6 +16,7 @@ export interface LiveSession {
   deviceId: number;
   email: string;
   name: string;
+  createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
 }
@@ -53,6 +54,7 @@ export async function checkSession(
       'sessions.secret_hash',
       'sessions.member_id',
       'sessions.device_id',
+      'sessions.created_at',
       'sessions.last_seen_at',
       'sessions.idle_expires_at',
       'sessions.expires_at',
@@ -86,6 +88,7 @@ export async function checkSession(
     deviceId: row.device_id,
     email: row.email,
     name: row.name,
+    createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: Math.min(row.idle_expires_at, row.expires_at),
   };

@@ -11,7 +11,7 @@ import type { StreamHub } from './stream-hub.js';
 
 /** Who owns the stream, decided from the session cookie alone (never a ?user= parameter). */
 export type StreamAuth =
-  | { status: 'live'; memberId: number; deviceId: number }
+  | { status: 'live'; memberId: number; deviceId: number; sessionCreatedAt: number }
   | { status: 'revoked'; memberId: number; deviceId: number; reason: string | null }
   | { status: 'none' };
 
@@ -56,7 +56,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
     request.raw.socket?.setNoDelay?.(true);
     try {
       if (auth.status === 'revoked') await announceRevocation(res, auth, after);
-      else await follow(request, res, auth.memberId, auth.deviceId, after);
+      else await follow(request, res, auth, after);
     } catch (error) {
       // The reply is hijacked: Fastify's error handler cannot answer any more, so end the stream
       // here (the browser reconnects with back-off) instead of leaving the connection hanging.
@@ -90,23 +90,37 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
   const follow = async (
     request: FastifyRequest,
     res: ServerResponse,
-    memberId: number,
-    deviceId: number,
+    auth: { memberId: number; deviceId: number; sessionCreatedAt: number },
     after: number,
   ) => {
+    const { memberId, deviceId } = auth;
     let unsubscribe = () => {};
     const stream = hub.add(res, after, () => unsubscribe());
     // Subscribe before the catch-up query, so nothing published in between is missed; the hub
     // drops duplicates by id.
     const pending: RealtimeEvent[] = [];
     let caughtUp = false;
+    // A revocation is the last thing a stream says: its session is over, so the stream ends too
+    // (the page leaves for the login page; the connection is not held for nothing).
+    const deliver = (event: RealtimeEvent) => {
+      hub.send(stream, event);
+      if (event.kind === 'session.revoked') {
+        res.end();
+        stream.close();
+      }
+    };
     unsubscribe = bus.subscribe(memberId, (event) => {
       if (!isFor(event, memberId, deviceId)) return;
-      if (caughtUp) hub.send(stream, event);
+      if (caughtUp) deliver(event);
       else pending.push(event);
     });
     if (after > 0) {
-      for (const event of await eventsAfter(db, memberId, deviceId, after)) hub.send(stream, event);
+      for (const event of await eventsAfter(db, memberId, deviceId, after)) {
+        // Revocations addressed to this device before this session began ended an earlier session
+        // (the browser logged in again since): not this stream's business.
+        if (event.kind === 'session.revoked' && event.createdAt <= auth.sessionCreatedAt) continue;
+        deliver(event);
+      }
     } else {
       // No id to resume from: a revocation committed between the check above and the subscription
       // would be missed, so look once more now that we listen.
@@ -121,7 +135,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
       res.write(formatSseComment('connected'));
     }
     caughtUp = true;
-    for (const event of pending) hub.send(stream, event);
+    for (const event of pending) deliver(event);
   };
   app.get('/api/realtime/stream', handler);
   // The old realtime.js path, kept so bookmarked pages and cached scripts keep working.

@@ -146,31 +146,71 @@ describe.each(DIALECTS)('GET /api/realtime/stream over HTTP (%s)', (dialect) => 
     expect(again.events().map((e) => JSON.parse(e.data ?? '').reason)).toEqual(['logout']);
   });
 
+  /** Writes events to the log as a later kind would (license revocation, PPOB status), member-wide. */
+  const logMemberEvents = async (email: string, count: number) => {
+    const member = await world.database.db
+      .selectFrom('members')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    for (let i = 0; i < count; i++) {
+      await world.database.db
+        .insertInto('realtime_events')
+        .values({
+          member_id: member.id,
+          device_id: null,
+          kind: 'license.revoked',
+          data: JSON.stringify({ n: i }),
+          created_at: world.runtime.now(),
+        })
+        .execute();
+    }
+    return eventIds();
+  };
+
   it('Last-Event-ID (header or ?lastEventId=) resumes the events missed while away', async () => {
     await open();
-    // Three logouts of this browser while its page was closed, then it signs in again.
     const ani = await signIn(ANI);
-    for (let i = 0; i < 3; i++) {
-      await ani.post('/auth/logout', {});
-      expect((await ani.login(ANI, PASSWORD)).statusCode).toBe(303);
-    }
-    const [first, second, third] = await eventIds();
+    const [first, second, third] = await logMemberEvents(ANI, 3);
     if (first === undefined || second === undefined || third === undefined) throw new Error('expected three events');
 
     const fromHeader = await stream(ani, STREAM, { 'last-event-id': String(first) });
     const frames = await fromHeader.waitFor((f) => f.filter((x) => x.event).length === 2);
     expect(frames.filter((f) => f.event).map((f) => f.id)).toEqual([String(second), String(third)]);
+    expect(frames.filter((f) => f.event).map((f) => JSON.parse(f.data ?? '').n)).toEqual([1, 2]);
 
     const fromQuery = await stream(ani, `${STREAM}?lastEventId=${second}`);
     await fromQuery.waitFor((f) => f.some((x) => x.event));
     await sleep(100);
-    expect(fromQuery.events().map((f) => f.id)).toEqual([String(third)]);
+    expect(fromQuery.events('license.revoked').map((f) => f.id)).toEqual([String(third)]);
 
     const upToDate = await stream(ani, STREAM, { 'last-event-id': String(third) });
     await sleep(200);
     expect(upToDate.status).toBe(200);
-    expect(upToDate.events()).toEqual([]);
+    expect(upToDate.events('license.revoked')).toEqual([]);
     expect(upToDate.endedByServer).toBe(false);
+  });
+
+  it('a resumed stream of a new session gets no revocations of the sessions this browser had before', async () => {
+    await open();
+    const ani = await signIn(ANI);
+    // Two logouts of this browser while its page was closed, then it signs in again, later.
+    for (let i = 0; i < 2; i++) {
+      await ani.post('/auth/logout', {});
+      world.runtime.advance(60_000);
+      expect((await ani.login(ANI, PASSWORD)).statusCode).toBe(303);
+    }
+    const [first] = await eventIds();
+    if (first === undefined) throw new Error('expected the logout events');
+    const resumed = await stream(ani, STREAM, { 'last-event-id': String(first - 1) });
+    await sleep(300);
+    expect(resumed.events()).toEqual([]);
+    expect(resumed.endedByServer).toBe(false);
+    // A revocation of the current session still arrives, and ends the stream.
+    await takeOver();
+    expect(JSON.parse((await resumed.nextEvent()).data ?? '').reason).toBe('takeover');
+    await resumed.ended;
+    expect(resumed.endedByServer).toBe(true);
   });
 
   it('the old path /api/realtime/attendance-stream is the same stream', async () => {
