@@ -146,7 +146,8 @@ async function completeLogin(
     // so two devices logging in at once cannot both slip under the limit.
     if (deps.dialect === 'postgres') await sql`select id from members where id = ${member.id} for update`.execute(trx);
     const device = await resolveDevice(trx, ctx, now, runtime.randomBytes);
-    const others = (await liveDevices(trx, member.id, now)).filter((d) => d.deviceId !== device.id);
+    const live = await liveDevices(trx, member.id, now);
+    const others = live.filter((d) => d.deviceId !== device.id);
     const excess = others.length - (settings.maxDevicesPerMember - 1);
     // Least recently seen go first.
     const displaced = excess > 0 ? others.slice(-excess) : [];
@@ -174,9 +175,11 @@ async function completeLogin(
     }));
     // Session rotation: whatever this browser held before is ended silently (same member: a
     // re-login; another member: the browser switches accounts), so a fixed cookie is never reused.
+    // (Each statement only when there is something to end: every round trip counts on PostgreSQL.)
     const previous = await verifiedSessionId(trx, ctx.sessionCookie);
     if (previous) await revokeSession(trx, previous, 'rotated', now);
-    await revokeDeviceSessions(trx, { memberId: member.id, deviceIds: [device.id], reason: 'rotated', now });
+    if (live.length > others.length)
+      await revokeDeviceSessions(trx, { memberId: member.id, deviceIds: [device.id], reason: 'rotated', now });
     const session = await createSession(trx, {
       memberId: member.id,
       deviceId: device.id,

@@ -22,6 +22,9 @@ export interface RealtimeEvent<K extends RealtimeKind = RealtimeKind> {
 
 export type NewRealtimeEvent = Omit<RealtimeEvent, 'id' | 'createdAt'>;
 
+const PRUNE_INTERVAL_MS = 3_600_000; // 1 hour
+let lastPruneAt = Number.NEGATIVE_INFINITY;
+
 /** Events older than this are pruned; a browser away longer reloads its page anyway. */
 export const EVENT_RETENTION_MS = 7 * 86_400_000; // 7 days
 
@@ -49,11 +52,15 @@ export async function recordRealtimeEvents(
     )
     .returning('id')
     .execute();
-  // Pruning rides on writes (rare: logins and revocations), so an idle server runs no queries.
-  await db
-    .deleteFrom('realtime_events')
-    .where('created_at', '<', now - EVENT_RETENTION_MS)
-    .execute();
+  // Pruning rides on writes (an idle server runs no queries), at most hourly per process: it is one
+  // more round trip inside a login's transaction.
+  if (now - lastPruneAt >= PRUNE_INTERVAL_MS || now < lastPruneAt) {
+    lastPruneAt = now;
+    await db
+      .deleteFrom('realtime_events')
+      .where('created_at', '<', now - EVENT_RETENTION_MS)
+      .execute();
+  }
   return events.map((e, i) => {
     const row = rows[i];
     if (!row) throw new Error('realtime event insert returned fewer ids than rows');

@@ -3,7 +3,7 @@ import type { RealtimeEvent } from './events.js';
 import { formatSseComment, formatSseMessage, formatSseRetry } from './sse.js';
 
 /** Streams written per event-loop turn during a heartbeat. */
-const PING_SLICE = 250;
+const PING_SLICE = 100;
 
 interface OpenStream {
   res: ServerResponse;

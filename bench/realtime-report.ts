@@ -1,0 +1,184 @@
+import type { CpuShares } from './cpu-usage.js';
+import type { ProbeResult } from './realtime-probe.js';
+import { NOISY_OTHER_PCT } from './report.js';
+
+/** The figures of one realtime bench run: printed, and written whole as JSON. */
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles over every value (as summarizeLatencies in report.ts, plus p90). */
+export function percentiles(values: readonly number[]): Percentiles {
+  if (values.length === 0) return { count: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
+}
+
+export interface IdleWindow {
+  streams: number;
+  seconds: number;
+  queries: number;
+  queriesPerSecond: number;
+  /** Runs of the mail worker's safety-net poll that fell due in the window, and their statements. */
+  mailPollIntervalS: number;
+  mailPolls: number;
+  mailPollStatements: number;
+  /** Heartbeat comments the streams received in the window, and the timer ticks they came in. */
+  heartbeats: number;
+  heartbeatTicks: number;
+  /** First to last ping arrival per tick: how long one tick's writes to every stream took, end to end. */
+  tickSpreadMs: Percentiles;
+  cpu: CpuShares;
+}
+
+export interface MemorySample {
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface TakeoverFigures {
+  count: number;
+  concurrency: number;
+  seconds: number;
+  perSecond: number;
+  failed: number;
+  failures: string[];
+  /** Event received − the event's `at` (server clock at the start of the takeover transaction). */
+  delivery: Percentiles;
+  /** Event received − login POST sent. */
+  endToEnd: Percentiles;
+  /** Login answer received − login POST sent. */
+  loginAnswer: Percentiles;
+  /** Delivery split by whether a heartbeat tick was written while the push was in flight (`at` to arrival). */
+  deliveryDuringHeartbeat: Percentiles;
+  deliveryOtherwise: Percentiles;
+  /**
+   * Event received − login answer received. The server publishes right after the commit and then
+   * answers, so near zero means the push itself adds nothing: `delivery` is the transaction.
+   */
+  eventAfterAnswer: Percentiles;
+  check: DeliveryCheck;
+  cpu: CpuShares;
+  clientLoop: { utilization: number; delayP99Ms: number; delayMaxMs: number };
+}
+
+export interface DeliveryCheck {
+  ok: boolean;
+  eventsReceived: number;
+  /** Targets whose stream got exactly one session.revoked with reason takeover. */
+  deliveredOnce: number;
+  missing: number;
+  duplicates: number;
+  /** Events on streams of members nobody took over. */
+  strays: number;
+  wrongReason: number;
+  /** gerbang_realtime_events_delivered_total moved by this much during the phase. */
+  serverDelivered: number;
+  /** Old sessions sampled after the phase that still worked (must be 0), and untouched ones that did not. */
+  oldSessionsStillLive: number;
+  untouchedSessionsDead: number;
+  sampled: number;
+  streamsLost: number;
+  serverStreamsAfter: number;
+  summary: string;
+}
+
+export interface RealtimeRun {
+  startedAt: string;
+  machine: { nproc: number; cpuModel: string; memoryGiB: number; node: string; openFileLimit: number | null };
+  settings: {
+    db: 'sqlite' | 'postgres';
+    sqliteSynchronous: 'FULL' | 'NORMAL' | null;
+    streams: number;
+    heartbeatS: number;
+    uvThreadpoolSize: string;
+  };
+  seed: { members: number; seconds: number };
+  open: { streams: number; seconds: number; perSecond: number; serverStreams: number; serverThreads: number | null };
+  idleWithoutStreams: IdleWindow;
+  idleWithStreams: IdleWindow;
+  /** GET /healthz answer times with the streams open: how long heartbeat ticks hold the event loop. */
+  responsiveness: ProbeResult;
+  memory: {
+    before: MemorySample;
+    after: MemorySample;
+    rssPerStreamBytes: number;
+    heapPerStreamBytes: number;
+  };
+  takeovers: TakeoverFigures;
+  targetP99Ms: number;
+  targetMet: boolean;
+}
+
+const ms = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
+const pct = (n: number | null) => (n === null ? '?' : `${n.toFixed(0)}%`);
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+function row(label: string, p: Percentiles): string {
+  return `  ${label.padEnd(34)} p50 ${ms(p.p50).padStart(6)}  p90 ${ms(p.p90).padStart(6)}  p99 ${ms(p.p99).padStart(6)}  max ${ms(p.max).padStart(6)} ms  (n=${p.count})`;
+}
+
+function idleLine(label: string, w: IdleWindow): string {
+  return (
+    `  ${label}: ${w.queries} queries in ${w.seconds.toFixed(1)} s = ${w.queriesPerSecond.toFixed(2)}/s ` +
+    `(mail worker's ${w.mailPollIntervalS} s safety-net poll: ${w.mailPolls} run${w.mailPolls === 1 ? '' : 's'} due = ${w.mailPollStatements} statements; ` +
+    `other ${w.queries - w.mailPollStatements}); server CPU ${pct(w.cpu.serverPct)} (event loop ${pct(w.cpu.eventLoopPct)}), bench ${pct(w.cpu.clientPct)}` +
+    (w.streams > 0
+      ? `\n    ${w.heartbeats} heartbeats in ${w.heartbeatTicks} ticks; one tick to all streams took ` +
+        `p50 ${ms(w.tickSpreadMs.p50)} / max ${ms(w.tickSpreadMs.max)} ms first-to-last ping`
+      : '')
+  );
+}
+
+export function formatRealtimeRun(run: RealtimeRun): string {
+  const { machine, settings, open, memory, takeovers: t } = run;
+  const db = settings.db === 'sqlite' ? `SQLite (synchronous=${settings.sqliteSynchronous})` : 'PostgreSQL';
+  const lines = [
+    '',
+    `Gerbang realtime bench — ${db}, ${settings.streams} streams, heartbeat ${settings.heartbeatS} s, UV_THREADPOOL_SIZE ${settings.uvThreadpoolSize}`,
+    `Machine: nproc ${machine.nproc}, ${machine.cpuModel}, ${machine.memoryGiB.toFixed(0)} GiB, Node ${machine.node}, ulimit -n ${machine.openFileLimit ?? '?'}`,
+    '',
+    `Seeded ${run.seed.members} signed-in members in ${run.seed.seconds.toFixed(1)} s`,
+    `Opened ${open.streams} streams in ${open.seconds.toFixed(1)} s (${open.perSecond.toFixed(0)}/s); server reports ${open.serverStreams}, ${open.serverThreads ?? '?'} threads`,
+    '',
+    'Idle database queries (target 0/s):',
+    idleLine('without streams', run.idleWithoutStreams),
+    idleLine(`with ${run.idleWithStreams.streams} streams`, run.idleWithStreams),
+    '',
+    'Server memory:',
+    `  before streams  RSS ${mib(memory.before.rssBytes)}, heap used ${mib(memory.before.heapUsedBytes)}`,
+    `  with streams    RSS ${mib(memory.after.rssBytes)}, heap used ${mib(memory.after.heapUsedBytes)}`,
+    `  per stream      RSS ${(memory.rssPerStreamBytes / 1024).toFixed(1)} KiB, heap ${(memory.heapPerStreamBytes / 1024).toFixed(1)} KiB`,
+    '',
+    `Server responsiveness with ${settings.streams} streams (GET /healthz, ${run.responsiveness.requests} requests):`,
+    row('overlapping a heartbeat tick', run.responsiveness.duringTick),
+    row('otherwise', run.responsiveness.otherwise),
+    '',
+    `Takeovers: ${t.count} in ${t.seconds.toFixed(1)} s = ${t.perSecond.toFixed(1)}/s with ${t.concurrency} in flight; ${t.failed} failed`,
+    row('delivery (received − event at)', t.delivery),
+    row('end to end (received − POST sent)', t.endToEnd),
+    row('login answer (answer − POST sent)', t.loginAnswer),
+    row('delivery, across a heartbeat tick', t.deliveryDuringHeartbeat),
+    row('delivery, otherwise', t.deliveryOtherwise),
+    row('event received − answer received', t.eventAfterAnswer),
+    `  server CPU ${pct(t.cpu.serverPct)} (event loop ${pct(t.cpu.eventLoopPct)}), bench ${pct(t.cpu.clientPct)}, ` +
+      `other ${pct(t.cpu.otherPct)}${settings.db === 'postgres' ? ' (PostgreSQL included)' : ''}, steal ${pct(t.cpu.stealPct)}`,
+    ...(settings.db === 'sqlite' && (t.cpu.otherPct ?? 0) > NOISY_OTHER_PCT
+      ? [
+          `  NOISY: other processes used ${pct(t.cpu.otherPct)} of a core during the takeovers; repeat on an idle machine`,
+        ]
+      : []),
+    `  bench event loop: utilization ${(100 * t.clientLoop.utilization).toFixed(0)}%, delay p99 ${ms(t.clientLoop.delayP99Ms)} / max ${ms(t.clientLoop.delayMaxMs)} ms`,
+    `  check: ${t.check.summary}`,
+    ...t.failures.slice(0, 5).map((f) => `    ${f}`),
+    '',
+    `Target p99 delivery ≤ ${run.targetP99Ms} ms with ${settings.streams} streams: ${run.targetMet ? 'met' : 'MISSED'} (p99 ${ms(t.delivery.p99)} ms)`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,301 @@
+/**
+ * Realtime streams at scale against the real server in a child process
+ * (`npm run bench:realtime -- --help`): N members signed in on device "A" each hold an SSE stream;
+ * the bench counts database queries while they idle, the server memory they cost, then signs in
+ * as takeovers from device "B" and times each `session.revoked` push to the old stream. Every
+ * takeover must reach its own stream exactly once and no other. Figures are printed and written
+ * as JSON (to $TMPDIR: bench/results is not git-ignored); docs/BENCHMARKS.md keeps them.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { authCookies } from '../src/auth/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { cpuShares, takeCpuSnapshot, waitForQuietMachine } from './cpu-usage.js';
+import { measureIdle, sampleMemory } from './realtime-idle.js';
+import type { SignedInMember } from './realtime-members.js';
+import { createBenchSchema, DEVICE_A_USER_AGENT, seedSignedInMembers } from './realtime-members.js';
+import { readServerMetrics, threadCount, waitForStreamCount } from './realtime-metrics.js';
+import type { RealtimeOptions } from './realtime-options.js';
+import { parseRealtimeOptions, REALTIME_USAGE } from './realtime-options.js';
+import { probeResponsiveness } from './realtime-probe.js';
+import type { RealtimeRun, TakeoverFigures } from './realtime-report.js';
+import { formatRealtimeRun } from './realtime-report.js';
+import type { RealtimeServer } from './realtime-server.js';
+import { startRealtimeServer } from './realtime-server.js';
+import { runLimited, StreamFleet } from './realtime-streams.js';
+import { checkDeliveries, runTakeovers } from './realtime-takeovers.js';
+import { ServerRegistry, snapshotLauncher } from './server-process.js';
+
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+// Percent of one core other processes may use before the run starts (as bench:webhooks).
+const QUIET_BUSY_PCT = 15;
+/** The target: a takeover reaches the old device's page within 50 ms at the 99th percentile. */
+const TARGET_P99_MS = 50;
+/** Node's loop-delay histogram records whole timer intervals: the lateness is beyond this. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+/** Every open needs the server's two session checks; give the last ones time to register. */
+const STREAM_COUNT_TIMEOUT_MS = 30_000;
+
+function serverEnvironment(options: RealtimeOptions, dataDir: string, databaseUrl: string | null) {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    // Port 0 in PUBLIC_URL too: the server then puts the real port in links (http: plain cookie names).
+    PUBLIC_URL: 'http://127.0.0.1:0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: options.logLevel,
+    SQLITE_SYNCHRONOUS: options.sync,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    LYNK_MERCHANT_KEY: 'bench-merchant-key-0123456789',
+    COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
+    METRICS_TOKEN,
+    REALTIME_HEARTBEAT_SECONDS: String(options.heartbeatS),
+    // Every takeover comes from 127.0.0.1: the per-IP limit must not count them out (100,000 is
+    // the schema's maximum); failures per account stay possible but none are expected.
+    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
+    SESSION_IDLE_TIMEOUT_HOURS: String(24 * 30), // 30 days: seeded sessions never idle out mid-run
+    // UV_THREADPOOL_SIZE stays unset (4): argon2 is the only pool work, and 2 cores run it.
+  };
+}
+
+function openFileLimit(): number | null {
+  try {
+    const value = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+    return value === 'unlimited' ? Number.POSITIVE_INFINITY : Number(value);
+  } catch {
+    return null;
+  }
+}
+
+function cpuModel(): string {
+  try {
+    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+async function waitForQuiet(options: RealtimeOptions): Promise<void> {
+  if (options.quietWaitS === 0) return;
+  const quiet = await waitForQuietMachine(options.quietWaitS, QUIET_BUSY_PCT);
+  if (!quiet.quiet) console.warn(`  note: the machine is still ${quiet.busy.toFixed(0)}% busy; measuring anyway`);
+}
+
+async function openStreams(
+  server: RealtimeServer,
+  fleet: StreamFleet,
+  members: readonly SignedInMember[],
+  limit: number,
+) {
+  const started = performance.now();
+  const failures: string[] = [];
+  await runLimited(members.length, limit, async (index) => {
+    const member = members[index];
+    if (member) await fleet.open(index, member).catch((error: unknown) => void failures.push(String(error)));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (failures.length > 0)
+    throw new Error(
+      `${failures.length} of ${members.length} streams did not open (${fleet.size} did) in ${seconds.toFixed(1)} s; ` +
+        `first errors:\n${failures.slice(0, 5).join('\n')}`,
+    );
+  const serverStreams = await waitForStreamCount(server.url, METRICS_TOKEN, members.length, STREAM_COUNT_TIMEOUT_MS);
+  return {
+    streams: fleet.size,
+    seconds,
+    perSecond: fleet.size / seconds,
+    serverStreams,
+    serverThreads: threadCount(server.pid),
+  };
+}
+
+async function measure(
+  options: RealtimeOptions,
+  server: RealtimeServer,
+  fleet: StreamFleet,
+  members: readonly SignedInMember[],
+) {
+  const readMetrics = () => readServerMetrics(server.url, METRICS_TOKEN);
+  const idleWithoutStreams = await measureIdle(server, fleet, options.idleS, readMetrics);
+  const before = await sampleMemory(readMetrics);
+  console.log(
+    `  idle without streams: ${idleWithoutStreams.queriesPerSecond.toFixed(2)} queries/s; opening ${members.length} streams…`,
+  );
+  const open = await openStreams(server, fleet, members, options.openConcurrency);
+  console.log(
+    `  ${open.streams} streams open in ${open.seconds.toFixed(1)} s (server: ${open.serverStreams}); idling ${options.idleS} s…`,
+  );
+  const idleWithStreams = await measureIdle(server, fleet, options.idleS, readMetrics);
+  const after = await sampleMemory(readMetrics);
+  console.log(
+    `  idle with streams: ${idleWithStreams.queriesPerSecond.toFixed(2)} queries/s; probing /healthz across heartbeat ticks…`,
+  );
+  // At least two heartbeat ticks fall in the probe.
+  const responsiveness = await probeResponsiveness(server.url, 2 * options.heartbeatS + 1, () => fleet.bursts);
+  // Other engineers' test runs share the two cores: the measured phase waits for them too.
+  await waitForQuiet(options);
+  console.log(`  ${options.takeovers} takeovers…`);
+
+  const metricsBefore = await readMetrics();
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  loopDelay.enable();
+  const eluBefore = performance.eventLoopUtilization();
+  const cpuBefore = takeCpuSnapshot(server.pid);
+  const phase = await runTakeovers(server.url, fleet, members, options);
+  const cpuAfter = takeCpuSnapshot(server.pid);
+  const elu = performance.eventLoopUtilization(eluBefore);
+  loopDelay.disable();
+  const check = await checkDeliveries(server.url, fleet, members, phase, {
+    deliveredBefore: metricsBefore.delivered,
+    metrics: readMetrics,
+  });
+  const takeovers: TakeoverFigures = {
+    ...phase.figures,
+    check: check.check,
+    ...check.latencies,
+    cpu: cpuShares(cpuBefore, cpuAfter, options.takeovers),
+    clientLoop: {
+      utilization: elu.utilization,
+      delayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
+      delayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS),
+    },
+  };
+  const n = members.length;
+  return {
+    open,
+    idleWithoutStreams,
+    idleWithStreams,
+    responsiveness,
+    memory: {
+      before,
+      after,
+      rssPerStreamBytes: (after.rssBytes - before.rssBytes) / n,
+      heapPerStreamBytes: (after.heapUsedBytes - before.heapUsedBytes) / n,
+    },
+    takeovers,
+  };
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help')) {
+    console.log(REALTIME_USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const parsed = parseRealtimeOptions(process.argv.slice(2), startedAt);
+  if (!parsed.ok) {
+    console.error(`${parsed.errors.map((e) => `bench: ${e}`).join('\n')}\n\n${REALTIME_USAGE}`);
+    return 2;
+  }
+  const { options } = parsed;
+  const fileLimit = openFileLimit();
+  // The server holds one descriptor per stream, and so does this process (plus files, logins, pools).
+  if (fileLimit !== null && fileLimit < options.streams + 256) {
+    console.error(
+      `bench: ulimit -n is ${fileLimit}; ${options.streams} streams need ${options.streams + 256} (raise it: ulimit -n ${options.streams + 1024})`,
+    );
+    return 2;
+  }
+
+  const registry = new ServerRegistry();
+  const launcher = snapshotLauncher();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-bench-rt-'));
+  const schema = options.db === 'postgres' ? await createBenchSchema(options.pgUrl) : null;
+  let fleet: StreamFleet | null = null;
+  // Children, temp dirs and the bundle copy go on every exit path; the PostgreSQL schema needs a
+  // connection, so an interrupted run drops it before exiting.
+  const cleanUp = () => {
+    fleet?.closeAll();
+    registry.disposeAll();
+    launcher.dispose();
+    // Normally the server's dispose() deletes it; not when the run failed before the start.
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.on('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      cleanUp();
+      const exit = () => process.exit(130);
+      (schema ? schema.drop() : Promise.resolve()).then(exit, exit);
+    });
+
+  try {
+    const machine = {
+      nproc: availableParallelism(),
+      cpuModel: cpuModel(),
+      memoryGiB: totalmem() / 2 ** 30,
+      node: process.version,
+      openFileLimit: fileLimit,
+    };
+    console.log(
+      `Machine: nproc ${machine.nproc}, ${machine.cpuModel}, Node ${machine.node}, ulimit -n ${fileLimit ?? '?'}`,
+    );
+    await waitForQuiet(options);
+    const env = serverEnvironment(options, dataDir, schema?.url ?? null);
+    const loaded = loadConfig(env, dataDir);
+    if (!loaded.ok) throw new Error(`bench server config invalid: ${loaded.errors.join('; ')}`);
+    const seed = await seedSignedInMembers(loaded.config, options.streams);
+    console.log(`Seeded ${seed.members.length} signed-in members (${options.db}) in ${seed.seconds.toFixed(1)} s`);
+
+    const profileDir = options.cpuProf ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null;
+    const server = await startRealtimeServer(registry, {
+      bin: launcher.bin,
+      dataDir,
+      env,
+      ...(profileDir ? { cpuProfDir: profileDir } : {}),
+    });
+    const address = new URL(server.url);
+    const cookieNames = authCookies(server.url);
+    fleet = new StreamFleet({
+      host: address.hostname,
+      port: Number(address.port),
+      cookieNames: { session: cookieNames.session, device: cookieNames.device },
+      userAgent: DEVICE_A_USER_AGENT,
+    });
+    const figures = await measure(options, server, fleet, seed.members);
+    fleet.closeAll();
+    await server.stop();
+    registry.release(server);
+
+    const run: RealtimeRun = {
+      startedAt: startedAt.toISOString(),
+      machine,
+      settings: {
+        db: options.db,
+        sqliteSynchronous: options.db === 'sqlite' ? options.sync : null,
+        streams: options.streams,
+        heartbeatS: options.heartbeatS,
+        uvThreadpoolSize: 'unset (4)',
+      },
+      seed: { members: seed.members.length, seconds: seed.seconds },
+      ...figures,
+      targetP99Ms: TARGET_P99_MS,
+      targetMet: figures.takeovers.delivery.p99 <= TARGET_P99_MS && figures.takeovers.check.ok,
+    };
+    console.log(formatRealtimeRun(run));
+    writeFileSync(options.jsonFile, `${JSON.stringify(run, null, 2)}\n`);
+    console.log(`\nRaw figures: ${options.jsonFile}`);
+    if (profileDir)
+      console.log(
+        `CPU profile of the server: ${profileDir} (summary: node --import tsx bench/cpu-profile-summary.ts <file>)`,
+      );
+    return figures.takeovers.check.ok ? 0 : 1;
+  } finally {
+    await schema?.drop();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
