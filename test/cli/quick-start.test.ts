@@ -25,6 +25,7 @@ describe.each(DIALECTS)('quick start with the gerbang command (%s)', (dialect) =
     expect(server.url).not.toMatch(/:0$/);
     // The webhook line must be pasteable as is, so with PORT=0 it carries the real port too.
     expect(stdout).toContain(`Webhook Lynk.id : ${server.url}/webhook/lynk`);
+    expect(stdout).toContain(`Login member    : ${server.url}/login`);
     expect(stdout).toContain(`simulate --url ${server.url}/webhook/lynk`);
     const secrets = JSON.parse(readFileSync(join(ws.dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>;
     expect(stdout).toContain(`LYNK_MERCHANT_KEY (dev) = ${secrets.lynkMerchantKey}`);
@@ -91,6 +92,56 @@ describe.each(DIALECTS)('quick start with the gerbang command (%s)', (dialect) =
       deliveries: 1,
     });
     expect(events[0]?.note).toContain('2 lisensi');
+  });
+
+  it('a simulated membership purchase mails a one-time login link that signs the member in', async () => {
+    const simulate = await ws.run([
+      'lynk',
+      'simulate',
+      '--url',
+      `${server.url}/webhook/lynk`,
+      '--product',
+      'Daftar Member KEI',
+      '--email',
+      'ani@example.com',
+    ]);
+    expect(simulate.code).toBe(0);
+    const mail = await waitFor(async () => {
+      const rows = jsonRows(await ws.run(['mail', 'list', '--json']));
+      return rows.find((m) => m.to === 'ani@example.com' && m.status === 'sent');
+    }, 'the registration mail to be sent');
+    const link = String(mail.text).match(/https?:\/\/\S+\/login\/tautan\?token=[\w-]+/)?.[0];
+    if (!link) throw new Error(`no login link in: ${String(mail.text)}`);
+
+    // What a browser does: open the link (a button, CSRF token and cookie), press it.
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Masuk sebagai ani@example.com');
+    const csrf = html.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '';
+    const token = new URL(link).searchParams.get('token') ?? '';
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const signIn = await fetch(`${server.url}/login/tautan`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ _csrf: csrf, token, fingerprint: '' }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/member');
+    const session = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const member = await fetch(`${server.url}/member`, {
+      headers: { cookie: `${cookie}; ${session}` },
+      redirect: 'manual',
+    });
+    expect(member.status).toBe(200);
+    expect(await member.text()).toContain('ani@example.com');
   });
 
   it('SIGTERM shuts the server down gracefully: exit code 0 and the port is released', async () => {
