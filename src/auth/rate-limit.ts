@@ -19,6 +19,7 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: n
  * hash and counting after it would let a burst of parallel guesses all pass the check.
  */
 export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimit, now: number): Promise<RateDecision> {
+  await pruneRateLimits(db, now);
   const { count, windowStartedAt } = await hitRateLimit(db, rule, now);
   if (count <= rule.limit) return { allowed: true };
   return { allowed: false, retryAfterMs: Math.max(1000, windowStartedAt + rule.windowMs - now) };
@@ -47,4 +48,19 @@ export async function hitRateLimit(
 
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
+}
+
+/** Windows last at most a day (LOGIN_RATE_WINDOW_MINUTES ≤ 1440); older counters are dead weight. */
+const STALE_AFTER_MS = 86_400_000; // 1 day
+const PRUNE_INTERVAL_MS = 3_600_000; // 1 hour
+let lastPruneAt = Number.NEGATIVE_INFINITY;
+
+/** Deletes dead counters, at most hourly per process and only when someone is counted (no idle queries). */
+async function pruneRateLimits(db: Kysely<Database>, now: number): Promise<void> {
+  if (now - lastPruneAt < PRUNE_INTERVAL_MS && now >= lastPruneAt) return;
+  lastPruneAt = now;
+  await db
+    .deleteFrom('rate_limits')
+    .where('window_started_at', '<', now - STALE_AFTER_MS)
+    .execute();
 }

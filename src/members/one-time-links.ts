@@ -29,6 +29,7 @@ export async function issueOneTimeToken(
 ): Promise<{ token: string; expiresAt: number }> {
   const token = args.randomBytes(32).toString('base64url');
   const expiresAt = args.now + args.ttlMs;
+  await pruneTokens(db, args.now);
   await db
     .insertInto('one_time_tokens')
     .values({
@@ -109,4 +110,19 @@ export async function consumeSetPasswordToken(
   now: number,
 ): Promise<number | null> {
   return (await consumeOneTimeToken(db, 'set_password', token, now))?.memberId ?? null;
+}
+
+/** Used or expired tokens are kept a week (operators may ask "was the link used?"), then deleted. */
+const KEEP_DEAD_TOKENS_MS = 7 * 86_400_000; // 7 days
+const PRUNE_INTERVAL_MS = 3_600_000; // 1 hour
+let lastPruneAt = Number.NEGATIVE_INFINITY;
+
+/** At most hourly per process, riding on a token being issued (an idle server runs no queries). */
+async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
+  if (now - lastPruneAt < PRUNE_INTERVAL_MS && now >= lastPruneAt) return;
+  lastPruneAt = now;
+  await db
+    .deleteFrom('one_time_tokens')
+    .where('expires_at', '<', now - KEEP_DEAD_TOKENS_MS)
+    .execute();
 }
