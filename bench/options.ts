@@ -49,11 +49,7 @@ export function parseBenchOptions(args: string[]): ParsedOptions {
     },
   });
   const errors: string[] = [];
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) errors.push(`--${name} must be an integer from ${min} to ${max}`);
-    return n;
-  };
+  const int = integerFlags(errors);
   const options: BenchOptions = {
     durationS: int('duration', values.duration, 1, 300),
     rate: int('rate', values.rate, 1, 50_000),
@@ -67,8 +63,7 @@ export function parseBenchOptions(args: string[]): ParsedOptions {
     quietWaitS: int('quiet-wait', values['quiet-wait'], 0, 3600),
     cpuProf: values['cpu-prof'],
   };
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(options.logLevel))
-    errors.push('--log-level must be a pino level (warn, error, info, …)');
+  checkLogLevel(options.logLevel, errors);
   const pacedNeed = options.warmup + options.rate * options.durationS;
   if (options.scenarios.includes('A') && pacedNeed > options.pool)
     errors.push(`--pool ${options.pool} is too small for scenario A (needs warmup + rate × duration = ${pacedNeed})`);
@@ -81,4 +76,19 @@ function pick<T extends string>(name: string, raw: string, allowed: readonly T[]
   if (hit) return [hit];
   errors.push(`--${name} must be ${allowed.join(', ')} or both`);
   return [];
+}
+
+/** A reader of bounded integer flags that lists each bad value in `errors` (every bench's options). */
+export function integerFlags(errors: string[]) {
+  return (name: string, raw: string, min: number, max: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) errors.push(`--${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function checkLogLevel(level: string, errors: string[]): void {
+  if (!LOG_LEVELS.includes(level)) errors.push('--log-level must be a pino level (warn, error, info, …)');
 }

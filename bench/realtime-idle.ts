@@ -3,8 +3,8 @@ import { cpuShares, takeCpuSnapshot } from './cpu-usage.js';
 import type { ServerMetrics } from './realtime-metrics.js';
 import type { IdleWindow, MemorySample } from './realtime-report.js';
 import { percentiles } from './realtime-report.js';
-import type { RealtimeServer } from './realtime-server.js';
 import type { StreamFleet } from './realtime-streams.js';
+import type { ServerProcess } from './server-process.js';
 
 /**
  * What idle streams cost the server: database statements (the target is none), CPU (heartbeats)
@@ -23,7 +23,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Queries, CPU and heartbeats over a window in which the bench sends nothing but two /metrics reads. */
 export async function measureIdle(
-  server: RealtimeServer,
+  server: ServerProcess,
   fleet: StreamFleet,
   seconds: number,
   readMetrics: () => Promise<ServerMetrics>,

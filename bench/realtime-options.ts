@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkLogLevel, integerFlags } from './options.js';
 
 export const REALTIME_USAGE = `npm run bench:realtime -- [options]
   --streams <n>           concurrent SSE streams, one member each (default 10000)
@@ -36,8 +37,6 @@ export interface RealtimeOptions {
 
 export type ParsedRealtimeOptions = { ok: true; options: RealtimeOptions } | { ok: false; errors: string[] };
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 /** Reads the flags and lists every problem at once; numbers are bounded so a run always ends. */
 export function parseRealtimeOptions(args: string[], startedAt = new Date()): ParsedRealtimeOptions {
   const { values } = parseArgs({
@@ -60,16 +59,12 @@ export function parseRealtimeOptions(args: string[], startedAt = new Date()): Pa
     },
   });
   const errors: string[] = [];
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) errors.push(`--${name} must be an integer from ${min} to ${max}`);
-    return n;
-  };
+  const int = integerFlags(errors);
   const db = values.db === 'sqlite' || values.db === 'postgres' ? values.db : null;
   if (!db) errors.push('--db must be sqlite or postgres');
   const sync = values.sync.toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') errors.push('--sync must be FULL or NORMAL');
-  if (!LOG_LEVELS.includes(values['log-level'])) errors.push('--log-level must be a pino level (warn, error, info, …)');
+  checkLogLevel(values['log-level'], errors);
   if (!/^postgres(ql)?:\/\//.test(values['pg-url'])) errors.push('--pg-url must be a postgres:// URL');
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const options: RealtimeOptions = {

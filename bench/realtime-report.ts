@@ -42,13 +42,8 @@ export interface MemorySample {
   heapUsedBytes: number;
 }
 
-export interface TakeoverFigures {
-  count: number;
-  concurrency: number;
-  seconds: number;
-  perSecond: number;
-  failed: number;
-  failures: string[];
+/** The latencies of a takeover run, in ms. */
+export interface TakeoverLatencies {
   /** Event received − the event's `at` (server clock at the start of the takeover transaction). */
   delivery: Percentiles;
   /** Event received − login POST sent. */
@@ -63,6 +58,15 @@ export interface TakeoverFigures {
    * answers, so near zero means the push itself adds nothing: `delivery` is the transaction.
    */
   eventAfterAnswer: Percentiles;
+}
+
+export interface TakeoverFigures extends TakeoverLatencies {
+  count: number;
+  concurrency: number;
+  seconds: number;
+  perSecond: number;
+  failed: number;
+  failures: string[];
   check: DeliveryCheck;
   cpu: CpuShares;
   clientLoop: { utilization: number; delayP99Ms: number; delayMaxMs: number };

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { SignedInMember } from './realtime-members.js';
 import { BENCH_PASSWORD } from './realtime-members.js';
 import type { ServerMetrics } from './realtime-metrics.js';
-import type { DeliveryCheck, Percentiles, TakeoverFigures } from './realtime-report.js';
+import type { DeliveryCheck, TakeoverFigures, TakeoverLatencies } from './realtime-report.js';
 import { percentiles } from './realtime-report.js';
 import type { HeartbeatBurst, ReceivedEvent, StreamFleet } from './realtime-streams.js';
 import { runLimited } from './realtime-streams.js';
@@ -73,15 +73,6 @@ export async function runTakeovers(
   };
 }
 
-interface Latencies {
-  delivery: Percentiles;
-  endToEnd: Percentiles;
-  loginAnswer: Percentiles;
-  deliveryDuringHeartbeat: Percentiles;
-  deliveryOtherwise: Percentiles;
-  eventAfterAnswer: Percentiles;
-}
-
 /**
  * Whether a heartbeat tick was being written while this push was in flight: from the event's `at`
  * (Date.now() on the server, mapped onto this process's performance clock) to its arrival.
@@ -107,7 +98,7 @@ export async function checkDeliveries(
   members: readonly SignedInMember[],
   phase: TakeoverPhase,
   server: { deliveredBefore: number; metrics: () => Promise<ServerMetrics> },
-): Promise<{ check: DeliveryCheck; latencies: Latencies }> {
+): Promise<{ check: DeliveryCheck; latencies: TakeoverLatencies }> {
   const byStream = new Map<number, ReceivedEvent[]>();
   for (const event of fleet.events) {
     const list = byStream.get(event.stream);

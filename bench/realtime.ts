@@ -23,11 +23,10 @@ import { parseRealtimeOptions, REALTIME_USAGE } from './realtime-options.js';
 import { probeResponsiveness } from './realtime-probe.js';
 import type { RealtimeRun, TakeoverFigures } from './realtime-report.js';
 import { formatRealtimeRun } from './realtime-report.js';
-import type { RealtimeServer } from './realtime-server.js';
-import { startRealtimeServer } from './realtime-server.js';
 import { runLimited, StreamFleet } from './realtime-streams.js';
 import { checkDeliveries, runTakeovers } from './realtime-takeovers.js';
-import { ServerRegistry, snapshotLauncher } from './server-process.js';
+import type { ServerProcess } from './server-process.js';
+import { ServerRegistry, snapshotLauncher, startServerProcess } from './server-process.js';
 
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 // Percent of one core other processes may use before the run starts (as bench:webhooks).
@@ -39,14 +38,12 @@ const LOOP_DELAY_RESOLUTION_MS = 10;
 /** Every open needs the server's two session checks; give the last ones time to register. */
 const STREAM_COUNT_TIMEOUT_MS = 30_000;
 
-function serverEnvironment(options: RealtimeOptions, dataDir: string, databaseUrl: string | null) {
+function serverEnvironment(options: RealtimeOptions, databaseUrl: string | null) {
   return {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    PORT: '0',
     // Port 0 in PUBLIC_URL too: the server then puts the real port in links (http: plain cookie names).
     PUBLIC_URL: 'http://127.0.0.1:0',
-    DATA_DIR: dataDir,
     LOG_LEVEL: options.logLevel,
     SQLITE_SYNCHRONOUS: options.sync,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
@@ -87,7 +84,7 @@ async function waitForQuiet(options: RealtimeOptions): Promise<void> {
 }
 
 async function openStreams(
-  server: RealtimeServer,
+  server: ServerProcess,
   fleet: StreamFleet,
   members: readonly SignedInMember[],
   limit: number,
@@ -116,7 +113,7 @@ async function openStreams(
 
 async function measure(
   options: RealtimeOptions,
-  server: RealtimeServer,
+  server: ServerProcess,
   fleet: StreamFleet,
   members: readonly SignedInMember[],
 ) {
@@ -236,14 +233,15 @@ async function main(): Promise<number> {
       `Machine: nproc ${machine.nproc}, ${machine.cpuModel}, Node ${machine.node}, ulimit -n ${fileLimit ?? '?'}`,
     );
     await waitForQuiet(options);
-    const env = serverEnvironment(options, dataDir, schema?.url ?? null);
-    const loaded = loadConfig(env, dataDir);
+    const env = serverEnvironment(options, schema?.url ?? null);
+    // The server gets the same DATA_DIR from startServerProcess: seed exactly the database it opens.
+    const loaded = loadConfig({ ...env, DATA_DIR: dataDir }, dataDir);
     if (!loaded.ok) throw new Error(`bench server config invalid: ${loaded.errors.join('; ')}`);
     const seed = await seedSignedInMembers(loaded.config, options.streams);
     console.log(`Seeded ${seed.members.length} signed-in members (${options.db}) in ${seed.seconds.toFixed(1)} s`);
 
     const profileDir = options.cpuProf ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null;
-    const server = await startRealtimeServer(registry, {
+    const server = await startServerProcess(registry, {
       bin: launcher.bin,
       dataDir,
       env,

@@ -1,27 +1,30 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 /**
  * The real server (`node bin/gerbang.js serve`, the built bundle) as a child process, so the load
- * generator and the server never share an event loop. Every run gets a fresh DATA_DIR.
+ * generator and the server never share an event loop. PORT=0: the kernel picks the port and the
+ * startup banner tells it. Each bench gives the whole environment; DATA_DIR is fresh unless the
+ * bench prepared one (seeded data).
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const READY_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 15_000;
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 20_000;
 const LOG_TAIL_LINES = 40;
 
 export interface ServerOptions {
   /** The launcher to run: bin/gerbang.js, or its snapshot (see snapshotLauncher). */
   bin: string;
-  sync: 'FULL' | 'NORMAL';
-  merchantKey: string;
-  logLevel: string;
+  /** The child's whole environment (nothing is inherited but PATH); PORT and DATA_DIR are set here. */
+  env: Record<string, string>;
+  /** A DATA_DIR the bench filled before the start; a fresh temp dir when absent. Deleted on dispose. */
+  dataDir?: string;
   /** When set, the child runs with --cpu-prof and writes its profile here on a graceful stop. */
   cpuProfDir?: string;
 }
@@ -30,6 +33,10 @@ export interface ServerProcess {
   readonly url: string;
   readonly pid: number;
   readonly dbFile: string;
+  /** performance.now() when the banner arrived (the server listens and has migrated). */
+  readonly startedPerf: number;
+  /** The child's last lines of output, for error messages. */
+  logTail(): string;
   /** SIGKILL, as a crash would: what a 200 promised must survive this. */
   crash(): Promise<void>;
   /** SIGTERM and wait: the server drains in-flight requests (and writes a CPU profile if asked). */
@@ -89,41 +96,46 @@ export function snapshotLauncher(): { bin: string; dispose(): void } {
 }
 
 export async function startServerProcess(registry: ServerRegistry, options: ServerOptions): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-bench-'));
-  const port = await freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gerbang-bench-'));
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  // cwd is the temp dir so no developer .env leaks into the measured configuration.
+  // cwd is the DATA_DIR so no developer .env leaks into the measured configuration.
   const child = spawn(process.execPath, [...nodeArgs, options.bin, 'serve'], {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: options.logLevel,
-      SQLITE_SYNCHRONOUS: options.sync,
-      LYNK_MERCHANT_KEY: options.merchantKey,
-      COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
-    },
+    env: { PATH: process.env.PATH, ...options.env, PORT: '0', DATA_DIR: dataDir },
   });
   const tail: string[] = [];
+  let announced: (url: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => {
+    announced = resolve;
+  });
   const keepTail = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') tail.push(line);
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      tail.push(line);
+      // The banner's first line: "Gerbang berjalan di http://127.0.0.1:PORT  (production)".
+      const url = /Gerbang berjalan di (http:\/\/\S+)/.exec(line)?.[1];
+      if (url) announced(url);
+    }
     tail.splice(0, Math.max(0, tail.length - LOG_TAIL_LINES));
   };
   child.stdout?.on('data', keepTail);
   child.stderr?.on('data', keepTail);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const pid = child.pid ?? -1;
+  let url = '';
+  let startedPerf = 0;
   let disposed = false;
   const server: ServerProcess = {
-    url: `http://127.0.0.1:${port}`,
-    pid,
+    get url() {
+      return url;
+    },
+    get startedPerf() {
+      return startedPerf;
+    },
+    pid: child.pid ?? -1,
     dbFile: join(dataDir, 'gerbang.db'),
+    logTail: () => tail.join('\n'),
     async crash() {
       if (isRunning(child)) child.kill('SIGKILL');
       await exited;
@@ -144,42 +156,25 @@ export async function startServerProcess(registry: ServerRegistry, options: Serv
   };
   registry.add(server);
 
-  const ready = await waitForReady(server.url, () => !isRunning(child));
-  if (!ready) {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    listening,
+    exited.then(() => null),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), READY_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome === null) {
+    const output = server.logTail();
     registry.release(server);
-    throw new Error(`server did not become ready in ${READY_TIMEOUT_MS} ms. Its last output:\n${tail.join('\n')}`);
+    throw new Error(`server did not start listening in ${READY_TIMEOUT_MS} ms. Its last output:\n${output}`);
   }
+  url = outcome;
+  startedPerf = performance.now();
   return server;
 }
 
 function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
-}
-
-async function waitForReady(url: string, hasExited: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline && !hasExited()) {
-    try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return true;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-/** Asks the kernel for a free port. Another process could take it before the child binds: unlikely here. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }

@@ -49,9 +49,16 @@ async function measure(ctx: RunContext, sync: 'FULL' | 'NORMAL', load: Load): Pr
   }
   const server = await startServerProcess(ctx.registry, {
     bin: ctx.bin,
-    sync,
-    merchantKey: MERCHANT_KEY,
-    logLevel: options.logLevel,
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      // Port 0 in PUBLIC_URL too: the server puts the real port in the links it mails.
+      PUBLIC_URL: 'http://127.0.0.1:0',
+      LOG_LEVEL: options.logLevel,
+      SQLITE_SYNCHRONOUS: sync,
+      LYNK_MERCHANT_KEY: MERCHANT_KEY,
+      COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
+    },
     ...(ctx.profileDir ? { cpuProfDir: ctx.profileDir } : {}),
   });
   const agent = keepAliveAgent();
