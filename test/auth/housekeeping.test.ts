@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestDevice } from '../helpers/auth.js';
+import { addMember, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, DIALECTS } from '../helpers/world.js';
-import { addMember, PASSWORD } from './auth-world.js';
 
 const DAY = 86_400_000;
 

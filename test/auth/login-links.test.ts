@@ -1,22 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestDevice, takeoverToken } from '../helpers/auth.js';
+import { describe, expect, it } from 'vitest';
+import {
+  addMember,
+  linkIn,
+  location,
+  PASSWORD,
+  TestDevice,
+  takeoverToken,
+  tokenOf,
+  USER_AGENTS,
+} from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS, devMailWorker } from '../helpers/world.js';
-import { addMember, linkIn, location, PASSWORD, tokenOf, USER_AGENTS } from './auth-world.js';
+import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
 
 const EMAIL = 'ani@example.com';
 const MINUTE = 60_000;
 
 describe.each(DIALECTS)('emailed login links (%s)', (dialect) => {
   let world: World;
+  const openWorld = worldPerTest(dialect);
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
+    world = await openWorld(env);
     return world;
   };
-  afterEach(async () => {
-    await world?.close();
-  });
   const db = () => world.database.db;
   const outbox = () => db().selectFrom('mail_outbox').selectAll().orderBy('id').execute();
 

@@ -1,23 +1,20 @@
 import { verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/auth/tokens.js';
-import { TestDevice } from '../helpers/auth.js';
+import { addMember, cookieNames, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
-import { addMember, cookieNames, location, PASSWORD } from './auth-world.js';
+import { DIALECTS, worldPerTest } from '../helpers/world.js';
 
 const EMAIL = 'ani@example.com';
 
 describe.each(DIALECTS)('password login (%s)', (dialect) => {
   let world: World;
+  const openWorld = worldPerTest(dialect);
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
+    world = await openWorld(env);
     return world;
   };
-  afterEach(async () => {
-    await world?.close();
-  });
   const db = () => world.database.db;
   const sessions = () => db().selectFrom('sessions').selectAll().orderBy('created_at').execute();
 

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueSetPasswordToken } from '../../src/members/index.js';
-import { TestDevice } from '../helpers/auth.js';
+import { addMember, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, DIALECTS } from '../helpers/world.js';
-import { addMember, PASSWORD } from './auth-world.js';
 
 describe.each(DIALECTS)('a new password (%s)', (dialect) => {
   let world: World;

@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestDevice } from '../helpers/auth.js';
+import { describe, expect, it } from 'vitest';
+import { addMember, cookieHeader, cookieNames, location, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
+import { DIALECTS, worldPerTest } from '../helpers/world.js';
 import { SseConnection } from '../realtime/sse-client.js';
-import { addMember, cookieHeader, cookieNames, location, PASSWORD, USER_AGENTS } from './auth-world.js';
 
 const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';
@@ -26,15 +25,14 @@ const POSTS: [string, Record<string, string>][] = [
 
 describe.each(DIALECTS)('security of the member area (%s)', (dialect) => {
   let world: World;
+  const openWorld = worldPerTest(dialect, async (w) => {
+    await addMember(w, ANI);
+    await addMember(w, BUDI);
+  });
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
-    await addMember(world, ANI);
-    await addMember(world, BUDI);
+    world = await openWorld(env);
     return world;
   };
-  afterEach(async () => {
-    await world?.close();
-  });
   const signIn = async (email = ANI, userAgent: string = USER_AGENTS.chromeWindows) => {
     const device = new TestDevice(world.app, { userAgent });
     expect((await device.loginKeepingHere(email, PASSWORD)).statusCode).toBe(303);

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestDevice } from '../helpers/auth.js';
+import { describe, expect, it } from 'vitest';
+import { addMember, cookieHeader, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
-import { addMember, cookieHeader, location, PASSWORD } from './auth-world.js';
+import { DIALECTS, worldPerTest } from '../helpers/world.js';
 
 const EMAIL = 'ani@example.com';
 const WRONG = 'bukan kata sandinya';
@@ -10,14 +9,11 @@ const MINUTE = 60_000;
 
 describe.each(DIALECTS)('login rate limits (%s)', (dialect) => {
   let world: World;
+  const openWorld = worldPerTest(dialect, (w) => addMember(w, EMAIL));
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
-    await addMember(world, EMAIL);
+    world = await openWorld(env);
     return world;
   };
-  afterEach(async () => {
-    await world?.close();
-  });
 
   /** Each attempt from its own address, so only the per-account limit is in play. */
   let attempts = 0;

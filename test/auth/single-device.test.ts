@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestDevice, takeoverToken } from '../helpers/auth.js';
+import { describe, expect, it } from 'vitest';
+import { addMember, cookieNames, location, PASSWORD, TestDevice, takeoverToken, USER_AGENTS } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
-import { addMember, cookieNames, location, PASSWORD, USER_AGENTS } from './auth-world.js';
+import { DIALECTS, worldPerTest } from '../helpers/world.js';
 
 const EMAIL = 'ani@example.com';
 const MINUTE = 60_000;
@@ -12,14 +11,11 @@ const DAY = 24 * HOUR;
 
 describe.each(DIALECTS)('one device per member (%s)', (dialect) => {
   let world: World;
+  const openWorld = worldPerTest(dialect, (w) => addMember(w, EMAIL));
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
-    await addMember(world, EMAIL);
+    world = await openWorld(env);
     return world;
   };
-  afterEach(async () => {
-    await world?.close();
-  });
 
   /** A on Firefox/Linux, B on Chrome/Windows: two browsers of the same member. */
   const browsers = () => ({

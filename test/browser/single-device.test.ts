@@ -3,12 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMember } from '../helpers/auth.js';
+import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import type { World } from '../helpers/world.js';
 import { createWorld } from '../helpers/world.js';
 
-const PASSWORD = 'kata sandi yang panjang';
 const REVOKED_TEXT = 'Sesi Anda berakhir karena akun ini digunakan di perangkat lain';
 
 /** A stand-in for the third-party video player the member page frames. */
@@ -78,7 +77,7 @@ describe('single-device login in a real browser', () => {
     });
 
   it('a second device sees the conflict dialog; keeping it there logs the first out in real time', async () => {
-    await createMember(world, 'ani@example.com', PASSWORD, 'Ani');
+    await addMember(world, 'ani@example.com', { name: 'Ani' });
     const a = await (await device()).newPage();
     await fillLogin(a, 'ani@example.com');
     expect(new URL(a.url()).pathname).toBe('/member');
@@ -127,7 +126,7 @@ describe('single-device login in a real browser', () => {
   });
 
   it('"Gunakan di perangkat lain" leaves without logging in', async () => {
-    await createMember(world, 'budi@example.com', PASSWORD);
+    await addMember(world, 'budi@example.com');
     const a = await (await device()).newPage();
     await fillLogin(a, 'budi@example.com');
     await monitoring(a);
@@ -142,7 +141,7 @@ describe('single-device login in a real browser', () => {
   });
 
   it('after logging out on A, B logs in without a dialog', async () => {
-    await createMember(world, 'citra@example.com', PASSWORD);
+    await addMember(world, 'citra@example.com');
     const a = await (await device()).newPage();
     await fillLogin(a, 'citra@example.com');
     await monitoring(a);
@@ -155,7 +154,7 @@ describe('single-device login in a real browser', () => {
   });
 
   it('eight tabs of one browser share one stream, never conflict, and all get the revocation', async () => {
-    await createMember(world, 'dewi@example.com', PASSWORD);
+    await addMember(world, 'dewi@example.com');
     const streamsBefore = world.app.streams.size;
     const context = await device();
     const first = await context.newPage();
@@ -188,7 +187,7 @@ describe('single-device login in a real browser', () => {
   });
 
   it('the video page frames the player at once and is logged out like every other page', async () => {
-    await createMember(world, 'eka@example.com', PASSWORD);
+    await addMember(world, 'eka@example.com');
     const a = await (await device()).newPage();
     await fillLogin(a, 'eka@example.com');
     await a.goto(`${base}/member/video`);
@@ -210,7 +209,7 @@ describe('single-device login in a real browser', () => {
   });
 
   it('too many wrong passwords get a 429 with the time to wait', async () => {
-    await createMember(world, 'fajar@example.com', PASSWORD);
+    await addMember(world, 'fajar@example.com');
     const page = await (await device()).newPage();
     for (let i = 0; i < 3; i += 1) {
       await fillLogin(page, 'fajar@example.com', 'salah sekali');

@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AuthCookies } from '../../src/auth/index.js';
+import { authCookies } from '../../src/auth/index.js';
 import { hashPassword } from '../../src/members/index.js';
 import type { World } from './world.js';
 import { memberRow } from './world.js';
 
-/** Creates an active member with a real argon2id password hash. */
-export async function createMember(world: World, email: string, password: string, name = ''): Promise<number> {
-  const row = await world.database.db
-    .insertInto('members')
-    .values({ ...memberRow(email, world.runtime.now()), name, password_hash: await hashPassword(password) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+/** Members, browsers and cookies as the auth, realtime and browser tests need them. */
 
 const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -33,7 +27,7 @@ export class TestDevice {
   }
 
   private cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    return cookieHeader(this.cookies);
   }
 
   private remember(response: LightMyRequestResponse): void {
@@ -108,4 +102,74 @@ export function takeoverToken(conflictPage: string): string {
   const match = /action="\/login\/ambil-alih"[\s\S]*?name="token" value="([^"]+)"/.exec(conflictPage);
   if (!match?.[1]) throw new Error('no takeover token on the page');
   return match[1];
+}
+
+/** The password test members have unless told otherwise. */
+export const PASSWORD = 'kalimat rahasia yang panjang';
+
+/** argon2id costs ~55 ms: each password is hashed once per test file. */
+const hashes = new Map<string, Promise<string>>();
+export function passwordHash(password = PASSWORD): Promise<string> {
+  let hashed = hashes.get(password);
+  if (!hashed) {
+    hashed = hashPassword(password);
+    hashes.set(password, hashed);
+  }
+  return hashed;
+}
+
+/** An active member with a real argon2id password hash (of PASSWORD unless given). */
+export async function addMember(
+  world: World,
+  email: string,
+  options: { name?: string; status?: 'active' | 'disabled'; password?: string; passwordHash?: string } = {},
+): Promise<number> {
+  const row = await world.database.db
+    .insertInto('members')
+    .values({
+      ...memberRow(email, world.runtime.now()),
+      name: options.name ?? '',
+      status: options.status ?? 'active',
+      password_hash: options.passwordHash ?? (await passwordHash(options.password)),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Real user agents of the browsers members use. */
+export const USER_AGENTS = {
+  chromeWindows:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  firefoxLinux: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  safariIphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  chromeAndroid:
+    'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+} as const;
+
+export function cookieNames(world: World): AuthCookies {
+  return authCookies(world.config.publicUrl);
+}
+
+/** A Cookie header for a jar (what a browser sends), e.g. to reuse a TestDevice's cookies over real HTTP. */
+export function cookieHeader(cookies: ReadonlyMap<string, string>): string {
+  return [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
+export function location(response: LightMyRequestResponse): string | undefined {
+  const value = response.headers.location;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The one-time link a mail's text carries (the dev transport keeps links in the outbox). */
+export function linkIn(textBody: string | null, path: '/login/tautan' | '/akun/atur-sandi'): string {
+  const escaped = path.replaceAll('/', '\\/');
+  const match = new RegExp(`https?://[^/\\s]+(${escaped}\\?token=[A-Za-z0-9_-]+)`).exec(textBody ?? '');
+  if (!match?.[1]) throw new Error(`no ${path} link in mail: ${textBody}`);
+  return match[1];
+}
+
+export function tokenOf(link: string): string {
+  return new URL(link, 'http://x').searchParams.get('token') ?? '';
 }

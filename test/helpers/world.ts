@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
+import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { Runtime } from '../../src/clock.js';
 import type { Config } from '../../src/config/index.js';
@@ -134,6 +135,26 @@ export async function createWorld(
       await pgSchema?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One world per test: the returned function builds it (and runs `setup`, e.g. adding members);
+ * the world is closed after each test, even a failed one.
+ */
+export function worldPerTest(
+  dialect: Dialect,
+  setup: (world: World) => Promise<unknown> = async () => {},
+): (env?: Record<string, string>) => Promise<World> {
+  let current: World | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (env = {}) => {
+    current = await createWorld(dialect, env);
+    await setup(current);
+    return current;
   };
 }
 

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addMember, cookieHeader, PASSWORD, USER_AGENTS } from '../auth/auth-world.js';
-import { TestDevice } from '../helpers/auth.js';
+import { addMember, cookieHeader, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
+import { createWorld, DIALECTS, worldPerTest } from '../helpers/world.js';
 import { httpGet, SseConnection } from './sse-client.js';
 
 const ANI = 'ani@example.com';
@@ -18,17 +17,19 @@ describe.each(DIALECTS)('GET /api/realtime/stream over HTTP (%s)', (dialect) => 
   let port: number;
   const connections: SseConnection[] = [];
 
+  const openWorld = worldPerTest(dialect, async (w) => {
+    await addMember(w, ANI);
+    await addMember(w, BUDI);
+  });
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
-    await addMember(world, ANI);
-    await addMember(world, BUDI);
+    world = await openWorld(env);
     await world.app.listen({ port: 0, host: '127.0.0.1' });
     port = (world.app.server.address() as AddressInfo).port;
     return world;
   };
-  afterEach(async () => {
+  // Hooks run in reverse order: the connections close before the world does.
+  afterEach(() => {
     for (const c of connections.splice(0)) c.close();
-    await world?.close();
   });
 
   const stream = async (cookies: string | TestDevice, path = STREAM, headers: Record<string, string> = {}) => {

@@ -1,20 +1,18 @@
 import { verify } from '@node-rs/argon2';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { licenseKeyPattern } from '../../src/licenses/index.js';
 import { replayLynkEvent } from '../../src/webhooks/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS } from '../helpers/world.js';
+import { createWorld, DIALECTS, worldPerTest } from '../helpers/world.js';
 
 describe.each(DIALECTS)('POST /webhook/lynk (%s)', (dialect) => {
   let world: World;
+  const openWorld = worldPerTest(dialect);
   const open = async (env: Record<string, string> = {}) => {
-    world = await createWorld(dialect, env);
+    world = await openWorld(env);
     return world;
   };
-  afterEach(async () => {
-    await world?.close();
-  });
   const db = () => world.database.db;
   const count = async (table: 'licenses' | 'members' | 'mail_outbox' | 'orders' | 'webhook_events') =>
     Number(
