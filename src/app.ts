@@ -12,7 +12,7 @@ import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
 import type { DatabaseHandle } from './db/index.js';
 import type { ErrorCode } from './errors.js';
-import { AppError, errorTable } from './errors.js';
+import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import { createLogger } from './logger.js';
 import { memberAreaRoutes } from './members/area.js';
@@ -23,6 +23,7 @@ import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js'
 import { assetRoutes } from './web/assets.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
+import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
 import { lynkWebhookRoutes } from './webhooks/index.js';
 
 export interface AppDeps {
@@ -76,10 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-      );
+      reply.header('content-security-policy', contentSecurityPolicy());
     }
     return payload;
   });
@@ -175,15 +173,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-function wantsHtml(request: FastifyRequest): boolean {
-  const path = request.url;
-  if (path.startsWith('/webhook') || path.startsWith('/api/')) return false;
-  return String(request.headers.accept ?? '').includes('text/html');
-}
-
 function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
   const status = errorTable[code].status;
-  if (wantsHtml(request)) {
+  if (prefersHtml(request)) {
     return reply
       .code(status)
       .header('content-type', 'text/html; charset=utf-8')
@@ -194,5 +186,5 @@ function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode
         ),
       );
   }
-  return reply.code(status).send({ error: { code, message, requestId: request.id } });
+  return reply.code(status).send(errorBody(code, request.id, message));
 }

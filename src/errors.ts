@@ -9,13 +9,23 @@ export const errorTable = {
   INVALID_PAYLOAD: { status: 400, message: 'Isi permintaan tidak sesuai format.' },
   MISSING_SIGNATURE: { status: 401, message: 'Header X-Lynk-Signature tidak ada.' },
   INVALID_SIGNATURE: { status: 401, message: 'Signature tidak valid.' },
+  UNAUTHENTICATED: { status: 401, message: 'Sesi tidak valid. Silakan masuk.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Email atau kata sandi salah.' },
   FORBIDDEN: { status: 403, message: 'Akses ditolak.' },
+  ACCOUNT_DISABLED: { status: 403, message: 'Akun ini dinonaktifkan. Hubungi admin.' },
   CSRF_REJECTED: { status: 403, message: 'Permintaan ditolak (perlindungan CSRF).' },
   NOT_FOUND: { status: 404, message: 'Tidak ditemukan.' },
+  SESSION_CONFLICT: {
+    status: 409,
+    message: 'Akun ini sedang aktif di perangkat lain. Beberapa sesi aktif tidak diizinkan karena alasan keamanan.',
+  },
+  TAKEOVER_EXPIRED: { status: 410, message: 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.' },
+  LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type tidak didukung.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar (maksimal 1 MB).' },
   RATE_LIMITED: { status: 429, message: 'Terlalu banyak permintaan. Coba lagi nanti.' },
   INTERNAL: { status: 500, message: 'Terjadi kesalahan di server.' },
+  ASSET_MISSING: { status: 503, message: 'Berkas browser belum dibuat. Jalankan npm run build.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'Penyimpanan tidak tersedia. Coba kirim ulang nanti.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -30,4 +40,9 @@ export class AppError extends Error {
     this.code = code;
     this.status = errorTable[code].status;
   }
+}
+
+/** The JSON body of every error answer: `{error:{code,message,requestId}}` (plus details where useful). */
+export function errorBody(code: ErrorCode, requestId: string, message: string = errorTable[code].message) {
+  return { error: { code, message, requestId } };
 }

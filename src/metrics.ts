@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { DatabaseHandle } from './db/index.js';
+import { errorBody } from './errors.js';
 import type { StreamHub } from './realtime/index.js';
 
 export interface MetricsOptions {
@@ -21,9 +22,7 @@ export const metricsRoutes: FastifyPluginAsync<MetricsOptions> = async (app, { t
   if (!token) return;
   app.get('/metrics', async (request, reply) => {
     if (!bearerMatches(request.headers.authorization, token)) {
-      return reply
-        .code(401)
-        .send({ error: { code: 'UNAUTHENTICATED', message: 'Token metrics salah.', requestId: request.id } });
+      return reply.code(401).send(errorBody('UNAUTHENTICATED', request.id, 'Token metrics salah.'));
     }
     const memory = process.memoryUsage();
     const lines = [

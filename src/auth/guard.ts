@@ -2,7 +2,9 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
+import { errorBody } from '../errors.js';
 import type { StreamAuth } from '../realtime/routes.js';
+import { prefersHtml } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { presentedCookies } from './cookies.js';
 import type { AuthSettings, LiveSession } from './sessions.js';
@@ -22,10 +24,6 @@ export interface GuardDeps {
   cookies: AuthCookies;
 }
 
-function wantsJson(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || !String(request.headers.accept ?? '').includes('text/html');
-}
-
 /**
  * preHandler for protected routes: the session is checked in the database on every request (a
  * revoked session is refused even if the page never heard the realtime event). Pages redirect to
@@ -42,10 +40,9 @@ export function memberGuard(deps: GuardDeps): preHandlerAsyncHookHandler {
     }
     const reason = check.status === 'revoked' ? (check.reason ?? 'expired') : 'expired';
     reply.header('cache-control', 'no-store');
-    if (wantsJson(request)) {
-      return reply.code(401).send({
-        error: { code: 'UNAUTHENTICATED', message: 'Sesi tidak valid. Silakan masuk.', requestId: request.id, reason },
-      });
+    if (!prefersHtml(request)) {
+      const body = errorBody('UNAUTHENTICATED', request.id);
+      return reply.code(401).send({ error: { ...body.error, reason } });
     }
     // A browser with no session cookie at all simply goes to the login page, without a message.
     const hadSession = request.cookies[deps.cookies.session] !== undefined;

@@ -1,3 +1,4 @@
+import { SESSION_ENDED_MESSAGES } from '../realtime/index.js';
 import { formatAgo, formatDateTime } from '../web/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
@@ -8,12 +9,12 @@ const LOGIN_SCRIPT = ['/assets/login.js'];
 
 /** Messages the login page shows after a redirect (?alasan=…); unknown values show nothing. */
 export const LOGIN_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' | 'error' }>> = {
-  takeover: { text: 'Sesi Anda berakhir karena akun ini digunakan di perangkat lain', kind: 'error' },
-  logout: { text: 'Anda telah keluar dari akun ini.', kind: 'ok' },
-  keluar: { text: 'Anda telah keluar dari akun ini.', kind: 'ok' },
-  expired: { text: 'Sesi Anda telah berakhir. Silakan masuk kembali.', kind: 'error' },
-  admin: { text: 'Sesi Anda diakhiri oleh admin.', kind: 'error' },
-  password_changed: { text: 'Kata sandi akun ini diganti. Silakan masuk kembali.', kind: 'error' },
+  takeover: { text: SESSION_ENDED_MESSAGES.takeover, kind: 'error' },
+  logout: { text: SESSION_ENDED_MESSAGES.logout, kind: 'ok' },
+  keluar: { text: SESSION_ENDED_MESSAGES.logout, kind: 'ok' },
+  expired: { text: SESSION_ENDED_MESSAGES.expired, kind: 'error' },
+  admin: { text: SESSION_ENDED_MESSAGES.admin, kind: 'error' },
+  password_changed: { text: SESSION_ENDED_MESSAGES.password_changed, kind: 'error' },
   batal: { text: 'Login dibatalkan. Akun tetap aktif di perangkat lain.', kind: 'ok' },
   tautan: {
     text: 'Jika email tersebut terdaftar, tautan masuk sudah kami kirim. Periksa kotak masuk Anda.',

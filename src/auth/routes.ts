@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
+import type { ErrorCode } from '../errors.js';
+import { errorBody, errorTable } from '../errors.js';
 import { peekOneTimeToken } from '../members/index.js';
+import { asksForJson, sendPage } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { clearSessionCookie, presentedCookies, setDeviceCookie, setSessionCookie } from './cookies.js';
 import type { GuardDeps } from './guard.js';
@@ -42,13 +45,6 @@ const tokenBody = z.object({ token: z.string().min(20).max(200), fingerprint });
 const emailBody = z.object({ email: z.string().trim().min(3).max(254) });
 const tokenQuery = z.object({ token: z.string().min(20).max(200) });
 
-const INVALID_LOGIN = 'Email atau kata sandi salah.';
-
-function wantsJson(request: FastifyRequest): boolean {
-  const accept = String(request.headers.accept ?? '');
-  return accept.includes('application/json') && !accept.includes('text/html');
-}
-
 function retryText(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
   return minutes <= 1 ? 'sekitar 1 menit' : `${minutes} menit`;
@@ -62,29 +58,24 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   const domain = new URL(config.publicUrl).host;
 
   const context = (request: FastifyRequest, fingerprintValue: string): LoginContext => ({
-    ...{ token: request.cookies[cookies.device], sessionCookie: request.cookies[cookies.session] },
+    token: request.cookies[cookies.device],
+    sessionCookie: request.cookies[cookies.session],
     fingerprint: fingerprintValue,
     userAgent: String(request.headers['user-agent'] ?? ''),
     ip: request.ip,
   });
 
-  const htmlPage = (reply: FastifyReply, status: number, body: string) =>
-    reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(body);
-
+  /** A refused login: JSON for API clients, otherwise the login page with the message. */
   const fail = (
     request: FastifyRequest,
     reply: FastifyReply,
-    status: number,
-    code: string,
-    message: string,
+    code: ErrorCode,
+    message: string = errorTable[code].message,
     view: Partial<LoginView> = {},
   ) => {
-    if (wantsJson(request)) return reply.code(status).send({ error: { code, message, requestId: request.id } });
-    return htmlPage(reply, status, loginPage({ csrf: reply.generateCsrf(), error: message, ...view }));
+    const status = errorTable[code].status;
+    if (asksForJson(request)) return reply.code(status).send(errorBody(code, request.id, message));
+    return sendPage(reply, status, loginPage({ csrf: reply.generateCsrf(), error: message, ...view }));
   };
 
   /** One place turns a login outcome into cookies and an answer (page or JSON). */
@@ -94,14 +85,13 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       case 'signed_in':
         if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
         setSessionCookie(reply, cookies, result.session.value, auth.settings.sessionMaxAgeMs);
-        if (wantsJson(request)) return reply.send({ status: 'signed_in', redirect: '/member' });
+        if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: '/member' });
         return reply.redirect('/member', 303);
       case 'conflict': {
         if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
-        const message = `Akun ini sedang aktif di perangkat lain. Beberapa sesi aktif tidak diizinkan karena alasan keamanan.`;
-        if (wantsJson(request)) {
+        if (asksForJson(request)) {
           return reply.code(409).send({
-            error: { code: 'SESSION_CONFLICT', message, requestId: request.id },
+            ...errorBody('SESSION_CONFLICT', request.id),
             devices: result.devices.map((d) => ({ browser: d.browser, os: d.os, lastSeenAt: d.lastSeenAt })),
             takeoverToken: result.takeoverToken,
           });
@@ -113,19 +103,18 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
           now: auth.runtime.now(),
           timeZone: config.displayTimeZone,
         };
-        return htmlPage(reply, 409, loginPage({ csrf: reply.generateCsrf(), conflict, ...view }));
+        return sendPage(reply, 409, loginPage({ csrf: reply.generateCsrf(), conflict, ...view }));
       }
       case 'invalid':
-        return fail(request, reply, 401, 'INVALID_CREDENTIALS', INVALID_LOGIN, view);
+        return fail(request, reply, 'INVALID_CREDENTIALS', undefined, view);
       case 'disabled':
-        return fail(request, reply, 403, 'ACCOUNT_DISABLED', 'Akun ini dinonaktifkan. Hubungi admin.', view);
+        return fail(request, reply, 'ACCOUNT_DISABLED', undefined, view);
       case 'rate_limited': {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
         reply.header('retry-after', String(seconds));
         return fail(
           request,
           reply,
-          429,
           'RATE_LIMITED',
           `Terlalu banyak percobaan masuk. Coba lagi dalam ${retryText(result.retryAfterMs)}.`,
           view,
@@ -143,12 +132,12 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     // Own keys only: ?alasan=__proto__ must not find Object.prototype.
     const notice =
       typeof reason === 'string' && Object.hasOwn(LOGIN_NOTICES, reason) ? LOGIN_NOTICES[reason] : undefined;
-    return htmlPage(reply, 200, loginPage({ csrf: reply.generateCsrf(), ...(notice ? { notice } : {}) }));
+    return sendPage(reply, 200, loginPage({ csrf: reply.generateCsrf(), ...(notice ? { notice } : {}) }));
   });
 
   app.post('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = loginBody.safeParse(request.body);
-    if (!body.success) return fail(request, reply, 400, 'BAD_REQUEST', 'Isi email dan kata sandi dengan benar.');
+    if (!body.success) return fail(request, reply, 'BAD_REQUEST', 'Isi email dan kata sandi dengan benar.');
     const { email, password, takeover } = body.data;
     const result = await loginWithPassword(
       auth,
@@ -163,25 +152,24 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     const result: LoginResult = body.success
       ? await confirmTakeover(auth, body.data.token, context(request, body.data.fingerprint))
       : { kind: 'invalid' };
-    if (result.kind === 'invalid')
-      return fail(request, reply, 410, 'TAKEOVER_EXPIRED', 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.');
+    if (result.kind === 'invalid') return fail(request, reply, 'TAKEOVER_EXPIRED');
     return answer(request, reply, result);
   });
 
   app.post('/login/batal', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = tokenBody.safeParse(request.body);
     if (body.success) await cancelTakeover(auth, body.data.token);
-    if (wantsJson(request)) return reply.send({ status: 'cancelled' });
+    if (asksForJson(request)) return reply.send({ status: 'cancelled' });
     return reply.redirect('/login?alasan=batal', 303);
   });
 
   app.get('/login/tautan', async (request, reply) => {
     reply.header('referrer-policy', 'no-referrer');
     const query = tokenQuery.safeParse(request.query);
-    if (!query.success) return htmlPage(reply, 200, linkRequestPage({ csrf: reply.generateCsrf() }));
+    if (!query.success) return sendPage(reply, 200, linkRequestPage({ csrf: reply.generateCsrf() }));
     const owner = await peekOneTimeToken(auth.db, 'login_link', query.data.token, auth.runtime.now());
-    if (!owner) return htmlPage(reply, 410, invalidLinkPage());
-    return htmlPage(
+    if (!owner) return sendPage(reply, 410, invalidLinkPage());
+    return sendPage(
       reply,
       200,
       linkConfirmPage({ csrf: reply.generateCsrf(), token: query.data.token, email: owner.email }),
@@ -195,11 +183,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       ? await loginWithLink(auth, body.data.token, context(request, body.data.fingerprint))
       : { kind: 'invalid' };
     if (result.kind === 'invalid') {
-      if (wantsJson(request))
-        return reply
-          .code(410)
-          .send({ error: { code: 'LINK_INVALID', message: 'Tautan tidak berlaku.', requestId: request.id } });
-      return htmlPage(reply, 410, invalidLinkPage());
+      if (asksForJson(request)) return reply.code(410).send(errorBody('LINK_INVALID', request.id));
+      return sendPage(reply, 410, invalidLinkPage());
     }
     return answer(request, reply, result);
   });
@@ -207,18 +192,17 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   app.post('/login/tautan/kirim', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = emailBody.safeParse(request.body);
     if (!body.success)
-      return htmlPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: 'Isi email dengan benar.' }));
+      return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: 'Isi email dengan benar.' }));
     const outcome = await requestLoginLink(auth, body.data.email, request.ip);
     if (outcome.kind === 'rate_limited') {
       reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));
       const message = `Terlalu banyak permintaan tautan. Coba lagi dalam ${retryText(outcome.retryAfterMs)}.`;
-      if (wantsJson(request))
-        return reply.code(429).send({ error: { code: 'RATE_LIMITED', message, requestId: request.id } });
-      return htmlPage(reply, 429, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
+      if (asksForJson(request)) return reply.code(429).send(errorBody('RATE_LIMITED', request.id, message));
+      return sendPage(reply, 429, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
     }
     if (outcome.kind === 'queued') onMailQueued?.();
     // The same answer whether or not the email is a member's (no account enumeration).
-    if (wantsJson(request)) return reply.code(202).send({ status: 'accepted' });
+    if (asksForJson(request)) return reply.code(202).send({ status: 'accepted' });
     return reply.redirect('/login?alasan=tautan', 303);
   });
 
@@ -229,7 +213,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       // Cleared even if the database call failed: the browser forgets the session regardless.
       clearSessionCookie(reply, cookies);
     }
-    if (wantsJson(request)) return reply.send({ status: 'signed_out' });
+    if (asksForJson(request)) return reply.send({ status: 'signed_out' });
     return reply.redirect('/login?alasan=keluar', 303);
   };
   app.post('/auth/logout', { preHandler: app.csrfProtection }, signOut);
@@ -239,7 +223,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   app.get('/logout', async (request, reply) => {
     const site = request.headers['sec-fetch-site'];
     if (site === 'cross-site' || site === 'same-site')
-      return htmlPage(reply, 200, logoutConfirmPage(reply.generateCsrf()));
+      return sendPage(reply, 200, logoutConfirmPage(reply.generateCsrf()));
     return signOut(request, reply);
   });
 

@@ -7,6 +7,8 @@
  * never logged out. When the session is revoked it shows why in #realtime-notice, then goes to the
  * login page.
  */
+// The texts come from the server's table (pure data, bundled in): one wording everywhere.
+import { sessionEndedMessage } from '../realtime/messages.js';
 import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
 
 declare global {
@@ -19,16 +21,9 @@ declare global {
 // The old layout.php waited 2 s before leaving, so the member can read why; kept on purpose.
 const REDIRECT_DELAY_MS = 2000;
 
-const MESSAGES: Record<string, string> = {
-  takeover: 'Sesi Anda berakhir karena akun ini digunakan di perangkat lain',
-  logout: 'Anda telah keluar dari akun ini.',
-  expired: 'Sesi Anda telah berakhir. Silakan masuk kembali.',
-};
-const DEFAULT_MESSAGE = 'Sesi Anda telah berakhir.';
-
-/** The server's own wording first; ours by reason when it sent none. */
+/** The server's own wording first; the same table by reason when it sent none. */
 function revocationMessage(event: SessionRevokedEvent): string {
-  return event.message ?? MESSAGES[event.reason] ?? DEFAULT_MESSAGE;
+  return event.message ?? sessionEndedMessage(event.reason);
 }
 
 function startMonitoring(): void {

@@ -1,11 +1,13 @@
-import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { LiveSession } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { listLicenses } from '../licenses/index.js';
 import { formatDate } from '../web/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { page } from '../web/layout.js';
+import { contentSecurityPolicy, sendPage } from '../web/respond.js';
 
 export interface MemberAreaOptions {
   db: Kysely<Database>;
@@ -45,68 +47,59 @@ ${body}`,
 export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (app, options) => {
   const { db, requireMember, videoUrl, timeZone } = options;
   app.addHook('preHandler', requireMember);
-  const send = (reply: FastifyReply, body: string) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+  /** A member page: navigation, the session-ended notice, this page's content. */
+  const sendMemberPage = (reply: FastifyReply, title: string, body: SafeHtml) =>
+    sendPage(reply, 200, memberPage(title, reply.generateCsrf(), body));
 
   app.get('/member', async (request, reply) => {
-    const member = request.member;
-    if (!member) throw new Error('member guard did not run');
-    return send(
+    const member = signedIn(request);
+    return sendMemberPage(
       reply,
-      memberPage(
-        'Beranda member',
-        reply.generateCsrf(),
-        html`<h1>Halo, ${member.name || member.email}</h1>
+      'Beranda member',
+      html`<h1>Halo, ${member.name || member.email}</h1>
 <p>Anda masuk sebagai <strong>${member.email}</strong>.</p>
 <p>Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>
 <ul><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi produk yang Anda beli.</li><li><a href="/member/video">Video</a>: materi member.</li></ul>`,
-      ),
     );
   });
 
   app.get('/member/lisensi', async (request, reply) => {
-    const member = request.member;
-    if (!member) throw new Error('member guard did not run');
+    const member = signedIn(request);
     const licenses = await listLicenses(db, { email: member.email, limit: 500 });
     const rows = licenses.map(
       (l) =>
         html`<tr><td><code>${l.license_key}</code></td><td>${l.product_title}</td><td>${l.status === 'active' ? 'Aktif' : 'Dicabut'}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`,
     );
-    return send(
+    return sendMemberPage(
       reply,
-      memberPage(
-        'Lisensi saya',
-        reply.generateCsrf(),
-        html`<h1>Lisensi saya</h1>
+      'Lisensi saya',
+      html`<h1>Lisensi saya</h1>
 ${
   licenses.length === 0
     ? html`<p class="muted">Belum ada lisensi untuk ${member.email}.</p>`
     : html`<table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
 }`,
-      ),
     );
   });
 
   app.get('/member/video', async (_request, reply) => {
-    if (videoUrl) {
-      // The player's origin may be framed on this page, and only on this page.
-      reply.header(
-        'content-security-policy',
-        `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src ${new URL(videoUrl).origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
-      );
-    }
-    return send(
+    // The player's origin may be framed on this page, and only on this page.
+    if (videoUrl) reply.header('content-security-policy', contentSecurityPolicy(new URL(videoUrl).origin));
+    return sendMemberPage(
       reply,
-      memberPage(
-        'Video',
-        reply.generateCsrf(),
-        html`<h1>Video member</h1>
+      'Video',
+      html`<h1>Video member</h1>
 ${
   videoUrl
     ? html`<div class="video"><iframe id="videoFrame" src="${videoUrl}" title="Video member" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe></div>`
     : html`<p class="muted">Belum ada video. Admin dapat mengaturnya dengan MEMBER_VIDEO_URL.</p>`
 }`,
-      ),
     );
   });
 };
+
+/** The member the guard admitted (every route here runs behind it). */
+function signedIn(request: FastifyRequest): LiveSession {
+  if (!request.member) throw new Error('member guard did not run');
+  return request.member;
+}

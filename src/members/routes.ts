@@ -5,6 +5,7 @@ import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { html } from '../web/html.js';
 import { page } from '../web/layout.js';
+import { sendPage } from '../web/respond.js';
 import { setMemberPassword } from './accounts.js';
 import { consumeSetPasswordToken, peekSetPasswordToken } from './one-time-links.js';
 import { checkNewPassword, hashPassword } from './passwords.js';
@@ -31,14 +32,9 @@ const INVALID_LINK =
  * (mail scanners that prefetch links must not burn the token); POST consumes the token atomically.
  */
 export const memberRoutes: FastifyPluginAsync<MemberRouteOptions> = async (app, { db, runtime, endSessions }) => {
+  // The token is in this page's URL: keep it out of Referer headers (and caches: sendPage).
   const send = (reply: FastifyReply, status: number, body: string) =>
-    reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      // The token is in this page's URL: keep it out of Referer headers and caches.
-      .header('referrer-policy', 'no-referrer')
-      .header('cache-control', 'no-store')
-      .send(body);
+    sendPage(reply.header('referrer-policy', 'no-referrer'), status, body);
 
   const form = (token: string, email: string, csrf: string, error?: string) =>
     page(

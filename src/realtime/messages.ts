@@ -8,5 +8,8 @@ export const SESSION_ENDED_MESSAGES = {
 } as const;
 
 export function sessionEndedMessage(reason: string | null): string {
-  return (SESSION_ENDED_MESSAGES as Record<string, string>)[reason ?? ''] ?? 'Sesi Anda telah berakhir.';
+  // Inherited names ("constructor", "__proto__") are never strings: no prototype lookup leaks in.
+  // (Not Object.hasOwn: this module is bundled for browsers older than it.)
+  const text = (SESSION_ENDED_MESSAGES as Readonly<Record<string, unknown>>)[reason ?? ''];
+  return typeof text === 'string' ? text : 'Sesi Anda telah berakhir.';
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { errorBody } from '../errors.js';
 import type { RealtimeBus } from './bus.js';
 import type { RealtimeEvent } from './events.js';
 import { eventsAfter, isFor, lastRevocationFor } from './events.js';
@@ -42,9 +43,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = await authenticate(request);
     if (auth.status === 'none') {
-      return reply.code(401).send({
-        error: { code: 'UNAUTHENTICATED', message: 'Sesi tidak valid. Silakan masuk.', requestId: request.id },
-      });
+      return reply.code(401).send(errorBody('UNAUTHENTICATED', request.id));
     }
     const after = lastEventId(request);
     reply.hijack();

@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * How answers are chosen and sent, in one place. Two questions, deliberately different:
+ * - prefersHtml: should an *error* or a refused page be a page? Only for browsers (Accept names
+ *   text/html) and never on machine endpoints (/api, /webhook), which always get JSON.
+ * - asksForJson: should a *form endpoint* (/login …) answer JSON? Only when the client asks for it
+ *   explicitly; a plain form post (or a client that accepts anything) gets the page and redirects.
+ */
+export function prefersHtml(request: FastifyRequest): boolean {
+  const path = request.url;
+  if (path.startsWith('/webhook') || path.startsWith('/api/')) return false;
+  return String(request.headers.accept ?? '').includes('text/html');
+}
+
+export function asksForJson(request: FastifyRequest): boolean {
+  const accept = String(request.headers.accept ?? '');
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** A page that must not be cached (it shows a member's data or carries a CSRF token). */
+export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+/**
+ * The Content-Security-Policy of every page: our own scripts and styles only, no inline script,
+ * never framed. A page that embeds a player names the one origin it may frame.
+ */
+export function contentSecurityPolicy(frameSrc?: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ...(frameSrc ? [`frame-src ${frameSrc}`] : []),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
