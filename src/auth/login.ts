@@ -167,17 +167,11 @@ async function completeLogin(
       reason: 'takeover',
       now,
     });
-    const events: NewRealtimeEvent[] = revoked.map((deviceId) => ({
-      memberId: member.id,
-      deviceId,
-      kind: 'session.revoked',
-      data: { reason: 'takeover', at: now, message: SESSION_ENDED_MESSAGES.takeover },
-    }));
     // Session rotation: whatever this browser held before is ended silently (same member: a
     // re-login; another member: the browser switches accounts), so a fixed cookie is never reused.
     // (Each statement only when there is something to end: every round trip counts on PostgreSQL.)
-    const previous = await verifiedSessionId(trx, ctx.sessionCookie);
-    if (previous) await revokeSession(trx, previous, 'rotated', now);
+    const previous = await verifiedSession(trx, ctx.sessionCookie);
+    if (previous) await revokeSession(trx, previous.id, 'rotated', now);
     if (live.length > others.length)
       await revokeDeviceSessions(trx, { memberId: member.id, deviceIds: [device.id], reason: 'rotated', now });
     const session = await createSession(trx, {
@@ -188,7 +182,7 @@ async function completeLogin(
       settings,
       randomBytes: runtime.randomBytes,
     });
-    const recorded = await recordRealtimeEvents(trx, events, now);
+    const recorded = await recordRealtimeEvents(trx, revocationEvents(member.id, revoked, 'takeover', now), now);
     return { kind: 'signed_in' as const, session, deviceToken: device.newToken, recorded };
   });
   if (outcome.kind === 'conflict') return outcome;
@@ -203,8 +197,23 @@ async function completeLogin(
   };
 }
 
-function publishCommitted(deps: AuthDeps, events: RealtimeEvent[]): void {
+function publishCommitted(deps: Pick<AuthDeps, 'bus'>, events: RealtimeEvent[]): void {
   if (events.length > 0) deps.bus.publish(events);
+}
+
+/** What the open pages of the given devices are told when their sessions end. */
+function revocationEvents(
+  memberId: number,
+  deviceIds: readonly number[],
+  reason: keyof typeof SESSION_ENDED_MESSAGES,
+  now: number,
+): NewRealtimeEvent[] {
+  return deviceIds.map((deviceId) => ({
+    memberId,
+    deviceId,
+    kind: 'session.revoked',
+    data: { reason, at: now, message: SESSION_ENDED_MESSAGES[reason] },
+  }));
 }
 
 /**
@@ -213,40 +222,31 @@ function publishCommitted(deps: AuthDeps, events: RealtimeEvent[]): void {
  */
 export async function logout(deps: AuthDeps, sessionCookie: string | undefined): Promise<boolean> {
   const { db, runtime } = deps;
-  const sessionId = await verifiedSessionId(db, sessionCookie);
-  if (!sessionId) return false;
   const recorded = await db.transaction().execute(async (trx) => {
     const now = runtime.now();
-    const session = await trx
-      .selectFrom('sessions')
-      .select(['member_id', 'device_id'])
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
-    if (!session || !(await revokeSession(trx, sessionId, 'logout', now))) return null;
-    return recordRealtimeEvents(
-      trx,
-      [
-        {
-          memberId: session.member_id,
-          deviceId: session.device_id,
-          kind: 'session.revoked',
-          data: { reason: 'logout', at: now, message: SESSION_ENDED_MESSAGES.logout },
-        },
-      ],
-      now,
-    );
+    const session = await verifiedSession(trx, sessionCookie);
+    if (!session || !(await revokeSession(trx, session.id, 'logout', now))) return null;
+    return recordRealtimeEvents(trx, revocationEvents(session.memberId, [session.deviceId], 'logout', now), now);
   });
   if (!recorded) return false;
   publishCommitted(deps, recorded);
   return true;
 }
 
-/** The id of the session a cookie names, only if the cookie's secret matches (no ending others' sessions by id). */
-async function verifiedSessionId(db: Kysely<Database>, cookie: string | undefined): Promise<string | null> {
+/** The session a cookie names, only if the cookie's secret matches (no ending others' sessions by id). */
+async function verifiedSession(
+  db: Kysely<Database>,
+  cookie: string | undefined,
+): Promise<{ id: string; memberId: number; deviceId: number } | null> {
   const token = parseSessionToken(cookie);
   if (!token) return null;
-  const row = await db.selectFrom('sessions').select('secret_hash').where('id', '=', token.id).executeTakeFirst();
-  return row && sameDigest(row.secret_hash, sha256Hex(token.secret)) ? token.id : null;
+  const row = await db
+    .selectFrom('sessions')
+    .select(['secret_hash', 'member_id', 'device_id'])
+    .where('id', '=', token.id)
+    .executeTakeFirst();
+  if (!row || !sameDigest(row.secret_hash, sha256Hex(token.secret))) return null;
+  return { id: token.id, memberId: row.member_id, deviceId: row.device_id };
 }
 
 /**
@@ -267,17 +267,8 @@ export async function endMemberSessions(
       reason,
       now,
     });
-    return recordRealtimeEvents(
-      trx,
-      revoked.map((deviceId) => ({
-        memberId,
-        deviceId,
-        kind: 'session.revoked' as const,
-        data: { reason, at: now, message: SESSION_ENDED_MESSAGES[reason] },
-      })),
-      now,
-    );
+    return recordRealtimeEvents(trx, revocationEvents(memberId, revoked, reason, now), now);
   });
-  if (recorded.length > 0) deps.bus.publish(recorded);
+  publishCommitted(deps, recorded);
   return recorded.length;
 }

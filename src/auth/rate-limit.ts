@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import { housekeepingGate } from '../db/index.js';
 
 /**
  * Fixed-window counters in the database (not in memory): they hold across restarts and across
@@ -52,13 +53,11 @@ export async function clearRateLimit(db: Kysely<Database>, key: string): Promise
 
 /** Windows last at most a day (LOGIN_RATE_WINDOW_MINUTES ≤ 1440); older counters are dead weight. */
 const STALE_AFTER_MS = 86_400_000; // 1 day
-const PRUNE_INTERVAL_MS = 3_600_000; // 1 hour
-let lastPruneAt = Number.NEGATIVE_INFINITY;
+const pruneDue = housekeepingGate();
 
 /** Deletes dead counters, at most hourly per process and only when someone is counted (no idle queries). */
 async function pruneRateLimits(db: Kysely<Database>, now: number): Promise<void> {
-  if (now - lastPruneAt < PRUNE_INTERVAL_MS && now >= lastPruneAt) return;
-  lastPruneAt = now;
+  if (!pruneDue(now)) return;
   await db
     .deleteFrom('rate_limits')
     .where('window_started_at', '<', now - STALE_AFTER_MS)

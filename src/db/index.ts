@@ -5,5 +5,6 @@ export type { Dialect } from './dialect.js';
 export { isUniqueViolation, pingDatabase } from './dialect.js';
 export type { Transact } from './group-commit.js';
 export { plainTransactions } from './group-commit.js';
+export { housekeepingGate } from './housekeeping.js';
 export { migrateToLatest } from './migrate.js';
 export type * from './schema.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, OneTimeTokensTable } from '../db/index.js';
+import { housekeepingGate } from '../db/index.js';
 
 /**
  * One-time links: a random 256-bit token goes into the link, only its SHA-256 is stored (a database
@@ -114,13 +115,11 @@ export async function consumeSetPasswordToken(
 
 /** Used or expired tokens are kept a week (operators may ask "was the link used?"), then deleted. */
 const KEEP_DEAD_TOKENS_MS = 7 * 86_400_000; // 7 days
-const PRUNE_INTERVAL_MS = 3_600_000; // 1 hour
-let lastPruneAt = Number.NEGATIVE_INFINITY;
+const pruneDue = housekeepingGate();
 
 /** At most hourly per process, riding on a token being issued (an idle server runs no queries). */
 async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
-  if (now - lastPruneAt < PRUNE_INTERVAL_MS && now >= lastPruneAt) return;
-  lastPruneAt = now;
+  if (!pruneDue(now)) return;
   await db
     .deleteFrom('one_time_tokens')
     .where('expires_at', '<', now - KEEP_DEAD_TOKENS_MS)

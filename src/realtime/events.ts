@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { housekeepingGate } from '../db/index.js';
 
 /**
  * What travels to browsers. Events carry only what the page needs (the old stream sent whole
@@ -22,8 +23,7 @@ export interface RealtimeEvent<K extends RealtimeKind = RealtimeKind> {
 
 export type NewRealtimeEvent = Omit<RealtimeEvent, 'id' | 'createdAt'>;
 
-const PRUNE_INTERVAL_MS = 3_600_000; // 1 hour
-let lastPruneAt = Number.NEGATIVE_INFINITY;
+const pruneDue = housekeepingGate();
 
 /** Events older than this are pruned; a browser away longer reloads its page anyway. */
 export const EVENT_RETENTION_MS = 7 * 86_400_000; // 7 days
@@ -54,8 +54,7 @@ export async function recordRealtimeEvents(
     .execute();
   // Pruning rides on writes (an idle server runs no queries), at most hourly per process: it is one
   // more round trip inside a login's transaction.
-  if (now - lastPruneAt >= PRUNE_INTERVAL_MS || now < lastPruneAt) {
-    lastPruneAt = now;
+  if (pruneDue(now)) {
     await db
       .deleteFrom('realtime_events')
       .where('created_at', '<', now - EVENT_RETENTION_MS)
