@@ -19,10 +19,7 @@ const MINUTE = 60_000;
 describe.each(DIALECTS)('emailed login links (%s)', (dialect) => {
   let world: World;
   const openWorld = worldPerTest(dialect);
-  const open = async (env: Record<string, string> = {}) => {
-    world = await openWorld(env);
-    return world;
-  };
+  const open = async (env: Record<string, string> = {}) => (world = await openWorld(env));
   const db = () => world.database.db;
   const outbox = () => db().selectFrom('mail_outbox').selectAll().orderBy('id').execute();
 

@@ -11,10 +11,7 @@ const EMAIL = 'ani@example.com';
 describe.each(DIALECTS)('password login (%s)', (dialect) => {
   let world: World;
   const openWorld = worldPerTest(dialect);
-  const open = async (env: Record<string, string> = {}) => {
-    world = await openWorld(env);
-    return world;
-  };
+  const open = async (env: Record<string, string> = {}) => (world = await openWorld(env));
   const db = () => world.database.db;
   const sessions = () => db().selectFrom('sessions').selectAll().orderBy('created_at').execute();
 

@@ -1,6 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { addMember, cookieHeader, cookieNames, location, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
+import {
+  addMember,
+  cookieHeader,
+  cookieNames,
+  location,
+  PASSWORD,
+  TestDevice,
+  USER_AGENTS,
+  unrevokedSessions,
+} from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
@@ -29,17 +38,13 @@ describe.each(DIALECTS)('security of the member area (%s)', (dialect) => {
     await addMember(w, ANI);
     await addMember(w, BUDI);
   });
-  const open = async (env: Record<string, string> = {}) => {
-    world = await openWorld(env);
-    return world;
-  };
+  const open = async (env: Record<string, string> = {}) => (world = await openWorld(env));
   const signIn = async (email = ANI, userAgent: string = USER_AGENTS.chromeWindows) => {
     const device = new TestDevice(world.app, { userAgent });
     expect((await device.loginKeepingHere(email, PASSWORD)).statusCode).toBe(303);
     return device;
   };
-  const liveSessions = async () =>
-    (await world.database.db.selectFrom('sessions').select('id').where('revoked_at', 'is', null).execute()).length;
+  const liveSessions = () => unrevokedSessions(world);
 
   describe('without a session', () => {
     it.each(PAGES)('GET %s redirects to /login', async (path) => {

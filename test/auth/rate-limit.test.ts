@@ -10,10 +10,7 @@ const MINUTE = 60_000;
 describe.each(DIALECTS)('login rate limits (%s)', (dialect) => {
   let world: World;
   const openWorld = worldPerTest(dialect, (w) => addMember(w, EMAIL));
-  const open = async (env: Record<string, string> = {}) => {
-    world = await openWorld(env);
-    return world;
-  };
+  const open = async (env: Record<string, string> = {}) => (world = await openWorld(env));
 
   /** Each attempt from its own address, so only the per-account limit is in play. */
   let attempts = 0;

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { addMember, cookieNames, location, PASSWORD, TestDevice, takeoverToken, USER_AGENTS } from '../helpers/auth.js';
+import {
+  addMember,
+  cookieNames,
+  location,
+  PASSWORD,
+  TestDevice,
+  takeoverToken,
+  USER_AGENTS,
+  unrevokedSessions,
+} from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 
@@ -12,10 +21,7 @@ const DAY = 24 * HOUR;
 describe.each(DIALECTS)('one device per member (%s)', (dialect) => {
   let world: World;
   const openWorld = worldPerTest(dialect, (w) => addMember(w, EMAIL));
-  const open = async (env: Record<string, string> = {}) => {
-    world = await openWorld(env);
-    return world;
-  };
+  const open = async (env: Record<string, string> = {}) => (world = await openWorld(env));
 
   /** A on Firefox/Linux, B on Chrome/Windows: two browsers of the same member. */
   const browsers = () => ({
@@ -56,12 +62,7 @@ describe.each(DIALECTS)('one device per member (%s)', (dialect) => {
       const { a, b } = browsers();
       const answers = await Promise.all([a.login(EMAIL, PASSWORD), b.login(EMAIL, PASSWORD)]);
       expect(answers.map((r) => r.statusCode).sort()).toEqual([303, 409]);
-      const live = await world.database.db
-        .selectFrom('sessions')
-        .select('id')
-        .where('revoked_at', 'is', null)
-        .execute();
-      expect(live).toHaveLength(1);
+      expect(await unrevokedSessions(world)).toBe(1);
     });
 
     it('answers JSON with the conflicting devices to a client that asks for it', async () => {
@@ -198,12 +199,7 @@ describe.each(DIALECTS)('one device per member (%s)', (dialect) => {
       const tabs = await Promise.all([a.get('/member'), a.get('/member/lisensi'), a.get('/api/session')]);
       expect(tabs.map((t) => t.statusCode)).toEqual([200, 200, 200]);
       expect((await a.login(EMAIL, PASSWORD)).statusCode).toBe(303);
-      const live = await world.database.db
-        .selectFrom('sessions')
-        .select('id')
-        .where('revoked_at', 'is', null)
-        .execute();
-      expect(live).toHaveLength(1);
+      expect(await unrevokedSessions(world)).toBe(1);
     });
 
     it('another member on another browser is no conflict', async () => {

@@ -173,3 +173,9 @@ export function linkIn(textBody: string | null, path: '/login/tautan' | '/akun/a
 export function tokenOf(link: string): string {
   return new URL(link, 'http://x').searchParams.get('token') ?? '';
 }
+
+/** Sessions not revoked (expiry aside): what "exactly one session" assertions count. */
+export async function unrevokedSessions(world: World): Promise<number> {
+  const rows = await world.database.db.selectFrom('sessions').select('id').where('revoked_at', 'is', null).execute();
+  return rows.length;
+}

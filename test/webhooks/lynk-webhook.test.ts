@@ -9,10 +9,7 @@ import { createWorld, DIALECTS, worldPerTest } from '../helpers/world.js';
 describe.each(DIALECTS)('POST /webhook/lynk (%s)', (dialect) => {
   let world: World;
   const openWorld = worldPerTest(dialect);
-  const open = async (env: Record<string, string> = {}) => {
-    world = await openWorld(env);
-    return world;
-  };
+  const open = async (env: Record<string, string> = {}) => (world = await openWorld(env));
   const db = () => world.database.db;
   const count = async (table: 'licenses' | 'members' | 'mail_outbox' | 'orders' | 'webhook_events') =>
     Number(
