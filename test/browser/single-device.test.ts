@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import type { World } from '../helpers/world.js';
@@ -37,8 +37,11 @@ describe('single-device login in a real browser', () => {
     base = await world.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();
   });
+  // Each test's browsers close with it, so no page of an earlier test holds (or opens) a stream later.
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await world?.close();
     await new Promise((resolve) => player?.server.close(resolve));
@@ -155,7 +158,8 @@ describe('single-device login in a real browser', () => {
 
   it('eight tabs of one browser share one stream, never conflict, and all get the revocation', async () => {
     await addMember(world, 'dewi@example.com');
-    const streamsBefore = world.app.streams.size;
+    // The earlier tests' pages are closed: their streams end as the server sees the sockets go.
+    await expect.poll(() => world.app.streams.size).toBe(0);
     const context = await device();
     const first = await context.newPage();
     await fillLogin(first, 'dewi@example.com');
@@ -168,7 +172,7 @@ describe('single-device login in a real browser', () => {
       tabs.push(tab);
     }
     for (const tab of tabs) await monitoring(tab);
-    await expect.poll(() => world.app.streams.size - streamsBefore).toBe(1);
+    await expect.poll(() => world.app.streams.size).toBe(1);
     const states = await Promise.all(tabs.map((t) => t.evaluate(() => document.body.dataset.realtime)));
     expect(states.filter((s) => s === 'open')).toHaveLength(1);
     expect(states.filter((s) => s === 'following')).toHaveLength(7);
