@@ -137,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   const guardDeps = { db: database.db, runtime, settings: config.auth, cookies };
   app.decorateRequest('member', null);
+  app.decorateRequest('apiToken', null);
   await app.register(authRoutes, {
     auth,
     config,

@@ -3,6 +3,7 @@ import { eventsReplay, eventsShow } from './events.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
 import { migrate, serve } from './serve.js';
+import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
 
 type Command = (args: string[]) => Promise<void>;
 
@@ -16,6 +17,9 @@ const COMMANDS: Record<string, Command> = {
   'events replay': eventsReplay,
   'mail list': mailList,
   'lynk simulate': lynkSimulate,
+  'tokens create': tokensCreate,
+  'tokens list': tokensList,
+  'tokens revoke': tokensRevoke,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -30,6 +34,9 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   mail list      [--status pending|sending|sent|failed] [--limit N] [--json]
   lynk simulate  [--url U] [--product JUDUL] [--uuid U] [--email E] [--name N] [--phone P] [--qty N] [--price N]
                  [--ref-id R] [--json]   kirim pembayaran contoh bertanda tangan ke server yang berjalan
+  tokens create  --name NAMA [--json]   buat token API admin (ditampilkan sekali)
+  tokens list    [--json]
+  tokens revoke  <id>
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

@@ -15,6 +15,8 @@ export interface Database {
   sessions: SessionsTable;
   realtime_events: RealtimeEventsTable;
   rate_limits: RateLimitsTable;
+  audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -171,6 +173,39 @@ export interface RateLimitsTable {
   count: number;
 }
 
+/** Who did it: a signed-in admin, a script with an API token, a shell on the server, or Gerbang itself. */
+export type AuditActorType = 'admin' | 'api_token' | 'cli' | 'system';
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_type: AuditActorType;
+  /** Member id of an admin, or api_tokens.id; null for cli and system. */
+  actor_id: number | null;
+  /** Email of the admin, token name, "cli" or "system": readable even after the actor is gone. */
+  actor_label: string;
+  /** Dotted, stable: member.force_logout, license.revoke, login.failures_exceeded, session.takeover, … */
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  /** JSON object with what else matters (never secrets). */
+  details: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  created_by: number | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export type AuditEntry = Selectable<AuditLogTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type NewWebhookEvent = Insertable<WebhookEventsTable>;
 export type Member = Selectable<MembersTable>;

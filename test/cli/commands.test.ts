@@ -75,3 +75,27 @@ describe('gerbang lynk simulate and serve when something is wrong', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('gerbang tokens', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await createWorkspace();
+  });
+  afterAll(async () => {
+    await ws?.close();
+  });
+
+  it('create shows the token once, list never shows it, revoke ends it; bad usage exits 2', async () => {
+    const created = await ws.run(['tokens', 'create', '--name', 'skrip PPOB', '--json']);
+    expect(created.code).toBe(0);
+    const token = JSON.parse(created.stdout) as { id: number; token: string };
+    expect(token.token).toMatch(/^gbt_/);
+    const listed = await ws.run(['tokens', 'list', '--json']);
+    expect(listed.stdout).not.toContain(token.token);
+    expect(jsonRows(listed)).toEqual([expect.objectContaining({ id: token.id, name: 'skrip PPOB', status: 'active' })]);
+    expect(await ws.run(['tokens', 'revoke', String(token.id)])).toMatchObject({ code: 0 });
+    expect(jsonRows(await ws.run(['tokens', 'list', '--json']))[0]).toMatchObject({ status: 'revoked' });
+    expect((await ws.run(['tokens', 'revoke', String(token.id)])).code).toBe(1);
+    expect((await ws.run(['tokens', 'create'])).code).toBe(2);
+  });
+});
