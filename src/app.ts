@@ -18,13 +18,14 @@ import { createLogger } from './logger.js';
 import { memberAreaRoutes } from './members/area.js';
 import { memberRoutes } from './members/routes.js';
 import { metricsRoutes } from './metrics.js';
+import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
-import { lynkWebhookRoutes } from './webhooks/index.js';
+import { hesdaWebhookRoutes, lynkWebhookRoutes } from './webhooks/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -154,6 +155,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: database.db,
     requireMember: memberGuard(guardDeps),
     videoUrl: config.memberVideoUrl,
+    timeZone: config.displayTimeZone,
+  });
+  await app.register(hesdaWebhookRoutes, {
+    db: database.db,
+    transact: database.transact,
+    runtime,
+    secretKey: config.ppob.secretKey,
+    bus,
+  });
+  const ppobDeps = { db: database.db, runtime, bus, log: app.log, hesda: hesdaSettings(config.ppob) };
+  await app.register(ppobAdminRoutes, ppobDeps);
+  await app.register(ppobMemberRoutes, {
+    db: database.db,
+    requireMember: memberGuard(guardDeps),
     timeZone: config.displayTimeZone,
   });
   await app.register(metricsRoutes, { token: config.metricsToken, database, hub });

@@ -27,6 +27,14 @@ export const errorTable = {
   INTERNAL: { status: 500, message: 'Terjadi kesalahan di server.' },
   ASSET_MISSING: { status: 503, message: 'Berkas browser belum dibuat. Jalankan npm run build.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'Penyimpanan tidak tersedia. Coba kirim ulang nanti.' },
+  PPOB_MEMBER_NOT_FOUND: { status: 422, message: 'Tidak ada member dengan email itu.' },
+  IDEMPOTENCY_CONFLICT: { status: 409, message: 'Idempotency key ini sudah dipakai untuk pesanan lain.' },
+  PPOB_ORDER_REJECTED: { status: 422, message: 'Hesda menolak pesanan.' },
+  PPOB_OUTCOME_UNKNOWN: {
+    status: 502,
+    message: 'Hasil pesanan di Hesda tidak diketahui; ditandai untuk rekonsiliasi. Jangan kirim ulang.',
+  },
+  PPOB_NOT_CONFIGURED: { status: 503, message: 'PPOB belum diatur: setel HESDA_API_URL dan HESDA_API_KEY.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

@@ -2,6 +2,7 @@ import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
+import { ppobList, ppobOrder } from './ppob.js';
 import { migrate, serve } from './serve.js';
 import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
 
@@ -20,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   'tokens create': tokensCreate,
   'tokens list': tokensList,
   'tokens revoke': tokensRevoke,
+  'ppob order': ppobOrder,
+  'ppob list': ppobList,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -37,6 +40,9 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   tokens create  --name NAMA [--json]   buat token API admin (ditampilkan sekali)
   tokens list    [--json]
   tokens revoke  <id>
+  ppob order     --product KODE --customer NOMOR [--member EMAIL] [--key K] [--json]
+                 pesan produk PPOB di Hesda (tidak pernah dikirim ulang; hasil tak pasti → status unknown)
+  ppob list      [--status unknown|pending|success|failed] [--limit N] [--json]
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

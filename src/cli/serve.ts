@@ -53,6 +53,7 @@ function banner(config: Config, url: string): string {
     '',
     `Gerbang berjalan di ${url}  (${config.env})`,
     `  Webhook Lynk.id : ${publicUrl}/webhook/lynk`,
+    `  Webhook Hesda   : ${publicUrl}/webhooks/ppob`,
     `  Login member    : ${publicUrl}/login`,
     `  Database        : ${db}`,
     `  Email           : ${mail}`,

@@ -10,6 +10,7 @@
 // The texts come from the server's table (pure data, bundled in): one wording everywhere.
 import { sessionEndedMessage } from '../realtime/messages.js';
 import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
+import { applyTransactionUpdate } from './transactions-live.js';
 
 declare global {
   interface Window {
@@ -51,6 +52,12 @@ function startMonitoring(): void {
     setTimeout(() => {
       location.assign(`/login?alasan=${encodeURIComponent(event.reason)}`);
     }, REDIRECT_DELAY_MS);
+  });
+
+  // The transactions page follows its rows live; other pages have no such table and ignore these events.
+  monitor.on('transaction.updated', (event) => {
+    const table = document.getElementById('transactions');
+    if (table instanceof HTMLTableElement) applyTransactionUpdate(table, event);
   });
 
   window.gerbangRealtime = { monitor };

@@ -9,9 +9,27 @@ export interface SessionRevokedEvent {
   message?: string;
 }
 
+/** A PPOB transaction of this member changed; the fields the transactions page shows. */
+export interface TransactionUpdatedEvent {
+  type: 'transaction.updated';
+  id: number;
+  status: string;
+  statusLabel: string;
+  productCode: string;
+  productName: string;
+  customerNo: string;
+  sn: string;
+  message: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
 /** Every event type the monitor dispatches. To add one: a field here and a parser in EVENT_PARSERS. */
 export interface RealtimeEventMap {
   'session.revoked': SessionRevokedEvent;
+  'transaction.updated': TransactionUpdatedEvent;
 }
 export type RealtimeEventType = keyof RealtimeEventMap;
 export type RealtimeEvent = RealtimeEventMap[RealtimeEventType];
@@ -29,6 +47,23 @@ const EVENT_PARSERS: { [K in RealtimeEventType]: (data: Json) => RealtimeEventMa
     at: typeof data.at === 'number' ? data.at : Date.now(),
     ...(typeof data.message === 'string' && data.message !== '' ? { message: data.message } : {}),
   }),
+  // Without a numeric id and a status there is no row to update: dropped.
+  'transaction.updated': (data) =>
+    typeof data.id === 'number' && Number.isInteger(data.id) && typeof data.status === 'string' && data.status !== ''
+      ? {
+          type: 'transaction.updated',
+          id: data.id,
+          status: data.status,
+          statusLabel: str(data.statusLabel) || data.status,
+          productCode: str(data.productCode),
+          productName: str(data.productName),
+          customerNo: str(data.customerNo),
+          sn: str(data.sn),
+          message: str(data.message),
+          createdAt: typeof data.createdAt === 'number' ? data.createdAt : Date.now(),
+          updatedAt: typeof data.updatedAt === 'number' ? data.updatedAt : Date.now(),
+        }
+      : null,
 };
 
 export const REALTIME_EVENT_TYPES = Object.keys(EVENT_PARSERS) as RealtimeEventType[];

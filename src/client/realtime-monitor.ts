@@ -27,6 +27,7 @@ export type {
   RealtimeEventType,
   RealtimeHandler,
   SessionRevokedEvent,
+  TransactionUpdatedEvent,
 } from './realtime-events.js';
 export { parseRealtimeEvent, REALTIME_EVENT_TYPES } from './realtime-events.js';
 export type { BackoffOptions } from './reconnect-backoff.js';

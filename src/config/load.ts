@@ -47,9 +47,22 @@ export interface Config {
   readonly displayTimeZone: string;
   /** Bearer token for GET /metrics; without it the endpoint does not exist. */
   readonly metricsToken: string | undefined;
+  /** Hesda PPOB: ordering needs apiUrl; the webhook needs secretKey (without it every delivery is refused). */
+  readonly ppob: {
+    readonly apiUrl: string | undefined;
+    readonly apiKey: string | undefined;
+    /** `Authorization` sends `Bearer <key>`; any other header carries the key as is. */
+    readonly apiKeyHeader: string;
+    readonly secretKey: string | undefined;
+    readonly timeoutMs: number;
+    /** PUBLIC_URL + /webhooks/ppob, sent with every order. */
+    readonly callbackUrl: string;
+  };
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
-  readonly generatedSecrets: readonly ('COOKIE_SECRET' | 'LYNK_MERCHANT_KEY')[];
+  readonly generatedSecrets: readonly GeneratedSecret[];
 }
+
+export type GeneratedSecret = 'COOKIE_SECRET' | 'LYNK_MERCHANT_KEY' | 'HESDA_SECRET_KEY';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -81,16 +94,25 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const e = parsed.data;
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   const errors: string[] = [];
-  const generated: ('COOKIE_SECRET' | 'LYNK_MERCHANT_KEY')[] = [];
+  const generated: GeneratedSecret[] = [];
   let cookieSecret = e.COOKIE_SECRET;
   let lynkMerchantKey = e.LYNK_MERCHANT_KEY;
+  let hesdaSecretKey = e.HESDA_SECRET_KEY;
+  const devHesdaSecret = wantsDevHesdaSecret(e.HESDA_API_URL, hesdaSecretKey, cookieSecret, lynkMerchantKey);
 
   if (e.NODE_ENV === 'production') {
     if (!cookieSecret) errors.push('COOKIE_SECRET: wajib di production (buat dengan: openssl rand -base64 48)');
     if (!lynkMerchantKey)
       errors.push('LYNK_MERCHANT_KEY: wajib di production (salin "merchant key" dari dasbor Lynk.id → Webhook)');
     if (!e.PUBLIC_URL) errors.push('PUBLIC_URL: wajib di production (mis. https://toko.example.com)');
-  } else if (!cookieSecret || !lynkMerchantKey) {
+    // PPOB is optional: its keys are required only once HESDA_API_URL says it is used.
+    if (e.HESDA_API_URL && !e.HESDA_API_KEY)
+      errors.push('HESDA_API_KEY: wajib di production bila HESDA_API_URL diisi (salin API key dari dasbor Hesda)');
+    if (e.HESDA_API_URL && !hesdaSecretKey)
+      errors.push(
+        'HESDA_SECRET_KEY: wajib di production bila HESDA_API_URL diisi (salin secret key webhook dari dasbor Hesda)',
+      );
+  } else if (!cookieSecret || !lynkMerchantKey || devHesdaSecret) {
     const { secrets } = loadOrCreateDevSecrets(dataDir);
     if (!cookieSecret) {
       cookieSecret = secrets.cookieSecret;
@@ -99,6 +121,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     if (!lynkMerchantKey) {
       lynkMerchantKey = secrets.lynkMerchantKey;
       generated.push('LYNK_MERCHANT_KEY');
+    }
+    if (devHesdaSecret) {
+      hesdaSecretKey = secrets.hesdaSecretKey;
+      generated.push('HESDA_SECRET_KEY');
     }
   }
   if (errors.length > 0 || !cookieSecret || !lynkMerchantKey) return { ok: false, errors };
@@ -144,9 +170,30 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     realtime: { heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000 },
     displayTimeZone: e.DISPLAY_TIMEZONE,
     metricsToken: e.METRICS_TOKEN,
+    ppob: {
+      apiUrl: e.HESDA_API_URL?.replace(/\/+$/, ''),
+      apiKey: e.HESDA_API_KEY,
+      apiKeyHeader: e.HESDA_API_KEY_HEADER,
+      secretKey: hesdaSecretKey,
+      timeoutMs: Math.round(e.HESDA_TIMEOUT_SECONDS * 1000),
+      callbackUrl: `${publicUrl}/webhooks/ppob`,
+    },
     generatedSecrets: generated,
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/**
+ * A development Hesda secret is generated when PPOB is configured or the dev-secrets file is being
+ * used anyway: a developer who set both other secrets and no Hesda URL gets no file written.
+ */
+function wantsDevHesdaSecret(
+  apiUrl: string | undefined,
+  secret: string | undefined,
+  cookieSecret: string | undefined,
+  lynkMerchantKey: string | undefined,
+): boolean {
+  return !secret && (apiUrl !== undefined || !cookieSecret || !lynkMerchantKey);
 }
 
 function deepFreeze<T>(value: T): T {

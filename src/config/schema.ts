@@ -97,6 +97,14 @@ export const envSchema = z.object({
     }, 'bukan zona waktu IANA (mis. Asia/Jakarta)')
     .default('Asia/Jakarta'),
   METRICS_TOKEN: z.string().min(16, 'minimal 16 karakter').optional(),
+  HESDA_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HESDA_API_KEY: z.string().min(1).optional(),
+  HESDA_API_KEY_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'nama header HTTP (huruf, angka, "-")')
+    .default('Authorization'),
+  HESDA_SECRET_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
+  HESDA_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,8 +10,10 @@ import { z } from 'zod';
 const devSecretsSchema = z.object({
   cookieSecret: z.string().min(32),
   lynkMerchantKey: z.string().min(8),
+  // Added with PPOB: files written before it lack the key and get one added.
+  hesdaSecretKey: z.string().min(8).optional(),
 });
-export type DevSecrets = z.infer<typeof devSecretsSchema>;
+export type DevSecrets = Required<z.infer<typeof devSecretsSchema>>;
 
 export function devSecretsPath(dataDir: string): string {
   return join(dataDir, 'dev-secrets.json');
@@ -21,13 +23,24 @@ export function loadOrCreateDevSecrets(dataDir: string): { secrets: DevSecrets; 
   const path = devSecretsPath(dataDir);
   if (existsSync(path)) {
     const parsed = devSecretsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return { secrets: parsed.data, created: false };
+    if (parsed.success && parsed.data.hesdaSecretKey !== undefined)
+      return { secrets: { ...parsed.data, hesdaSecretKey: parsed.data.hesdaSecretKey }, created: false };
+    if (parsed.success) {
+      const secrets = { ...parsed.data, hesdaSecretKey: newHesdaSecret() };
+      writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+      return { secrets, created: false };
+    }
   }
   const secrets: DevSecrets = {
     cookieSecret: randomBytes(32).toString('base64url'),
     lynkMerchantKey: `dev-${randomBytes(16).toString('hex')}`,
+    hesdaSecretKey: newHesdaSecret(),
   };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return { secrets, created: true };
+}
+
+function newHesdaSecret(): string {
+  return `dev-${randomBytes(16).toString('hex')}`;
 }

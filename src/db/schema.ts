@@ -17,6 +17,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
+  ppob_transactions: PpobTransactionsTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -204,6 +205,26 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** unknown: stored before the call, Hesda's answer not (yet) known: reconcile, never re-send. */
+export type PpobStatus = 'unknown' | 'pending' | 'success' | 'failed';
+
+export interface PpobTransactionsTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  hesda_transaction_id: string | null;
+  member_id: number | null;
+  product_code: string;
+  product_name: string;
+  customer_no: string;
+  status: PpobStatus;
+  sn: string | null;
+  message: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type PpobTransaction = Selectable<PpobTransactionsTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;

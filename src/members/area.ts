@@ -24,12 +24,13 @@ const PROTECTED = {
   wide: true,
 } as const;
 
-function memberPage(title: string, csrf: string, body: SafeHtml): string {
+export function memberPage(title: string, csrf: string, body: SafeHtml): string {
   return page(
     title,
     html`<nav class="member">
 <a href="/member">Beranda</a>
 <a href="/member/lisensi">Lisensi saya</a>
+<a href="/member/transaksi">Transaksi</a>
 <a href="/member/video">Video</a>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" id="logout">Keluar</button></form>
 </nav>
@@ -99,7 +100,7 @@ ${
 };
 
 /** The member the guard admitted (every route here runs behind it). */
-function signedIn(request: FastifyRequest): LiveSession {
+export function signedIn(request: FastifyRequest): LiveSession {
   if (!request.member) throw new Error('member guard did not run');
   return request.member;
 }

@@ -1,5 +1,6 @@
 export type { NewMemberInput } from './accounts.js';
 export { createMemberIfAbsent, findMemberByEmail, listMembers, setMemberPassword } from './accounts.js';
+export { memberPage, signedIn } from './area.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
   consumeOneTimeToken,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { Database, PpobStatus } from '../db/index.js';
 import { housekeepingGate } from '../db/index.js';
 
 /**
@@ -8,6 +8,19 @@ import { housekeepingGate } from '../db/index.js';
  */
 export interface RealtimeEventData {
   'session.revoked': { reason: string; at: number; message: string };
+  /** A PPOB transaction of the member changed (ordered, or Hesda reported its outcome). */
+  'transaction.updated': {
+    id: number;
+    status: PpobStatus;
+    statusLabel: string;
+    productCode: string;
+    productName: string;
+    customerNo: string;
+    sn: string | null;
+    message: string | null;
+    createdAt: number;
+    updatedAt: number;
+  };
 }
 export type RealtimeKind = keyof RealtimeEventData;
 

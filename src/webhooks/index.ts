@@ -1,4 +1,10 @@
 export { getDelivery, listDeliveries } from './events-store.js';
+export type { HesdaDelivery, HesdaReceipt, HesdaWebhookDeps } from './hesda/receive.js';
+export { receiveHesdaDelivery } from './hesda/receive.js';
+export { hesdaWebhookRoutes } from './hesda/routes.js';
+export type { SignedHesdaWebhook } from './hesda/sample.js';
+export { signHesdaWebhook } from './hesda/sample.js';
+export { computeHesdaSignature, verifyHesdaSignature } from './hesda/signature.js';
 export type { LynkDeps } from './lynk/process.js';
 export { receiveLynkDelivery, replayLynkEvent } from './lynk/receive.js';
 export { lynkWebhookRoutes, WEBHOOK_BODY_LIMIT } from './lynk/routes.js';

@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { CLI_ACTOR } from '../audit/index.js';
+import { systemRuntime } from '../clock.js';
+import { createLogger } from '../logger.js';
+import type { PpobOrderResult, PpobStatus } from '../ppob/index.js';
+import {
+  customerNo,
+  hesdaSettings,
+  idempotencyKey,
+  listPpobTransactions,
+  PPOB_STATUSES,
+  placePpobOrder,
+  productCode,
+  transactionJson,
+} from '../ppob/index.js';
+import { createMemoryBus } from '../realtime/index.js';
+import { configFromEnvironment, parseLimit, UsageError, withDatabase } from './context.js';
+import { formatTime, printRows } from './output.js';
+
+/** What an operator reads after `gerbang ppob order`, per outcome (exit 1 for all but a placed order). */
+const OUTCOME_TEXT: Record<PpobOrderResult['kind'], string> = {
+  accepted: 'Pesanan diterima Hesda',
+  duplicate: 'Pesanan dengan idempotency key ini sudah ada (tidak dikirim ulang)',
+  rejected: 'Hesda menolak pesanan',
+  unknown:
+    'Hasil di Hesda tidak diketahui: transaksi ditandai "unknown" untuk rekonsiliasi. JANGAN pesan ulang; cek dasbor Hesda',
+  not_configured: 'PPOB belum diatur: setel HESDA_API_URL dan HESDA_API_KEY',
+  member_not_found: 'Tidak ada member dengan email itu',
+  idempotency_conflict: 'Idempotency key ini sudah dipakai untuk pesanan lain',
+};
+
+function valid<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  value: unknown,
+  flag: string,
+): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${flag} tidak valid: ${String(value)}`);
+  return parsed.data;
+}
+
+export async function ppobOrder(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      product: { type: 'string' },
+      customer: { type: 'string' },
+      member: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.product || !values.customer)
+    throw new UsageError(
+      'pemakaian: gerbang ppob order --product KODE --customer NOMOR [--member EMAIL] [--key K] [--json]',
+    );
+  const input = {
+    productCode: valid(productCode, values.product, '--product'),
+    customerNo: valid(customerNo, values.customer, '--customer'),
+    memberEmail: values.member,
+    idempotencyKey: values.key === undefined ? undefined : valid(idempotencyKey, values.key, '--key'),
+  };
+  const config = configFromEnvironment();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // The CLI has no open streams: events are logged, and a member's page picks them up when it
+  // reconnects (Last-Event-ID) or reloads. Webhooks reach the running server and are pushed live.
+  const result = await withDatabase(config, ({ db }) =>
+    placePpobOrder(
+      { db, runtime: systemRuntime, bus: createMemoryBus(), log, hesda: hesdaSettings(config.ppob) },
+      input,
+      CLI_ACTOR,
+    ),
+  );
+  const transaction = 'transaction' in result ? transactionJson(result.transaction) : null;
+  if (values.json) process.stdout.write(`${JSON.stringify({ outcome: result.kind, transaction }, null, 2)}\n`);
+  else {
+    process.stdout.write(`${OUTCOME_TEXT[result.kind]}.\n`);
+    if (transaction)
+      process.stdout.write(
+        `Transaksi #${transaction.id} · ${transaction.status} · Hesda ${transaction.hesda_transaction_id ?? '-'} · ${transaction.product_code} → ${transaction.customer_no}${transaction.message ? ` · ${transaction.message}` : ''}${transaction.last_error ? ` · ${transaction.last_error}` : ''}\n`,
+      );
+  }
+  if (result.kind !== 'accepted' && result.kind !== 'duplicate') process.exitCode = 1;
+}
+
+export async function ppobList(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const status = values.status as PpobStatus | undefined;
+  if (status !== undefined && !PPOB_STATUSES.includes(status))
+    throw new UsageError(`--status harus salah satu dari: ${PPOB_STATUSES.join(', ')}`);
+  const limit = parseLimit(values.limit);
+  const config = configFromEnvironment();
+  const rows = await withDatabase(config, ({ db }) =>
+    listPpobTransactions(db, { limit, ...(status ? { status } : {}) }),
+  );
+  const shaped = rows.map(transactionJson);
+  if (values.json) return printRows(shaped, [], true);
+  printRows(
+    shaped.map((r) => ({ ...r, created_at: formatTime(Date.parse(r.created_at)), detail: r.last_error ?? r.message })),
+    ['id', 'status', 'product_code', 'customer_no', 'hesda_transaction_id', 'sn', 'member_id', 'created_at', 'detail'],
+    false,
+  );
+}

@@ -1,0 +1,122 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { apiTokenActor, requireApiToken } from '../admin/index.js';
+import type { PpobTransaction } from '../db/index.js';
+import type { ErrorCode } from '../errors.js';
+import { AppError, errorBody, errorTable } from '../errors.js';
+import type { PpobDeps } from './orders.js';
+import { placePpobOrder } from './orders.js';
+import { PPOB_STATUSES } from './status.js';
+import { listPpobTransactions } from './transactions.js';
+
+/** Product codes and customer numbers as Hesda uses them (XXL5, 0895…, meter ids): no spaces, no markup. */
+export const productCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,50}$/, 'kode produk tidak valid');
+export const customerNo = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9.+-]{3,64}$/, 'nomor pelanggan tidak valid');
+export const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,100}$/, 'idempotency key: 8–100 huruf, angka, . _ : -');
+
+const orderBodySchema = z.object({
+  product_code: productCode,
+  customer_no: customerNo,
+  member_email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
+  idempotency_key: idempotencyKey.optional(),
+});
+
+const listQuerySchema = z.object({
+  status: z.enum(PPOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** A transaction as the API and `gerbang ppob … --json` show it. */
+export function transactionJson(t: PpobTransaction) {
+  return {
+    id: t.id,
+    idempotency_key: t.idempotency_key,
+    hesda_transaction_id: t.hesda_transaction_id,
+    member_id: t.member_id,
+    product_code: t.product_code,
+    product_name: t.product_name,
+    customer_no: t.customer_no,
+    status: t.status,
+    sn: t.sn,
+    message: t.message,
+    last_error: t.last_error,
+    created_at: new Date(t.created_at).toISOString(),
+    updated_at: new Date(t.updated_at).toISOString(),
+  };
+}
+
+function fail(reply: FastifyReply, requestId: string, code: ErrorCode, transaction?: PpobTransaction, detail?: string) {
+  const body = errorBody(code, requestId, detail);
+  return reply
+    .code(errorTable[code].status)
+    .send(transaction ? { ...body, transaction: transactionJson(transaction) } : body);
+}
+
+/**
+ * The operator API (Bearer admin API token, never a cookie, so no CSRF). Placing an order is
+ * audited with the token as actor; a retry with the same Idempotency-Key returns the first order.
+ */
+export const ppobAdminRoutes: FastifyPluginAsync<PpobDeps> = async (app, deps) => {
+  const guard = requireApiToken({ db: deps.db, runtime: deps.runtime });
+
+  app.post('/api/admin/ppob/orders', { preHandler: guard }, async (request, reply) => {
+    const parsed = orderBodySchema.safeParse(request.body ?? {});
+    const header = request.headers['idempotency-key'];
+    const headerKey = typeof header === 'string' ? idempotencyKey.safeParse(header) : null;
+    if (!parsed.success || (headerKey && !headerKey.success)) {
+      const issue = parsed.success ? headerKey?.error?.issues[0] : parsed.error.issues[0];
+      throw new AppError('INVALID_PAYLOAD', `${issue?.path.join('.') || 'Idempotency-Key'}: ${issue?.message ?? ''}`);
+    }
+    const input = parsed.data;
+    const result = await placePpobOrder(
+      deps,
+      {
+        productCode: input.product_code,
+        customerNo: input.customer_no,
+        memberEmail: input.member_email,
+        idempotencyKey: headerKey?.data ?? input.idempotency_key,
+      },
+      apiTokenActor(request),
+    );
+    switch (result.kind) {
+      case 'accepted':
+        return reply.code(201).send({ transaction: transactionJson(result.transaction) });
+      case 'duplicate':
+        return reply.code(200).send({ transaction: transactionJson(result.transaction), duplicate: true });
+      case 'rejected':
+        return fail(
+          reply,
+          request.id,
+          'PPOB_ORDER_REJECTED',
+          result.transaction,
+          `Hesda menolak pesanan: ${result.transaction.message ?? ''}`,
+        );
+      case 'unknown':
+        return fail(reply, request.id, 'PPOB_OUTCOME_UNKNOWN', result.transaction);
+      case 'not_configured':
+        return fail(reply, request.id, 'PPOB_NOT_CONFIGURED');
+      case 'member_not_found':
+        return fail(reply, request.id, 'PPOB_MEMBER_NOT_FOUND');
+      case 'idempotency_conflict':
+        return fail(reply, request.id, 'IDEMPOTENCY_CONFLICT');
+    }
+  });
+
+  app.get('/api/admin/ppob/transactions', { preHandler: guard }, async (request) => {
+    const query = listQuerySchema.safeParse(request.query ?? {});
+    if (!query.success) throw new AppError('BAD_REQUEST', z.prettifyError(query.error).replaceAll('\n', '; '));
+    const rows = await listPpobTransactions(deps.db, {
+      limit: query.data.limit,
+      ...(query.data.status ? { status: query.data.status } : {}),
+    });
+    return { transactions: rows.map(transactionJson) };
+  });
+};

@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Runtime } from '../../clock.js';
+import type { Database, Transact, WebhookOutcome } from '../../db/index.js';
+import { isUniqueViolation, plainTransactions } from '../../db/index.js';
+import type { Log } from '../../logger.js';
+import type { HesdaUpdate, HesdaUpdateOutcome } from '../../ppob/index.js';
+import { applyHesdaUpdate, HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchema } from '../../ppob/index.js';
+import type { RealtimeBus } from '../../realtime/index.js';
+import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
+import {
+  findDelivery,
+  insertVerifiedDelivery,
+  recordRejectedDelivery,
+  recordRepeatDelivery,
+  setDeliveryOutcome,
+} from '../events-store.js';
+import { verifyHesdaSignature } from './signature.js';
+
+export interface HesdaWebhookDeps {
+  db: Kysely<Database>;
+  runtime: Runtime;
+  /** HESDA_SECRET_KEY; without it nothing can be verified and every delivery is refused. */
+  secretKey: string | undefined;
+  bus: RealtimeBus;
+  /** Group commit on SQLite; a plain transaction by default. */
+  transact?: Transact;
+}
+
+export interface HesdaDelivery {
+  rawBody: Buffer;
+  signature: string | undefined;
+  event: string | undefined;
+  remoteIp: string | null;
+  requestId: string | null;
+}
+
+/** 401 bad signature · 400 bad payload · 500 not committed (Hesda retries) — seed 003 "Status Codes". */
+export type HesdaReceipt =
+  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
+  | { ok: false; status: 400 | 401 | 500; code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD' | 'INTERNAL' };
+
+/**
+ * Verify the raw bytes → parse → apply and store in one transaction → answer. A 200 means the
+ * status change (if any) and the event row are committed; a database failure answers 500 so Hesda
+ * retries, and the retry of a delivery stored as failed is processed again.
+ */
+export async function receiveHesdaDelivery(
+  deps: HesdaWebhookDeps,
+  log: Log,
+  delivery: HesdaDelivery,
+): Promise<HesdaReceipt> {
+  const meta: DeliveryMeta = {
+    provider: 'hesda',
+    rawBody: delivery.rawBody.toString('utf8'),
+    remoteIp: delivery.remoteIp,
+    requestId: delivery.requestId,
+    receivedAt: deps.runtime.now(),
+  };
+  const reject = async (
+    status: 400 | 401,
+    code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD',
+    message: string,
+  ) => {
+    log.warn({ code }, `hesda webhook rejected: ${message}`);
+    await recordRejectedDelivery(deps.db, meta, { code, message }).catch((error: unknown) =>
+      log.error({ err: error }, 'could not record rejected hesda webhook'),
+    );
+    return { ok: false, status, code } as const;
+  };
+
+  if (!deps.secretKey) return reject(401, 'INVALID_SIGNATURE', 'HESDA_SECRET_KEY is not set: cannot verify');
+  // The signature first, on the bytes as received: nothing unauthenticated is parsed or trusted.
+  if (delivery.signature === undefined || delivery.signature.trim() === '')
+    return reject(401, 'INVALID_SIGNATURE', 'no X-Hesda-Signature header');
+  if (!verifyHesdaSignature(delivery.rawBody, deps.secretKey, delivery.signature))
+    return reject(401, 'INVALID_SIGNATURE', 'X-Hesda-Signature does not match');
+  let body: unknown;
+  try {
+    body = JSON.parse(meta.rawBody);
+  } catch {
+    return reject(400, 'INVALID_JSON', 'body is not JSON');
+  }
+  const digest = createHash('sha256').update(delivery.rawBody).digest('hex');
+  const eventType = delivery.event?.trim().slice(0, 100) || null;
+  if (eventType !== HESDA_UPDATE_EVENT) return storeUnknownEvent(deps, log, meta, body, eventType, digest);
+
+  const parsed = hesdaUpdateSchema.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return reject(400, 'INVALID_PAYLOAD', `${first?.path.join('.') ?? ''}: ${first?.message ?? 'tidak valid'}`);
+  }
+  const update = parsed.data;
+  const externalId = hesdaDeliveryId(update.transaction_id, digest);
+  const transact = deps.transact ?? plainTransactions(deps.db);
+  try {
+    const stored = await transact(async (trx) => {
+      const result = await applyHesdaUpdate(trx, update, deps.runtime.now());
+      const id = await insertVerifiedDelivery(
+        trx,
+        meta,
+        externalId,
+        eventType,
+        outcomeRecord(result, deps.runtime.now()),
+      );
+      return { id, result };
+    });
+    return committed(deps, log, stored.id, stored.result, false);
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      // These exact bytes were received before (a replay, or two copies at once): no second change.
+      const seen = await findDelivery(deps.db, 'hesda', externalId).catch(() => undefined);
+      if (seen && seen.outcome !== 'failed') {
+        await recordRepeatDelivery(deps.db, seen.id, meta.receivedAt).catch(() => {});
+        log.info({ eventId: seen.id, externalId }, 'hesda webhook repeated');
+        return { ok: true, eventId: seen.id, outcome: seen.outcome, duplicate: true };
+      }
+      if (seen) return reprocess(deps, log, seen.id, update, meta.receivedAt);
+    }
+    log.error({ err: error, externalId }, 'hesda webhook not committed; answering 500 so Hesda retries');
+    await storeFailure(deps, meta, externalId, eventType, error).catch((e: unknown) =>
+      log.error({ err: e }, 'hesda webhook could not be stored either'),
+    );
+    return { ok: false, status: 500, code: 'INTERNAL' };
+  }
+}
+
+function committed(
+  deps: HesdaWebhookDeps,
+  log: Log,
+  eventId: number,
+  result: HesdaUpdateOutcome,
+  duplicate: boolean,
+): HesdaReceipt {
+  // Published only now that the change is committed: a page never shows what a rollback undid.
+  if (result.recorded.length > 0) deps.bus.publish(result.recorded);
+  log.info({ eventId, outcome: result.outcome }, `hesda webhook ${result.outcome}`);
+  return { ok: true, eventId, outcome: result.outcome, duplicate };
+}
+
+/** Hesda retried a delivery that failed before (database trouble, unknown id): try it again. */
+async function reprocess(
+  deps: HesdaWebhookDeps,
+  log: Log,
+  eventId: number,
+  update: HesdaUpdate,
+  at: number,
+): Promise<HesdaReceipt> {
+  try {
+    const result = await deps.db.transaction().execute(async (trx) => {
+      const r = await applyHesdaUpdate(trx, update, deps.runtime.now());
+      await setDeliveryOutcome(trx, eventId, outcomeRecord(r, deps.runtime.now()));
+      await recordRepeatDelivery(trx, eventId, at);
+      return r;
+    });
+    return committed(deps, log, eventId, result, true);
+  } catch (error) {
+    log.error({ err: error, eventId }, 'hesda webhook retry failed; answering 500');
+    return { ok: false, status: 500, code: 'INTERNAL' };
+  }
+}
+
+/** Events other than transaction.update: kept for operators and acknowledged, never acted on. */
+async function storeUnknownEvent(
+  deps: HesdaWebhookDeps,
+  log: Log,
+  meta: DeliveryMeta,
+  body: unknown,
+  eventType: string | null,
+  digest: string,
+): Promise<HesdaReceipt> {
+  const tid = (body as { transaction_id?: unknown } | null)?.transaction_id;
+  const externalId = hesdaDeliveryId(typeof tid === 'string' || typeof tid === 'number' ? String(tid) : '-', digest);
+  const record: OutcomeUpdate = {
+    outcome: 'ignored',
+    code: 'UNKNOWN_EVENT',
+    message: `event ${eventType ?? '(tanpa X-Hesda-Event)'} tidak diproses`,
+    note: null,
+    orderId: null,
+    at: deps.runtime.now(),
+  };
+  try {
+    const id = await deps.db
+      .transaction()
+      .execute((trx) => insertVerifiedDelivery(trx, meta, externalId, eventType, record));
+    log.info({ eventId: id, eventType }, 'hesda webhook of an unknown event type stored');
+    return { ok: true, eventId: id, outcome: 'ignored', duplicate: false };
+  } catch (error) {
+    const seen = isUniqueViolation(error)
+      ? await findDelivery(deps.db, 'hesda', externalId).catch(() => undefined)
+      : undefined;
+    if (seen) {
+      await recordRepeatDelivery(deps.db, seen.id, meta.receivedAt).catch(() => {});
+      return { ok: true, eventId: seen.id, outcome: seen.outcome, duplicate: true };
+    }
+    log.error({ err: error }, 'hesda webhook not stored; answering 500');
+    return { ok: false, status: 500, code: 'INTERNAL' };
+  }
+}
+
+async function storeFailure(
+  deps: HesdaWebhookDeps,
+  meta: DeliveryMeta,
+  externalId: string,
+  eventType: string | null,
+  error: unknown,
+): Promise<void> {
+  const record: OutcomeUpdate = {
+    outcome: 'failed',
+    code: 'PROCESSING_ERROR',
+    message: error instanceof Error ? error.message.slice(0, 500) : String(error),
+    note: null,
+    orderId: null,
+    at: deps.runtime.now(),
+  };
+  try {
+    await deps.db.transaction().execute((trx) => insertVerifiedDelivery(trx, meta, externalId, eventType, record));
+  } catch (again) {
+    if (!isUniqueViolation(again)) throw again;
+    const seen = await findDelivery(deps.db, 'hesda', externalId);
+    if (seen) await recordRepeatDelivery(deps.db, seen.id, meta.receivedAt);
+  }
+}
+
+function outcomeRecord(result: HesdaUpdateOutcome, at: number): OutcomeUpdate {
+  return result.outcome === 'processed'
+    ? { outcome: result.outcome, code: null, message: null, note: result.note, orderId: null, at }
+    : { outcome: result.outcome, code: result.code, message: result.message, note: null, orderId: null, at };
+}

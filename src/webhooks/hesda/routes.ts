@@ -1,0 +1,51 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { errorBody } from '../../errors.js';
+import { WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
+import type { HesdaWebhookDeps } from './receive.js';
+import { receiveHesdaDelivery } from './receive.js';
+
+/** Hesda's own answer texts (seed 003), so its retry logic reads them as it expects. */
+const HESDA_MESSAGES = {
+  400: 'Invalid payload',
+  401: 'Invalid signature',
+  500: 'Internal server error',
+} as const;
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
+
+/**
+ * POST /webhooks/ppob — the path the old system gave Hesda. The body is read as raw bytes (this
+ * scope replaces the JSON parser): the signature covers exactly them. Answers carry Hesda's
+ * `{status, message}` and our `{error:{code,message,requestId}}` side by side.
+ */
+export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (app, opts) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.post('/webhooks/ppob', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
+    const receipt = await receiveHesdaDelivery(opts, request.log, {
+      rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      // A doubled header arrives joined: it cannot match, as it should not.
+      signature: single(request.headers['x-hesda-signature']),
+      event: single(request.headers['x-hesda-event']),
+      remoteIp: request.ip,
+      requestId: request.id,
+    });
+    if (!receipt.ok) {
+      return reply.code(receipt.status).send({
+        status: 'error',
+        message: HESDA_MESSAGES[receipt.status],
+        ...errorBody(receipt.code, request.id),
+      });
+    }
+    return reply.code(200).send({
+      status: 'success',
+      message: 'Webhook received',
+      event_id: receipt.eventId,
+      outcome: receipt.outcome,
+      duplicate: receipt.duplicate,
+    });
+  });
+};
