@@ -26,7 +26,8 @@ describe('configuration', () => {
     expect(c.products.memberTitles).toEqual(['Daftar Member KEI']);
     expect(c.initialPasswordPolicy).toBe('random');
     expect(c.licensePrefix).toBe('KEI-');
-    expect(c.generatedSecrets).toEqual(['COOKIE_SECRET', 'LYNK_MERCHANT_KEY']);
+    expect(c.generatedSecrets).toEqual(['COOKIE_SECRET', 'LYNK_MERCHANT_KEY', 'HESDA_SECRET_KEY']);
+    expect(c.ppob).toMatchObject({ apiUrl: undefined, callbackUrl: 'http://127.0.0.1:3000/webhooks/ppob' });
     const file = join(dir, 'data', 'dev-secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const second = loadConfig({}, dir);
@@ -86,5 +87,59 @@ describe('configuration', () => {
     expect(env.HOST).toBe('0.0.0.0');
     expect(env.LICENSE_PREFIX).toBeUndefined();
     expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('PORT=4000');
+  });
+
+  it('PPOB: the callback URL follows PUBLIC_URL; production requires Hesda keys only once HESDA_API_URL is set', () => {
+    const base = { NODE_ENV: 'production', COOKIE_SECRET: 'x'.repeat(32), LYNK_MERCHANT_KEY: 'k'.repeat(10) };
+    const without = loadConfig({ ...base, PUBLIC_URL: 'https://toko.example.com/' }, tempDir());
+    if (!without.ok) throw new Error(without.errors.join());
+    expect(without.config.ppob).toMatchObject({
+      apiUrl: undefined,
+      secretKey: undefined,
+      timeoutMs: 15_000,
+      apiKeyHeader: 'Authorization',
+      callbackUrl: 'https://toko.example.com/webhooks/ppob',
+    });
+    const missing = loadConfig(
+      { ...base, PUBLIC_URL: 'https://t.example', HESDA_API_URL: 'https://api.hesda.example/v1' },
+      tempDir(),
+    );
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.errors.map((e) => e.split(':')[0])).toEqual(['HESDA_API_KEY', 'HESDA_SECRET_KEY']);
+    const full = loadConfig(
+      {
+        ...base,
+        PUBLIC_URL: 'https://t.example',
+        HESDA_API_URL: 'https://api.hesda.example/v1/',
+        HESDA_API_KEY: 'api-key',
+        HESDA_SECRET_KEY: 'secret-key-123',
+        HESDA_TIMEOUT_SECONDS: '2.5',
+      },
+      tempDir(),
+    );
+    if (!full.ok) throw new Error(full.errors.join());
+    expect(full.config.ppob).toMatchObject({ apiUrl: 'https://api.hesda.example/v1', timeoutMs: 2500 });
+    const bad = loadConfig(
+      { HESDA_API_URL: 'ftp://x', HESDA_TIMEOUT_SECONDS: '0', HESDA_API_KEY_HEADER: 'a b' },
+      tempDir(),
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors).toHaveLength(3);
+  });
+
+  it('a dev-secrets file from before PPOB keeps its keys and gains a Hesda secret', () => {
+    const dir = tempDir();
+    const first = loadConfig({ HESDA_SECRET_KEY: 'given-secret-1' }, dir);
+    if (!first.ok) throw new Error(first.errors.join());
+    const file = join(dir, 'data', 'dev-secrets.json');
+    const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    delete old.hesdaSecretKey;
+    writeFileSync(file, JSON.stringify(old));
+    const second = loadConfig({}, dir);
+    if (!second.ok) throw new Error(second.errors.join());
+    expect(second.config.lynkMerchantKey).toBe(first.config.lynkMerchantKey);
+    expect(second.config.ppob.secretKey).toMatch(/^dev-[0-9a-f]{32}$/);
+    const third = loadConfig({}, dir);
+    expect(third.ok && third.config.ppob.secretKey).toBe(second.config.ppob.secretKey);
   });
 });
