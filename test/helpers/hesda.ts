@@ -11,7 +11,8 @@ export const HESDA_API_KEY = 'test-hesda-api-key-abcdef';
 
 /** How the fake answers POST /order (default: accept with a new pending transaction). */
 export type OrderBehaviour =
-  | { kind: 'accept' }
+  /** beforeAnswer runs once the transaction id exists, before Hesda answers (a callback racing the answer). */
+  | { kind: 'accept'; beforeAnswer?: (order: ReceivedOrder) => Promise<void> }
   | { kind: 'answer'; status: number; body: string }
   | { kind: 'hang' }
   | { kind: 'drop' };
@@ -53,7 +54,7 @@ export class FakeHesda {
       req.on('data', (chunk: string) => {
         raw += chunk;
       });
-      req.on('end', () => fake?.answer(req.method ?? '', req.url ?? '', req.headers, raw, res));
+      req.on('end', () => void fake?.answer(req.method ?? '', req.url ?? '', req.headers, raw, res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -61,13 +62,13 @@ export class FakeHesda {
     return fake;
   }
 
-  private answer(
+  private async answer(
     method: string,
     url: string,
     headers: IncomingHttpHeaders,
     raw: string,
     res: import('node:http').ServerResponse,
-  ): void {
+  ): Promise<void> {
     if (method !== 'POST' || url !== '/order') {
       res.writeHead(404).end();
       return;
@@ -89,6 +90,7 @@ export class FakeHesda {
       return;
     }
     order.transactionId = randomBytes(6).toString('base64url');
+    await b.beforeAnswer?.(order);
     res.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
         status: 'success',
