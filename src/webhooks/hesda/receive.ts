@@ -83,7 +83,10 @@ export async function receiveHesdaDelivery(
   }
   const eventType = delivery.event?.trim().slice(0, 100) || null;
   // The same body under another event type is another delivery.
-  const digest = createHash('sha256').update(`${eventType ?? ''}\n`).update(delivery.rawBody).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${eventType ?? ''}\n`)
+    .update(delivery.rawBody)
+    .digest('hex');
   if (eventType !== HESDA_UPDATE_EVENT) return storeUnknownEvent(deps, log, meta, body, eventType, digest);
 
   const parsed = hesdaUpdateSchema.safeParse(body);
