@@ -10,6 +10,13 @@ export interface HesdaSettings {
   callbackUrl: string;
 }
 
+/** The settings from config.ppob, or null when ordering is off (no HESDA_API_URL). */
+export function hesdaSettings(
+  ppob: Omit<HesdaSettings, 'apiUrl'> & { apiUrl: string | undefined },
+): HesdaSettings | null {
+  return ppob.apiUrl ? { ...ppob, apiUrl: ppob.apiUrl } : null;
+}
+
 export interface HesdaOrderRequest {
   productCode: string;
   customerNo: string;

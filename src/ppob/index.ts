@@ -1,7 +1,5 @@
-import type { HesdaSettings } from './hesda-client.js';
-
 export type { HesdaOrderRequest, HesdaOrderResult, HesdaSettings } from './hesda-client.js';
-export { placeHesdaOrder } from './hesda-client.js';
+export { hesdaSettings, placeHesdaOrder } from './hesda-client.js';
 export type { HesdaUpdate } from './hesda-payload.js';
 export { HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchema } from './hesda-payload.js';
 export type { PpobMemberPageOptions } from './member-page.js';
@@ -16,15 +14,3 @@ export type { PpobListFilter, TransactionUpdatedData } from './transactions.js';
 export { findPpobByHesdaId, listPpobTransactions, transactionUpdatedData } from './transactions.js';
 export type { HesdaUpdateOutcome } from './webhook-update.js';
 export { applyHesdaUpdate } from './webhook-update.js';
-
-/** The Hesda settings from config, or null when ordering is off (no HESDA_API_URL). */
-export function hesdaSettings(ppob: {
-  apiUrl: string | undefined;
-  apiKey: string | undefined;
-  apiKeyHeader: string;
-  timeoutMs: number;
-  callbackUrl: string;
-}): HesdaSettings | null {
-  if (!ppob.apiUrl) return null;
-  return { ...ppob, apiUrl: ppob.apiUrl };
-}

@@ -69,7 +69,10 @@ export async function receiveHesdaDelivery(
     return { ok: false, status, code } as const;
   };
 
-  if (!deps.secretKey) return reject(401, 'INVALID_SIGNATURE', 'HESDA_SECRET_KEY is not set: cannot verify');
+  if (!deps.secretKey) {
+    log.error('HESDA_SECRET_KEY is not set: every Hesda webhook is refused');
+    return reject(401, 'INVALID_SIGNATURE', 'HESDA_SECRET_KEY is not set: cannot verify');
+  }
   // The signature first, on the bytes as received: nothing unauthenticated is parsed or trusted.
   if (delivery.signature === undefined || delivery.signature.trim() === '')
     return reject(401, 'INVALID_SIGNATURE', 'no X-Hesda-Signature header');
