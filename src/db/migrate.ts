@@ -35,10 +35,19 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
     ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  // Kysely's table check reads the catalog of every schema; one dropped meanwhile (another
+  // deployment's, or a parallel test run's) fails it with 3F000 before anything ran, or inside the
+  // rolled-back transaction. Nothing was applied, so a few retries are safe.
+  for (let retry = 0; retry < 3 && isDroppedSchemaRace(result.error); retry += 1)
+    result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+function isDroppedSchemaRace(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
 }
