@@ -47,6 +47,8 @@ export interface Config {
   readonly displayTimeZone: string;
   /** Bearer token for GET /metrics; without it the endpoint does not exist. */
   readonly metricsToken: string | undefined;
+  /** Rate limits of the public license API (/api/licenses/*), per client IP and per license key. */
+  readonly licenseApi: { readonly windowMs: number; readonly maxPerIp: number; readonly maxPerKey: number };
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
   readonly generatedSecrets: readonly ('COOKIE_SECRET' | 'LYNK_MERCHANT_KEY')[];
 }
@@ -144,6 +146,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     realtime: { heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000 },
     displayTimeZone: e.DISPLAY_TIMEZONE,
     metricsToken: e.METRICS_TOKEN,
+    licenseApi: {
+      windowMs: e.LICENSE_API_RATE_WINDOW_SECONDS * 1000,
+      maxPerIp: e.LICENSE_API_MAX_PER_IP,
+      maxPerKey: e.LICENSE_API_MAX_PER_KEY,
+    },
     generatedSecrets: generated,
   };
   return { ok: true, config: deepFreeze(config) };

@@ -8,6 +8,10 @@ import { housekeepingGate } from '../db/index.js';
  */
 export interface RealtimeEventData {
   'session.revoked': { reason: string; at: number; message: string };
+  /** A license was revoked: every page using it closes its content. */
+  'license.revoked': { licenseId: number; reason: string; at: number; message: string };
+  /** One activation ended (another device took it over, released, reset): the page holding it closes. */
+  'activation.revoked': { licenseId: number; activationId: number; reason: string; at: number; message: string };
 }
 export type RealtimeKind = keyof RealtimeEventData;
 
