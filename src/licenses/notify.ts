@@ -35,7 +35,8 @@ export async function endActivations(
     .where('revoked_at', 'is', null)
     .returning('id')
     .execute();
-  const ended = rows.map((r) => r.id);
+  // UPDATE … RETURNING has no order on PostgreSQL: events go out oldest activation first.
+  const ended = rows.map((r) => r.id).sort((a, b) => a - b);
   if (ended.length === 0 || reason === 'license_revoked') return { ended, events: [] };
   const memberId = await recipientOf(trx, license.email);
   if (memberId === null) return { ended, events: [] };

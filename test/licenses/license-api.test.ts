@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR, listAudit } from '../../src/audit/index.js';
 import { revokeLicense } from '../../src/licenses/index.js';
-import { createMemoryBus } from '../../src/realtime/index.js';
-import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from './license-world.js';
+import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps, liveActivations } from './license-world.js';
 
 const DAY_MS = 86_400_000;
 
 describe.each(DIALECTS)('public license API (%s)', (dialect) => {
   const openWorld = worldPerTest(dialect);
   const open = (env: Record<string, string> = {}) => openWorld({ PRODUCT_RULES: LICENSE_RULES, ...env });
-  const deps = (world: World) => ({
-    db: world.database.db,
-    dialect: world.database.dialect,
-    transact: world.database.transact,
-    runtime: world.runtime,
-    bus: createMemoryBus(),
-  });
+  const deps = licenseDeps;
 
   it('activates within the limit (201), is idempotent per fingerprint (200), and validates on that device', async () => {
     const world = await open();

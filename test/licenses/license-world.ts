@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import type { LicenseDeps } from '../../src/licenses/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 
@@ -53,4 +54,15 @@ export async function liveActivations(world: World, licenseId: number) {
     .where('license_id', '=', licenseId)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** The services' dependencies on the world's own database and bus (the app's streams hear them). */
+export function licenseDeps(world: World): LicenseDeps {
+  return {
+    db: world.database.db,
+    dialect: world.database.dialect,
+    transact: world.database.transact,
+    runtime: world.runtime,
+    bus: world.bus,
+  };
 }
