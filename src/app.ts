@@ -155,7 +155,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const licenses: LicenseDeps = {
     db: database.db,
     dialect: database.dialect,
-    transact: database.transact,
     runtime,
     bus,
   };

@@ -21,7 +21,7 @@ function keyArgument(args: string[], usage: string, options: Record<string, { ty
 }
 
 function cliDeps(database: DatabaseHandle): LicenseDeps {
-  return { ...database, runtime: systemRuntime, bus: createMemoryBus() };
+  return { db: database.db, dialect: database.dialect, runtime: systemRuntime, bus: createMemoryBus() };
 }
 
 async function withLicense<T>(

@@ -1,9 +1,3 @@
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import { sha256Hex } from '../auth/tokens.js';
-import type { Database, Transact } from '../db/index.js';
-import { executeCompiledOnce, housekeepingGate } from '../db/index.js';
-
 export interface LicenseApiLimits {
   windowMs: number;
   maxPerIp: number;
@@ -12,63 +6,62 @@ export interface LicenseApiLimits {
 
 export type LicenseApiDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+interface Window {
+  startedAt: number;
+  count: number;
+}
+
+/** Counters kept at most; beyond it the oldest windows are dropped first (a flood of spoofed IPs). */
+const MAX_COUNTERS = 200_000;
+
 /**
- * Fixed-window counters in the rate_limits table, as the login limits keep them (they hold across
- * restarts and across instances on one PostgreSQL), counted before any work. Per IP: one client
- * flooding; per key: many IPs trying one key. Both counters move in ONE upsert, and on SQLite that
- * statement rides the group commit: this is a write on every request of the API's hottest path,
- * and a commit (an fsync with synchronous=FULL) per request would cap it at a few thousand a second.
- * The key is stored hashed: the counter table is no second copy of license keys.
+ * Fixed windows, per client IP (one client flooding) and per key (many IPs trying one key), counted
+ * before any work. Unlike the login limits these live in memory, on purpose: validation is the
+ * API's hot path (a seller's app checks at every start), and a counter upsert per request was its
+ * main cost — a write, and on SQLite a commit, per validation (docs/BENCHMARKS.md, licenses). What
+ * is given up: counts reset on restart and each instance counts for itself, so N instances allow
+ * N × the limit. That is acceptable here: keys carry 80 random bits, so guessing fails on entropy,
+ * not on the limiter; the limiter only keeps one client from hogging the server.
  */
-export async function consumeLicenseApiLimits(
-  transact: Transact,
-  limits: LicenseApiLimits,
-  ip: string,
-  key: string,
-  now: number,
-): Promise<LicenseApiDecision> {
-  const ipKey = `license:ip:${ip}`;
-  const keyKey = `license:key:${sha256Hex(key).slice(0, 32)}`;
-  const rows = await transact(async (trx) => {
-    await pruneLicenseCounters(trx, now, limits.windowMs);
-    return hitBoth(trx, ipKey, keyKey, now, now - limits.windowMs);
-  });
-  let retryAfterMs = 0;
-  for (const row of rows) {
-    const limit = row.key === ipKey ? limits.maxPerIp : limits.maxPerKey;
-    if (Number(row.count) > limit)
-      retryAfterMs = Math.max(retryAfterMs, Number(row.window_started_at) + limits.windowMs - now, 1000);
+export class LicenseApiLimiter {
+  // Insertion order is window-start order (a restarted window is re-inserted), so the front is oldest.
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly limits: LicenseApiLimits) {}
+
+  consume(ip: string, key: string, now: number): LicenseApiDecision {
+    this.evict(now);
+    const byIp = this.hit(`ip:${ip}`, now);
+    const byKey = this.hit(`key:${key}`, now);
+    let retryAfterMs = 0;
+    if (byIp.count > this.limits.maxPerIp) retryAfterMs = byIp.startedAt + this.limits.windowMs - now;
+    if (byKey.count > this.limits.maxPerKey)
+      retryAfterMs = Math.max(retryAfterMs, byKey.startedAt + this.limits.windowMs - now);
+    return retryAfterMs > 0 ? { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs) } : { allowed: true };
   }
-  return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
-}
 
-function hitBoth(trx: Kysely<Database>, ipKey: string, keyKey: string, now: number, expired: number) {
-  const parameters = [ipKey, now, 1, keyKey, now, 1, expired, expired, now];
-  return executeCompiledOnce(trx, 'license api: hit ip and key counters', parameters, () =>
-    trx
-      .insertInto('rate_limits')
-      .values([
-        { key: ipKey, window_started_at: now, count: 1 },
-        { key: keyKey, window_started_at: now, count: 1 },
-      ])
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          count: sql<number>`case when rate_limits.window_started_at <= ${expired} then 1 else rate_limits.count + 1 end`,
-          window_started_at: sql<number>`case when rate_limits.window_started_at <= ${expired} then ${now} else rate_limits.window_started_at end`,
-        }),
-      )
-      .returning(['key', 'count', 'window_started_at']),
-  ).then((result) => result.rows);
-}
+  get size(): number {
+    return this.windows.size;
+  }
 
-const pruneDue = housekeepingGate();
+  private hit(name: string, now: number): Window {
+    const current = this.windows.get(name);
+    if (current && current.startedAt > now - this.limits.windowMs && current.startedAt <= now) {
+      current.count += 1;
+      return current;
+    }
+    const fresh = { startedAt: now, count: 1 };
+    this.windows.delete(name);
+    this.windows.set(name, fresh);
+    return fresh;
+  }
 
-/** Dead counters go at most hourly per process, and only while the API is used (no idle queries). */
-async function pruneLicenseCounters(trx: Kysely<Database>, now: number, windowMs: number): Promise<void> {
-  if (!pruneDue(now)) return;
-  await trx
-    .deleteFrom('rate_limits')
-    .where('key', 'like', 'license:%')
-    .where('window_started_at', '<', now - Math.max(windowMs, 86_400_000))
-    .execute();
+  /** Drops windows that ended (from the front, oldest first), and the oldest beyond the cap. */
+  private evict(now: number): void {
+    for (const [name, window] of this.windows) {
+      const over = this.windows.size >= MAX_COUNTERS;
+      if (!over && window.startedAt > now - this.limits.windowMs) break;
+      this.windows.delete(name);
+    }
+  }
 }

@@ -4,10 +4,11 @@ import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
 import { activateLicense } from './activate.js';
 import type { LicenseApiLimits } from './api-rate-limit.js';
-import { consumeLicenseApiLimits } from './api-rate-limit.js';
+import { LicenseApiLimiter } from './api-rate-limit.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps } from './deps.js';
 import { validateLicense } from './validate.js';
+import { ValidationTouches } from './validation-touches.js';
 
 export interface LicenseApiOptions {
   deps: LicenseDeps;
@@ -42,6 +43,12 @@ const VALID_MESSAGE = 'Lisensi valid.';
  * Indonesian. Routes only translate: the rules live in the services.
  */
 export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, { deps, limits }) => {
+  const limiter = new LicenseApiLimiter(limits);
+  const touches = new ValidationTouches(deps.db, (error) =>
+    app.log.error({ err: error }, 'last_validated_at write failed'),
+  );
+  // Before the database closes: the pending "last validated" times are written, not dropped.
+  app.addHook('onClose', () => touches.flush());
   const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: object = {}) => {
     request.log.info({ code }, `license api: ${code}`);
     const body = errorBody(code, request.id);
@@ -60,13 +67,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       void fail(request, reply, 'INVALID_PAYLOAD', { message: `${errorTable.INVALID_PAYLOAD.message} ${message}` });
       return null;
     }
-    const decision = await consumeLicenseApiLimits(
-      deps.transact,
-      limits,
-      request.ip,
-      parsed.data.key,
-      deps.runtime.now(),
-    );
+    const decision = limiter.consume(request.ip, parsed.data.key, deps.runtime.now());
     if (!decision.allowed) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
@@ -113,7 +114,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
   app.post('/api/licenses/validate', async (request, reply) => {
     const body = await admit(request, reply, validateBody);
     if (!body) return reply;
-    const result = await validateLicense(deps, { key: body.key, fingerprint: body.fingerprint });
+    const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint });
     // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
     if (!result.valid) return { valid: false, code: result.code, message: errorTable[result.code].message };
     return {

@@ -1,14 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../clock.js';
-import type { Database, Dialect, Transact } from '../db/index.js';
+import type { Database, Dialect } from '../db/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
 
 /** What the license services need: the database, its dialect (row locks), time, and the bus. */
 export interface LicenseDeps {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** Group-committed on SQLite: the API's small writes (counters, last validated) share commits. */
-  transact: Transact;
   runtime: Runtime;
   bus: RealtimeBus;
 }

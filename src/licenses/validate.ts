@@ -3,6 +3,7 @@ import { activationView } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
 import { licenseByKey } from './lookup.js';
 import { licenseState } from './status.js';
+import type { ValidationTouches } from './validation-touches.js';
 
 export type InvalidCode = 'LICENSE_NOT_FOUND' | 'LICENSE_REVOKED' | 'LICENSE_EXPIRED' | 'NOT_ACTIVATED';
 
@@ -28,6 +29,7 @@ export const VALIDATION_TOUCH_MS = 60_000;
  */
 export async function validateLicense(
   deps: LicenseDeps,
+  touches: Pick<ValidationTouches, 'record'>,
   input: { key: string; fingerprint?: string | undefined },
 ): Promise<ValidateResult> {
   const now = deps.runtime.now();
@@ -42,15 +44,7 @@ export async function validateLicense(
   if (state === 'expired') return { valid: false, code: 'LICENSE_EXPIRED' };
   if (input.fingerprint !== undefined && !match) return { valid: false, code: 'NOT_ACTIVATED' };
   if (match && now - match.last_validated_at >= VALIDATION_TOUCH_MS) {
-    // Through the group commit: many validations' touches share one SQLite commit.
-    await deps.transact((trx) =>
-      trx
-        .updateTable('license_activations')
-        .set({ last_validated_at: now })
-        .where('id', '=', match.id)
-        .where('revoked_at', 'is', null)
-        .execute(),
-    );
+    touches.record(match.id, now);
     match.last_validated_at = now;
   }
   const { license, activations } = found;

@@ -212,4 +212,20 @@ describe.each(DIALECTS)('public license API (%s)', (dialect) => {
     world.runtime.advance(30_000);
     expect((await licenseApi(world, 'validate', { key }, '198.51.100.9')).statusCode).toBe(200);
   });
+
+  it('validation notes "last validated" at most once a minute and writes it behind, off the request', async () => {
+    const world = await open();
+    const { id, key } = await buyLicense(world, 'Satu Perangkat');
+    await licenseApi(world, 'activate', { key, fingerprint: 'A' });
+    const createdAt = world.runtime.now();
+    const lastValidated = async () => Number((await liveActivations(world, id))[0]?.last_validated_at);
+    world.runtime.advance(30_000);
+    await licenseApi(world, 'validate', { key, fingerprint: 'A' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await lastValidated()).toBe(createdAt);
+    world.runtime.advance(40_000);
+    const seen = await licenseApi(world, 'validate', { key, fingerprint: 'A' });
+    expect(seen.json().activation.last_validated_at).toBe(new Date(world.runtime.now()).toISOString());
+    await expect.poll(lastValidated, { timeout: 5000 }).toBe(world.runtime.now());
+  });
 });

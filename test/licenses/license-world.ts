@@ -61,7 +61,6 @@ export function licenseDeps(world: World): LicenseDeps {
   return {
     db: world.database.db,
     dialect: world.database.dialect,
-    transact: world.database.transact,
     runtime: world.runtime,
     bus: world.bus,
   };

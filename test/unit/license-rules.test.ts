@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRealtimeEvent } from '../../src/client/realtime-events.js';
+import { LicenseApiLimiter } from '../../src/licenses/api-rate-limit.js';
 import { accessEndedMessage, licenseState } from '../../src/licenses/index.js';
 
 describe('license status', () => {
@@ -54,5 +55,26 @@ describe('license events in the browser client', () => {
   it('the closing texts come from one table; unknown reasons get a generic one', () => {
     expect(accessEndedMessage('takeover')).toContain('digunakan di perangkat lain');
     expect(accessEndedMessage('constructor')).toBe('Akses ke produk ini ditutup.');
+  });
+});
+
+describe('license API limiter (in memory)', () => {
+  const limits = { windowMs: 60_000, maxPerIp: 3, maxPerKey: 2 };
+  it('counts per IP and per key; the answer names the wait until the window ends', () => {
+    const limiter = new LicenseApiLimiter(limits);
+    expect(limiter.consume('1.1.1.1', 'K', 0)).toEqual({ allowed: true });
+    expect(limiter.consume('2.2.2.2', 'K', 10_000)).toEqual({ allowed: true });
+    expect(limiter.consume('3.3.3.3', 'K', 20_000)).toEqual({ allowed: false, retryAfterMs: 40_000 });
+    expect(limiter.consume('1.1.1.1', 'L', 20_000)).toEqual({ allowed: true });
+    expect(limiter.consume('1.1.1.1', 'M', 20_000)).toEqual({ allowed: true });
+    expect(limiter.consume('1.1.1.1', 'N', 20_000)).toEqual({ allowed: false, retryAfterMs: 40_000 });
+    expect(limiter.consume('3.3.3.3', 'K', 60_000)).toEqual({ allowed: true });
+  });
+  it('forgets ended windows, so idle clients cost no memory', () => {
+    const limiter = new LicenseApiLimiter(limits);
+    for (let i = 0; i < 100; i++) limiter.consume(`10.0.0.${i}`, `KEY-${i}`, i);
+    expect(limiter.size).toBe(200);
+    limiter.consume('10.9.9.9', 'LAST', 61_000);
+    expect(limiter.size).toBe(2);
   });
 });
