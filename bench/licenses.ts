@@ -27,7 +27,8 @@ const USAGE = `npm run bench:licenses -- [options]
   --sync <mode>         FULL, NORMAL or both (default FULL, the server's default)
   --warmup <n>          unmeasured validations per server first (default 5000)
   --log-level <level>   server LOG_LEVEL (default warn)
-  --quiet-wait <s>      before each run, wait up to s seconds for the machine to be idle (default 30)`;
+  --quiet-wait <s>      before each run, wait up to s seconds for the machine to be idle (default 30)
+  --cpu-prof            write a V8 CPU profile of each server child (summarise: bench/cpu-profile-summary.ts)`;
 
 const TARGET_RPS = 5000;
 const TARGET_P99_MS = 10;
@@ -47,6 +48,7 @@ function parse(args: string[]) {
       'log-level': { type: 'string', default: 'warn' },
       'quiet-wait': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
   const errors: string[] = [];
@@ -62,6 +64,7 @@ function parse(args: string[]) {
     warmup: int('warmup', values.warmup, 0, 1_000_000),
     logLevel: values['log-level'],
     quietWaitS: int('quiet-wait', values['quiet-wait'], 0, 3600),
+    profileDir: values['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null,
   };
   if (!options.syncModes.every((m) => m === 'FULL' || m === 'NORMAL'))
     errors.push('--sync must be FULL, NORMAL or both');
@@ -110,6 +113,7 @@ async function measure(
       // All load comes from 127.0.0.1: the per-IP limit would stop it; the per-key limit stays default.
       LICENSE_API_MAX_PER_IP: '10000000',
     },
+    ...(options.profileDir ? { cpuProfDir: options.profileDir } : {}),
   });
   const agent = keepAliveAgent();
   try {
@@ -131,6 +135,8 @@ async function measure(
     const rate = result.ok / result.durationS;
     const name = load.kind === 'paced' ? `A ${options.rate}/s paced` : `B saturation c=${load.connections}`;
     const intended = result.intendedLatenciesMs ? summarizeLatencies(result.intendedLatenciesMs) : null;
+    // A CPU profile is written only on a graceful exit.
+    if (options.profileDir) await server.stop();
     return (
       `| ${sync} | ${name} | ${rate.toFixed(0)} | ${result.bad} | ${result.errors} | ${fixed(latency.p50)} | **${fixed(latency.p99)}** | ${fixed(latency.max)} | ` +
       `${intended ? fixed(intended.p99) : '-'} | ${pct(cpu.serverPct)} | ${pct(cpu.eventLoopPct)} | ${cpu.serverUsPerRequest?.toFixed(0) ?? '?'} | ${pct(cpu.clientPct)} | ${pct(cpu.otherPct)} |` +
