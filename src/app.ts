@@ -14,6 +14,8 @@ import type { DatabaseHandle } from './db/index.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
+import type { LicenseDeps } from './licenses/index.js';
+import { licenseApiRoutes } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { memberAreaRoutes } from './members/area.js';
 import { memberRoutes } from './members/routes.js';
@@ -151,11 +153,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub,
     authenticate: (request) => authenticateStream(guardDeps, request),
   });
+  const licenses: LicenseDeps = {
+    db: database.db,
+    dialect: database.dialect,
+    runtime,
+    bus,
+  };
+  await app.register(licenseApiRoutes, { deps: licenses, limits: config.licenseApi });
   await app.register(memberAreaRoutes, {
     db: database.db,
     requireMember: memberGuard(guardDeps),
     videoUrl: config.memberVideoUrl,
     timeZone: config.displayTimeZone,
+    licenses,
   });
   await app.register(hesdaWebhookRoutes, {
     db: database.db,

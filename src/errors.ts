@@ -23,6 +23,16 @@ export const errorTable = {
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type tidak didukung.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar (maksimal 1 MB).' },
+  // The public license API (/api/licenses/*). An unknown key and a key not activated on this device
+  // answer the same status and shape, so the answer's form tells a guesser nothing.
+  LICENSE_NOT_FOUND: { status: 404, message: 'Kunci lisensi tidak ditemukan.' },
+  NOT_ACTIVATED: { status: 404, message: 'Lisensi ini belum diaktifkan di perangkat ini.' },
+  LICENSE_REVOKED: { status: 403, message: 'Lisensi ini sudah dicabut.' },
+  LICENSE_EXPIRED: { status: 403, message: 'Masa berlaku lisensi ini sudah habis.' },
+  ACTIVATION_LIMIT: {
+    status: 409,
+    message: 'Batas perangkat lisensi ini sudah tercapai. Lepaskan salah satu perangkat terlebih dahulu.',
+  },
   RATE_LIMITED: { status: 429, message: 'Terlalu banyak permintaan. Coba lagi nanti.' },
   INTERNAL: { status: 500, message: 'Terjadi kesalahan di server.' },
   ASSET_MISSING: { status: 503, message: 'Berkas browser belum dibuat. Jalankan npm run build.' },

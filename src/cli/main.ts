@@ -1,5 +1,6 @@
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
+import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
 import { ppobList, ppobOrder } from './ppob.js';
@@ -13,6 +14,9 @@ const COMMANDS: Record<string, Command> = {
   migrate,
   'members list': membersList,
   'licenses list': licensesList,
+  'licenses show': licensesShow,
+  'licenses revoke': licensesRevoke,
+  'licenses reset': licensesReset,
   'events list': eventsList,
   'events show': eventsShow,
   'events replay': eventsReplay,
@@ -31,6 +35,9 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   migrate                     terapkan migrasi database
   members list   [--search S] [--limit N] [--json]
   licenses list  [--search S] [--limit N] [--json]
+  licenses show  <kunci> [--json]   satu lisensi dengan perangkat (aktivasi)-nya
+  licenses revoke <kunci> [--reason ALASAN]   cabut lisensi (dicatat di log audit)
+  licenses reset <kunci>            lepaskan semua perangkat lisensi (dicatat di log audit)
   events list    [--outcome processed|ignored|failed|rejected] [--provider lynk|hesda] [--limit N] [--json]
   events show    <id> [--json]   isi mentah dan hasil satu webhook
   events replay  <id> [--email E]  proses ulang event Lynk yang gagal (--email: email pembeli bila kosong)

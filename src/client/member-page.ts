@@ -8,6 +8,7 @@
  * login page.
  */
 // The texts come from the server's table (pure data, bundled in): one wording everywhere.
+import { accessEndedMessage } from '../licenses/messages.js';
 import { sessionEndedMessage } from '../realtime/messages.js';
 import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
 import { applyTransactionUpdate } from './transactions-live.js';
@@ -60,9 +61,39 @@ function startMonitoring(): void {
     if (table instanceof HTMLTableElement) applyTransactionUpdate(table, event);
   });
 
+  watchProduct(body, monitor);
   window.gerbangRealtime = { monitor };
   body.dataset.realtime = monitor.state;
   monitor.start();
+}
+
+/**
+ * The "open product" page (`data-license-id`, `data-activation-id`): when this license is revoked,
+ * or this browser's activation ends (another device took the license over, it was released, an
+ * admin reset it), the content goes at once — removed from the page, not just hidden — and the
+ * reason shows. Events about the member's other licenses or devices are ignored.
+ */
+function watchProduct(body: HTMLElement, monitor: RealtimeMonitor): void {
+  const licenseId = Number(body.dataset.licenseId);
+  const activationId = Number(body.dataset.activationId);
+  if (!licenseId || !activationId) return;
+  body.dataset.product = 'open';
+  const close = (reason: string, message: string | undefined) => {
+    if (body.dataset.product === 'closed') return;
+    body.dataset.product = 'closed';
+    document.getElementById('product-content')?.remove();
+    const notice = document.getElementById('product-closed');
+    if (notice) {
+      notice.textContent = message ?? accessEndedMessage(reason);
+      notice.hidden = false;
+    }
+  };
+  monitor.on('license.revoked', (event) => {
+    if (event.licenseId === licenseId) close(event.reason, event.message);
+  });
+  monitor.on('activation.revoked', (event) => {
+    if (event.activationId === activationId) close(event.reason, event.message);
+  });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', startMonitoring);

@@ -25,11 +25,31 @@ export interface TransactionUpdatedEvent {
 }
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+/** A license was revoked: pages using it close their content. */
+export interface LicenseRevokedEvent {
+  type: 'license.revoked';
+  licenseId: number;
+  reason: string;
+  at: number;
+  message?: string;
+}
+
+/** One activation of a license ended (taken over by another device, released, reset). */
+export interface ActivationRevokedEvent {
+  type: 'activation.revoked';
+  licenseId: number;
+  activationId: number;
+  reason: string;
+  at: number;
+  message?: string;
+}
 
 /** Every event type the monitor dispatches. To add one: a field here and a parser in EVENT_PARSERS. */
 export interface RealtimeEventMap {
   'session.revoked': SessionRevokedEvent;
   'transaction.updated': TransactionUpdatedEvent;
+  'license.revoked': LicenseRevokedEvent;
+  'activation.revoked': ActivationRevokedEvent;
 }
 export type RealtimeEventType = keyof RealtimeEventMap;
 export type RealtimeEvent = RealtimeEventMap[RealtimeEventType];
@@ -37,6 +57,12 @@ export type RealtimeHandler<K extends RealtimeEventType> = (event: RealtimeEvent
 
 export type Json = Record<string, unknown>;
 export const isJson = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+const positiveId = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
+const reasonOf = (data: Json) => (typeof data.reason === 'string' && data.reason !== '' ? data.reason : 'unknown');
+const messageOf = (data: Json) =>
+  typeof data.message === 'string' && data.message !== '' ? { message: data.message } : {};
 
 // Each parser checks the payload of one type; an event that fails its check is dropped, not guessed at.
 const EVENT_PARSERS: { [K in RealtimeEventType]: (data: Json) => RealtimeEventMap[K] | null } = {
@@ -64,6 +90,20 @@ const EVENT_PARSERS: { [K in RealtimeEventType]: (data: Json) => RealtimeEventMa
           updatedAt: typeof data.updatedAt === 'number' ? data.updatedAt : Date.now(),
         }
       : null,
+  // Without the ids a page cannot tell whether the event is about its own license: dropped.
+  'license.revoked': (data) => {
+    const licenseId = positiveId(data.licenseId);
+    if (licenseId === null) return null;
+    const at = typeof data.at === 'number' ? data.at : Date.now();
+    return { type: 'license.revoked', licenseId, reason: reasonOf(data), at, ...messageOf(data) };
+  },
+  'activation.revoked': (data) => {
+    const licenseId = positiveId(data.licenseId);
+    const activationId = positiveId(data.activationId);
+    if (licenseId === null || activationId === null) return null;
+    const at = typeof data.at === 'number' ? data.at : Date.now();
+    return { type: 'activation.revoked', licenseId, activationId, reason: reasonOf(data), at, ...messageOf(data) };
+  },
 };
 
 export const REALTIME_EVENT_TYPES = Object.keys(EVENT_PARSERS) as RealtimeEventType[];

@@ -58,6 +58,8 @@ export interface Config {
     /** PUBLIC_URL + /webhooks/ppob, sent with every order. */
     readonly callbackUrl: string;
   };
+  /** Rate limits of the public license API (/api/licenses/*), per client IP and per license key. */
+  readonly licenseApi: { readonly windowMs: number; readonly maxPerIp: number; readonly maxPerKey: number };
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
   readonly generatedSecrets: readonly GeneratedSecret[];
 }
@@ -177,6 +179,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       secretKey: hesdaSecretKey,
       timeoutMs: Math.round(e.HESDA_TIMEOUT_SECONDS * 1000),
       callbackUrl: `${publicUrl}/webhooks/ppob`,
+    },
+    licenseApi: {
+      windowMs: e.LICENSE_API_RATE_WINDOW_SECONDS * 1000,
+      maxPerIp: e.LICENSE_API_MAX_PER_IP,
+      maxPerKey: e.LICENSE_API_MAX_PER_KEY,
     },
     generatedSecrets: generated,
   };

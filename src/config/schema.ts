@@ -19,6 +19,9 @@ export const productRuleSchema = z
     action: z.enum(['member', 'license']),
     maxDevices: z.number().int().positive().max(1000).default(1),
     validityDays: z.number().int().positive().max(36_500).optional(),
+    // One device too many: refuse it (409 with the devices in use) or move the license to it,
+    // ending the oldest activation (its open page is closed live).
+    onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
   })
   .refine((r) => r.uuid !== undefined || r.title !== undefined, {
     message: 'setiap aturan produk butuh "uuid" atau "title"',
@@ -105,6 +108,9 @@ export const envSchema = z.object({
     .default('Authorization'),
   HESDA_SECRET_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
   HESDA_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
+  LICENSE_API_RATE_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
+  LICENSE_API_MAX_PER_IP: positiveInt.max(10_000_000).default(600),
+  LICENSE_API_MAX_PER_KEY: positiveInt.max(10_000_000).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;

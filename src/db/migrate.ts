@@ -5,6 +5,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as sessions from './migrations/0002-sessions.js';
 import * as auditApiTokens from './migrations/0003-audit-api-tokens.js';
 import * as ppob from './migrations/0004-ppob.js';
+import * as licenseActivations from './migrations/0005-license-activations.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -13,6 +14,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002-sessions': { up: (db) => sessions.up(db, dialect) },
     '0003-audit-api-tokens': { up: (db) => auditApiTokens.up(db, dialect) },
     '0004-ppob': { up: (db) => ppob.up(db, dialect) },
+    '0005-license-activations': { up: (db) => licenseActivations.up(db, dialect) },
   };
 }
 

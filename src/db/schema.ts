@@ -18,6 +18,7 @@ export interface Database {
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
   ppob_transactions: PpobTransactionsTable;
+  license_activations: LicenseActivationsTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -88,10 +89,33 @@ export interface LicensesTable {
   email: string;
   lynk_ref_id: string;
   max_devices: number;
+  /** Stored status; `expired` is derived from expires_at (see src/licenses/status.ts). */
   status: 'active' | 'revoked';
   expires_at: number | null;
   created_at: number;
   revoked_at: number | null;
+  /** One device too many: refused, or the oldest activation makes way (from the product rule). */
+  on_limit: 'refuse' | 'takeover';
+  /** Why it was revoked (admin, refund, …); null while active. */
+  revoked_reason: string | null;
+}
+
+/** takeover: a new device took the slot · deactivated: the seller's app or the member released it · reset · license_revoked. */
+export type ActivationRevokeReason = 'takeover' | 'deactivated' | 'reset' | 'license_revoked';
+
+/** One device a license is activated on (Keygen's "machine", Lemon Squeezy's "instance"). */
+export interface LicenseActivationsTable {
+  id: Generated<number>;
+  license_id: number;
+  /** 1..max_devices, unique among live activations of a license: the last free slot is taken once. */
+  slot: number;
+  /** SHA-256 hex of the fingerprint the client sent; the raw value is never stored nor shown. */
+  fingerprint_hash: string;
+  name: string;
+  created_at: number;
+  last_validated_at: number;
+  revoked_at: number | null;
+  revoked_reason: ActivationRevokeReason | null;
 }
 
 export type MailKind = 'license' | 'registration' | 'login_link';
@@ -234,6 +258,7 @@ export type NewMember = Insertable<MembersTable>;
 export type Order = Selectable<OrdersTable>;
 export type License = Selectable<LicensesTable>;
 export type NewLicense = Insertable<LicensesTable>;
+export type LicenseActivation = Selectable<LicenseActivationsTable>;
 export type Device = Selectable<DevicesTable>;
 export type Session = Selectable<SessionsTable>;
 export type MailRow = Selectable<MailOutboxTable>;

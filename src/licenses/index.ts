@@ -1,3 +1,18 @@
+export type { ActivateResult, LicenseRef } from './activate.js';
+export { activateLicense } from './activate.js';
+export type { RevokeLicenseResult } from './admin.js';
+export { findLicenseByKey, listActivations, resetActivations, revokeLicense } from './admin.js';
+export { licenseApiRoutes } from './api-routes.js';
+export type { DeactivateResult, DeactivateTarget } from './deactivate.js';
+export { deactivateLicense } from './deactivate.js';
+export type { ActivationView, LicenseDeps } from './deps.js';
+export { memberDeviceFingerprint } from './fingerprints.js';
 export type { IssuedLine, LicenseLine } from './issue.js';
 export { issueOrderLicenses, listLicenses } from './issue.js';
 export { licenseKeyPattern, newLicenseKey, newOrderNo, newTransactionNo } from './keys.js';
+export { deviceActivation, memberActivations, memberLicense, releaseMemberActivation } from './member-licenses.js';
+export { ACCESS_ENDED_MESSAGES, accessEndedMessage } from './messages.js';
+export type { LicenseState } from './status.js';
+export { licenseState } from './status.js';
+export type { InvalidCode, ValidateResult } from './validate.js';
+export { validateLicense } from './validate.js';

@@ -10,6 +10,7 @@ export interface LicenseLine {
   qty: number;
   maxDevices: number;
   validityDays: number | null;
+  onLimit: 'refuse' | 'takeover';
 }
 
 export interface IssuedLine {
@@ -56,6 +57,8 @@ export async function issueOrderLicenses(
         expires_at: line.validityDays === null ? null : args.now + line.validityDays * DAY_MS,
         created_at: args.now,
         revoked_at: null,
+        on_limit: line.onLimit,
+        revoked_reason: null,
       });
     }
     issued.push({ title: line.title, keys });
@@ -87,6 +90,7 @@ export function listLicenses(db: Kysely<Database>, filter: LicenseListFilter = {
       'licenses.product_uuid',
       'licenses.status',
       'licenses.max_devices',
+      'licenses.on_limit',
       'licenses.expires_at',
       'licenses.lynk_ref_id',
       'orders.order_no',

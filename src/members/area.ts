@@ -2,43 +2,25 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncH
 import type { Kysely } from 'kysely';
 import type { LiveSession } from '../auth/index.js';
 import type { Database } from '../db/index.js';
-import { listLicenses } from '../licenses/index.js';
-import { formatDate } from '../web/format.js';
+import { AppError } from '../errors.js';
+import type { LicenseDeps } from '../licenses/index.js';
+import { licenseState, listLicenses, memberActivations, releaseMemberActivation } from '../licenses/index.js';
+import { formatDate, formatDateTime } from '../web/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
-import { page } from '../web/layout.js';
 import { contentSecurityPolicy, sendPage } from '../web/respond.js';
+import { memberPage } from './member-layout.js';
+import { productPageRoutes } from './product-page.js';
 
 export interface MemberAreaOptions {
   db: Kysely<Database>;
   requireMember: preHandlerAsyncHookHandler;
   videoUrl: string | undefined;
   timeZone: string;
+  licenses: LicenseDeps;
 }
 
-/** Protected pages: body class and script start the realtime monitor (one stream per browser). */
-const PROTECTED = {
-  scripts: ['/assets/member.js'],
-  bodyClass: 'protected-page',
-  bodyData: { 'realtime-url': '/api/realtime/stream' },
-  wide: true,
-} as const;
-
-export function memberPage(title: string, csrf: string, body: SafeHtml): string {
-  return page(
-    title,
-    html`<nav class="member">
-<a href="/member">Beranda</a>
-<a href="/member/lisensi">Lisensi saya</a>
-<a href="/member/transaksi">Transaksi</a>
-<a href="/member/video">Video</a>
-<form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" id="logout">Keluar</button></form>
-</nav>
-<div id="realtime-notice" class="session-ended" role="alert" hidden></div>
-${body}`,
-    PROTECTED,
-  );
-}
+const STATE_TEXT = { active: 'Aktif', revoked: 'Dicabut', expired: 'Kedaluwarsa' } as const;
 
 /**
  * The member area under /member. Every request passes the member guard (session checked in the
@@ -46,7 +28,7 @@ ${body}`,
  * its player at once (the old VIDEO_READY work-around is gone).
  */
 export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (app, options) => {
-  const { db, requireMember, videoUrl, timeZone } = options;
+  const { db, requireMember, videoUrl, timeZone, licenses: licenseDeps } = options;
   app.addHook('preHandler', requireMember);
   /** A member page: navigation, the session-ended notice, this page's content. */
   const sendMemberPage = (reply: FastifyReply, title: string, body: SafeHtml) =>
@@ -66,22 +48,56 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
 
   app.get('/member/lisensi', async (request, reply) => {
     const member = signedIn(request);
+    const now = licenseDeps.runtime.now();
     const licenses = await listLicenses(db, { email: member.email, limit: 500 });
-    const rows = licenses.map(
-      (l) =>
-        html`<tr><td><code>${l.license_key}</code></td><td>${l.product_title}</td><td>${l.status === 'active' ? 'Aktif' : 'Dicabut'}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`,
+    const activations = await memberActivations(
+      db,
+      licenses.map((l) => l.id),
     );
-    return sendMemberPage(
+    const csrf = reply.generateCsrf();
+    const rows = licenses.map((l) => {
+      const devices = activations.get(l.id) ?? [];
+      const list = devices.map(
+        (a) =>
+          html`<li data-activation-id="${a.id}">${a.name} <span class="muted">sejak ${formatDateTime(a.createdAt, timeZone)}</span>
+<form method="post" action="/member/lisensi/aktivasi/${a.id}/lepas"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary release">Lepaskan</button></form></li>`,
+      );
+      const state = licenseState(l, now);
+      return html`<tr data-license-id="${l.id}"><td><code>${l.license_key}</code></td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`;
+    });
+    const released = (request.query as Record<string, unknown>).dilepas !== undefined;
+    return sendPage(
       reply,
-      'Lisensi saya',
-      html`<h1>Lisensi saya</h1>
+      200,
+      memberPage(
+        'Lisensi saya',
+        csrf,
+        html`<h1>Lisensi saya</h1>
+${released ? html`<p class="ok" id="release-notice">Perangkat dilepas dari lisensi.</p>` : ''}
 ${
   licenses.length === 0
     ? html`<p class="muted">Belum ada lisensi untuk ${member.email}.</p>`
-    : html`<table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
 }`,
+      ),
     );
   });
+
+  app.post<{ Params: { id: string } }>(
+    '/member/lisensi/aktivasi/:id/lepas',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const member = signedIn(request);
+      const id = Number(request.params.id);
+      const result =
+        Number.isSafeInteger(id) && id > 0 ? await releaseMemberActivation(licenseDeps, member.email, id) : null;
+      // Another member's activation, or one already released: the same "not found".
+      if (result?.kind !== 'deactivated') throw new AppError('NOT_FOUND');
+      return reply.redirect('/member/lisensi?dilepas=1', 303);
+    },
+  );
+
+  await productPageRoutes(app, { licenses: licenseDeps, signedIn });
 
   app.get('/member/video', async (_request, reply) => {
     // The player's origin may be framed on this page, and only on this page.

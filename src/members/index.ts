@@ -1,6 +1,7 @@
 export type { NewMemberInput } from './accounts.js';
 export { createMemberIfAbsent, findMemberByEmail, listMembers, setMemberPassword } from './accounts.js';
-export { memberPage, signedIn } from './area.js';
+export { signedIn } from './area.js';
+export { memberPage } from './member-layout.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
   consumeOneTimeToken,

@@ -1,2 +1,2 @@
-export type { ProductAction, ProductCatalog } from './rules.js';
+export type { LicenseOverflowPolicy, ProductAction, ProductCatalog } from './rules.js';
 export { resolveProductAction } from './rules.js';

@@ -2,7 +2,10 @@ import type { ProductRule } from '../config/index.js';
 
 export type ProductAction =
   | { action: 'member' }
-  | { action: 'license'; maxDevices: number; validityDays: number | null };
+  | { action: 'license'; maxDevices: number; validityDays: number | null; onLimit: LicenseOverflowPolicy };
+
+/** What an activation beyond a license's device limit does (see productRuleSchema). */
+export type LicenseOverflowPolicy = 'refuse' | 'takeover';
 
 export interface ProductCatalog {
   readonly memberTitles: readonly string[];
@@ -20,8 +23,13 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
   if (rule) {
     return rule.action === 'member'
       ? { action: 'member' }
-      : { action: 'license', maxDevices: rule.maxDevices, validityDays: rule.validityDays ?? null };
+      : {
+          action: 'license',
+          maxDevices: rule.maxDevices,
+          validityDays: rule.validityDays ?? null,
+          onLimit: rule.onLimit,
+        };
   }
   if (catalog.memberTitles.includes(item.title)) return { action: 'member' };
-  return { action: 'license', maxDevices: 1, validityDays: null };
+  return { action: 'license', maxDevices: 1, validityDays: null, onLimit: 'refuse' };
 }

@@ -21,6 +21,10 @@ export interface RealtimeEventData {
     createdAt: number;
     updatedAt: number;
   };
+  /** A license was revoked: every page using it closes its content. */
+  'license.revoked': { licenseId: number; reason: string; at: number; message: string };
+  /** One activation ended (another device took it over, released, reset): the page holding it closes. */
+  'activation.revoked': { licenseId: number; activationId: number; reason: string; at: number; message: string };
 }
 export type RealtimeKind = keyof RealtimeEventData;
 

@@ -19,7 +19,7 @@ const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';
 
 /** Every page and API behind the member guard. */
-const PAGES = ['/member', '/member/lisensi', '/member/transaksi', '/member/video'];
+const PAGES = ['/member', '/member/lisensi', '/member/transaksi', '/member/video', '/member/produk/1'];
 const APIS = ['/api/session', '/api/realtime/stream'];
 
 /** Every state-changing POST, with a body that would otherwise be accepted as far as its shape goes. */

@@ -13,6 +13,8 @@ import { loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
+import type { RealtimeBus } from '../../src/realtime/index.js';
+import { createMemoryBus } from '../../src/realtime/index.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MERCHANT_KEY = 'test-merchant-key-0123456789';
@@ -76,6 +78,8 @@ export interface World {
   config: Config;
   database: DatabaseHandle;
   runtime: TestRuntime;
+  /** The app's realtime bus, for services a test calls directly (their events reach the app's streams). */
+  bus: RealtimeBus;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -114,10 +118,12 @@ export async function createWorld(
     throw error;
   }
   const runtime = new TestRuntime();
+  const bus = createMemoryBus();
   const app = await buildApp({
     config,
     database,
     runtime,
+    bus,
     logger: pino({ level: 'silent' }),
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
@@ -128,6 +134,7 @@ export async function createWorld(
     config,
     database,
     runtime,
+    bus,
     app,
     async close() {
       await app.close();

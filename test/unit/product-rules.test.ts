@@ -4,9 +4,9 @@ import { resolveProductAction } from '../../src/products/index.js';
 const catalog = {
   memberTitles: ['Daftar Member KEI'],
   rules: [
-    { uuid: 'u-member', action: 'member' as const, maxDevices: 1 },
-    { title: 'Kelas Pro', action: 'license' as const, maxDevices: 2, validityDays: 365 },
-    { uuid: 'u-pro', action: 'license' as const, maxDevices: 5 },
+    { uuid: 'u-member', action: 'member' as const, maxDevices: 1, onLimit: 'refuse' as const },
+    { title: 'Kelas Pro', action: 'license' as const, maxDevices: 2, validityDays: 365, onLimit: 'refuse' as const },
+    { uuid: 'u-pro', action: 'license' as const, maxDevices: 5, onLimit: 'takeover' as const },
   ],
 };
 
@@ -19,6 +19,7 @@ describe('product rules', () => {
       action: 'license',
       maxDevices: 1,
       validityDays: null,
+      onLimit: 'refuse',
     });
   });
   it('a rule by uuid wins over the title', () => {
@@ -30,7 +31,12 @@ describe('product rules', () => {
       action: 'license',
       maxDevices: 2,
       validityDays: 365,
+      onLimit: 'refuse',
     });
+  });
+  it('a rule carries its overflow policy (refuse unless it says takeover)', () => {
+    expect(resolveProductAction(catalog, { uuid: 'u-pro', title: '' })).toMatchObject({ onLimit: 'takeover' });
+    expect(resolveProductAction(catalog, { uuid: '', title: 'Kelas Pro' })).toMatchObject({ onLimit: 'refuse' });
   });
   it('titles match exactly', () => {
     expect(resolveProductAction(catalog, { uuid: '', title: 'daftar member kei' }).action).toBe('license');

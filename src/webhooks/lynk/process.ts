@@ -75,6 +75,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
         qty: item.qty,
         maxDevices: action.maxDevices,
         validityDays: action.validityDays,
+        onLimit: action.onLimit,
       });
   });
 

@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import type { AuditActor } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
+import type { Database } from '../db/index.js';
+import type { LicenseDeps } from './deps.js';
+import { endActivations, licenseRevokedEvents, publishCommitted } from './notify.js';
+
+/**
+ * Operator actions on licenses (the CLI today, the admin console later). Each change and its audit
+ * entry commit together; the pages using the license are told after the commit.
+ */
+
+export function findLicenseByKey(db: Kysely<Database>, key: string) {
+  return db.selectFrom('licenses').selectAll().where('license_key', '=', key.trim()).executeTakeFirst();
+}
+
+/** Every activation of a license, live ones first, newest first within each group. */
+export function listActivations(db: Kysely<Database>, licenseId: number, options: { liveOnly?: boolean } = {}) {
+  let q = db
+    .selectFrom('license_activations')
+    .select(['id', 'slot', 'name', 'created_at', 'last_validated_at', 'revoked_at', 'revoked_reason'])
+    .where('license_id', '=', licenseId)
+    .orderBy((eb) => eb.case().when('revoked_at', 'is', null).then(0).else(1).end())
+    .orderBy('id', 'desc')
+    .limit(200);
+  if (options.liveOnly) q = q.where('revoked_at', 'is', null);
+  return q.execute();
+}
+
+async function licenseRow(db: Kysely<Database>, licenseId: number) {
+  return db
+    .selectFrom('licenses')
+    .select(['id', 'email', 'license_key', 'status'])
+    .where('id', '=', licenseId)
+    .executeTakeFirst();
+}
+
+/** Ends every live activation (a buyer who changed all their machines); returns how many ended. */
+export async function resetActivations(
+  deps: LicenseDeps,
+  licenseId: number,
+  actor: AuditActor,
+): Promise<number | null> {
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const now = deps.runtime.now();
+    const license = await licenseRow(trx, licenseId);
+    if (!license) return null;
+    const live = await listActivations(trx, licenseId, { liveOnly: true });
+    const { ended, events } = await endActivations(
+      trx,
+      license,
+      live.map((a) => a.id),
+      'reset',
+      now,
+    );
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: 'license.reset_activations',
+        target: { type: 'license', id: licenseId },
+        details: { ended: ended.length },
+      },
+      now,
+    );
+    return { ended: ended.length, events };
+  });
+  if (!outcome) return null;
+  publishCommitted(deps.bus, outcome.events);
+  return outcome.ended;
+}
+
+export type RevokeLicenseResult = 'revoked' | 'already_revoked' | 'not_found';
+
+/** Revokes a license for good (refund, abuse): validation fails from now on, open pages close live. */
+export async function revokeLicense(
+  deps: LicenseDeps,
+  licenseId: number,
+  actor: AuditActor,
+  reason = 'admin',
+): Promise<RevokeLicenseResult> {
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const now = deps.runtime.now();
+    const license = await licenseRow(trx, licenseId);
+    if (!license) return 'not_found' as const;
+    const updated = await trx
+      .updateTable('licenses')
+      .set({ status: 'revoked', revoked_at: now, revoked_reason: reason.slice(0, 200) })
+      .where('id', '=', licenseId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) return 'already_revoked' as const;
+    const live = await listActivations(trx, licenseId, { liveOnly: true });
+    await endActivations(
+      trx,
+      license,
+      live.map((a) => a.id),
+      'license_revoked',
+      now,
+    );
+    const events = await licenseRevokedEvents(trx, license, reason, now);
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: 'license.revoke',
+        target: { type: 'license', id: licenseId },
+        details: { reason, activations: live.length },
+      },
+      now,
+    );
+    return events;
+  });
+  if (typeof outcome === 'string') return outcome;
+  publishCommitted(deps.bus, outcome);
+  return 'revoked';
+}

@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ErrorCode } from '../errors.js';
+import { errorBody, errorTable } from '../errors.js';
+import { activateLicense } from './activate.js';
+import type { LicenseApiLimits } from './api-rate-limit.js';
+import { LicenseApiLimiter } from './api-rate-limit.js';
+import { deactivateLicense } from './deactivate.js';
+import type { ActivationView, LicenseDeps } from './deps.js';
+import { validateLicense } from './validate.js';
+import { ValidationTouches } from './validation-touches.js';
+
+export interface LicenseApiOptions {
+  deps: LicenseDeps;
+  limits: LicenseApiLimits;
+}
+
+// Keys are typed by people: surrounding spaces are dropped, the rest must match exactly.
+const key = z.string().trim().min(1).max(100);
+// Any stable id the seller's app has for a machine (Keygen and Lemon Squeezy accept the same).
+const fingerprint = z.string().min(1).max(256);
+const activateBody = z.object({ key, fingerprint, name: z.string().trim().max(100).optional() });
+const validateBody = z.object({ key, fingerprint: fingerprint.optional() });
+const deactivateBody = z
+  .object({ key, activation_id: z.number().int().positive().optional(), fingerprint: fingerprint.optional() })
+  .refine((b) => (b.activation_id === undefined) !== (b.fingerprint === undefined), {
+    message: 'isi tepat salah satu: activation_id atau fingerprint',
+  });
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const activationJson = (a: ActivationView) => ({
+  id: a.id,
+  name: a.name,
+  created_at: iso(a.createdAt),
+  last_validated_at: iso(a.lastValidatedAt),
+});
+
+const VALID_MESSAGE = 'Lisensi valid.';
+
+/**
+ * The public license API for a seller's app or page: JSON in, JSON out, no session, no cookies.
+ * Rate-limited per IP and per key before any look-up. Answers carry stable codes; messages are
+ * Indonesian. Routes only translate: the rules live in the services.
+ */
+export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, { deps, limits }) => {
+  const limiter = new LicenseApiLimiter(limits);
+  const touches = new ValidationTouches(deps.db, (error) =>
+    app.log.error({ err: error }, 'last_validated_at write failed'),
+  );
+  // Before the database closes: the pending "last validated" times are written, not dropped.
+  app.addHook('onClose', () => touches.flush());
+  const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: object = {}) => {
+    request.log.info({ code }, `license api: ${code}`);
+    const body = errorBody(code, request.id);
+    return reply.code(errorTable[code].status).send({ error: { ...body.error, ...extra } });
+  };
+
+  /** Parses the body, then counts the request; null when an answer (400, 429) was already sent. */
+  async function admit<T extends { key: string }>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    schema: z.ZodType<T>,
+  ): Promise<T | null> {
+    const parsed = schema.safeParse(request.body);
+    if (!parsed.success) {
+      const message = z.prettifyError(parsed.error).replaceAll('\n', '; ');
+      void fail(request, reply, 'INVALID_PAYLOAD', { message: `${errorTable.INVALID_PAYLOAD.message} ${message}` });
+      return null;
+    }
+    const decision = limiter.consume(request.ip, parsed.data.key, deps.runtime.now());
+    if (!decision.allowed) {
+      const seconds = Math.ceil(decision.retryAfterMs / 1000);
+      reply.header('retry-after', String(seconds));
+      request.log.warn({ ip: request.ip }, 'license api rate limited');
+      void fail(request, reply, 'RATE_LIMITED', {
+        message: `Terlalu banyak permintaan. Coba lagi dalam ${seconds} detik.`,
+      });
+      return null;
+    }
+    return parsed.data;
+  }
+
+  app.post('/api/licenses/activate', async (request, reply) => {
+    const body = await admit(request, reply, activateBody);
+    if (!body) return reply;
+    const result = await activateLicense(
+      deps,
+      { key: body.key },
+      { fingerprint: body.fingerprint, name: body.name || 'Perangkat' },
+    );
+    switch (result.kind) {
+      case 'not_found':
+        return fail(request, reply, 'LICENSE_NOT_FOUND');
+      case 'revoked':
+        return fail(request, reply, 'LICENSE_REVOKED');
+      case 'expired':
+        return fail(request, reply, 'LICENSE_EXPIRED');
+      case 'limit':
+        // The devices in use (id, name, time; never their fingerprints), so the app can offer to release one.
+        return fail(request, reply, 'ACTIVATION_LIMIT', {
+          max_devices: result.maxDevices,
+          activations: result.activations.map(activationJson),
+        });
+      case 'activated':
+        return reply.code(result.created ? 201 : 200).send({
+          activated: true,
+          created: result.created,
+          activation: activationJson(result.activation),
+          replaced_activation_ids: result.replaced,
+        });
+    }
+  });
+
+  app.post('/api/licenses/validate', async (request, reply) => {
+    const body = await admit(request, reply, validateBody);
+    if (!body) return reply;
+    const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint });
+    // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
+    if (!result.valid) return { valid: false, code: result.code, message: errorTable[result.code].message };
+    return {
+      valid: true,
+      code: 'VALID',
+      message: VALID_MESSAGE,
+      license: {
+        expires_at: iso(result.license.expiresAt),
+        max_devices: result.license.maxDevices,
+        activations_used: result.license.activationsUsed,
+      },
+      activation: result.activation ? activationJson(result.activation) : null,
+    };
+  });
+
+  app.post('/api/licenses/deactivate', async (request, reply) => {
+    const body = await admit(request, reply, deactivateBody);
+    if (!body) return reply;
+    const target =
+      body.activation_id !== undefined ? { activationId: body.activation_id } : { fingerprint: body.fingerprint ?? '' };
+    const result = await deactivateLicense(deps, body.key, target);
+    if (result.kind === 'not_found') return fail(request, reply, 'LICENSE_NOT_FOUND');
+    if (result.kind === 'not_activated') return fail(request, reply, 'NOT_ACTIVATED');
+    return { deactivated: true, activation_id: result.activationId };
+  });
+};

@@ -1,0 +1,44 @@
+import type { LicenseDeps } from './deps.js';
+import { findByFingerprint, fingerprintHash } from './fingerprints.js';
+import { licenseByKey } from './lookup.js';
+import { endActivations, publishCommitted } from './notify.js';
+
+export type DeactivateResult =
+  | { kind: 'deactivated'; licenseId: number; activationId: number }
+  | { kind: 'not_found' }
+  | { kind: 'not_activated' };
+
+export type DeactivateTarget = { activationId: number } | { fingerprint: string };
+
+/**
+ * Frees one device's slot (the seller's app uninstalling, a member releasing an old laptop). The
+ * device's open page is told at once. Allowed on revoked and expired licenses too: releasing
+ * never grants anything. Unknown key and unknown device answer alike after the same look-up.
+ */
+export async function deactivateLicense(
+  deps: LicenseDeps,
+  key: string,
+  target: DeactivateTarget,
+): Promise<DeactivateResult> {
+  const found = await licenseByKey(deps.db, key);
+  const match =
+    'fingerprint' in target
+      ? findByFingerprint(found?.activations ?? [], fingerprintHash(target.fingerprint))
+      : found?.activations.find((a) => a.id === target.activationId);
+  if (!found) return { kind: 'not_found' };
+  if (!match) return { kind: 'not_activated' };
+  return endOne(deps, found.license, match.id);
+}
+
+/** Ends one live activation of a license; not_activated when it was no longer live (a race). */
+export async function endOne(
+  deps: LicenseDeps,
+  license: { id: number; email: string },
+  activationId: number,
+): Promise<DeactivateResult> {
+  const { ended, events } = await deps.db
+    .transaction()
+    .execute((trx) => endActivations(trx, license, [activationId], 'deactivated', deps.runtime.now()));
+  publishCommitted(deps.bus, events);
+  return ended.length > 0 ? { kind: 'deactivated', licenseId: license.id, activationId } : { kind: 'not_activated' };
+}

@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
+
+export interface LicenseWithActivations {
+  license: { id: number; email: string; status: 'active' | 'revoked'; expires_at: number | null; max_devices: number };
+  /** Live activations only, oldest first. */
+  activations: { id: number; fingerprint_hash: string; name: string; created_at: number; last_validated_at: number }[];
+}
+
+interface Row {
+  id: number;
+  email: string;
+  status: 'active' | 'revoked';
+  expires_at: number | null;
+  max_devices: number;
+  activation_id: number | null;
+  fingerprint_hash: string | null;
+  name: string | null;
+  activated_at: number | null;
+  last_validated_at: number | null;
+}
+
+/**
+ * A license by key with its live activations, in one statement whatever the answer: a known and an
+ * unknown key cost the same round trip (one unique-index probe), and the SQL is compiled once
+ * (the validate endpoint's hot path).
+ */
+export async function licenseByKey(db: Kysely<Database>, key: string): Promise<LicenseWithActivations | null> {
+  const { rows } = await executeCompiledOnce<Database, Row>(db, 'license by key with live activations', [key], () =>
+    db
+      .selectFrom('licenses as l')
+      .leftJoin('license_activations as a', (join) =>
+        join.onRef('a.license_id', '=', 'l.id').on('a.revoked_at', 'is', null),
+      )
+      .select([
+        'l.id',
+        'l.email',
+        'l.status',
+        'l.expires_at',
+        'l.max_devices',
+        'a.id as activation_id',
+        'a.fingerprint_hash',
+        'a.name',
+        'a.created_at as activated_at',
+        'a.last_validated_at',
+      ])
+      .where('l.license_key', '=', key)
+      .orderBy('a.id'),
+  );
+  const first = rows[0];
+  if (!first) return null;
+  const activations: LicenseWithActivations['activations'] = [];
+  for (const r of rows) {
+    if (r.activation_id === null) continue;
+    activations.push({
+      id: r.activation_id,
+      fingerprint_hash: r.fingerprint_hash ?? '',
+      name: r.name ?? '',
+      created_at: Number(r.activated_at),
+      last_validated_at: Number(r.last_validated_at),
+    });
+  }
+  const license = {
+    id: first.id,
+    email: first.email,
+    status: first.status,
+    expires_at: first.expires_at === null ? null : Number(first.expires_at),
+    max_devices: first.max_devices,
+  };
+  return { license, activations };
+}

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+
+/** How long validations' "last validated" times wait in memory before one UPDATE writes them. */
+const FLUSH_DELAY_MS = 1000;
+const CHUNK = 500;
+
+/**
+ * last_validated_at, written behind: the validate endpoint only notes which activations it saw
+ * (at most once a minute each, see VALIDATION_TOUCH_MS), and one UPDATE per second writes them
+ * all. A write per validation would put a commit (on SQLite an fsync, which blocks the event loop:
+ * better-sqlite3 is synchronous) on the hottest path for a column that is bookkeeping, not a
+ * rule. Lost on a crash: at most the last second's times, which only make "last seen" older.
+ */
+export class ValidationTouches {
+  private readonly pending = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  record(activationId: number, at: number): void {
+    this.pending.set(activationId, at);
+    // An idle server holds no timer and runs no queries.
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes what is pending now (also called on close). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushing;
+    if (this.pending.size === 0) return;
+    const byTime = new Map<number, number[]>();
+    for (const [id, at] of this.pending) byTime.set(at, [...(byTime.get(at) ?? []), id]);
+    this.pending.clear();
+    this.flushing = this.write(byTime).catch(this.onError);
+    await this.flushing;
+    this.flushing = null;
+  }
+
+  private async write(byTime: Map<number, number[]>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [at, ids] of byTime) {
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          await trx
+            .updateTable('license_activations')
+            .set({ last_validated_at: at })
+            .where('id', 'in', ids.slice(i, i + CHUNK))
+            .where('last_validated_at', '<', at)
+            .execute();
+        }
+      }
+    });
+  }
+}
