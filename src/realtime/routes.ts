@@ -135,10 +135,13 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
         stream.close();
         return;
       }
+      if (res.writableEnded) return;
       res.write(formatSseComment('connected'));
     }
     caughtUp = true;
     for (const event of pending) deliver(event);
+    // Ended while subscribing (shutdown, or a revocation in the catch-up): let the listener go.
+    if (res.writableEnded) unsubscribe();
   };
   app.get('/api/realtime/stream', handler);
   // The old realtime.js path, kept so bookmarked pages and cached scripts keep working.
