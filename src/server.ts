@@ -21,7 +21,7 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { poolSize: config.databasePoolSize });
   let app: FastifyInstance | undefined;
   let worker: MailWorker | undefined;
   let bus: RealtimeBus | undefined;
