@@ -23,12 +23,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Queries, CPU and heartbeats over a window in which the bench sends nothing but two /metrics reads. */
 export async function measureIdle(
-  server: ServerProcess,
+  /** One instance, or several (CPU is the first one's; queries and mail polls are summed). */
+  servers: ServerProcess | readonly ServerProcess[],
   fleet: StreamFleet,
   seconds: number,
   readMetrics: () => Promise<ServerMetrics>,
 ): Promise<IdleWindow> {
   const before = await readMetrics();
+  const all = Array.isArray(servers) ? servers : [servers as ServerProcess];
+  const server = all[0];
+  if (!server) throw new Error('measureIdle needs a server');
   const cpuBefore = takeCpuSnapshot(server.pid);
   const heartbeatsBefore = fleet.heartbeats;
   const startedAt = performance.now();
@@ -42,7 +46,8 @@ export async function measureIdle(
   const queries = after.queries - before.queries;
   const endedAt = startedAt + elapsed * 1000;
   let mailPolls = 0;
-  for (let due = server.startedPerf; due <= endedAt; due += MAIL_POLL_MS) if (due >= startedAt) mailPolls += 1;
+  for (const instance of all)
+    for (let due = instance.startedPerf; due <= endedAt; due += MAIL_POLL_MS) if (due >= startedAt) mailPolls += 1;
   return {
     streams: fleet.size,
     seconds: elapsed,

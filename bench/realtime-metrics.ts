@@ -41,9 +41,21 @@ export async function readServerMetrics(baseUrl: string, token: string): Promise
   };
 }
 
+/** Several instances as one: counters, streams and memory added up. */
+export async function readClusterMetrics(baseUrls: readonly string[], token: string): Promise<ServerMetrics> {
+  const all = await Promise.all(baseUrls.map((url) => readServerMetrics(url, token)));
+  return all.reduce((sum, m) => ({
+    queries: sum.queries + m.queries,
+    streams: sum.streams + m.streams,
+    delivered: sum.delivered + m.delivered,
+    rssBytes: sum.rssBytes + m.rssBytes,
+    heapUsedBytes: sum.heapUsedBytes + m.heapUsedBytes,
+  }));
+}
+
 /** Polls until the server holds `expected` streams; returns the last count seen. */
 export async function waitForStreamCount(
-  baseUrl: string,
+  baseUrl: string | readonly string[],
   token: string,
   expected: number,
   timeoutMs: number,
@@ -51,7 +63,7 @@ export async function waitForStreamCount(
   const deadline = Date.now() + timeoutMs;
   let seen = -1;
   while (Date.now() < deadline) {
-    seen = (await readServerMetrics(baseUrl, token)).streams;
+    seen = (await readClusterMetrics(typeof baseUrl === 'string' ? [baseUrl] : baseUrl, token)).streams;
     if (seen === expected) return seen;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -7,6 +7,9 @@ export const REALTIME_USAGE = `npm run bench:realtime -- [options]
   --streams <n>           concurrent SSE streams, one member each (default 10000)
   --takeovers <n>         takeover logins, each on a distinct member (default 1000)
   --db <dialect>          sqlite or postgres (default sqlite)
+  --instances <n>         server processes on one database, 1–4 (default 1; more needs --db postgres).
+                          Streams are spread over them; each takeover logs in on another instance
+                          than its stream's, so every delivery crosses instances (LISTEN/NOTIFY)
   --pg-url <url>          PostgreSQL for --db postgres, in a fresh schema dropped at the end
                           (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
   --concurrency <n>       takeover logins in flight (default 4: libuv's four threads run argon2)
@@ -23,6 +26,7 @@ export interface RealtimeOptions {
   streams: number;
   takeovers: number;
   db: 'sqlite' | 'postgres';
+  instances: number;
   pgUrl: string;
   concurrency: number;
   openConcurrency: number;
@@ -46,6 +50,7 @@ export function parseRealtimeOptions(args: string[], startedAt = new Date()): Pa
       streams: { type: 'string', default: '10000' },
       takeovers: { type: 'string', default: '1000' },
       db: { type: 'string', default: 'sqlite' },
+      instances: { type: 'string', default: '1' },
       'pg-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
       concurrency: { type: 'string', default: '4' },
       'open-concurrency': { type: 'string', default: '200' },
@@ -71,6 +76,7 @@ export function parseRealtimeOptions(args: string[], startedAt = new Date()): Pa
     streams: int('streams', values.streams, 1, 100_000),
     takeovers: int('takeovers', values.takeovers, 1, 100_000),
     db: db ?? 'sqlite',
+    instances: int('instances', values.instances, 1, 4),
     pgUrl: values['pg-url'],
     concurrency: int('concurrency', values.concurrency, 1, 64),
     openConcurrency: int('open-concurrency', values['open-concurrency'], 1, 1000),
@@ -83,6 +89,8 @@ export function parseRealtimeOptions(args: string[], startedAt = new Date()): Pa
     jsonFile: values.json ?? join(tmpdir(), `gerbang-realtime-${stamp}.json`),
     cpuProf: values['cpu-prof'],
   };
+  if (options.instances > 1 && options.db !== 'postgres')
+    errors.push("--instances above 1 needs --db postgres (SQLite is one process's file)");
   if (options.takeovers > options.streams)
     errors.push(`--takeovers ${options.takeovers} needs as many streams (each takeover is on a distinct member)`);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, options };

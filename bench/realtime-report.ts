@@ -98,6 +98,8 @@ export interface RealtimeRun {
   machine: { nproc: number; cpuModel: string; memoryGiB: number; node: string; openFileLimit: number | null };
   settings: {
     db: 'sqlite' | 'postgres';
+    /** Server processes on the database; above 1, every delivery crosses instances. */
+    instances: number;
     sqliteSynchronous: 'FULL' | 'NORMAL' | null;
     streams: number;
     heartbeatS: number;
@@ -145,7 +147,7 @@ export function formatRealtimeRun(run: RealtimeRun): string {
   const db = settings.db === 'sqlite' ? `SQLite (synchronous=${settings.sqliteSynchronous})` : 'PostgreSQL';
   const lines = [
     '',
-    `Gerbang realtime bench — ${db}, ${settings.streams} streams, heartbeat ${settings.heartbeatS} s, UV_THREADPOOL_SIZE ${settings.uvThreadpoolSize}`,
+    `Gerbang realtime bench — ${db}, ${settings.instances > 1 ? `${settings.instances} instances (streams spread, each takeover on another instance than its stream; CPU and responsiveness figures are instance 1's, queries, streams and memory summed), ` : ''}${settings.streams} streams, heartbeat ${settings.heartbeatS} s, UV_THREADPOOL_SIZE ${settings.uvThreadpoolSize}`,
     `Machine: nproc ${machine.nproc}, ${machine.cpuModel}, ${machine.memoryGiB.toFixed(0)} GiB, Node ${machine.node}, ulimit -n ${machine.openFileLimit ?? '?'}`,
     '',
     `Seeded ${run.seed.members} signed-in members in ${run.seed.seconds.toFixed(1)} s`,

@@ -36,6 +36,8 @@ export interface StreamCredentials {
 export interface StreamTarget {
   host: string;
   port: number;
+  /** With several instances: the port stream `index` opens on (default `port`). */
+  portFor?: (index: number) => number;
   cookieNames: { session: string; device: string };
   userAgent: string;
 }
@@ -67,7 +69,8 @@ export class StreamFleet {
 
   /** Resolves once the server said `: connected` (it subscribed this stream to the member's events). */
   open(index: number, credentials: StreamCredentials): Promise<void> {
-    const { host, port, cookieNames, userAgent } = this.target;
+    const { host, cookieNames, userAgent } = this.target;
+    const port = this.target.portFor?.(index) ?? this.target.port;
     const request =
       `GET /api/realtime/stream HTTP/1.1\r\nhost: ${host}:${port}\r\nuser-agent: ${userAgent}\r\n` +
       'accept: text/event-stream\r\ncache-control: no-cache\r\n' +

@@ -35,7 +35,8 @@ function revocations(fleet: StreamFleet): number {
 }
 
 export async function runTakeovers(
-  baseUrl: string,
+  /** Where takeover k logs in; with several instances, one other than the stream's (by member index). */
+  baseUrl: string | ((memberIndex: number) => string),
   fleet: StreamFleet,
   members: readonly SignedInMember[],
   options: { takeovers: number; concurrency: number },
@@ -49,7 +50,8 @@ export async function runTakeovers(
     const member = members[targets[k] ?? -1];
     if (!member) throw new Error(`no member for takeover ${k}`);
     try {
-      outcomes[k] = await takeOverOnDeviceB(baseUrl, member.email, BENCH_PASSWORD);
+      const url = typeof baseUrl === 'string' ? baseUrl : baseUrl(targets[k] ?? -1);
+      outcomes[k] = await takeOverOnDeviceB(url, member.email, BENCH_PASSWORD);
     } catch (error) {
       outcomes[k] = { sentPerf: Number.NaN, answeredPerf: Number.NaN, status: 0, error: String(error) };
     }

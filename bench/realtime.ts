@@ -17,7 +17,7 @@ import { cpuShares, takeCpuSnapshot, waitForQuietMachine } from './cpu-usage.js'
 import { measureIdle, sampleMemory } from './realtime-idle.js';
 import type { SignedInMember } from './realtime-members.js';
 import { createBenchSchema, DEVICE_A_USER_AGENT, seedSignedInMembers } from './realtime-members.js';
-import { readServerMetrics, threadCount, waitForStreamCount } from './realtime-metrics.js';
+import { readClusterMetrics, threadCount, waitForStreamCount } from './realtime-metrics.js';
 import type { RealtimeOptions } from './realtime-options.js';
 import { parseRealtimeOptions, REALTIME_USAGE } from './realtime-options.js';
 import { probeResponsiveness } from './realtime-probe.js';
@@ -33,6 +33,8 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const QUIET_BUSY_PCT = 15;
 /** The target: a takeover reaches the old device's page within 50 ms at the 99th percentile. */
 const TARGET_P99_MS = 50;
+/** Across instances (issue 7) the push also crosses PostgreSQL: NOTIFY, then a fetch by id. */
+const TARGET_P99_CROSS_INSTANCE_MS = 100;
 /** Node's loop-delay histogram records whole timer intervals: the lateness is beyond this. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
 /** Every open needs the server's two session checks; give the last ones time to register. */
@@ -84,7 +86,7 @@ async function waitForQuiet(options: RealtimeOptions): Promise<void> {
 }
 
 async function openStreams(
-  server: ServerProcess,
+  servers: readonly ServerProcess[],
   fleet: StreamFleet,
   members: readonly SignedInMember[],
   limit: number,
@@ -101,33 +103,42 @@ async function openStreams(
       `${failures.length} of ${members.length} streams did not open (${fleet.size} did) in ${seconds.toFixed(1)} s; ` +
         `first errors:\n${failures.slice(0, 5).join('\n')}`,
     );
-  const serverStreams = await waitForStreamCount(server.url, METRICS_TOKEN, members.length, STREAM_COUNT_TIMEOUT_MS);
+  const urls = servers.map((s) => s.url);
+  const serverStreams = await waitForStreamCount(urls, METRICS_TOKEN, members.length, STREAM_COUNT_TIMEOUT_MS);
   return {
     streams: fleet.size,
     seconds,
     perSecond: fleet.size / seconds,
     serverStreams,
-    serverThreads: threadCount(server.pid),
+    serverThreads: servers[0] ? threadCount(servers[0].pid) : null,
   };
+}
+
+/** Stream `index` is held by instance index mod n; its takeover logs in on the next instance. */
+function instanceOf(index: number, count: number): number {
+  return index % count;
 }
 
 async function measure(
   options: RealtimeOptions,
-  server: ServerProcess,
+  servers: readonly ServerProcess[],
   fleet: StreamFleet,
   members: readonly SignedInMember[],
 ) {
-  const readMetrics = () => readServerMetrics(server.url, METRICS_TOKEN);
-  const idleWithoutStreams = await measureIdle(server, fleet, options.idleS, readMetrics);
+  const server = servers[0];
+  if (!server) throw new Error('no server');
+  const urls = servers.map((s) => s.url);
+  const readMetrics = () => readClusterMetrics(urls, METRICS_TOKEN);
+  const idleWithoutStreams = await measureIdle(servers, fleet, options.idleS, readMetrics);
   const before = await sampleMemory(readMetrics);
   console.log(
     `  idle without streams: ${idleWithoutStreams.queriesPerSecond.toFixed(2)} queries/s; opening ${members.length} streams…`,
   );
-  const open = await openStreams(server, fleet, members, options.openConcurrency);
+  const open = await openStreams(servers, fleet, members, options.openConcurrency);
   console.log(
     `  ${open.streams} streams open in ${open.seconds.toFixed(1)} s (server: ${open.serverStreams}); idling ${options.idleS} s…`,
   );
-  const idleWithStreams = await measureIdle(server, fleet, options.idleS, readMetrics);
+  const idleWithStreams = await measureIdle(servers, fleet, options.idleS, readMetrics);
   const after = await sampleMemory(readMetrics);
   console.log(
     `  idle with streams: ${idleWithStreams.queriesPerSecond.toFixed(2)} queries/s; probing /healthz across heartbeat ticks…`,
@@ -143,7 +154,8 @@ async function measure(
   loopDelay.enable();
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = takeCpuSnapshot(server.pid);
-  const phase = await runTakeovers(server.url, fleet, members, options);
+  const loginUrl = (member: number) => urls[(instanceOf(member, urls.length) + 1) % urls.length] ?? server.url;
+  const phase = await runTakeovers(loginUrl, fleet, members, options);
   const cpuAfter = takeCpuSnapshot(server.pid);
   const elu = performance.eventLoopUtilization(eluBefore);
   loopDelay.disable();
@@ -241,30 +253,43 @@ async function main(): Promise<number> {
     console.log(`Seeded ${seed.members.length} signed-in members (${options.db}) in ${seed.seconds.toFixed(1)} s`);
 
     const profileDir = options.cpuProf ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null;
-    const server = await startServerProcess(registry, {
-      bin: launcher.bin,
-      dataDir,
-      env,
-      ...(profileDir ? { cpuProfDir: profileDir } : {}),
-    });
+    const servers: ServerProcess[] = [];
+    for (let i = 0; i < options.instances; i++)
+      servers.push(
+        await startServerProcess(registry, {
+          bin: launcher.bin,
+          // Instance 1 opens the seeded DATA_DIR (SQLite lives there); the others need none of it.
+          ...(i === 0 ? { dataDir } : {}),
+          env,
+          ...(profileDir && i === 0 ? { cpuProfDir: profileDir } : {}),
+        }),
+      );
+    const [server] = servers;
+    if (!server) throw new Error('no server started');
     const address = new URL(server.url);
+    const ports = servers.map((s) => Number(new URL(s.url).port));
     const cookieNames = authCookies(server.url);
     fleet = new StreamFleet({
       host: address.hostname,
       port: Number(address.port),
+      portFor: (index) => ports[instanceOf(index, ports.length)] ?? Number(address.port),
       cookieNames: { session: cookieNames.session, device: cookieNames.device },
       userAgent: DEVICE_A_USER_AGENT,
     });
-    const figures = await measure(options, server, fleet, seed.members);
+    const figures = await measure(options, servers, fleet, seed.members);
     fleet.closeAll();
-    await server.stop();
-    registry.release(server);
+    for (const instance of servers) {
+      await instance.stop();
+      registry.release(instance);
+    }
 
+    const target = options.instances > 1 ? TARGET_P99_CROSS_INSTANCE_MS : TARGET_P99_MS;
     const run: RealtimeRun = {
       startedAt: startedAt.toISOString(),
       machine,
       settings: {
         db: options.db,
+        instances: options.instances,
         sqliteSynchronous: options.db === 'sqlite' ? options.sync : null,
         streams: options.streams,
         heartbeatS: options.heartbeatS,
@@ -272,8 +297,8 @@ async function main(): Promise<number> {
       },
       seed: { members: seed.members.length, seconds: seed.seconds },
       ...figures,
-      targetP99Ms: TARGET_P99_MS,
-      targetMet: figures.takeovers.delivery.p99 <= TARGET_P99_MS && figures.takeovers.check.ok,
+      targetP99Ms: target,
+      targetMet: figures.takeovers.delivery.p99 <= target && figures.takeovers.check.ok,
     };
     console.log(formatRealtimeRun(run));
     writeFileSync(options.jsonFile, `${JSON.stringify(run, null, 2)}\n`);

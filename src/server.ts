@@ -3,9 +3,12 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
+import type { DatabaseHandle } from './db/index.js';
 import { migrateToLatest, openDatabase } from './db/index.js';
 import { createLogger } from './logger.js';
 import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
+import type { RealtimeBus } from './realtime/index.js';
+import { createMemoryBus, createPostgresBus } from './realtime/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -18,15 +21,17 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { poolSize: config.databasePoolSize });
   let app: FastifyInstance | undefined;
   let worker: MailWorker | undefined;
+  let bus: RealtimeBus | undefined;
   let url: string;
   const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : devTransport();
   try {
     const migrations = await migrateToLatest(database.db, database.dialect);
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
-    app = await buildApp({ config, database, logger, onMailQueued: () => worker?.nudge() });
+    bus = await openBus(config, database, logger);
+    app = await buildApp({ config, database, logger, bus, onMailQueued: () => worker?.nudge() });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -44,24 +49,36 @@ export async function startServer(
     worker.start();
   } catch (error) {
     await app?.close();
+    await bus?.close();
     transport.close();
     await database.close();
     throw error;
   }
-  const running = { app, worker };
+  const running = { app, worker, bus };
   let closing: Promise<void> | null = null;
   return {
     app: running.app,
     url,
     close() {
       closing ??= (async () => {
-        // Stop taking requests and let in-flight webhooks finish, then the worker, then the database.
+        // Streams are told to reconnect elsewhere and new requests get 503 (app.ts, Fastify), in-flight
+        // webhooks finish; then the worker, the bus and the database.
         await running.app.close();
         await running.worker.stop();
+        await running.bus.close();
         transport.close();
         await database.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The realtime fan-out: in-process for SQLite (one process owns the file), LISTEN/NOTIFY for
+ * PostgreSQL, where other instances may share the database.
+ */
+function openBus(config: Config, database: DatabaseHandle, logger: Logger): Promise<RealtimeBus> | RealtimeBus {
+  if (config.database.kind === 'sqlite') return createMemoryBus();
+  return createPostgresBus({ url: config.database.url, db: database.db, log: logger.child({ component: 'realtime' }) });
 }

@@ -15,6 +15,8 @@ export interface Config {
   readonly port: number;
   readonly dataDir: string;
   readonly database: DatabaseConfig;
+  /** PostgreSQL connections this instance's pool may open (the LISTEN connection is one more). */
+  readonly databasePoolSize: number;
   readonly publicUrl: string;
   readonly logLevel: string;
   readonly trustProxy: boolean;
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'sqlite', file: join(dataDir, 'gerbang.db'), synchronous: e.SQLITE_SYNCHRONOUS },
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     publicUrl,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,

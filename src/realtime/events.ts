@@ -84,7 +84,7 @@ export async function recordRealtimeEvents(
   });
 }
 
-function toEvent(row: {
+export function toEvent(row: {
   id: number;
   member_id: number;
   device_id: number | null;

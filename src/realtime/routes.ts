@@ -110,6 +110,10 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
     };
     unsubscribe = bus.subscribe(memberId, (event) => {
       if (!isFor(event, memberId, deviceId)) return;
+      // The PostgreSQL bus may hand over, late, events it caught up after a reconnect: a revocation
+      // from before this session began ended an earlier one (strictly earlier: a live revocation
+      // can share the session's millisecond).
+      if (event.kind === 'session.revoked' && event.createdAt < auth.sessionCreatedAt) return;
       if (caughtUp) deliver(event);
       else pending.push(event);
     });
@@ -131,10 +135,13 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (a
         stream.close();
         return;
       }
+      if (res.writableEnded) return;
       res.write(formatSseComment('connected'));
     }
     caughtUp = true;
     for (const event of pending) deliver(event);
+    // Ended while subscribing (shutdown, or a revocation in the catch-up): let the listener go.
+    if (res.writableEnded) unsubscribe();
   };
   app.get('/api/realtime/stream', handler);
   // The old realtime.js path, kept so bookmarked pages and cached scripts keep working.

@@ -20,6 +20,8 @@ export class StreamHub {
   private readonly streams = new Set<OpenStream>();
   private heartbeat: NodeJS.Timeout | null = null;
   private pinging = false;
+  /** Set by closeAll: the retry hint a stream opening during shutdown is ended with at once. */
+  private closingRetryMs: number | null = null;
   delivered = 0;
 
   constructor(private readonly heartbeatMs: number) {}
@@ -43,6 +45,13 @@ export class StreamHub {
     };
     this.streams.add(stream);
     res.on('close', stream.close);
+    if (this.closingRetryMs !== null) {
+      // Its request was authenticated while shutdown began: send it elsewhere too, or close()
+      // would wait for it until the shutdown timeout.
+      res.end(formatSseRetry(this.closingRetryMs));
+      stream.close();
+      return stream;
+    }
     if (!this.heartbeat) {
       this.heartbeat = setInterval(() => this.ping(), this.heartbeatMs);
       this.heartbeat.unref();
@@ -52,7 +61,9 @@ export class StreamHub {
 
   /** Writes an event once: events arriving both from the catch-up query and the bus are deduped by id. */
   send(stream: OpenStream, event: RealtimeEvent): void {
-    if (event.id <= stream.lastId) return;
+    // A write after end() throws asynchronously and would crash the process: an ended stream
+    // (revoked, or closed by shutdown) takes nothing more.
+    if (event.id <= stream.lastId || stream.res.writableEnded) return;
     stream.lastId = event.id;
     this.delivered += 1;
     stream.res.write(
@@ -86,6 +97,7 @@ export class StreamHub {
 
   /** Ends every stream, asking browsers to come back soon (graceful shutdown, redeploys). */
   closeAll(retryMs = 1000): void {
+    this.closingRetryMs = retryMs;
     const frame = formatSseRetry(retryMs);
     for (const stream of [...this.streams]) {
       stream.res.end(frame);

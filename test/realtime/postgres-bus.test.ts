@@ -1,0 +1,137 @@
+import pg from 'pg';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/index.js';
+import { openDatabase } from '../../src/db/index.js';
+import type { PostgresBus, RealtimeEvent } from '../../src/realtime/index.js';
+import { createPostgresBus, recordRealtimeEvents } from '../../src/realtime/index.js';
+import { waitFor } from '../cli/gerbang-process.js';
+import type { World } from '../helpers/world.js';
+import { createWorld, DIALECTS, memberRow, TEST_DATABASE_URL } from '../helpers/world.js';
+
+/** Two instances' buses on one PostgreSQL schema, each with its own pool, as two servers have. */
+describe.each(DIALECTS.filter((d) => d === 'postgres'))('realtime bus across instances (%s)', (dialect) => {
+  const log = pino({ level: 'silent' });
+  let world: World | undefined;
+  const opened: { bus: PostgresBus; database: DatabaseHandle }[] = [];
+
+  afterEach(async () => {
+    for (const { bus, database } of opened.splice(0)) {
+      await bus.close();
+      await database.close();
+    }
+    await world?.close();
+    world = undefined;
+  });
+
+  async function instance(backoff = { initialMs: 50, maxMs: 500 }) {
+    if (world?.config.database.kind !== 'postgres') throw new Error('no world');
+    const database = openDatabase(world.config.database);
+    const bus = await createPostgresBus({ url: world.config.database.url, db: database.db, log, backoff });
+    opened.push({ bus, database });
+    return { bus, database };
+  }
+
+  function listenUrl(): string {
+    if (world?.config.database.kind !== 'postgres') throw new Error('no world');
+    return world.config.database.url;
+  }
+
+  async function setUp() {
+    world = await createWorld(dialect);
+    const rows = await world.database.db
+      .insertInto('members')
+      .values([memberRow('ani@example.com'), memberRow('budi@example.com')])
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async function revoke(memberId: number, reason: string): Promise<RealtimeEvent[]> {
+    if (!world) throw new Error('no world');
+    return recordRealtimeEvents(
+      world.database.db,
+      [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message: reason } }],
+      Date.now(),
+    );
+  }
+
+  it('an event published on one instance reaches a subscriber on the other, fetched by id with its data', async () => {
+    const [ani] = await setUp();
+    if (ani === undefined) throw new Error('no member');
+    const one = await instance();
+    const two = await instance();
+    const received: RealtimeEvent[] = [];
+    two.bus.subscribe(ani, (event) => received.push(event));
+    const events = await revoke(ani, 'takeover');
+    one.bus.publish(events);
+    await waitFor(async () => (received.length > 0 ? true : undefined), 'the event on instance two', 5000, 20);
+    expect(received).toEqual(events);
+  });
+
+  it('a subscriber on the publishing instance gets the event once, not again from its own notification', async () => {
+    const [ani] = await setUp();
+    if (ani === undefined) throw new Error('no member');
+    const one = await instance();
+    const two = await instance();
+    const here: RealtimeEvent[] = [];
+    const there: RealtimeEvent[] = [];
+    one.bus.subscribe(ani, (event) => here.push(event));
+    two.bus.subscribe(ani, (event) => there.push(event));
+    one.bus.publish(await revoke(ani, 'logout'));
+    expect(here).toHaveLength(1);
+    await waitFor(async () => (there.length > 0 ? true : undefined), 'the event on instance two', 5000, 20);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(here).toHaveLength(1);
+    expect(there).toHaveLength(1);
+  });
+
+  it('after its LISTEN backend is terminated the bus reconnects and catches up the events published meanwhile', async () => {
+    const [ani, budi] = await setUp();
+    if (ani === undefined || budi === undefined) throw new Error('no member');
+    const one = await instance();
+    // A slow first retry, so the publications below surely fall into the outage.
+    const two = await instance({ initialMs: 800, maxMs: 800 });
+    const received: RealtimeEvent[] = [];
+    two.bus.subscribe(ani, (event) => received.push(event));
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      // Every LISTEN connection of this test's channel (named after its schema): both instances lose theirs.
+      const schema = /search_path=(\w+)/.exec(decodeURIComponent(listenUrl()))?.[1];
+      const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where query = $1', [
+        `listen "gerbang_realtime_${schema}"`,
+      ]);
+      expect(killed.rowCount).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.end();
+    }
+    await waitFor(async () => (two.bus.listening ? undefined : true), 'instance two to notice', 5000, 10);
+    const missed = [
+      ...(await revoke(ani, 'admin')),
+      ...(await revoke(budi, 'admin')),
+      ...(await revoke(ani, 'logout')),
+    ];
+    one.bus.publish(missed);
+    expect(received).toEqual([]);
+    await waitFor(async () => (two.bus.listening ? true : undefined), 'instance two to reconnect', 10_000, 20);
+    await waitFor(async () => (received.length >= 2 ? true : undefined), 'the caught-up events', 5000, 20);
+    expect(received.map((e) => e.data.reason)).toEqual(['admin', 'logout']);
+    // And live delivery works again on the new connection.
+    one.bus.publish(await revoke(ani, 'password_changed'));
+    await waitFor(async () => (received.length === 3 ? true : undefined), 'a live event after the reconnect', 5000, 20);
+  });
+
+  it('streams never poll: idle subscribers and events for members nobody here follows cost no statement', async () => {
+    const [ani, budi] = await setUp();
+    if (ani === undefined || budi === undefined) throw new Error('no member');
+    const one = await instance();
+    const two = await instance();
+    two.bus.subscribe(ani, () => {});
+    const before = two.database.stats.queries;
+    await new Promise((r) => setTimeout(r, 1000));
+    one.bus.publish(await revoke(budi, 'takeover'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(two.database.stats.queries).toBe(before);
+  });
+});
