@@ -1,3 +1,4 @@
+import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   'tokens create': tokensCreate,
   'tokens list': tokensList,
   'tokens revoke': tokensRevoke,
+  'admin create': adminCreate,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -37,6 +39,7 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   tokens create  --name NAMA [--json]   buat token API admin (ditampilkan sekali)
   tokens list    [--json]
   tokens revoke  <id>
+  admin create   --email E --password-stdin [--json]   buat akun admin (kata sandi dari stdin)
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

@@ -4,6 +4,7 @@ import type { Dialect } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as sessions from './migrations/0002-sessions.js';
 import * as auditApiTokens from './migrations/0003-audit-api-tokens.js';
+import * as admin from './migrations/0006-admin.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -11,6 +12,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
     '0002-sessions': { up: (db) => sessions.up(db, dialect) },
     '0003-audit-api-tokens': { up: (db) => auditApiTokens.up(db, dialect) },
+    '0006-admin': { up: (db) => admin.up(db, dialect) },
   };
 }
 

@@ -17,6 +17,8 @@ export interface Database {
   rate_limits: RateLimitsTable;
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
+  product_rules: ProductRulesTable;
+  admin_setup: AdminSetupTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -173,8 +175,8 @@ export interface RateLimitsTable {
   count: number;
 }
 
-/** Who did it: a signed-in admin, a script with an API token, a shell on the server, or Gerbang itself. */
-export type AuditActorType = 'admin' | 'api_token' | 'cli' | 'system';
+/** Who did it: a signed-in admin, a script with an API token, a shell on the server, Gerbang itself, or a member (a takeover). */
+export type AuditActorType = 'admin' | 'api_token' | 'cli' | 'system' | 'member';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -204,6 +206,26 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** A product rule edited in the operator console (used before PRODUCT_RULES; see src/products/rules.ts). */
+export interface ProductRulesTable {
+  id: Generated<number>;
+  match_uuid: string | null;
+  match_title: string | null;
+  action: 'member' | 'license';
+  max_devices: number;
+  validity_days: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The one-time first-run setup, done once (id is always 1). */
+export interface AdminSetupTable {
+  id: number;
+  member_id: number | null;
+  completed_at: number;
+}
+
+export type ProductRuleRow = Selectable<ProductRulesTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
