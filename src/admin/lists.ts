@@ -27,8 +27,10 @@ function paged<T extends { id: number }>(rows: T[], limit: number): Paged<T> {
   return { rows: shown, next: rows.length > limit ? (shown.at(-1)?.id ?? null) : null };
 }
 
+/** Ids are 32-bit (PostgreSQL serial). */
+export const MAX_ID = 2_147_483_647;
 // Keyset bound: always present, so the first page is an index range too (never a table scan).
-const bound = (q: PageQuery) => q.before ?? Number.MAX_SAFE_INTEGER;
+const bound = (q: PageQuery) => Math.min(q.before ?? MAX_ID, MAX_ID);
 
 export async function searchMembers(
   db: Kysely<Database>,

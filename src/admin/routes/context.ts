@@ -32,7 +32,7 @@ export function idParam(request: FastifyRequest): number {
   return parsed.data.id;
 }
 
-const beforeQuery = z.coerce.number().int().positive().optional().catch(undefined);
+const beforeQuery = z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined);
 
 /** The keyset bound of a list page (?sebelum=ID); nonsense means the first page. */
 export function beforeParam(request: FastifyRequest): number | undefined {
