@@ -22,7 +22,9 @@ export function checkAdminPassword(password: string, email: string): string | nu
   const local = email.toLowerCase().split('@')[0] ?? '';
   if (local.length >= 3 && lower.includes(local)) return 'Kata sandi tidak boleh memuat nama email Anda.';
   const stripped = lower.replace(/[^a-z0-9]/g, '');
-  if (COMMON_WORDS.some((w) => stripped.replaceAll(w, '').length < 6))
+  // What is left once every common word is taken out must still be a password of its own.
+  const rest = COMMON_WORDS.reduce((left, word) => left.replaceAll(word, ''), stripped);
+  if (rest.length < 6)
     return 'Kata sandi terlalu mudah ditebak. Gunakan kalimat yang lebih panjang.';
   if (new Set(password).size < 5) return 'Kata sandi terlalu sedikit variasi karakternya.';
   return null;
