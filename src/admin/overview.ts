@@ -13,7 +13,7 @@ export interface Overview {
   failedEvents: number;
   mailsWaiting: number;
   mailsFailed: number;
-  /** Distinct members with a live session seen within ONLINE_WINDOW_MS (all instances: from the database). */
+  /** Distinct members (not admins) with a live session seen within ONLINE_WINDOW_MS (all instances: from the database). */
   membersOnline: number;
 }
 
@@ -79,10 +79,13 @@ export async function loadOverview(db: Kysely<Database>, now: number, timeZone: 
       .executeTakeFirst(),
     db
       .selectFrom('sessions')
-      .select((eb) => eb.fn.count('member_id').distinct().as('n'))
-      .where('last_seen_at', '>', now - ONLINE_WINDOW_MS)
-      .where('revoked_at', 'is', null)
-      .where('idle_expires_at', '>', now)
+      .innerJoin('members', 'members.id', 'sessions.member_id')
+      .select((eb) => eb.fn.count('sessions.member_id').distinct().as('n'))
+      .where('sessions.last_seen_at', '>', now - ONLINE_WINDOW_MS)
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.idle_expires_at', '>', now)
+      // Admins at the console are not "members online".
+      .where('members.role', '=', 'member')
       .executeTakeFirst(),
   ]);
   return {

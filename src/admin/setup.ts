@@ -24,8 +24,7 @@ export function checkAdminPassword(password: string, email: string): string | nu
   const stripped = lower.replace(/[^a-z0-9]/g, '');
   // What is left once every common word is taken out must still be a password of its own.
   const rest = COMMON_WORDS.reduce((left, word) => left.replaceAll(word, ''), stripped);
-  if (rest.length < 6)
-    return 'Kata sandi terlalu mudah ditebak. Gunakan kalimat yang lebih panjang.';
+  if (rest.length < 6) return 'Kata sandi terlalu mudah ditebak. Gunakan kalimat yang lebih panjang.';
   if (new Set(password).size < 5) return 'Kata sandi terlalu sedikit variasi karakternya.';
   return null;
 }

@@ -278,6 +278,17 @@ describe.each(DIALECTS)('operator actions, each audited (%s)', (dialect) => {
     await expectAudited(world, 'api_token.revoke', { actorId: adminId, ip: IP, target: ['api_token', row.id] });
   });
 
+  it('the overview counts members online from recent live sessions, not the admin', async () => {
+    const { admin } = await open();
+    const online = async () =>
+      /id="tile-online"[^>]*><span[^>]*>[^<]*<\/span><b>(\d+)<\/b>/.exec((await admin.get('/admin')).body)?.[1];
+    expect(await online()).toBe('0');
+    await new TestDevice(world.app).login(ANI, PASSWORD);
+    expect(await online()).toBe('1');
+    world.runtime.advance(6 * 60_000);
+    expect(await online()).toBe('0');
+  });
+
   it('the audit page lists the entries, filtered by action', async () => {
     const { admin, act } = await open();
     await act(`/admin/member/${aniId}`, `/admin/member/${aniId}/keluarkan`);
