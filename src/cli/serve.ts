@@ -54,6 +54,7 @@ function banner(config: Config, url: string): string {
     `Gerbang berjalan di ${url}  (${config.env})`,
     `  Webhook Lynk.id : ${publicUrl}/webhook/lynk`,
     `  Login member    : ${publicUrl}/login`,
+    `  Konsol admin    : ${publicUrl}/admin  (pertama kali: ${publicUrl}/setup)`,
     `  Database        : ${db}`,
     `  Email           : ${mail}`,
   ];

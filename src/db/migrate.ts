@@ -27,15 +27,38 @@ export interface MigrationReport {
   applied: string[];
 }
 
+/**
+ * Kysely's migrator introspects the tables of every schema it can see, calling
+ * pg_get_serial_sequence('schema.table') on each: a schema that another deployment (or another
+ * test) drops at that moment fails our run with 3F000 "schema … does not exist" (or 42P01 for one
+ * of its tables) before anything was applied. Such a run is simply tried again.
+ */
+const FOREIGN_SCHEMA_RETRIES = 5;
+
+function droppedForeignSchema(error: unknown, ours: string | null): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (ours === null) return false;
+  const message = String(e?.message ?? '');
+  if (e?.code === '3F000') return !message.includes(`"${ours}"`);
+  // 42P01 names the relation with its schema when the introspection hit another schema's table.
+  const schema = e?.code === '42P01' ? /relation "([^".]+)\./.exec(message)?.[1] : undefined;
+  return schema !== undefined && schema !== ours;
+}
+
 export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Promise<MigrationReport> {
+  const schema = dialect === 'postgres' ? await currentSchema(db) : null;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
     // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours, or a
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
-    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+    ...(schema !== null ? { migrationTableSchema: schema } : {}),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  for (let retry = 1; retry <= FOREIGN_SCHEMA_RETRIES && droppedForeignSchema(result.error, schema); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * retry));
+    result = await migrator.migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
