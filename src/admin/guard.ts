@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AuditActor } from '../audit/index.js';
 import type { GuardDeps, LiveSession } from '../auth/index.js';
 import { memberGuard } from '../auth/index.js';
@@ -11,8 +11,8 @@ import { AppError } from '../errors.js';
  */
 export function adminGuard(deps: GuardDeps): preHandlerAsyncHookHandler {
   const requireMember = memberGuard(deps);
-  return async function requireAdmin(this: unknown, request: FastifyRequest, reply: FastifyReply) {
-    await requireMember.call(this as never, request, reply);
+  return async function requireAdmin(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    await requireMember.call(this, request, reply);
     if (reply.sent) return reply;
     reply.header('cache-control', 'no-store');
     if (request.member?.role !== 'admin') {

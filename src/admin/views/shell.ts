@@ -47,7 +47,6 @@ export interface ShellView {
   csrf: string;
   adminEmail: string;
   flash?: { text: string; kind: 'ok' | 'error' } | undefined;
-  /** A frame-src for this page (the dev mailbox frames our own sandboxed route). */
 }
 
 export function adminPage(view: ShellView, body: SafeHtml): string {
