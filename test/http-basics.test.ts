@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAdmin } from './helpers/admin.js';
 import type { World } from './helpers/world.js';
 import { createWorld } from './helpers/world.js';
 
@@ -6,6 +7,8 @@ describe('HTTP basics', () => {
   let world: World;
   beforeAll(async () => {
     world = await createWorld('sqlite');
+    // Set up, as a running shop is: without an admin, `/` leads to the first-run page (test/admin/setup.test.ts).
+    await addAdmin(world);
   });
   afterAll(async () => {
     await world?.close();

@@ -2,7 +2,7 @@ export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
 export type { GuardDeps } from './guard.js';
 export { authenticateStream, memberGuard } from './guard.js';
-export type { AuthDeps, LoginContext, LoginResult } from './login.js';
+export type { AuthDeps, LoginContext, LoginResult, SessionEndAudit } from './login.js';
 export { confirmTakeover, endMemberSessions, loginWithLink, loginWithPassword, logout } from './login.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';

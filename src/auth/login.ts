@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import type { AuditActor } from '../audit/index.js';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect, Member } from '../db/index.js';
 import type { Log } from '../logger.js';
@@ -39,7 +41,14 @@ export interface LoginContext extends DeviceClaim {
 }
 
 export type LoginResult =
-  | { kind: 'signed_in'; memberId: number; session: SessionToken; deviceToken: string | null; revokedDevices: number }
+  | {
+      kind: 'signed_in';
+      memberId: number;
+      role: 'member' | 'admin';
+      session: SessionToken;
+      deviceToken: string | null;
+      revokedDevices: number;
+    }
   /** Another device holds the member's live session(s): ask before taking over. */
   | { kind: 'conflict'; devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }
   | { kind: 'invalid' }
@@ -82,7 +91,18 @@ export async function loginWithPassword(
   for (const rule of [ipLimit(settings, ctx.ip), accountLimit(settings, email)]) {
     const decision = await consumeRateLimit(db, rule, now);
     if (!decision.allowed) {
-      deps.log.warn({ ip: ctx.ip, limit: rule.key.split(':')[1] }, 'login rate limited');
+      const limit = rule.key.split(':')[1];
+      deps.log.warn({ ip: ctx.ip, limit }, 'login rate limited');
+      // A security event for the operator, once per window (not once per refused guess).
+      if (decision.firstRefusal) {
+        const target = limit === 'ip' ? { type: 'ip', id: ctx.ip } : { type: 'account', id: email };
+        await recordAudit(
+          db,
+          { ...SYSTEM_ACTOR, ip: ctx.ip },
+          { action: 'login.failures_exceeded', target, details: { limit, max: rule.limit, windowMs: rule.windowMs } },
+          now,
+        );
+      }
       return { kind: 'rate_limited', retryAfterMs: decision.retryAfterMs };
     }
   }
@@ -148,7 +168,10 @@ async function completeLogin(
     const device = await resolveDevice(trx, ctx, now, runtime.randomBytes);
     const live = await liveDevices(trx, member.id, now);
     const others = live.filter((d) => d.deviceId !== device.id);
-    const excess = others.length - (settings.maxDevicesPerMember - 1);
+    // Admins are not members: no device limit unless ADMIN_MAX_DEVICES asks for one.
+    const maxDevices =
+      member.role === 'admin' ? (settings.adminMaxDevices ?? Number.POSITIVE_INFINITY) : settings.maxDevicesPerMember;
+    const excess = others.length - (maxDevices - 1);
     // Least recently seen go first.
     const displaced = excess > 0 ? others.slice(-excess) : [];
     if (displaced.length > 0 && !takeover) {
@@ -183,6 +206,15 @@ async function completeLogin(
       randomBytes: runtime.randomBytes,
     });
     const recorded = await recordRealtimeEvents(trx, revocationEvents(member.id, revoked, 'takeover', now), now);
+    if (revoked.length > 0) {
+      const actor: AuditActor = { type: 'member', id: member.id, label: member.email, ip: ctx.ip };
+      await recordAudit(
+        trx,
+        actor,
+        { action: 'session.takeover', target: { type: 'member', id: member.id }, details: { endedDevices: revoked } },
+        now,
+      );
+    }
     return { kind: 'signed_in' as const, session, deviceToken: device.newToken, recorded };
   });
   if (outcome.kind === 'conflict') return outcome;
@@ -191,6 +223,7 @@ async function completeLogin(
   return {
     kind: 'signed_in',
     memberId: member.id,
+    role: member.role,
     session: outcome.session,
     deviceToken: outcome.deviceToken,
     revokedDevices: outcome.recorded.length,
@@ -249,14 +282,21 @@ async function verifiedSession(
   return { id: token.id, memberId: row.member_id, deviceId: row.device_id };
 }
 
+/** Who ended the sessions, for the audit log (an admin's action names itself, e.g. member.force_logout). */
+export interface SessionEndAudit {
+  actor: AuditActor;
+  action: string;
+}
+
 /**
  * Ends every live session of a member on every device (a new password, an operator's "log out
- * everywhere") and tells their open pages.
+ * everywhere") and tells their open pages. The audit entry commits with the revocation.
  */
 export async function endMemberSessions(
   deps: Pick<AuthDeps, 'db' | 'runtime' | 'bus'>,
   memberId: number,
   reason: 'password_changed' | 'admin',
+  audit: SessionEndAudit = { actor: SYSTEM_ACTOR, action: 'session.revoke_all' },
 ): Promise<number> {
   const recorded = await deps.db.transaction().execute(async (trx) => {
     const now = deps.runtime.now();
@@ -267,6 +307,12 @@ export async function endMemberSessions(
       reason,
       now,
     });
+    await recordAudit(
+      trx,
+      audit.actor,
+      { action: audit.action, target: { type: 'member', id: memberId }, details: { reason, endedDevices: revoked } },
+      now,
+    );
     return recordRealtimeEvents(trx, revocationEvents(memberId, revoked, reason, now), now);
   });
   publishCommitted(deps, recorded);

@@ -16,6 +16,7 @@ export const LOGIN_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' |
   admin: { text: SESSION_ENDED_MESSAGES.admin, kind: 'error' },
   password_changed: { text: SESSION_ENDED_MESSAGES.password_changed, kind: 'error' },
   batal: { text: 'Login dibatalkan. Akun tetap aktif di perangkat lain.', kind: 'ok' },
+  admin_dibuat: { text: 'Admin dibuat. Masuk dengan email dan kata sandi admin.', kind: 'ok' },
   tautan: {
     text: 'Jika email tersebut terdaftar, tautan masuk sudah kami kirim. Periksa kotak masuk Anda.',
     kind: 'ok',

@@ -13,7 +13,8 @@ export interface RateLimit {
   windowMs: number;
 }
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** firstRefusal: this is the window's first refused attempt (the audit log notes each window once). */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number; firstRefusal: boolean };
 
 /**
  * Counts this attempt first and then decides, in one statement: checking before a slow password
@@ -23,7 +24,11 @@ export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimit, no
   await pruneRateLimits(db, now);
   const { count, windowStartedAt } = await hitRateLimit(db, rule, now);
   if (count <= rule.limit) return { allowed: true };
-  return { allowed: false, retryAfterMs: Math.max(1000, windowStartedAt + rule.windowMs - now) };
+  return {
+    allowed: false,
+    retryAfterMs: Math.max(1000, windowStartedAt + rule.windowMs - now),
+    firstRefusal: count === rule.limit + 1,
+  };
 }
 
 /** Counts one attempt, atomically (one upsert): a window that ran out starts over at 1. */

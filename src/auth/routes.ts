@@ -45,6 +45,11 @@ const tokenBody = z.object({ token: z.string().min(20).max(200), fingerprint });
 const emailBody = z.object({ email: z.string().trim().min(3).max(254) });
 const tokenQuery = z.object({ token: z.string().min(20).max(200) });
 
+/** Where a signed-in browser belongs: admins to the operator console, members to their area. */
+function homeOf(role: 'member' | 'admin'): string {
+  return role === 'admin' ? '/admin' : '/member';
+}
+
 function retryText(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
   return minutes <= 1 ? 'sekitar 1 menit' : `${minutes} menit`;
@@ -85,8 +90,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       case 'signed_in':
         if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
         setSessionCookie(reply, cookies, result.session.value, auth.settings.sessionMaxAgeMs);
-        if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: '/member' });
-        return reply.redirect('/member', 303);
+        if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: homeOf(result.role) });
+        return reply.redirect(homeOf(result.role), 303);
       case 'conflict': {
         if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
         if (asksForJson(request)) {
@@ -125,7 +130,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.get('/login', async (request, reply) => {
     const check = await checkSession(auth.db, presentedCookies(request, cookies), auth.runtime.now());
-    if (check.status === 'live') return reply.redirect('/member', 303);
+    if (check.status === 'live') return reply.redirect(homeOf(check.role), 303);
     // The old system logged in from ?username=&password= in the URL; those are ignored (and
     // redacted from logs): credentials never travel in URLs.
     const reason = (request.query as Record<string, unknown>).alasan;

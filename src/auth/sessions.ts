@@ -16,6 +16,7 @@ export interface LiveSession {
   deviceId: number;
   email: string;
   name: string;
+  role: 'member' | 'admin';
   createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
@@ -63,6 +64,7 @@ export async function checkSession(
       'devices.token_hash',
       'members.email',
       'members.name',
+      'members.role',
       'members.status',
     ])
     .where('sessions.id', '=', token.id)
@@ -88,6 +90,7 @@ export async function checkSession(
     deviceId: row.device_id,
     email: row.email,
     name: row.name,
+    role: row.role,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: Math.min(row.idle_expires_at, row.expires_at),

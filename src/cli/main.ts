@@ -1,3 +1,4 @@
+import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   'tokens revoke': tokensRevoke,
   'ppob order': ppobOrder,
   'ppob list': ppobList,
+  'admin create': adminCreate,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -50,6 +52,7 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   ppob order     --product KODE --customer NOMOR [--member EMAIL] [--key K] [--json]
                  pesan produk PPOB di Hesda (tidak pernah dikirim ulang; hasil tak pasti → status unknown)
   ppob list      [--status unknown|pending|success|failed] [--limit N] [--json]
+  admin create   --email E --password-stdin [--json]   buat akun admin (kata sandi dari stdin)
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

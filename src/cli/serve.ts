@@ -55,6 +55,7 @@ function banner(config: Config, url: string): string {
     `  Webhook Lynk.id : ${publicUrl}/webhook/lynk`,
     `  Webhook Hesda   : ${publicUrl}/webhooks/ppob`,
     `  Login member    : ${publicUrl}/login`,
+    `  Konsol admin    : ${publicUrl}/admin  (pertama kali: ${publicUrl}/setup)`,
     `  Database        : ${db}`,
     `  Email           : ${mail}`,
   ];

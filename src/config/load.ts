@@ -35,6 +35,8 @@ export interface Config {
   };
   readonly auth: {
     readonly maxDevicesPerMember: number;
+    /** Devices an admin may be signed in on at once; undefined: no limit (admins are not members). */
+    readonly adminMaxDevices: number | undefined;
     readonly sessionIdleMs: number;
     readonly sessionMaxAgeMs: number;
     readonly loginLinkTtlMs: number;
@@ -164,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     },
     auth: {
       maxDevicesPerMember: e.MAX_DEVICES_PER_MEMBER,
+      adminMaxDevices: e.ADMIN_MAX_DEVICES,
       sessionIdleMs: e.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
       sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 86_400_000,
       loginLinkTtlMs: e.LOGIN_LINK_TTL_MINUTES * 60_000,

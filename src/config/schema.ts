@@ -81,6 +81,7 @@ export const envSchema = z.object({
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
   MAIL_POLL_INTERVAL_MS: positiveInt.max(3_600_000).default(60_000),
   MAX_DEVICES_PER_MEMBER: positiveInt.max(100).default(1),
+  ADMIN_MAX_DEVICES: positiveInt.max(100).optional(),
   SESSION_IDLE_TIMEOUT_HOURS: positiveInt.max(24 * 365).default(24 * 7),
   SESSION_MAX_AGE_DAYS: positiveInt.max(365).default(30),
   LOGIN_LINK_TTL_MINUTES: positiveInt.max(24 * 60).default(30),

@@ -6,6 +6,8 @@ import * as sessions from './migrations/0002-sessions.js';
 import * as auditApiTokens from './migrations/0003-audit-api-tokens.js';
 import * as ppob from './migrations/0004-ppob.js';
 import * as licenseActivations from './migrations/0005-license-activations.js';
+import * as admin from './migrations/0006-admin.js';
+import * as productRuleOnLimit from './migrations/0008-product-rule-on-limit.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -15,6 +17,8 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0003-audit-api-tokens': { up: (db) => auditApiTokens.up(db, dialect) },
     '0004-ppob': { up: (db) => ppob.up(db, dialect) },
     '0005-license-activations': { up: (db) => licenseActivations.up(db, dialect) },
+    '0006-admin': { up: (db) => admin.up(db, dialect) },
+    '0008-product-rule-on-limit': { up: (db) => productRuleOnLimit.up(db) },
   };
 }
 
@@ -29,27 +33,41 @@ export interface MigrationReport {
   applied: string[];
 }
 
+/**
+ * Kysely's migrator introspects the tables of every schema it can see, calling
+ * pg_get_serial_sequence('schema.table') on each: a schema that another deployment (or another
+ * test) drops at that moment fails our run with 3F000 "schema … does not exist" (or 42P01 for one
+ * of its tables) before anything was applied. Such a run is simply tried again.
+ */
+const FOREIGN_SCHEMA_RETRIES = 5;
+
+function droppedForeignSchema(error: unknown, ours: string | null): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (ours === null) return false;
+  const message = String(e?.message ?? '');
+  if (e?.code === '3F000') return !message.includes(`"${ours}"`);
+  // 42P01 names the relation with its schema when the introspection hit another schema's table.
+  const schema = e?.code === '42P01' ? /relation "([^".]+)\./.exec(message)?.[1] : undefined;
+  return schema !== undefined && schema !== ours;
+}
+
 export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Promise<MigrationReport> {
+  const schema = dialect === 'postgres' ? await currentSchema(db) : null;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
     // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours, or a
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
-    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+    ...(schema !== null ? { migrationTableSchema: schema } : {}),
   });
   let result: MigrationResultSet = await migrator.migrateToLatest();
-  // Kysely's table check reads the catalog of every schema; one dropped meanwhile (another
-  // deployment's, or a parallel test run's) fails it with 3F000 before anything ran, or inside the
-  // rolled-back transaction. Nothing was applied, so a few retries are safe.
-  for (let retry = 0; retry < 3 && isDroppedSchemaRace(result.error); retry += 1)
+  for (let retry = 1; retry <= FOREIGN_SCHEMA_RETRIES && droppedForeignSchema(result.error, schema); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * retry));
     result = await migrator.migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
-}
-
-function isDroppedSchemaRace(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
 }

@@ -19,6 +19,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   ppob_transactions: PpobTransactionsTable;
   license_activations: LicenseActivationsTable;
+  product_rules: ProductRulesTable;
+  admin_setup: AdminSetupTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -95,7 +97,7 @@ export interface LicensesTable {
   created_at: number;
   revoked_at: number | null;
   /** One device too many: refused, or the oldest activation makes way (from the product rule). */
-  on_limit: 'refuse' | 'takeover';
+  on_limit: Generated<'refuse' | 'takeover'>;
   /** Why it was revoked (admin, refund, …); null while active. */
   revoked_reason: string | null;
 }
@@ -198,8 +200,8 @@ export interface RateLimitsTable {
   count: number;
 }
 
-/** Who did it: a signed-in admin, a script with an API token, a shell on the server, or Gerbang itself. */
-export type AuditActorType = 'admin' | 'api_token' | 'cli' | 'system';
+/** Who did it: a signed-in admin, a script with an API token, a shell on the server, Gerbang itself, or a member (a takeover). */
+export type AuditActorType = 'admin' | 'api_token' | 'cli' | 'system' | 'member';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -248,7 +250,30 @@ export interface PpobTransactionsTable {
   updated_at: number;
 }
 
+/** A product rule edited in the operator console (used before PRODUCT_RULES; see src/products/rules.ts). */
+export interface ProductRulesTable {
+  id: Generated<number>;
+  match_uuid: string | null;
+  match_title: string | null;
+  action: 'member' | 'license';
+  max_devices: number;
+  validity_days: number | null;
+  /** License overflow policy, as `onLimit` in PRODUCT_RULES. */
+  on_limit: Generated<'refuse' | 'takeover'>;
+  created_at: number;
+  updated_at: number;
+}
+
 export type PpobTransaction = Selectable<PpobTransactionsTable>;
+
+/** The one-time first-run setup, done once (id is always 1). */
+export interface AdminSetupTable {
+  id: number;
+  member_id: number | null;
+  completed_at: number;
+}
+
+export type ProductRuleRow = Selectable<ProductRulesTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;

@@ -33,3 +33,14 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
   if (catalog.memberTitles.includes(item.title)) return { action: 'member' };
   return { action: 'license', maxDevices: 1, validityDays: null, onLimit: 'refuse' };
 }
+
+/**
+ * The catalog a webhook uses: the console's rules (product_rules) before PRODUCT_RULES. Lookup is
+ * still uuid first, then title, so a uuid rule from either source beats any title rule; between
+ * two rules for the same uuid (or the same title) the console's wins, because an operator edits
+ * it at run time while the environment only changes on a restart.
+ */
+export function withStoredRules(catalog: ProductCatalog, stored: readonly ProductRule[]): ProductCatalog {
+  if (stored.length === 0) return catalog;
+  return { memberTitles: catalog.memberTitles, rules: [...stored, ...catalog.rules] };
+}

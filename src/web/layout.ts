@@ -70,4 +70,34 @@ th,td{text-align:left;padding:8px;border-bottom:1px solid #e4e7eb;vertical-align
 .status-pending,.status-unknown{background:#fff8e1;color:#7a4f01}
 .status-success{background:#def7ec;color:#03543f}
 .status-failed{background:#fde8e8;color:#9b1c1c}
+body.admin{align-items:flex-start;padding:8px}
+body.admin .card.wide{max-width:1180px;padding:16px 20px}
+.admin-head{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
+.admin-head form{margin-left:auto}
+nav.admin{display:flex;gap:4px;overflow-x:auto;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:2px;-webkit-overflow-scrolling:touch}
+nav.admin a{white-space:nowrap;padding:8px 10px;border-radius:6px;color:#1f6feb;text-decoration:none;font-weight:600;font-size:15px}
+nav.admin a[aria-current=page]{background:#1f6feb;color:#fff}
+button.small{width:auto;margin:0;padding:7px 12px;font-size:14px}
+button.danger{background:#c81e1e}
+form.inline{display:inline-block;margin:0 6px 6px 0}
+.table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0}
+.table-wrap table{min-width:560px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;margin:12px 0}
+.tile{border:1px solid #e4e7eb;border-radius:8px;padding:12px;text-decoration:none;color:inherit}
+.tile b{display:block;font-size:26px;margin-top:4px}
+.badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e4e7eb}
+.badge.ok{background:#def7ec;color:#03543f}.badge.warn{background:#fff8e1;color:#7a4f01}.badge.bad{background:#fde8e8;color:#9b1c1c}
+form.filters{display:flex;gap:8px;flex-wrap:wrap;align-items:flex-end;margin:8px 0}
+form.filters label{margin:0 0 4px;font-size:13px}
+form.filters input,form.filters select{padding:8px 10px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px;max-width:100%}
+form.filters button{margin:0;width:auto;padding:9px 14px}
+form.stack{max-width:520px}
+form.stack select,form.stack input[type=number]{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px}
+pre.raw{background:#0f172a;color:#e2e8f0;padding:12px;border-radius:8px;overflow:auto;max-height:480px;font-size:13px}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 14px;font-size:14px}
+dl.facts dt{color:#616e7c}dl.facts dd{margin:0;word-break:break-word}
+iframe.mail{width:100%;min-height:480px;border:1px solid #e4e7eb;border-radius:8px;background:#fff}
+.secret{font-size:16px;padding:10px;background:#fff8e1;border-radius:6px;word-break:break-all}
+.pager{text-align:right}
+@media (max-width:600px){dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:6px}h1{font-size:20px}}
 `;

@@ -88,10 +88,12 @@ export async function createWorkspace(dialect: Dialect = 'sqlite'): Promise<Work
 /** Runs one command to its end (bounded: a hung command fails the test instead of the suite). */
 export function runGerbang(
   args: string[],
-  options: { env: Record<string, string>; cwd: string; timeoutMs?: number },
+  options: { env: Record<string, string>; cwd: string; timeoutMs?: number; input?: string },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env });
+    // What the operator pipes in (a password for --password-stdin).
+    if (options.input !== undefined) child.stdin.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -26,6 +26,7 @@ describe.each(DIALECTS)('quick start with the gerbang command (%s)', (dialect) =
     // The webhook line must be pasteable as is, so with PORT=0 it carries the real port too.
     expect(stdout).toContain(`Webhook Lynk.id : ${server.url}/webhook/lynk`);
     expect(stdout).toContain(`Login member    : ${server.url}/login`);
+    expect(stdout).toContain(`Konsol admin    : ${server.url}/admin`);
     expect(stdout).toContain(`simulate --url ${server.url}/webhook/lynk`);
     const secrets = JSON.parse(readFileSync(join(ws.dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>;
     expect(stdout).toContain(`LYNK_MERCHANT_KEY (dev) = ${secrets.lynkMerchantKey}`);

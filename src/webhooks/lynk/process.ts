@@ -7,7 +7,7 @@ import { issueOrderLicenses } from '../../licenses/index.js';
 import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../mail/index.js';
 import { createMemberIfAbsent, findMemberByEmail, hashPassword, randomPassword } from '../../members/index.js';
 import { createOrderIfNew, findOrderByRef } from '../../orders/index.js';
-import { resolveProductAction } from '../../products/index.js';
+import { resolveProductAction, storedProductRules, withStoredRules } from '../../products/index.js';
 import type { LynkPayment } from './payload.js';
 import { isPaidPayment, lynkPaymentSchema } from './payload.js';
 
@@ -61,7 +61,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   }
   const payment = parsed.data;
   const md = payment.data.message_data;
-  const catalog = deps.config.products;
+  const catalog = withStoredRules(deps.config.products, await storedProductRules(deps.db));
   const licenseLines: LicenseLine[] = [];
   let wantsMember = false;
   md.items.forEach((item, index) => {

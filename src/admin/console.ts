@@ -1,0 +1,43 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { GuardDeps } from '../auth/index.js';
+import { adminGuard } from './guard.js';
+import { loadOverview } from './overview.js';
+import type { ConsoleOptions } from './routes/context.js';
+import { sendConsolePage } from './routes/context.js';
+import { licenseConsoleRoutes } from './routes/licenses.js';
+import { mailConsoleRoutes } from './routes/mail.js';
+import { memberConsoleRoutes } from './routes/members.js';
+import { productConsoleRoutes } from './routes/products.js';
+import { toolConsoleRoutes } from './routes/tools.js';
+import { webhookConsoleRoutes } from './routes/webhooks.js';
+import { overviewView } from './views/overview.js';
+
+export interface AdminConsoleOptions extends ConsoleOptions {
+  guard: GuardDeps;
+}
+
+/**
+ * The operator console under /admin. One guard for the whole scope (admin session, checked in
+ * the database on every request), added before any route, so no route can be registered
+ * without it; every POST also carries `preHandler: app.csrfProtection`.
+ */
+export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async (app, opts) => {
+  app.addHook('preHandler', adminGuard(opts.guard));
+  const { guard: _guard, ...console } = opts;
+
+  app.get('/admin', async (request, reply) => {
+    const overview = await loadOverview(opts.db, opts.runtime.now(), opts.config.displayTimeZone);
+    return sendConsolePage(
+      request,
+      reply,
+      { title: 'Ringkasan', active: '/admin' },
+      overviewView(overview, opts.hub.size, opts.config.displayTimeZone),
+    );
+  });
+  await app.register(memberConsoleRoutes, console);
+  await app.register(licenseConsoleRoutes, console);
+  await app.register(webhookConsoleRoutes, console);
+  await app.register(mailConsoleRoutes, console);
+  await app.register(productConsoleRoutes, console);
+  await app.register(toolConsoleRoutes, console);
+};

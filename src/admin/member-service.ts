@@ -1,0 +1,197 @@
+import type { Kysely } from 'kysely';
+import type { AuditActor } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
+import { endMemberSessions } from '../auth/index.js';
+import type { Runtime } from '../clock.js';
+import type { Database, Dialect } from '../db/index.js';
+import { enqueueMail, registrationMailSubject } from '../mail/index.js';
+import { createMemberIfAbsent, hashPassword, randomPassword } from '../members/index.js';
+import type { RealtimeBus } from '../realtime/index.js';
+
+/** What the console does to a member. Each action writes its audit entry in its own transaction. */
+export interface ConsoleDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  runtime: Runtime;
+  bus: RealtimeBus;
+}
+
+export async function memberDetail(db: Kysely<Database>, id: number, now: number) {
+  const member = await db
+    .selectFrom('members')
+    .select(['id', 'email', 'name', 'phone', 'role', 'status', 'password_set_at', 'source_order_id', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!member) return null;
+  const sessions = await db
+    .selectFrom('sessions')
+    .innerJoin('devices', 'devices.id', 'sessions.device_id')
+    .select([
+      'sessions.id',
+      'sessions.device_id',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.idle_expires_at',
+      'sessions.expires_at',
+      'sessions.revoked_at',
+      'sessions.revoked_reason',
+      'sessions.ip',
+      'devices.browser',
+      'devices.os',
+      'devices.created_at as device_created_at',
+    ])
+    .where('sessions.member_id', '=', id)
+    .orderBy('sessions.last_seen_at', 'desc')
+    .limit(100)
+    .execute();
+  const live = sessions.filter((s) => s.revoked_at === null && s.idle_expires_at > now && s.expires_at > now);
+  // A device is listed once, with its most recent session.
+  const devices = [...new Map(sessions.map((s) => [s.device_id, s])).values()].map((s) => ({
+    id: s.device_id,
+    browser: s.browser,
+    os: s.os,
+    firstSeenAt: s.device_created_at,
+    lastSeenAt: s.last_seen_at,
+    live: live.some((l) => l.device_id === s.device_id),
+  }));
+  const licenses = await db
+    .selectFrom('licenses')
+    .select(['id', 'license_key', 'product_title', 'status', 'expires_at', 'created_at', 'order_id'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', member.email))
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();
+  const orderIds = [...new Set([...licenses.map((l) => l.order_id), member.source_order_id ?? 0])].filter((n) => n > 0);
+  const orders = await db
+    .selectFrom('orders')
+    .select(['id', 'order_no', 'provider', 'grand_total', 'paid_at', 'created_at'])
+    .where((eb) => eb.or([eb('email', '=', member.email), ...(orderIds.length ? [eb('id', 'in', orderIds)] : [])]))
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();
+  return { member, live, devices, licenses, orders };
+}
+
+export type CreateMemberResult = { ok: true; memberId: number } | { ok: false; reason: 'EXISTS' | 'INVALID_EMAIL' };
+
+/** A member made by hand (a buyer paid outside Lynk): a random password and the registration mail. */
+export async function createMemberByHand(
+  deps: ConsoleDeps,
+  input: { email: string; name: string; phone: string },
+  actor: AuditActor,
+): Promise<CreateMemberResult> {
+  const email = input.email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { ok: false, reason: 'INVALID_EMAIL' };
+  const passwordHash = await hashPassword(randomPassword(deps.runtime.randomBytes));
+  const now = deps.runtime.now();
+  return deps.db.transaction().execute(async (trx): Promise<CreateMemberResult> => {
+    const { member, created } = await createMemberIfAbsent(
+      trx,
+      { email, name: input.name.trim(), phone: input.phone.trim(), passwordHash, sourceOrderId: null },
+      now,
+    );
+    if (!created) return { ok: false, reason: 'EXISTS' };
+    await queueRegistrationMail(trx, member, `registration:${member.id}`, now);
+    await recordAudit(
+      trx,
+      actor,
+      { action: 'member.create', target: { type: 'member', id: member.id }, details: { email } },
+      now,
+    );
+    return { ok: true, memberId: member.id };
+  });
+}
+
+async function queueRegistrationMail(
+  db: Kysely<Database>,
+  member: { id: number; email: string; name: string; source_order_id: number | null },
+  dedupeKey: string,
+  now: number,
+): Promise<void> {
+  const order = member.source_order_id
+    ? await db.selectFrom('orders').select('order_no').where('id', '=', member.source_order_id).executeTakeFirst()
+    : undefined;
+  const params = {
+    kind: 'registration' as const,
+    memberId: member.id,
+    orderNo: order?.order_no ?? '-',
+    name: member.name,
+    email: member.email,
+    // The initial password is never resent: the mail's one-time link lets the member set one.
+    passwordPolicy: 'random' as const,
+  };
+  await enqueueMail(db, { dedupeKey, to: member.email, subject: registrationMailSubject(params), params }, now);
+}
+
+/**
+ * The registration mail again, with fresh one-time links (rendered at send time). Each resend has
+ * its own dedupe key: the outbox keeps "one mail per reason", and every resend is a new reason.
+ */
+export async function resendRegistration(deps: ConsoleDeps, memberId: number, actor: AuditActor): Promise<boolean> {
+  const now = deps.runtime.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const member = await trx
+      .selectFrom('members')
+      .select(['id', 'email', 'name', 'source_order_id'])
+      .where('id', '=', memberId)
+      .executeTakeFirst();
+    if (!member) return false;
+    const dedupeKey = `registration:${member.id}:resend:${now}:${deps.runtime.randomBytes(4).toString('hex')}`;
+    await queueRegistrationMail(trx, member, dedupeKey, now);
+    await recordAudit(
+      trx,
+      actor,
+      { action: 'member.resend_registration', target: { type: 'member', id: member.id }, details: { dedupeKey } },
+      now,
+    );
+    return true;
+  });
+}
+
+/** Ends the member's sessions everywhere; their open pages log out at once (SSE). */
+export async function forceLogout(deps: ConsoleDeps, memberId: number, actor: AuditActor): Promise<number> {
+  return endMemberSessions(deps, memberId, 'admin', { actor, action: 'member.force_logout' });
+}
+
+/**
+ * Forgets the member's devices: ends every session (open pages log out live) and deletes the
+ * ended sessions that tie devices to the member, so the next login from any browser is a first
+ * one (no conflict dialog, an empty device list).
+ */
+export async function resetDevices(deps: ConsoleDeps, memberId: number, actor: AuditActor): Promise<number> {
+  const ended = await endMemberSessions(deps, memberId, 'admin', { actor, action: 'member.reset_devices' });
+  await deps.db.deleteFrom('sessions').where('member_id', '=', memberId).where('revoked_at', 'is not', null).execute();
+  return ended;
+}
+
+/** Deactivating also ends the sessions (a disabled member's pages must not stay open). */
+export async function setMemberStatus(
+  deps: ConsoleDeps,
+  memberId: number,
+  status: 'active' | 'disabled',
+  actor: AuditActor,
+): Promise<boolean> {
+  const now = deps.runtime.now();
+  const changed = await deps.db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('members')
+      .set({ status, updated_at: now })
+      .where('id', '=', memberId)
+      .where('status', '!=', status)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: status === 'active' ? 'member.reactivate' : 'member.deactivate',
+        target: { type: 'member', id: memberId },
+      },
+      now,
+    );
+    return true;
+  });
+  if (changed && status === 'disabled')
+    await endMemberSessions(deps, memberId, 'admin', { actor, action: 'session.revoke_all' });
+  return changed;
+}

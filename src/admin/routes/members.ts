@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { adminActor } from '../guard.js';
+import { searchMembers } from '../lists.js';
+import type { ConsoleDeps } from '../member-service.js';
+import {
+  createMemberByHand,
+  forceLogout,
+  memberDetail,
+  resendRegistration,
+  resetDevices,
+  setMemberStatus,
+} from '../member-service.js';
+import { memberDetailView, memberListView } from '../views/members.js';
+import type { ConsoleOptions } from './context.js';
+import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
+
+const newMemberForm = z.object({
+  email: z.string().trim().min(3).max(254),
+  name: z.string().max(200).default(''),
+  phone: z.string().max(40).default(''),
+});
+
+/** Member: search, detail, and what an operator does for a buyer who cannot get in. */
+export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
+  const deps: ConsoleDeps = { db: opts.db, dialect: opts.dialect, runtime: opts.runtime, bus: opts.bus };
+  const tz = opts.config.displayTimeZone;
+
+  const listPage = async (search: string | undefined, before: number | undefined) =>
+    searchMembers(opts.db, opts.dialect, { search, before });
+
+  app.get('/admin/member', async (request, reply) => {
+    const search = textParam(request, 'q');
+    const list = await listPage(search, beforeParam(request));
+    return sendConsolePage(
+      request,
+      reply,
+      { title: 'Member', active: '/admin/member' },
+      memberListView(list, search, reply.generateCsrf(), tz),
+    );
+  });
+
+  app.post('/admin/member', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const form = newMemberForm.safeParse(request.body);
+    const result = form.success
+      ? await createMemberByHand(deps, form.data, adminActor(request))
+      : ({ ok: false, reason: 'INVALID_EMAIL' } as const);
+    if (result.ok) {
+      opts.onMailQueued?.();
+      return redirectWith(reply, `/admin/member/${result.memberId}`, 'dibuat');
+    }
+    const error = result.reason === 'EXISTS' ? 'Email ini sudah terdaftar.' : 'Isi email dengan benar.';
+    const list = await listPage(undefined, undefined);
+    return sendConsolePage(
+      request,
+      reply,
+      { title: 'Member', active: '/admin/member', status: 400 },
+      memberListView(list, undefined, reply.generateCsrf(), tz, error),
+    );
+  });
+
+  app.get('/admin/member/:id', async (request, reply) => {
+    const detail = await memberDetail(opts.db, idParam(request), opts.runtime.now());
+    if (!detail) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
+    return sendConsolePage(
+      request,
+      reply,
+      { title: detail.member.email, active: '/admin/member' },
+      memberDetailView(detail, reply.generateCsrf(), tz),
+    );
+  });
+
+  /** The member actions: each a POST with CSRF, each audited by its service. */
+  const action = (
+    path: string,
+    message: string,
+    run: (id: number, request: Parameters<typeof adminActor>[0]) => Promise<unknown>,
+  ) =>
+    app.post(`/admin/member/:id/${path}`, { preHandler: app.csrfProtection }, async (request, reply) => {
+      const id = idParam(request);
+      const exists = await opts.db.selectFrom('members').select('id').where('id', '=', id).executeTakeFirst();
+      if (!exists) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
+      const done = await run(id, request);
+      return redirectWith(reply, `/admin/member/${id}`, done === false ? 'gagal' : message);
+    });
+
+  action('keluarkan', 'keluar', (id, request) => forceLogout(deps, id, adminActor(request)));
+  action('reset-perangkat', 'reset', (id, request) => resetDevices(deps, id, adminActor(request)));
+  action('kirim-ulang-pendaftaran', 'pendaftaran', async (id, request) => {
+    const queued = await resendRegistration(deps, id, adminActor(request));
+    if (queued) opts.onMailQueued?.();
+    return queued;
+  });
+  action('nonaktifkan', 'nonaktif', (id, request) => setMemberStatus(deps, id, 'disabled', adminActor(request)));
+  action('aktifkan', 'aktif', (id, request) => setMemberStatus(deps, id, 'active', adminActor(request)));
+};

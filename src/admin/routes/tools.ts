@@ -1,0 +1,131 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { recordAudit } from '../../audit/index.js';
+import { AppError } from '../../errors.js';
+import { buildLynkPayment, signLynkPayment } from '../../webhooks/index.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../api-tokens.js';
+import { adminActor, signedInAdmin } from '../guard.js';
+import { auditActions, listAuditPage } from '../lists.js';
+import type { TestPaymentResult } from '../views/misc.js';
+import { auditView, testPaymentView, tokensView } from '../views/misc.js';
+import { prettyBody } from '../views/webhooks.js';
+import type { ConsoleOptions } from './context.js';
+import { beforeParam, idParam, redirectWith, sendConsolePage } from './context.js';
+
+const testForm = z.object({
+  email: z.email().max(254),
+  name: z.string().max(200).default(''),
+  title: z.string().trim().min(1).max(300),
+  uuid: z.string().trim().max(200).default(''),
+  qty: z.coerce.number().int().min(1).max(20).default(1),
+});
+const auditFilter = z.object({
+  aksi: z.string().max(100).optional().catch(undefined),
+  pelaku: z.enum(['admin', 'api_token', 'cli', 'system', 'member']).optional().catch(undefined),
+});
+const tokenForm = z.object({ name: z.string().trim().min(1).max(100) });
+
+/** Uji coba, Audit and Token API. */
+export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
+  const tz = opts.config.displayTimeZone;
+  const testDefaults = (email: string) => ({ email, title: opts.config.products.memberTitles[0] ?? 'Produk Uji' });
+
+  app.get('/admin/uji-coba', async (request, reply) =>
+    sendConsolePage(
+      request,
+      reply,
+      { title: 'Uji coba', active: '/admin/uji-coba' },
+      testPaymentView(reply.generateCsrf(), testDefaults(signedInAdmin(request).email)),
+    ),
+  );
+
+  // Through app.inject: the real route, signature check and processing, without depending on
+  // PUBLIC_URL being reachable from the server itself (behind a proxy it often is not).
+  app.post('/admin/uji-coba', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const form = testForm.safeParse(request.body);
+    if (!form.success) throw new AppError('BAD_REQUEST', 'Isi email dan judul produk dengan benar.');
+    const f = form.data;
+    const payment = buildLynkPayment({
+      email: f.email,
+      name: f.name,
+      items: [{ title: f.title, qty: f.qty, ...(f.uuid ? { uuid: f.uuid } : {}) }],
+    });
+    const signed = signLynkPayment(payment, opts.config.lynkMerchantKey);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/webhook/lynk',
+      headers: { 'content-type': 'application/json', 'x-lynk-signature': signed.signature },
+      payload: signed.body,
+    });
+    let parsed: { event_id?: unknown; outcome?: unknown } = {};
+    try {
+      parsed = JSON.parse(response.body) as typeof parsed;
+    } catch {
+      // An error page instead of JSON: shown as it came.
+    }
+    const result: TestPaymentResult = {
+      status: response.statusCode,
+      eventId: typeof parsed.event_id === 'number' ? parsed.event_id : null,
+      outcome: typeof parsed.outcome === 'string' ? parsed.outcome : null,
+      body: prettyBody(response.body),
+    };
+    await recordAudit(
+      opts.db,
+      adminActor(request),
+      {
+        action: 'test_payment.send',
+        ...(result.eventId ? { target: { type: 'webhook_event', id: result.eventId } } : {}),
+        details: { email: f.email, title: f.title, status: result.status, outcome: result.outcome },
+      },
+      opts.runtime.now(),
+    );
+    return sendConsolePage(
+      request,
+      reply,
+      { title: 'Uji coba', active: '/admin/uji-coba' },
+      testPaymentView(reply.generateCsrf(), testDefaults(f.email), result),
+    );
+  });
+
+  app.get('/admin/audit', async (request, reply) => {
+    const f = auditFilter.parse(request.query ?? {});
+    const [list, actions] = await Promise.all([
+      listAuditPage(opts.db, { action: f.aksi || undefined, actorType: f.pelaku, before: beforeParam(request) }),
+      auditActions(opts.db),
+    ]);
+    return sendConsolePage(
+      request,
+      reply,
+      { title: 'Audit', active: '/admin/audit' },
+      auditView(list, { action: f.aksi, actor: f.pelaku }, actions, tz),
+    );
+  });
+
+  app.get('/admin/token', async (request, reply) =>
+    sendConsolePage(
+      request,
+      reply,
+      { title: 'Token API', active: '/admin/token' },
+      tokensView(await listApiTokens(opts.db), reply.generateCsrf(), tz),
+    ),
+  );
+
+  // The answer shows the token once (no redirect: it must not sit in a URL or be re-displayed).
+  app.post('/admin/token', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const form = tokenForm.safeParse(request.body);
+    if (!form.success) throw new AppError('BAD_REQUEST', 'Beri nama token.');
+    const actor = adminActor(request);
+    const created = await createApiToken(opts.db, opts.runtime, { name: form.data.name, createdBy: actor.id }, actor);
+    return sendConsolePage(
+      request,
+      reply,
+      { title: 'Token API', active: '/admin/token' },
+      tokensView(await listApiTokens(opts.db), reply.generateCsrf(), tz, created),
+    );
+  });
+
+  app.post('/admin/token/:id/cabut', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const revoked = await revokeApiToken(opts.db, opts.runtime, idParam(request), adminActor(request));
+    return redirectWith(reply, '/admin/token', revoked ? 'dicabut' : 'gagal');
+  });
+};

@@ -1,0 +1,29 @@
+import type { Expression, SqlBool } from 'kysely';
+import { sql } from 'kysely';
+import type { Dialect } from '../db/index.js';
+
+/**
+ * Index-backed search: "starts with" on lower(column), written as the range [p, p⁺) where p⁺ is p
+ * with its last character incremented. A range is answered from a B-tree index in both dialects,
+ * while LIKE '%p%' reads every row (and LIKE 'p%' uses an index on neither lower() expression).
+ * The compared expression is exactly the one the 0006-admin migration indexed.
+ */
+export function startsWith(dialect: Dialect, column: string, prefix: string): Expression<SqlBool> {
+  const key = prefix.toLowerCase();
+  const upper = successor(key);
+  const expr = dialect === 'postgres' ? sql`(lower(${sql.ref(column)}) collate "C")` : sql`lower(${sql.ref(column)})`;
+  return sql<SqlBool>`(${expr} >= ${key} and ${expr} < ${upper})`;
+}
+
+/** The smallest string greater than every string starting with `prefix` (in code point order). */
+export function successor(prefix: string): string {
+  const chars = [...prefix];
+  const last = chars.pop();
+  if (last === undefined) return '\u{10FFFF}';
+  const code = last.codePointAt(0) ?? 0;
+  // U+10FFFF has no successor: drop it and increment the character before instead.
+  if (code >= 0x10ffff) return successor(chars.join(''));
+  // Skip the surrogate range, which is not a character.
+  const next = code + 1 === 0xd800 ? 0xe000 : code + 1;
+  return chars.join('') + String.fromCodePoint(next);
+}

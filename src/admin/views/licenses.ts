@@ -1,0 +1,64 @@
+import type { SafeHtml } from '../../web/html.js';
+import { html } from '../../web/html.js';
+import type { licenseDetail } from '../license-service.js';
+import type { Paged } from '../lists.js';
+import { actionButton, badge, pager, rupiah, table, when } from './shell.js';
+
+type LicenseRow = {
+  id: number;
+  license_key: string;
+  email: string;
+  product_title: string;
+  status: string;
+  expires_at: number | null;
+  created_at: number;
+  order_no: string;
+};
+
+const statusBadge = (s: string) => (s === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad'));
+
+export function licenseListView(list: Paged<LicenseRow>, search: string | undefined, tz: string): SafeHtml {
+  const rows = list.rows.map(
+    (l) =>
+      html`<tr><td><a href="/admin/lisensi/${l.id}"><code>${l.license_key}</code></a></td><td>${l.email}</td><td>${l.product_title}</td><td>${statusBadge(l.status)}</td><td>${l.order_no}</td><td>${when(l.created_at, tz)}</td></tr>`,
+  );
+  return html`<h1>Lisensi</h1>
+<form method="get" action="/admin/lisensi" class="filters" role="search">
+<div><label for="q">Cari kunci, email atau judul produk (awalan)</label><input id="q" name="q" type="search" value="${search ?? ''}" autocomplete="off"></div>
+<button type="submit" id="search">Cari</button>
+</form>
+${table('licenses', ['Kunci', 'Email', 'Produk', 'Status', 'Order', 'Terbit'], rows, search ? `Tidak ada lisensi yang cocok dengan "${search}".` : 'Belum ada lisensi.')}
+${pager('/admin/lisensi', { q: search }, list.next)}`;
+}
+
+export function licenseDetailView(
+  d: NonNullable<Awaited<ReturnType<typeof licenseDetail>>>,
+  csrf: string,
+  tz: string,
+): SafeHtml {
+  const l = d.license;
+  const mails = d.mails.map(
+    (m) =>
+      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${m.status}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
+  );
+  return html`<p><a href="/admin/lisensi">← Lisensi</a></p>
+<h1><code>${l.license_key}</code></h1>
+<dl class="facts">
+<dt>Produk</dt><dd>${l.product_title} <span class="muted">(${l.product_uuid})</span></dd>
+<dt>Status</dt><dd id="license-status">${statusBadge(l.status)}${l.revoked_at ? ` sejak ${when(l.revoked_at, tz)}` : ''}</dd>
+<dt>Email pembeli</dt><dd>${d.member ? html`<a href="/admin/member/${d.member.id}">${l.email}</a>` : l.email}</dd>
+<dt>Maks. perangkat</dt><dd>${l.max_devices}</dd>
+<dt>Berlaku sampai</dt><dd>${l.expires_at ? when(l.expires_at, tz) : 'selamanya'}</dd>
+<dt>Terbit</dt><dd>${when(l.created_at, tz)}</dd>
+<dt>Order</dt><dd>${d.order ? `${d.order.order_no} · ${rupiah(d.order.grand_total)} · ${d.order.customer_name}` : '-'}</dd>
+<dt>Ref Lynk</dt><dd><code>${l.lynk_ref_id}</code></dd>
+</dl>
+<h2>Tindakan</h2>
+<div class="actions" id="license-actions">
+${actionButton(`/admin/lisensi/${l.id}/kirim-ulang`, csrf, 'Kirim ulang email lisensi', { id: 'resend-license' })}
+</div>
+<h2>Aktivasi</h2>
+<p class="muted" id="activations">Daftar aktivasi, pencabutan dan reset aktivasi tersedia setelah fitur aktivasi lisensi dipasang.</p>
+<h2>Email lisensi order ini</h2>
+${table('license-mails', ['Email', 'Status', 'Percobaan', 'Dibuat', 'Terkirim', 'Galat'], mails, 'Belum ada email lisensi.')}`;
+}

@@ -1,0 +1,102 @@
+import type { SafeHtml } from '../../web/html.js';
+import { html } from '../../web/html.js';
+import type { Paged } from '../lists.js';
+import type { memberDetail } from '../member-service.js';
+import { actionButton, badge, pager, rupiah, table, when } from './shell.js';
+
+type MemberRow = {
+  id: number;
+  email: string;
+  name: string;
+  phone: string;
+  role: string;
+  status: string;
+  password_set_at: number | null;
+  created_at: number;
+};
+
+const statusBadge = (status: string) => (status === 'active' ? badge('aktif', 'ok') : badge('nonaktif', 'bad'));
+
+export function memberListView(
+  list: Paged<MemberRow>,
+  search: string | undefined,
+  csrf: string,
+  tz: string,
+  error?: string,
+): SafeHtml {
+  const rows = list.rows.map(
+    (m) =>
+      html`<tr><td><a href="/admin/member/${m.id}">${m.email}</a>${m.role === 'admin' ? html` ${badge('admin', 'warn')}` : ''}</td><td>${m.name}</td><td>${m.phone}</td><td>${statusBadge(m.status)}</td><td>${when(m.created_at, tz)}</td></tr>`,
+  );
+  return html`<h1>Member</h1>
+<form method="get" action="/admin/member" class="filters" role="search">
+<div><label for="q">Cari email, nama atau no. HP (awalan), atau #id</label><input id="q" name="q" type="search" value="${search ?? ''}" autocomplete="off"></div>
+<button type="submit" id="search">Cari</button>
+</form>
+${table('members', ['Email', 'Nama', 'No. HP', 'Status', 'Dibuat'], rows, search ? `Tidak ada member yang cocok dengan "${search}".` : 'Belum ada member.')}
+${pager('/admin/member', { q: search }, list.next)}
+<details${error ? ' open' : ''}><summary>Buat member secara manual</summary>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/admin/member" class="stack">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="new-email">Email</label><input id="new-email" name="email" type="email" required>
+<label for="new-name">Nama</label><input id="new-name" name="name" type="text">
+<label for="new-phone">No. HP</label><input id="new-phone" name="phone" type="text">
+<p class="muted">Kata sandi awal acak; member menerima email pendaftaran berisi tautan untuk membuat kata sandi.</p>
+<button type="submit" id="create-member">Buat member</button>
+</form></details>`;
+}
+
+export function memberDetailView(
+  d: NonNullable<Awaited<ReturnType<typeof memberDetail>>>,
+  csrf: string,
+  tz: string,
+): SafeHtml {
+  const m = d.member;
+  const base = `/admin/member/${m.id}`;
+  const devices = d.devices.map(
+    (v) =>
+      html`<tr><td>${v.browser} · ${v.os}</td><td>${v.live ? badge('sesi aktif', 'ok') : badge('tidak aktif')}</td><td>${when(v.firstSeenAt, tz)}</td><td>${when(v.lastSeenAt, tz)}</td></tr>`,
+  );
+  const sessions = d.live.map(
+    (s) =>
+      html`<tr><td>${s.browser} · ${s.os}</td><td>${s.ip ?? '-'}</td><td>${when(s.created_at, tz)}</td><td>${when(s.last_seen_at, tz)}</td><td>${when(Math.min(s.idle_expires_at, s.expires_at), tz)}</td></tr>`,
+  );
+  const licenses = d.licenses.map(
+    (l) =>
+      html`<tr><td><a href="/admin/lisensi/${l.id}"><code>${l.license_key}</code></a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${when(l.created_at, tz)}</td></tr>`,
+  );
+  const orders = d.orders.map(
+    (o) =>
+      html`<tr><td>${o.order_no}</td><td>${o.provider}</td><td>${rupiah(o.grand_total)}</td><td>${o.paid_at ?? '-'}</td><td>${when(o.created_at, tz)}</td></tr>`,
+  );
+  return html`<p><a href="/admin/member">← Member</a></p>
+<h1>${m.name || m.email}</h1>
+<dl class="facts">
+<dt>Email</dt><dd id="member-email">${m.email}</dd>
+<dt>No. HP</dt><dd>${m.phone || '-'}</dd>
+<dt>Peran</dt><dd>${m.role}</dd>
+<dt>Status</dt><dd id="member-status">${statusBadge(m.status)}</dd>
+<dt>Kata sandi</dt><dd>${m.password_set_at ? `dibuat member ${when(m.password_set_at, tz)}` : 'belum dibuat member (masih acak/awal)'}</dd>
+<dt>Dibuat</dt><dd>${when(m.created_at, tz)}</dd>
+</dl>
+<h2>Tindakan</h2>
+<div class="actions">
+${actionButton(`${base}/keluarkan`, csrf, 'Keluarkan dari semua perangkat', { id: 'force-logout' })}
+${actionButton(`${base}/reset-perangkat`, csrf, 'Reset perangkat', { id: 'reset-devices' })}
+${actionButton(`${base}/kirim-ulang-pendaftaran`, csrf, 'Kirim ulang email pendaftaran', { id: 'resend-registration' })}
+${
+  m.status === 'active'
+    ? actionButton(`${base}/nonaktifkan`, csrf, 'Nonaktifkan', { id: 'deactivate', danger: true })
+    : actionButton(`${base}/aktifkan`, csrf, 'Aktifkan kembali', { id: 'reactivate' })
+}
+</div>
+<h2>Sesi aktif (${d.live.length})</h2>
+${table('sessions', ['Perangkat', 'IP', 'Masuk', 'Terakhir dilihat', 'Berakhir'], sessions, 'Tidak ada sesi aktif.')}
+<h2>Perangkat</h2>
+${table('devices', ['Perangkat', 'Status', 'Pertama', 'Terakhir'], devices, 'Belum ada perangkat.')}
+<h2>Lisensi</h2>
+${table('member-licenses', ['Kunci', 'Produk', 'Status', 'Terbit'], licenses, 'Tidak ada lisensi untuk email ini.')}
+<h2>Order</h2>
+${table('orders', ['Order', 'Sumber', 'Total', 'Dibayar', 'Dicatat'], orders, 'Tidak ada order.')}`;
+}

@@ -1,0 +1,94 @@
+import type { AuditEntry } from '../../db/index.js';
+import type { SafeHtml } from '../../web/html.js';
+import { html } from '../../web/html.js';
+import type { Paged } from '../lists.js';
+import { actionButton, badge, pager, table, when } from './shell.js';
+
+export interface TestPaymentResult {
+  status: number;
+  eventId: number | null;
+  outcome: string | null;
+  body: string;
+}
+
+export function testPaymentView(
+  csrf: string,
+  defaults: { email: string; title: string },
+  result?: TestPaymentResult,
+): SafeHtml {
+  return html`<h1>Uji coba</h1>
+<p>Kirim pembayaran Lynk.id contoh ke server ini, ditandatangani dengan <code>LYNK_MERCHANT_KEY</code> yang terpasang, lewat jalur webhook yang sama dengan pembayaran sungguhan. Hasilnya muncul di Webhook, Lisensi/Member dan Email.</p>
+${
+  result
+    ? html`<div class="${result.status === 200 ? 'ok' : 'error'}" role="status" id="test-result">
+<p>Jawaban webhook: HTTP ${result.status}${result.outcome ? html` · hasil ${badge(result.outcome, result.outcome === 'processed' ? 'ok' : 'warn')}` : ''}</p>
+${result.eventId ? html`<p><a href="/admin/webhook/${result.eventId}" id="test-event">Lihat event #${result.eventId}</a></p>` : ''}
+<pre class="raw">${result.body}</pre></div>`
+    : ''
+}
+<form method="post" action="/admin/uji-coba" class="stack">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="test-email">Email pembeli</label><input id="test-email" name="email" type="email" required value="${defaults.email}">
+<label for="test-name">Nama pembeli</label><input id="test-name" name="name" type="text" value="Pembeli Uji">
+<label for="test-title">Judul produk</label><input id="test-title" name="title" type="text" required value="${defaults.title}">
+<label for="test-uuid">UUID produk (opsional)</label><input id="test-uuid" name="uuid" type="text">
+<label for="test-qty">Jumlah</label><input id="test-qty" name="qty" type="text" inputmode="numeric" value="1">
+<button type="submit" id="send-test">Kirim pembayaran uji</button>
+</form>`;
+}
+
+const ACTOR_TYPES = ['admin', 'api_token', 'cli', 'system', 'member'] as const;
+
+export function auditView(
+  list: Paged<AuditEntry>,
+  filter: { action: string | undefined; actor: string | undefined },
+  actions: string[],
+  tz: string,
+): SafeHtml {
+  const option = (value: string, label: string, current: string | undefined) =>
+    html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
+  const rows = list.rows.map(
+    (a) =>
+      html`<tr><td>${when(a.at, tz)}</td><td>${badge(a.actor_type)} ${a.actor_label}</td><td><code>${a.action}</code></td><td>${a.target_type ? `${a.target_type} ${a.target_id ?? ''}` : '-'}</td><td>${a.ip ?? '-'}</td><td><code class="details">${a.details === '{}' ? '' : a.details}</code></td></tr>`,
+  );
+  return html`<h1>Audit</h1>
+<form method="get" action="/admin/audit" class="filters">
+<div><label for="action">Tindakan</label><select id="action" name="aksi">${option('', 'Semua', filter.action)}${actions.map((a) => option(a, a, filter.action))}</select></div>
+<div><label for="actor">Pelaku</label><select id="actor" name="pelaku">${option('', 'Semua', filter.actor)}${ACTOR_TYPES.map((a) => option(a, a, filter.actor))}</select></div>
+<button type="submit" id="filter">Saring</button>
+</form>
+${table('audit', ['Waktu', 'Pelaku', 'Tindakan', 'Sasaran', 'Dari IP', 'Rincian'], rows, 'Belum ada catatan.')}
+${pager('/admin/audit', { aksi: filter.action, pelaku: filter.actor }, list.next)}`;
+}
+
+export function tokensView(
+  tokens: {
+    id: number;
+    name: string;
+    token_prefix: string;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  }[],
+  csrf: string,
+  tz: string,
+  created?: { name: string; token: string },
+): SafeHtml {
+  const rows = tokens.map(
+    (t) =>
+      html`<tr><td>${t.name}</td><td><code>${t.token_prefix}…</code></td><td>${t.revoked_at ? badge('dicabut', 'bad') : badge('aktif', 'ok')}</td><td>${when(t.created_at, tz)}</td><td>${when(t.last_used_at, tz)}</td><td>${t.revoked_at ? '' : actionButton(`/admin/token/${t.id}/cabut`, csrf, 'Cabut', { danger: true, id: `revoke-${t.id}` })}</td></tr>`,
+  );
+  return html`<h1>Token API</h1>
+<p>Token untuk skrip yang memanggil API admin (<code>Authorization: Bearer gbt_…</code>). Hanya hash-nya yang disimpan: token ditampilkan sekali, saat dibuat.</p>
+${
+  created
+    ? html`<div class="ok" role="status"><p>Token "${created.name}" dibuat. Salin sekarang, token ini tidak akan ditampilkan lagi:</p><p class="secret"><code id="new-token">${created.token}</code></p></div>`
+    : ''
+}
+<form method="post" action="/admin/token" class="filters">
+<input type="hidden" name="_csrf" value="${csrf}">
+<div><label for="token-name">Nama token</label><input id="token-name" name="name" type="text" required maxlength="100" placeholder="mis. skrip PPOB"></div>
+<button type="submit" id="create-token">Buat token</button>
+</form>
+${table('tokens', ['Nama', 'Awalan', 'Status', 'Dibuat', 'Terakhir dipakai', ''], rows, 'Belum ada token.')}`;
+}

@@ -1,0 +1,57 @@
+import type { ProductRule } from '../../config/index.js';
+import type { ProductRuleRow } from '../../db/index.js';
+import type { SafeHtml } from '../../web/html.js';
+import { html } from '../../web/html.js';
+import { actionButton, table } from './shell.js';
+
+function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
+  const id = rule ? `r${rule.id}` : 'new';
+  const by = rule?.match_uuid !== null && rule?.match_uuid !== undefined ? 'uuid' : 'title';
+  const sel = (value: string, current: string, label: string) =>
+    html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
+  return html`<form method="post" action="${rule ? `/admin/produk/${rule.id}` : '/admin/produk'}" class="stack" id="form-${id}">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="${id}-by">Cocokkan dengan</label>
+<select id="${id}-by" name="match">${sel('title', by, 'Judul produk (persis)')}${sel('uuid', by, 'UUID produk Lynk')}</select>
+<label for="${id}-value">Judul atau UUID</label>
+<input id="${id}-value" name="value" type="text" required maxlength="300" value="${rule?.match_uuid ?? rule?.match_title ?? ''}">
+<label for="${id}-action">Pembayaran membuat</label>
+<select id="${id}-action" name="action">${sel('license', rule?.action ?? 'license', 'Lisensi')}${sel('member', rule?.action ?? 'license', 'Pendaftaran member')}</select>
+<label for="${id}-devices">Maks. perangkat (lisensi)</label>
+<input id="${id}-devices" name="maxDevices" type="number" min="1" max="1000" value="${String(rule?.max_devices ?? 1)}">
+<label for="${id}-days">Masa berlaku dalam hari (lisensi; kosong = selamanya)</label>
+<input id="${id}-days" name="validityDays" type="number" min="1" max="36500" value="${rule?.validity_days === null || rule?.validity_days === undefined ? '' : String(rule.validity_days)}">
+<label for="${id}-limit">Aktivasi di satu perangkat lebih dari batas (lisensi)</label>
+<select id="${id}-limit" name="onLimit">${sel('refuse', rule?.on_limit ?? 'refuse', 'Tolak (pembeli melepas perangkat dulu)')}${sel('takeover', rule?.on_limit ?? 'refuse', 'Ambil alih (perangkat terlama berhenti)')}</select>
+<button type="submit" id="save-${id}">${rule ? 'Simpan perubahan' : 'Tambah aturan'}</button>
+</form>`;
+}
+
+export function productsView(
+  rules: ProductRuleRow[],
+  env: { rules: readonly ProductRule[]; memberTitles: readonly string[] },
+  csrf: string,
+  error?: string,
+): SafeHtml {
+  const describe = (action: string, maxDevices: number, days: number | null | undefined, onLimit: string) =>
+    action === 'member'
+      ? 'pendaftaran member'
+      : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}`;
+  const rows = rules.map(
+    (r) =>
+      html`<tr><td>${r.match_uuid ? html`UUID <code>${r.match_uuid}</code>` : html`judul "${r.match_title}"`}</td><td>${describe(r.action, r.max_devices, r.validity_days, r.on_limit)}</td><td><details><summary>Ubah</summary>${ruleForm(csrf, r)}</details>${actionButton(`/admin/produk/${r.id}/hapus`, csrf, 'Hapus', { danger: true, id: `delete-r${r.id}` })}</td></tr>`,
+  );
+  const envRows = env.rules.map(
+    (r) =>
+      html`<tr><td>${r.uuid ? html`UUID <code>${r.uuid}</code>` : html`judul "${r.title ?? ''}"`}</td><td>${describe(r.action, r.maxDevices, r.validityDays, r.onLimit)}</td></tr>`,
+  );
+  return html`<h1>Produk</h1>
+<p>Aturan menentukan apa yang dibuat oleh pembayaran sebuah produk. Urutan: aturan UUID dulu, lalu aturan judul; untuk produk yang sama, aturan di halaman ini mengalahkan <code>PRODUCT_RULES</code>; lalu <code>MEMBER_PRODUCT_TITLES</code>; produk lain mendapat lisensi 1 perangkat tanpa batas waktu.</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+${table('rules', ['Produk', 'Membuat', ''], rows, 'Belum ada aturan di sini.')}
+<h2>Tambah aturan</h2>
+${ruleForm(csrf, null)}
+<h2>Dari lingkungan (hanya baca)</h2>
+${table('env-rules', ['Produk', 'Membuat'], envRows, 'PRODUCT_RULES kosong.')}
+<p class="muted">MEMBER_PRODUCT_TITLES: ${env.memberTitles.join(', ') || '-'}</p>`;
+}

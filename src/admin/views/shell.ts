@@ -1,0 +1,108 @@
+import { formatDateTime } from '../../web/format.js';
+import type { SafeHtml } from '../../web/html.js';
+import { html } from '../../web/html.js';
+import { page } from '../../web/layout.js';
+
+/** The console's frame: navigation (scrolls sideways on a phone), the flash message, the page. */
+
+export const NAV = [
+  ['/admin', 'Ringkasan'],
+  ['/admin/member', 'Member'],
+  ['/admin/lisensi', 'Lisensi'],
+  ['/admin/webhook', 'Webhook'],
+  ['/admin/email', 'Email'],
+  ['/admin/produk', 'Produk'],
+  ['/admin/uji-coba', 'Uji coba'],
+  ['/admin/audit', 'Audit'],
+  ['/admin/token', 'Token API'],
+] as const;
+
+export type NavPath = (typeof NAV)[number][0];
+
+/** Messages shown after an action's redirect (?pesan=…); own keys only, unknown values show nothing. */
+export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error' }>> = {
+  keluar: { text: 'Semua sesi member diakhiri. Halaman yang terbuka sudah keluar.', kind: 'ok' },
+  reset: { text: 'Perangkat member direset: login berikutnya dari browser mana pun diterima.', kind: 'ok' },
+  pendaftaran: { text: 'Email pendaftaran diantrekan ulang dengan tautan baru.', kind: 'ok' },
+  nonaktif: { text: 'Member dinonaktifkan dan semua sesinya diakhiri.', kind: 'ok' },
+  aktif: { text: 'Member diaktifkan kembali.', kind: 'ok' },
+  dibuat: { text: 'Member dibuat; email pendaftaran diantrekan.', kind: 'ok' },
+  lisensi: { text: 'Email lisensi diantrekan ulang.', kind: 'ok' },
+  ulang: { text: 'Event diproses ulang.', kind: 'ok' },
+  retry: { text: 'Email dijadwalkan untuk dikirim sekarang.', kind: 'ok' },
+  produk: { text: 'Aturan produk disimpan.', kind: 'ok' },
+  hapus: { text: 'Aturan produk dihapus.', kind: 'ok' },
+  dicabut: { text: 'Token dicabut.', kind: 'ok' },
+  gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
+};
+
+export function flashFor(query: unknown): { text: string; kind: 'ok' | 'error' } | undefined {
+  const key = (query as Record<string, unknown> | null)?.pesan;
+  return typeof key === 'string' && Object.hasOwn(FLASH, key) ? FLASH[key] : undefined;
+}
+
+export interface ShellView {
+  title: string;
+  active: NavPath;
+  csrf: string;
+  adminEmail: string;
+  flash?: { text: string; kind: 'ok' | 'error' } | undefined;
+}
+
+export function adminPage(view: ShellView, body: SafeHtml): string {
+  const links = NAV.map(
+    ([href, label]) => html`<a href="${href}"${href === view.active ? html` aria-current="page"` : ''}>${label}</a>`,
+  );
+  return page(
+    view.title,
+    html`<header class="admin-head">
+<strong class="brand">Gerbang · Admin</strong>
+<span class="muted">${view.adminEmail}</span>
+<form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" class="small secondary" id="logout">Keluar</button></form>
+</header>
+<nav class="admin" aria-label="Menu admin">${links}</nav>
+${view.flash ? html`<p class="${view.flash.kind}" role="status" id="flash">${view.flash.text}</p>` : ''}
+${body}`,
+    { wide: true, bodyClass: 'admin' },
+  );
+}
+
+/** A one-button form: every state change is a POST carrying the CSRF token. */
+export function actionButton(
+  action: string,
+  csrf: string,
+  label: string,
+  options: { id?: string; danger?: boolean; fields?: Record<string, string> } = {},
+): SafeHtml {
+  const fields = Object.entries(options.fields ?? {}).map(
+    ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+  );
+  return html`<form method="post" action="${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${fields}<button type="submit" class="small${options.danger ? ' danger' : ''}"${options.id ? html` id="${options.id}"` : ''}>${label}</button></form>`;
+}
+
+/** "Berikutnya" keeps the filters and moves the keyset bound. */
+export function pager(path: string, params: Record<string, string | undefined>, next: number | null): SafeHtml {
+  if (next === null) return html``;
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
+  query.set('sebelum', String(next));
+  return html`<p class="pager"><a href="${`${path}?${query}`}" id="next-page">Berikutnya →</a></p>`;
+}
+
+export function when(ms: number | null | undefined, timeZone: string): string {
+  return ms === null || ms === undefined ? '-' : formatDateTime(ms, timeZone);
+}
+
+export function badge(text: string, tone: 'ok' | 'warn' | 'bad' | 'plain' = 'plain'): SafeHtml {
+  return html`<span class="badge ${tone}">${text}</span>`;
+}
+
+/** A table that scrolls sideways on a phone instead of squeezing its columns. */
+export function table(id: string, head: readonly string[], rows: readonly SafeHtml[], empty: string): SafeHtml {
+  if (rows.length === 0) return html`<p class="muted" id="${id}-empty">${empty}</p>`;
+  return html`<div class="table-wrap"><table id="${id}"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+export function rupiah(n: number): string {
+  return new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', maximumFractionDigits: 0 }).format(n);
+}

@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { ProductRule } from '../config/index.js';
+import type { Database, ProductRuleRow } from '../db/index.js';
+
+/** Product rules kept in the database, edited in the operator console (Produk). */
+
+export interface ProductRuleInput {
+  /** Exactly one of uuid / title. */
+  uuid: string | null;
+  title: string | null;
+  action: 'member' | 'license';
+  maxDevices: number;
+  validityDays: number | null;
+  onLimit: 'refuse' | 'takeover';
+}
+
+export function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
+  return db.selectFrom('product_rules').selectAll().orderBy('id').execute();
+}
+
+/** The stored rules in the shape PRODUCT_RULES has, for resolveProductAction. */
+export async function storedProductRules(db: Kysely<Database>): Promise<ProductRule[]> {
+  const rows = await listProductRules(db);
+  return rows.map((r) => ({
+    ...(r.match_uuid !== null ? { uuid: r.match_uuid } : {}),
+    ...(r.match_title !== null ? { title: r.match_title } : {}),
+    action: r.action,
+    maxDevices: r.max_devices,
+    ...(r.validity_days !== null ? { validityDays: r.validity_days } : {}),
+    onLimit: r.on_limit,
+  }));
+}
+
+export type SaveRuleResult = { ok: true; id: number } | { ok: false; reason: 'DUPLICATE' | 'NOT_FOUND' };
+
+/** Creates (id null) or replaces a rule; a second rule for the same uuid or title is refused. */
+export async function saveProductRule(
+  db: Kysely<Database>,
+  id: number | null,
+  input: ProductRuleInput,
+  now: number,
+): Promise<SaveRuleResult> {
+  const values = {
+    match_uuid: input.uuid,
+    match_title: input.uuid === null ? input.title : null,
+    action: input.action,
+    max_devices: input.action === 'license' ? input.maxDevices : 1,
+    validity_days: input.action === 'license' ? input.validityDays : null,
+    on_limit: input.action === 'license' ? input.onLimit : 'refuse',
+    updated_at: now,
+  };
+  // Checked first rather than caught: on PostgreSQL a failed statement would abort the caller's
+  // transaction (the audit entry's). The unique constraints still stop a racing duplicate.
+  const clash = await db
+    .selectFrom('product_rules')
+    .select('id')
+    .where((eb) =>
+      values.match_uuid !== null
+        ? eb('match_uuid', '=', values.match_uuid)
+        : eb('match_title', '=', values.match_title),
+    )
+    .where('id', '!=', id ?? 0)
+    .executeTakeFirst();
+  if (clash) return { ok: false, reason: 'DUPLICATE' };
+  if (id === null) {
+    const row = await db
+      .insertInto('product_rules')
+      .values({ ...values, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ok: true, id: row.id };
+  }
+  const result = await db.updateTable('product_rules').set(values).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 0 ? { ok: false, reason: 'NOT_FOUND' } : { ok: true, id };
+}
+
+export async function deleteProductRule(db: Kysely<Database>, id: number): Promise<ProductRuleRow | null> {
+  const row = await db.deleteFrom('product_rules').where('id', '=', id).returningAll().executeTakeFirst();
+  return row ?? null;
+}

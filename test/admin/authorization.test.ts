@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/admin/index.js';
+import { CLI_ACTOR } from '../../src/audit/index.js';
+import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
+import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { payment, postLynk } from '../helpers/lynk.js';
+import type { World } from '../helpers/world.js';
+import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
+
+const ANI = 'ani@example.com';
+
+/** The console's routes as registered: a route added tomorrow is checked here without editing this file. */
+function consoleRoutes(world: World) {
+  const routes = world.app.routeTable.filter((r) => r.url === '/admin' || r.url.startsWith('/admin/'));
+  const other = routes.filter((r) => !['GET', 'HEAD', 'POST'].includes(r.method));
+  expect(other, 'console routes are GET pages and POST actions only').toEqual([]);
+  // Every :param is an id; 1 names a seeded row of each table.
+  const concrete = (url: string) => url.replaceAll(/:[a-z]+/g, '1');
+  return {
+    gets: routes.filter((r) => r.method === 'GET').map((r) => concrete(r.url)),
+    posts: routes.filter((r) => r.method === 'POST').map((r) => concrete(r.url)),
+  };
+}
+
+describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => {
+  const open = worldPerTest(dialect, async (w) => {
+    await addAdmin(w);
+    await addMember(w, ANI);
+    // One row in every table a console URL names, each with id 1.
+    expect((await postLynk(w.app, payment({ email: ANI }))).json().outcome).toBe('processed');
+    await devMailWorker(w).drain();
+    await w.database.db
+      .insertInto('product_rules')
+      .values({
+        match_uuid: null,
+        match_title: 'Kelas',
+        action: 'license',
+        max_devices: 2,
+        validity_days: null,
+        created_at: 1,
+        updated_at: 1,
+      })
+      .execute();
+    await createApiToken(w.database.db, w.runtime, { name: 'skrip', createdBy: null }, CLI_ACTOR);
+  });
+
+  it('the console has the pages and actions of the issue (the walk below is not over an empty list)', async () => {
+    const world = await open();
+    const { gets, posts } = consoleRoutes(world);
+    expect(gets.length).toBeGreaterThanOrEqual(14);
+    expect(posts.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('without a session: every page redirects to /login, every JSON request gets 401, every POST changes nothing', async () => {
+    const world = await open();
+    const { gets, posts } = consoleRoutes(world);
+    const before = (await auditEntries(world)).length;
+    for (const url of gets) {
+      const page = await new TestDevice(world.app).get(url);
+      expect([url, page.statusCode, location(page)]).toEqual([url, 303, '/login']);
+      const json = await world.app.inject({ url, headers: { accept: 'application/json' } });
+      expect([url, json.statusCode, json.json().error.code]).toEqual([url, 401, 'UNAUTHENTICATED']);
+    }
+    for (const url of posts) {
+      const stranger = new TestDevice(world.app);
+      const res = await stranger.post(url, {}, { csrf: await stranger.csrfToken() });
+      expect([url, res.statusCode, location(res)]).toEqual([url, 303, '/login']);
+    }
+    expect(await auditEntries(world)).toHaveLength(before);
+  });
+
+  it("a member's live session gets 403 on every console route, page or action", async () => {
+    const world = await open();
+    const { gets, posts } = consoleRoutes(world);
+    const ani = new TestDevice(world.app);
+    expect(location(await ani.login(ANI, PASSWORD))).toBe('/member');
+    const before = (await auditEntries(world)).length;
+    for (const url of gets) {
+      const res = await ani.get(url);
+      expect([url, res.statusCode]).toEqual([url, 403]);
+      expect(res.body).not.toContain(ANI);
+    }
+    for (const url of posts) {
+      const res = await ani.post(url, { email: 'x@example.com', name: 'x' });
+      expect([url, res.statusCode]).toEqual([url, 403]);
+    }
+    expect(await auditEntries(world)).toHaveLength(before);
+    expect((await ani.get('/member')).statusCode).toBe(200);
+  });
+
+  it('an admin POST without the CSRF token, or with a token of another browser, is refused with 403 and not audited', async () => {
+    const world = await open();
+    const { posts } = consoleRoutes(world);
+    const admin = await signInAdmin(world);
+    const stranger = new TestDevice(world.app);
+    const before = (await auditEntries(world)).length;
+    const mailBefore = await world.database.db.selectFrom('mail_outbox').select('id').execute();
+    for (const url of posts) {
+      const missing = await admin.post(url, { email: 'x@example.com', name: 'x' }, { csrf: null });
+      expect([url, missing.statusCode]).toEqual([url, 403]);
+      const foreign = await admin.post(url, { name: 'x' }, { csrf: await stranger.csrfToken() });
+      expect([url, foreign.statusCode]).toEqual([url, 403]);
+    }
+    expect(await auditEntries(world)).toHaveLength(before);
+    expect(await world.database.db.selectFrom('mail_outbox').select('id').execute()).toEqual(mailBefore);
+    const live = await world.database.db.selectFrom('sessions').select('id').where('revoked_at', 'is', null).execute();
+    expect(live).toHaveLength(1);
+  });
+
+  it('an admin sees every console page (no page fails on real data)', async () => {
+    const world = await open();
+    const { gets } = consoleRoutes(world);
+    const admin = await signInAdmin(world);
+    for (const url of gets) {
+      const res = await admin.get(url);
+      expect([url, res.statusCode]).toEqual([url, 200]);
+      expect(res.headers['cache-control']).toBe('no-store');
+      if (!url.endsWith('/isi')) expect(csrfOf(res.body).length).toBeGreaterThan(10);
+    }
+  });
+
+  it('GET /login with a live admin session goes to /admin, a member session to /member', async () => {
+    const world = await open();
+    const admin = await signInAdmin(world);
+    expect(location(await admin.get('/login'))).toBe('/admin');
+    const ani = new TestDevice(world.app);
+    await ani.login(ANI, PASSWORD);
+    expect(location(await ani.get('/login'))).toBe('/member');
+  });
+});
