@@ -2,7 +2,7 @@ import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
-import { ppobList, ppobOrder } from './ppob.js';
+import { ppobList, ppobOrder, ppobResolve } from './ppob.js';
 import { migrate, serve } from './serve.js';
 import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
 
@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   'tokens revoke': tokensRevoke,
   'ppob order': ppobOrder,
   'ppob list': ppobList,
+  'ppob resolve': ppobResolve,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -43,6 +44,8 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   ppob order     --product KODE --customer NOMOR [--member EMAIL] [--key K] [--json]
                  pesan produk PPOB di Hesda (tidak pernah dikirim ulang; hasil tak pasti → status unknown)
   ppob list      [--status unknown|pending|success|failed] [--limit N] [--json]
+  ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
+                 selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

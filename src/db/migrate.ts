@@ -37,8 +37,8 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   });
   let result: MigrationResultSet = await migrator.migrateToLatest();
   // Kysely's table check reads the catalog of every schema; one dropped meanwhile (another
-  // deployment's, or a parallel test run's) fails it with 3F000 before anything ran, or inside the
-  // rolled-back transaction. Nothing was applied, so a few retries are safe.
+  // deployment's, or a parallel test run's) fails it with "schema/relation/column does not exist"
+  // before anything ran, or inside the rolled-back transaction. Nothing was applied: retry.
   for (let retry = 0; retry < 3 && isDroppedSchemaRace(result.error); retry += 1)
     result = await migrator.migrateToLatest();
   if (result.error) {
@@ -48,6 +48,10 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
+/** SQLSTATE 3F000 invalid_schema_name, 42P01 undefined_table, 42703 undefined_column. */
+const VANISHED_CATALOG_OBJECT = new Set(['3F000', '42P01', '42703']);
+
 function isDroppedSchemaRace(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && VANISHED_CATALOG_OBJECT.has(code);
 }
