@@ -4,7 +4,7 @@ import { eventsReplay, eventsShow } from './events.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
-import { ppobList, ppobOrder } from './ppob.js';
+import { ppobList, ppobOrder, ppobResolve } from './ppob.js';
 import { migrate, serve } from './serve.js';
 import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
 
@@ -29,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   'ppob order': ppobOrder,
   'ppob list': ppobList,
   'admin create': adminCreate,
+  'ppob resolve': ppobResolve,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -53,6 +54,8 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
                  pesan produk PPOB di Hesda (tidak pernah dikirim ulang; hasil tak pasti → status unknown)
   ppob list      [--status unknown|pending|success|failed] [--limit N] [--json]
   admin create   --email E --password-stdin [--json]   buat akun admin (kata sandi dari stdin)
+  ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
+                 selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;

@@ -11,6 +11,7 @@ import {
   PPOB_STATUSES,
   placePpobOrder,
   productCode,
+  resolvePpobTransaction,
   transactionJson,
 } from '../ppob/index.js';
 import { createMemoryBus } from '../realtime/index.js';
@@ -105,4 +106,50 @@ export async function ppobList(args: string[]): Promise<void> {
     ['id', 'status', 'product_code', 'customer_no', 'hesda_transaction_id', 'sn', 'member_id', 'created_at', 'detail'],
     false,
   );
+}
+
+const RESOLVE_TEXT = {
+  not_found: 'Transaksi itu tidak ada',
+  not_unknown: 'Transaksi itu tidak berstatus unknown: tidak ada yang perlu direkonsiliasi',
+  hesda_id_taken: 'ID transaksi Hesda itu sudah tercatat pada transaksi lain',
+} as const;
+
+/** `gerbang ppob resolve <id> --transaction-id T | --not-ordered`: the end of a reconciliation. */
+export async function ppobResolve(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      'transaction-id': { type: 'string' },
+      'not-ordered': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const id = Number(positionals[0]);
+  const hesdaId = values['transaction-id']?.trim();
+  if (positionals.length !== 1 || !Number.isInteger(id) || id < 1 || Boolean(hesdaId) === values['not-ordered'])
+    throw new UsageError('pemakaian: gerbang ppob resolve <id> (--transaction-id ID_HESDA | --not-ordered) [--json]');
+  if (hesdaId !== undefined && !/^[A-Za-z0-9._:-]{1,200}$/.test(hesdaId))
+    throw new UsageError('--transaction-id tidak valid');
+  const config = configFromEnvironment();
+  const result = await withDatabase(config, ({ db }) =>
+    resolvePpobTransaction(
+      { db, runtime: systemRuntime, bus: createMemoryBus() },
+      id,
+      hesdaId ? { hesdaTransactionId: hesdaId } : { notOrdered: true },
+      CLI_ACTOR,
+    ),
+  );
+  if (result.kind !== 'resolved') {
+    process.stderr.write(`gerbang: ${RESOLVE_TEXT[result.kind]} (#${id})\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const t = transactionJson(result.transaction);
+  if (values.json) process.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `Transaksi #${t.id} direkonsiliasi: ${t.status}${t.hesda_transaction_id ? ` · Hesda ${t.hesda_transaction_id}` : ''}\n`,
+    );
 }

@@ -63,6 +63,8 @@ function banner(config: Config, url: string): string {
     lines.push(`  Rahasia dev     : dibuat otomatis, disimpan di ${devSecretsPath(config.dataDir)}`);
     if (config.generatedSecrets.includes('LYNK_MERCHANT_KEY'))
       lines.push(`  LYNK_MERCHANT_KEY (dev) = ${config.lynkMerchantKey}`);
+    if (config.generatedSecrets.includes('HESDA_SECRET_KEY') && config.ppob.apiUrl)
+      lines.push(`  HESDA_SECRET_KEY (dev) = ${config.ppob.secretKey}`);
     lines.push('  Di production, setel COOKIE_SECRET dan LYNK_MERCHANT_KEY sendiri.');
   }
   const target = publicUrl === config.publicUrl ? '' : ` --url ${publicUrl}/webhook/lynk`;

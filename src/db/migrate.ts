@@ -36,8 +36,8 @@ export interface MigrationReport {
 /**
  * Kysely's migrator introspects the tables of every schema it can see, calling
  * pg_get_serial_sequence('schema.table') on each: a schema that another deployment (or another
- * test) drops at that moment fails our run with 3F000 "schema … does not exist" (or 42P01 for one
- * of its tables) before anything was applied. Such a run is simply tried again.
+ * test) drops at that moment fails our run with 3F000 "schema … does not exist" (or 42P01 / 42703 for one
+ * of its tables or columns) before anything was applied. Such a run is simply tried again.
  */
 const FOREIGN_SCHEMA_RETRIES = 5;
 
@@ -46,6 +46,8 @@ function droppedForeignSchema(error: unknown, ours: string | null): boolean {
   if (ours === null) return false;
   const message = String(e?.message ?? '');
   if (e?.code === '3F000') return !message.includes(`"${ours}"`);
+  // 42703: a column vanished under the introspection (its table's schema was being dropped).
+  if (e?.code === '42703') return true;
   // 42P01 names the relation with its schema when the introspection hit another schema's table.
   const schema = e?.code === '42P01' ? /relation "([^".]+)\./.exec(message)?.[1] : undefined;
   return schema !== undefined && schema !== ours;

@@ -7,6 +7,8 @@ export { ppobMemberRoutes, transactionRow } from './member-page.js';
 export type { PpobDeps, PpobOrderInput, PpobOrderResult } from './orders.js';
 export { placePpobOrder, publish } from './orders.js';
 export { UNKNOWN_TRANSACTION } from './reconcile.js';
+export type { PpobResolution, PpobResolveResult } from './resolve.js';
+export { NOT_ORDERED_MESSAGE, resolvePpobTransaction } from './resolve.js';
 export { customerNo, idempotencyKey, ppobAdminRoutes, productCode, transactionJson } from './routes.js';
 export type { HesdaStatus, PpobStatus } from './status.js';
 export { HESDA_STATUSES, nextPpobStatus, PPOB_STATUS_LABELS, PPOB_STATUSES, ppobStatusLabel } from './status.js';

@@ -144,6 +144,9 @@ describe('usage errors', () => {
       'events replay',
       'mail list',
       'lynk simulate',
+      'ppob order',
+      'ppob list',
+      'ppob resolve',
     ])
       expect(result.stdout).toContain(`  ${command} `);
   });

@@ -67,7 +67,16 @@ describe('gerbang ppob order | list', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'duplicate', transaction: { status: 'unknown' } });
     expect(hesda.orders.filter((o) => o.body.product_code === 'XXL10')).toHaveLength(0);
-    expect(jsonRows(await ws.run(['ppob', 'list', '--status', 'unknown', '--json'], env))).toHaveLength(1);
+    const [unknown] = jsonRows(await ws.run(['ppob', 'list', '--status', 'unknown', '--json'], env));
+    expect(unknown?.last_error).toMatch(/^network: /);
+
+    // Reconciliation: the operator checked the dashboard; Hesda never got it.
+    const resolved = await ws.run(['ppob', 'resolve', String(unknown?.id), '--not-ordered', '--json'], env);
+    expect(resolved.code).toBe(0);
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ id: unknown?.id, status: 'failed' });
+    const twice = await ws.run(['ppob', 'resolve', String(unknown?.id), '--not-ordered'], env);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('tidak berstatus unknown');
   });
 
   it('bad usage exits 2 before anything is sent; an unknown member or no Hesda URL exit 1', async () => {
@@ -76,6 +85,8 @@ describe('gerbang ppob order | list', () => {
       ['ppob', 'order', '--product', 'XXL5'],
       ['ppob', 'order', '--product', 'X X', '--customer', '0895'],
       ['ppob', 'list', '--status', 'done'],
+      ['ppob', 'resolve', '1'],
+      ['ppob', 'resolve', '1', '--not-ordered', '--transaction-id', 'X'],
     ]) {
       const result = await ws.run(args, env);
       expect(result.code, args.join(' ')).toBe(2);

@@ -101,6 +101,24 @@ describe.each(DIALECTS)('PPOB loop over real HTTP: order → Hesda callback → 
     expect(updates(ani)).toHaveLength(2);
   });
 
+  it('a page that was away catches up with Last-Event-ID and gets the change it missed', async () => {
+    const { world, order, port } = await open();
+    const device = await signIn(world, ANI);
+    const first = await stream(port, device);
+    await order({ product_code: 'XXL5', customer_no: '0895123456789', member_email: ANI });
+    await first.waitFor(() => updates(first).length === 1, 5000);
+    const lastId = first.events('transaction.updated')[0]?.id ?? '';
+    first.close();
+    expect((await hesda.callback(hesda.lastOrder(), { status: 'success', sn: 'WHILE-AWAY' })).status).toBe(200);
+    const back = await SseConnection.open(port, '/api/realtime/stream', {
+      cookie: cookieHeader(device.cookies),
+      'last-event-id': lastId,
+    });
+    connections.push(back);
+    await back.waitFor(() => updates(back).length === 1, 5000);
+    expect(updates(back)[0]).toMatchObject({ status: 'success', sn: 'WHILE-AWAY' });
+  });
+
   it('a callback that beats the order answer is kept, then applied when the answer names its transaction', async () => {
     const { world, order } = await open();
     let early: Awaited<ReturnType<FakeHesda['callback']>> | undefined;
