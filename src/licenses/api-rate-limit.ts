@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database, Dialect } from '../db/index.js';
+
 export interface LicenseApiLimits {
   windowMs: number;
   maxPerIp: number;
@@ -8,35 +13,67 @@ export type LicenseApiDecision = { allowed: true } | { allowed: false; retryAfte
 
 interface Window {
   startedAt: number;
-  count: number;
+  /** This instance's hits not yet merged into the shared counter. */
+  unflushed: number;
+  /** The shared counter (every instance's hits) as of this instance's last merge. */
+  shared: number;
 }
+
+/** One counter's contribution to a merge, and what the shared table answers. */
+export interface CounterDelta {
+  name: string;
+  windowStartedAt: number;
+  delta: number;
+}
+
+/** Where instances add up their counts; absent on SQLite, whose file one server process owns. */
+export type SharedCounters = (deltas: readonly CounterDelta[]) => Promise<Map<string, number>>;
 
 /** Counters kept at most; beyond it the oldest windows are dropped first (a flood of spoofed IPs). */
 const MAX_COUNTERS = 200_000;
+/** How long hits wait in memory before one statement merges them into the shared counters. */
+const MERGE_DELAY_MS = 1000;
 
 /**
  * Fixed windows, per client IP (one client flooding) and per key (many IPs trying one key), counted
- * before any work. Unlike the login limits these live in memory, on purpose: validation is the
- * API's hot path (a seller's app checks at every start), and a counter upsert per request was its
- * main cost — a write, and on SQLite a commit, per validation (docs/BENCHMARKS.md, licenses). What
- * is given up: counts reset on restart and each instance counts for itself, so N instances allow
- * N × the limit. That is acceptable here: keys carry 80 random bits, so guessing fails on entropy,
- * not on the limiter; the limiter only keeps one client from hogging the server.
+ * before any work. Validation is the API's hot path (a seller's app checks at every start), and a
+ * counter upsert per request was its main cost (on SQLite a commit per validation, which blocks
+ * the event loop: docs/BENCHMARKS.md, licenses). So hits are counted in memory and, with several
+ * instances on PostgreSQL, merged into the shared `rate_limits` table once a second in one
+ * statement: every instance then decides on the sum of all instances' hits, at most a second
+ * stale. Windows are aligned to the clock (multiples of the window length) so that all instances
+ * agree on where one starts. On SQLite one process owns the database file, so memory is the whole
+ * truth; counts reset on restart there, which only forgives a client early. Keys carry 80 random
+ * bits: guessing fails on entropy, the limiter keeps one client from hogging the server.
  */
 export class LicenseApiLimiter {
   // Insertion order is window-start order (a restarted window is re-inserted), so the front is oldest.
   private readonly windows = new Map<string, Window>();
+  private timer: NodeJS.Timeout | null = null;
+  private merging: Promise<void> | null = null;
 
-  constructor(private readonly limits: LicenseApiLimits) {}
+  constructor(
+    private readonly limits: LicenseApiLimits,
+    private readonly shared: SharedCounters | null = null,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
 
-  consume(ip: string, key: string, now: number): LicenseApiDecision {
+  /** Counts one request of `ip` naming `key` (null: a body without a usable key counts per IP only). */
+  consume(ip: string, key: string | null, now: number): LicenseApiDecision {
     this.evict(now);
     const byIp = this.hit(`ip:${ip}`, now);
-    const byKey = this.hit(`key:${key}`, now);
+    // Only a digest of the key is kept: the shared table must not become a list of valid keys.
+    const byKey = key === null ? null : this.hit(`key:${keyDigest(key)}`, now);
     let retryAfterMs = 0;
-    if (byIp.count > this.limits.maxPerIp) retryAfterMs = byIp.startedAt + this.limits.windowMs - now;
-    if (byKey.count > this.limits.maxPerKey)
-      retryAfterMs = Math.max(retryAfterMs, byKey.startedAt + this.limits.windowMs - now);
+    const ends = (w: Window) => w.startedAt + this.limits.windowMs - now;
+    if (byIp.shared + byIp.unflushed > this.limits.maxPerIp) retryAfterMs = ends(byIp);
+    if (byKey && byKey.shared + byKey.unflushed > this.limits.maxPerKey)
+      retryAfterMs = Math.max(retryAfterMs, ends(byKey));
+    if (this.shared && !this.timer) {
+      // An idle server holds no timer and runs no queries.
+      this.timer = setTimeout(() => void this.merge(), MERGE_DELAY_MS);
+      this.timer.unref();
+    }
     return retryAfterMs > 0 ? { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs) } : { allowed: true };
   }
 
@@ -44,13 +81,44 @@ export class LicenseApiLimiter {
     return this.windows.size;
   }
 
+  /** Merges this instance's pending hits into the shared counters (also called on close). */
+  async merge(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.merging;
+    const shared = this.shared;
+    if (!shared) return;
+    const deltas: CounterDelta[] = [];
+    for (const [name, w] of this.windows) {
+      if (w.unflushed === 0) continue;
+      deltas.push({ name, windowStartedAt: w.startedAt, delta: w.unflushed });
+      // Counted as shared at once, so the decision does not dip while the statement runs.
+      w.shared += w.unflushed;
+      w.unflushed = 0;
+    }
+    if (deltas.length === 0) return;
+    this.merging = shared(deltas)
+      .then((totals) => {
+        for (const d of deltas) {
+          const w = this.windows.get(d.name);
+          const total = totals.get(d.name);
+          if (w && total !== undefined && w.startedAt === d.windowStartedAt) w.shared = Math.max(w.shared, total);
+        }
+      })
+      // A failed merge only leaves this instance counting for itself until the next one.
+      .catch(this.onError);
+    await this.merging;
+    this.merging = null;
+  }
+
   private hit(name: string, now: number): Window {
+    const startedAt = now - (now % this.limits.windowMs);
     const current = this.windows.get(name);
-    if (current && current.startedAt > now - this.limits.windowMs && current.startedAt <= now) {
-      current.count += 1;
+    if (current && current.startedAt === startedAt) {
+      current.unflushed += 1;
       return current;
     }
-    const fresh = { startedAt: now, count: 1 };
+    const fresh = { startedAt, unflushed: 1, shared: 0 };
     this.windows.delete(name);
     this.windows.set(name, fresh);
     return fresh;
@@ -64,4 +132,34 @@ export class LicenseApiLimiter {
       this.windows.delete(name);
     }
   }
+}
+
+function keyDigest(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 22);
+}
+
+/**
+ * The shared counters per dialect: on PostgreSQL one upsert over arrays (one round trip for every
+ * counter touched in the last second); on SQLite none (a single server process owns the file).
+ * A counter row holds the newest window any instance reported; an older window's late merge
+ * changes nothing.
+ */
+export function sharedCountersFor(db: Kysely<Database>, dialect: Dialect): SharedCounters | null {
+  if (dialect !== 'postgres') return null;
+  return async (deltas) => {
+    const names = deltas.map((d) => `license-api:${d.name}`);
+    const { rows } = await sql<{ key: string; count: number | string }>`
+      insert into rate_limits (key, window_started_at, count)
+      select * from unnest(${names}::text[], ${deltas.map((d) => d.windowStartedAt)}::bigint[], ${deltas.map((d) => d.delta)}::integer[])
+      on conflict (key) do update set
+        count = case
+          when rate_limits.window_started_at = excluded.window_started_at then rate_limits.count + excluded.count
+          when rate_limits.window_started_at < excluded.window_started_at then excluded.count
+          else rate_limits.count end,
+        window_started_at = greatest(rate_limits.window_started_at, excluded.window_started_at)
+      returning key, count`.execute(db);
+    const totals = new Map<string, number>();
+    for (const row of rows) totals.set(row.key.slice('license-api:'.length), Number(row.count));
+    return totals;
+  };
 }

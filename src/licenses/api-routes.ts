@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
 import { activateLicense } from './activate.js';
 import type { LicenseApiLimits } from './api-rate-limit.js';
-import { LicenseApiLimiter } from './api-rate-limit.js';
+import { LicenseApiLimiter, sharedCountersFor } from './api-rate-limit.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps } from './deps.js';
 import { validateLicense } from './validate.js';
@@ -43,12 +43,17 @@ const VALID_MESSAGE = 'Lisensi valid.';
  * Indonesian. Routes only translate: the rules live in the services.
  */
 export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, { deps, limits }) => {
-  const limiter = new LicenseApiLimiter(limits);
+  const limiter = new LicenseApiLimiter(limits, sharedCountersFor(deps.db, deps.dialect), (error) =>
+    app.log.error({ err: error }, 'license api: merging rate-limit counters failed'),
+  );
   const touches = new ValidationTouches(deps.db, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );
   // Before the database closes: the pending "last validated" times are written, not dropped.
-  app.addHook('onClose', () => touches.flush());
+  app.addHook('onClose', async () => {
+    await touches.flush();
+    await limiter.merge();
+  });
   const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: object = {}) => {
     request.log.info({ code }, `license api: ${code}`);
     const body = errorBody(code, request.id);
