@@ -2,6 +2,8 @@ import type { Config } from '../config/index.js';
 import { loadConfig, readEnvironment } from '../config/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import { migrateToLatest, openDatabase } from '../db/index.js';
+import type { PublishingBus, RealtimeBus } from '../realtime/index.js';
+import { createMemoryBus, createNotifyPublisher } from '../realtime/index.js';
 
 export class UsageError extends Error {}
 
@@ -31,4 +33,24 @@ export function parseLimit(value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError('--limit harus bilangan bulat 1–100000');
   return n;
+}
+
+/**
+ * Like withDatabase, with a bus for the realtime events a command's change records. On PostgreSQL
+ * they are NOTIFYed to the running servers (an open page reacts live); on SQLite the CLI cannot
+ * reach the server's streams, and pages learn of the change at their next reconnect or load.
+ */
+export async function withDatabaseAndBus<T>(
+  config: Config,
+  fn: (database: DatabaseHandle, bus: RealtimeBus) => Promise<T>,
+): Promise<T> {
+  return withDatabase(config, async (database) => {
+    const bus: PublishingBus | RealtimeBus =
+      database.dialect === 'postgres' ? createNotifyPublisher(database.db) : createMemoryBus();
+    try {
+      return await fn(database, bus);
+    } finally {
+      await bus.close();
+    }
+  });
 }

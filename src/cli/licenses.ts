@@ -5,14 +5,15 @@ import type { Config } from '../config/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import type { LicenseDeps } from '../licenses/index.js';
 import { findLicenseByKey, licenseState, listActivations, resetActivations, revokeLicense } from '../licenses/index.js';
-import { createMemoryBus } from '../realtime/index.js';
-import { configFromEnvironment, UsageError, withDatabase } from './context.js';
+import type { RealtimeBus } from '../realtime/index.js';
+import { configFromEnvironment, UsageError, withDatabaseAndBus } from './context.js';
 import { formatTime, printRows } from './output.js';
 
 /**
  * `gerbang licenses show|revoke|reset <key>`. The changes are audited as the CLI and recorded in
- * the realtime event log; a bus of this process reaches no browser, so open pages learn of them
- * when their stream reconnects or the page is loaded again (the page checks the database).
+ * the realtime event log. On PostgreSQL they are NOTIFYed to the running servers, so open pages
+ * react live; on SQLite pages learn of them when their stream reconnects or the page is loaded
+ * again (the page checks the database).
  */
 function keyArgument(args: string[], usage: string, options: Record<string, { type: 'boolean' | 'string' }> = {}) {
   const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -20,18 +21,18 @@ function keyArgument(args: string[], usage: string, options: Record<string, { ty
   return { key: positionals[0].trim(), values };
 }
 
-function cliDeps(database: DatabaseHandle): LicenseDeps {
-  return { db: database.db, dialect: database.dialect, runtime: systemRuntime, bus: createMemoryBus() };
+function cliDeps(database: DatabaseHandle, bus: RealtimeBus): LicenseDeps {
+  return { db: database.db, dialect: database.dialect, runtime: systemRuntime, bus };
 }
 
 async function withLicense<T>(
   config: Config,
   key: string,
-  fn: (database: DatabaseHandle, licenseId: number) => Promise<T>,
+  fn: (database: DatabaseHandle, licenseId: number, bus: RealtimeBus) => Promise<T>,
 ): Promise<T> {
-  const outcome = await withDatabase(config, async (database) => {
+  const outcome = await withDatabaseAndBus(config, async (database, bus) => {
     const license = await findLicenseByKey(database.db, key);
-    return license ? { value: await fn(database, license.id) } : null;
+    return license ? { value: await fn(database, license.id, bus) } : null;
   });
   if (!outcome) {
     process.stderr.write(`gerbang: lisensi ${key} tidak ditemukan\n`);
@@ -95,8 +96,8 @@ export async function licensesRevoke(args: string[]): Promise<void> {
   });
   const reason = typeof values.reason === 'string' && values.reason.trim() ? values.reason.trim() : 'admin';
   const config = configFromEnvironment();
-  const result = await withLicense(config, key, (database, id) =>
-    revokeLicense(cliDeps(database), id, CLI_ACTOR, reason),
+  const result = await withLicense(config, key, (database, id, bus) =>
+    revokeLicense(cliDeps(database, bus), id, CLI_ACTOR, reason),
   );
   if (result === 'already_revoked') {
     process.stderr.write(`gerbang: lisensi ${key} sudah dicabut sebelumnya\n`);
@@ -108,6 +109,8 @@ export async function licensesRevoke(args: string[]): Promise<void> {
 export async function licensesReset(args: string[]): Promise<void> {
   const { key } = keyArgument(args, 'gerbang licenses reset <kunci>');
   const config = configFromEnvironment();
-  const ended = await withLicense(config, key, (database, id) => resetActivations(cliDeps(database), id, CLI_ACTOR));
+  const ended = await withLicense(config, key, (database, id, bus) =>
+    resetActivations(cliDeps(database, bus), id, CLI_ACTOR),
+  );
   process.stdout.write(`Aktivasi lisensi ${key} direset: ${ended ?? 0} perangkat dilepas.\n`);
 }

@@ -14,8 +14,7 @@ import {
   resolvePpobTransaction,
   transactionJson,
 } from '../ppob/index.js';
-import { createMemoryBus } from '../realtime/index.js';
-import { configFromEnvironment, parseLimit, UsageError, withDatabase } from './context.js';
+import { configFromEnvironment, parseLimit, UsageError, withDatabase, withDatabaseAndBus } from './context.js';
 import { formatTime, printRows } from './output.js';
 
 /** What an operator reads after `gerbang ppob order`, per outcome (exit 1 for all but a placed order). */
@@ -64,14 +63,10 @@ export async function ppobOrder(args: string[]): Promise<void> {
   };
   const config = configFromEnvironment();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  // The CLI has no open streams: events are logged, and a member's page picks them up when it
-  // reconnects (Last-Event-ID) or reloads. Webhooks reach the running server and are pushed live.
-  const result = await withDatabase(config, ({ db }) =>
-    placePpobOrder(
-      { db, runtime: systemRuntime, bus: createMemoryBus(), log, hesda: hesdaSettings(config.ppob) },
-      input,
-      CLI_ACTOR,
-    ),
+  // On PostgreSQL the events reach the servers' streams by NOTIFY; on SQLite a member's page picks
+  // them up when it reconnects (Last-Event-ID) or reloads.
+  const result = await withDatabaseAndBus(config, ({ db }, bus) =>
+    placePpobOrder({ db, runtime: systemRuntime, bus, log, hesda: hesdaSettings(config.ppob) }, input, CLI_ACTOR),
   );
   const transaction = 'transaction' in result ? transactionJson(result.transaction) : null;
   if (values.json) process.stdout.write(`${JSON.stringify({ outcome: result.kind, transaction }, null, 2)}\n`);
@@ -133,9 +128,9 @@ export async function ppobResolve(args: string[]): Promise<void> {
   if (hesdaId !== undefined && !/^[A-Za-z0-9._:-]{1,200}$/.test(hesdaId))
     throw new UsageError('--transaction-id tidak valid');
   const config = configFromEnvironment();
-  const result = await withDatabase(config, ({ db }) =>
+  const result = await withDatabaseAndBus(config, ({ db }, bus) =>
     resolvePpobTransaction(
-      { db, runtime: systemRuntime, bus: createMemoryBus() },
+      { db, runtime: systemRuntime, bus },
       id,
       hesdaId ? { hesdaTransactionId: hesdaId } : { notOrdered: true },
       CLI_ACTOR,

@@ -10,7 +10,7 @@ import type { SmtpSink } from '../mail/smtp-sink.js';
 import { startSmtpSink } from '../mail/smtp-sink.js';
 import { SseConnection } from '../realtime/sse-client.js';
 import type { Cluster } from './cluster.js';
-import { postLynkTo, sleep, startCluster } from './cluster.js';
+import { CLUSTER_ENV, postLynkTo, sleep, startCluster } from './cluster.js';
 
 /**
  * Several real server processes on one PostgreSQL schema: nothing an instance keeps in memory may
@@ -152,6 +152,19 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('several instances on on
     const late = await streamOn(cluster, 0, member, { 'last-event-id': String(last.id) });
     const again = await late.nextEvent('session.revoked', 10_000);
     expect(again.id).toBe(event.id);
+  });
+
+  it('a license revoked from the CLI closes the member’s page streaming from a server (NOTIFY from the shell)', async () => {
+    cluster = await startCluster(1, { PRODUCT_RULES: '[{"uuid":"prod-ebook","action":"license"}]' });
+    const member = await oneMember(cluster);
+    expect(await postLynkTo(cluster.url(0), payment({ email: member.email }))).toMatchObject({ status: 200 });
+    const license = await cluster.db.selectFrom('licenses').select('license_key').executeTakeFirstOrThrow();
+    const stream = await streamOn(cluster, 0, member);
+    await stream.connected();
+    const revoked = await cluster.workspace.run(['licenses', 'revoke', license.license_key], CLUSTER_ENV);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const event = await stream.nextEvent('license.revoked', 10_000);
+    expect(JSON.parse(event.data ?? '{}')).toMatchObject({ type: 'license.revoked', reason: 'admin' });
   });
 
   it('SIGTERM drains: in-flight webhooks are stored or refused for a retry, streams are sent elsewhere', async () => {
