@@ -21,6 +21,11 @@ async function currentSchema<DB>(db: Kysely<DB>): Promise<string> {
   return schema;
 }
 
+/** SQLSTATE 3F000 invalid_schema_name. */
+function isSchemaGone(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
+}
+
 export interface MigrationReport {
   applied: string[];
 }
@@ -33,7 +38,12 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
     ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  // Kysely's introspection reads every schema's tables (pg_get_serial_sequence on each); a schema
+  // another deployment or test run drops meanwhile fails that read with 3F000, before any migration
+  // ran (they run in one transaction). Only that error is retried.
+  for (let retry = 0; retry < 5 && dialect === 'postgres' && isSchemaGone(result.error); retry++)
+    result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
