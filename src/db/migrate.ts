@@ -21,9 +21,14 @@ async function currentSchema<DB>(db: Kysely<DB>): Promise<string> {
   return schema;
 }
 
-/** SQLSTATE 3F000 invalid_schema_name. */
+/**
+ * SQLSTATE 3F000 invalid_schema_name, 42P01 undefined_table, 42703 undefined_column: what the
+ * introspection meets when another schema's objects vanish under it. (A migration of ours failing
+ * the same way fails again on the retry, and is reported.)
+ */
 function isSchemaGone(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '3F000' || code === '42P01' || code === '42703';
 }
 
 export interface MigrationReport {
@@ -40,8 +45,8 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   });
   let result: MigrationResultSet = await migrator.migrateToLatest();
   // Kysely's introspection reads every schema's tables (pg_get_serial_sequence on each); a schema
-  // another deployment or test run drops meanwhile fails that read with 3F000, before any migration
-  // ran (they run in one transaction). Only that error is retried.
+  // another deployment or test run drops meanwhile fails that read, before any migration ran (they
+  // run in one transaction). Only those errors are retried.
   for (let retry = 0; retry < 5 && dialect === 'postgres' && isSchemaGone(result.error); retry++)
     result = await migrator.migrateToLatest();
   if (result.error) {
