@@ -63,7 +63,15 @@ export async function startServer(
       closing ??= (async () => {
         // Streams are told to reconnect elsewhere and new requests get 503 (app.ts, Fastify), in-flight
         // webhooks finish; then the worker, the bus and the database.
-        await running.app.close();
+        // A keep-alive connection whose request was in flight when close() began stays open after
+        // its answer, and the listener would wait out keepAliveTimeout (72 s) for it: such
+        // connections are closed as soon as they fall idle.
+        const sweep = setInterval(() => running.app.server.closeIdleConnections(), 50);
+        try {
+          await running.app.close();
+        } finally {
+          clearInterval(sweep);
+        }
         await running.worker.stop();
         await running.bus.close();
         transport.close();
