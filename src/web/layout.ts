@@ -66,4 +66,7 @@ th,td{text-align:left;padding:8px;border-bottom:1px solid #e4e7eb;vertical-align
 .session-ended{position:fixed;left:16px;right:16px;top:16px;max-width:560px;margin:0 auto;background:#9b1c1c;color:#fff;padding:14px 16px;border-radius:8px;font-weight:600;z-index:20;box-shadow:0 6px 20px rgba(0,0,0,.3)}
 .session-ended[hidden]{display:none}
 .links{display:flex;justify-content:space-between;flex-wrap:wrap;gap:8px;margin-top:16px;font-size:14px}
+td .devices li{display:flex;justify-content:space-between;align-items:center;gap:8px}
+td .devices form{margin:0}
+button.release{margin:0;width:auto;padding:4px 10px;font-size:13px}
 `;

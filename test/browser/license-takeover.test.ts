@@ -83,6 +83,12 @@ describe('a 1-device takeover license in two real browsers', () => {
     await laptop.reload();
     expect(await laptop.locator('#product-content').count()).toBe(0);
     expect(await laptop.locator('#open-product').count()).toBe(1);
+    // Lisensi saya on the laptop lists the one device that holds the license now (the phone).
+    await laptop.goto(`${base}/member/lisensi`);
+    const row = laptop.locator(`tr[data-license-id="${license.id}"]`);
+    expect(await row.textContent()).toContain('1 / 1');
+    expect(await row.locator('.devices li').count()).toBe(1);
+    await screenshot(laptop, 'license-lisensi-saya');
 
     expect(await phone.locator('#product-content').isVisible()).toBe(true);
     await phone.waitForFunction(() => document.body.dataset.realtime === 'open', undefined, { timeout: 10_000 });
