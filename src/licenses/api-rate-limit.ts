@@ -29,13 +29,14 @@ export class LicenseApiLimiter {
 
   constructor(private readonly limits: LicenseApiLimits) {}
 
-  consume(ip: string, key: string, now: number): LicenseApiDecision {
+  /** Counts one request of `ip` naming `key` (null: a body without a usable key counts per IP only). */
+  consume(ip: string, key: string | null, now: number): LicenseApiDecision {
     this.evict(now);
     const byIp = this.hit(`ip:${ip}`, now);
-    const byKey = this.hit(`key:${key}`, now);
+    const byKey = key === null ? null : this.hit(`key:${key}`, now);
     let retryAfterMs = 0;
     if (byIp.count > this.limits.maxPerIp) retryAfterMs = byIp.startedAt + this.limits.windowMs - now;
-    if (byKey.count > this.limits.maxPerKey)
+    if (byKey && byKey.count > this.limits.maxPerKey)
       retryAfterMs = Math.max(retryAfterMs, byKey.startedAt + this.limits.windowMs - now);
     return retryAfterMs > 0 ? { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs) } : { allowed: true };
   }
