@@ -77,6 +77,7 @@ describe('a 1-device takeover license in two real browsers', () => {
     // The member's session on the laptop goes on: only the product closed.
     expect(new URL(laptop.url()).pathname).toBe(`/member/produk/${license.id}`);
     expect(await laptop.locator('#realtime-notice').isVisible()).toBe(false);
+    expect(await laptop.locator('#product-reopen').isVisible()).toBe(true);
     await screenshot(laptop, 'license-product-closed-takeover');
 
     // A reload does not bring the content back: the laptop would have to take it over in turn.
@@ -95,6 +96,7 @@ describe('a 1-device takeover license in two real browsers', () => {
     expect(await revokeLicense(licenseDeps(world), license.id, CLI_ACTOR, 'refund')).toBe('revoked');
     await phone.waitForFunction(() => document.body.dataset.product === 'closed', undefined, { timeout: 5000 });
     expect(await phone.locator('#product-closed').textContent()).toBe(REVOKED_TEXT);
+    expect(await phone.locator('#product-reopen').isVisible()).toBe(false);
     await screenshot(phone, 'license-product-closed-revoked');
   });
 });
