@@ -27,7 +27,27 @@ export interface MigrationReport {
   applied: string[];
 }
 
+/**
+ * Kysely's PostgreSQL introspection (which the migrator runs before anything else) reads every
+ * schema of the database and calls pg_get_serial_sequence() on their tables: a schema another
+ * process drops meanwhile (parallel test runs, a second deployment cleaning up) fails it with
+ * "schema … does not exist" (SQLSTATE 3F000) although ours is fine. Nothing was changed yet at that
+ * point, so trying again is safe.
+ */
+const INTROSPECTION_ATTEMPTS = 5;
+
 export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Promise<MigrationReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, dialect);
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      if (dialect !== 'postgres' || code !== '3F000' || attempt >= INTROSPECTION_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function migrateOnce<DB>(db: Kysely<DB>, dialect: Dialect): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
@@ -38,7 +58,9 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
+    throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`, {
+      cause: result.error,
+    });
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
