@@ -25,6 +25,7 @@ const USAGE = `npm run bench:licenses -- [options]
   --rate <n>            scenario A: validations per second (default 1000)
   --connections <list>  scenario B: autocannon connections, comma-separated (default 16,64)
   --sync <mode>         FULL, NORMAL or both (default FULL, the server's default)
+  --scenario <name>     A (paced), B (saturation) or both (default both)
   --warmup <n>          unmeasured validations per server first (default 5000)
   --log-level <level>   server LOG_LEVEL (default warn)
   --quiet-wait <s>      before each run, wait up to s seconds for the machine to be idle (default 30)
@@ -44,6 +45,7 @@ function parse(args: string[]) {
       rate: { type: 'string', default: '1000' },
       connections: { type: 'string', default: '16,64' },
       sync: { type: 'string', default: 'FULL' },
+      scenario: { type: 'string', default: 'both' },
       warmup: { type: 'string', default: '5000' },
       'log-level': { type: 'string', default: 'warn' },
       'quiet-wait': { type: 'string', default: '30' },
@@ -61,6 +63,7 @@ function parse(args: string[]) {
     rate: int('rate', values.rate, 1, 100_000),
     connections: values.connections.split(',').map((c) => int('connections', c.trim(), 1, 1024)),
     syncModes: (sync === 'BOTH' ? ['FULL', 'NORMAL'] : [sync]) as ('FULL' | 'NORMAL')[],
+    scenarios: values.scenario.toUpperCase() === 'BOTH' ? ['A', 'B'] : [values.scenario.toUpperCase()],
     warmup: int('warmup', values.warmup, 0, 1_000_000),
     logLevel: values['log-level'],
     quietWaitS: int('quiet-wait', values['quiet-wait'], 0, 3600),
@@ -68,6 +71,7 @@ function parse(args: string[]) {
   };
   if (!options.syncModes.every((m) => m === 'FULL' || m === 'NORMAL'))
     errors.push('--sync must be FULL, NORMAL or both');
+  if (!options.scenarios.every((x) => x === 'A' || x === 'B')) errors.push('--scenario must be A, B or both');
   checkLogLevel(options.logLevel, errors);
   return { options, errors };
 }
@@ -183,9 +187,11 @@ async function main(): Promise<number> {
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const sync of options.syncModes) {
-    console.log(await measure(options, launcher.bin, registry, sync, { kind: 'paced' }));
-    for (const connections of options.connections)
-      console.log(await measure(options, launcher.bin, registry, sync, { kind: 'saturation', connections }));
+    if (options.scenarios.includes('A'))
+      console.log(await measure(options, launcher.bin, registry, sync, { kind: 'paced' }));
+    if (options.scenarios.includes('B'))
+      for (const connections of options.connections)
+        console.log(await measure(options, launcher.bin, registry, sync, { kind: 'saturation', connections }));
   }
   console.log(
     `Targets: ≥ ${TARGET_RPS} validations/s at saturation; p99 ≤ ${TARGET_P99_MS} ms at ${options.rate}/s paced.`,

@@ -87,9 +87,14 @@ function watchProduct(body: HTMLElement, monitor: RealtimeMonitor): void {
       notice.textContent = message ?? accessEndedMessage(reason);
       notice.hidden = false;
     }
+    // A revoked license cannot be opened again; a moved or released activation can (it asks first).
+    const reopen = document.getElementById('product-reopen');
+    if (reopen && body.dataset.licenseRevoked !== 'true') reopen.hidden = false;
   };
   monitor.on('license.revoked', (event) => {
-    if (event.licenseId === licenseId) close(event.reason, event.message);
+    if (event.licenseId !== licenseId) return;
+    body.dataset.licenseRevoked = 'true';
+    close(event.reason, event.message);
   });
   monitor.on('activation.revoked', (event) => {
     if (event.activationId === activationId) close(event.reason, event.message);

@@ -60,19 +60,15 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     return reply.code(errorTable[code].status).send({ error: { ...body.error, ...extra } });
   };
 
-  /** Parses the body, then counts the request; null when an answer (400, 429) was already sent. */
+  /** Counts the request, then parses it; null when an answer (429, 400) was already sent. */
   async function admit<T extends { key: string }>(
     request: FastifyRequest,
     reply: FastifyReply,
     schema: z.ZodType<T>,
   ): Promise<T | null> {
     const parsed = schema.safeParse(request.body);
-    if (!parsed.success) {
-      const message = z.prettifyError(parsed.error).replaceAll('\n', '; ');
-      void fail(request, reply, 'INVALID_PAYLOAD', { message: `${errorTable.INVALID_PAYLOAD.message} ${message}` });
-      return null;
-    }
-    const decision = limiter.consume(request.ip, parsed.data.key, deps.runtime.now());
+    // Malformed requests count against the IP too: a flood of them is still a flood.
+    const decision = limiter.consume(request.ip, parsed.success ? parsed.data.key : null, deps.runtime.now());
     if (!decision.allowed) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
@@ -80,6 +76,11 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       void fail(request, reply, 'RATE_LIMITED', {
         message: `Terlalu banyak permintaan. Coba lagi dalam ${seconds} detik.`,
       });
+      return null;
+    }
+    if (!parsed.success) {
+      const message = z.prettifyError(parsed.error).replaceAll('\n', '; ');
+      void fail(request, reply, 'INVALID_PAYLOAD', { message: `${errorTable.INVALID_PAYLOAD.message} ${message}` });
       return null;
     }
     return parsed.data;

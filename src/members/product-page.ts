@@ -66,7 +66,8 @@ export async function productPageRoutes(app: FastifyInstance, options: ProductPa
 <p>Kunci lisensi: <code>${license.license_key}</code></p>
 <div class="product-body"><p>Selamat belajar! Isi produk ini hanya tampil di perangkat yang memegang lisensinya.</p></div>
 </section>
-<div id="product-closed" class="error" role="alert" hidden></div>`,
+<div id="product-closed" class="error" role="alert" hidden></div>
+<p id="product-reopen" hidden><a href="/member/produk/${license.id}">Buka lagi di perangkat ini</a></p>`,
         { 'license-id': String(license.id), 'activation-id': String(activation.id) },
       );
     }

@@ -100,4 +100,7 @@ iframe.mail{width:100%;min-height:480px;border:1px solid #e4e7eb;border-radius:8
 .secret{font-size:16px;padding:10px;background:#fff8e1;border-radius:6px;word-break:break-all}
 .pager{text-align:right}
 @media (max-width:600px){dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:6px}h1{font-size:20px}}
+td .devices li{display:flex;justify-content:space-between;align-items:center;gap:8px}
+td .devices form{margin:0}
+button.release{margin:0;width:auto;padding:4px 10px;font-size:13px}
 `;

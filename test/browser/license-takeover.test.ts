@@ -77,18 +77,26 @@ describe('a 1-device takeover license in two real browsers', () => {
     // The member's session on the laptop goes on: only the product closed.
     expect(new URL(laptop.url()).pathname).toBe(`/member/produk/${license.id}`);
     expect(await laptop.locator('#realtime-notice').isVisible()).toBe(false);
+    expect(await laptop.locator('#product-reopen').isVisible()).toBe(true);
     await screenshot(laptop, 'license-product-closed-takeover');
 
     // A reload does not bring the content back: the laptop would have to take it over in turn.
     await laptop.reload();
     expect(await laptop.locator('#product-content').count()).toBe(0);
     expect(await laptop.locator('#open-product').count()).toBe(1);
+    // Lisensi saya on the laptop lists the one device that holds the license now (the phone).
+    await laptop.goto(`${base}/member/lisensi`);
+    const row = laptop.locator(`tr[data-license-id="${license.id}"]`);
+    expect(await row.textContent()).toContain('1 / 1');
+    expect(await row.locator('.devices li').count()).toBe(1);
+    await screenshot(laptop, 'license-lisensi-saya');
 
     expect(await phone.locator('#product-content').isVisible()).toBe(true);
     await phone.waitForFunction(() => document.body.dataset.realtime === 'open', undefined, { timeout: 10_000 });
     expect(await revokeLicense(licenseDeps(world), license.id, CLI_ACTOR, 'refund')).toBe('revoked');
     await phone.waitForFunction(() => document.body.dataset.product === 'closed', undefined, { timeout: 5000 });
     expect(await phone.locator('#product-closed').textContent()).toBe(REVOKED_TEXT);
+    expect(await phone.locator('#product-reopen').isVisible()).toBe(false);
     await screenshot(phone, 'license-product-closed-revoked');
   });
 });

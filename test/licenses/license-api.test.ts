@@ -206,6 +206,9 @@ describe.each(DIALECTS)('public license API (%s)', (dialect) => {
       expect((await licenseApi(world, 'validate', { key: `KEI-GUES-${i}` }, '192.0.2.1')).statusCode).toBe(200);
     const perIp = await licenseApi(world, 'activate', { key: 'KEI-GUES-X', fingerprint: 'A' }, '192.0.2.1');
     expect(perIp.statusCode).toBe(429);
+    // Malformed bodies count per IP as well.
+    for (let i = 0; i < 5; i++) expect((await licenseApi(world, 'validate', {}, '192.0.2.2')).statusCode).toBe(400);
+    expect((await licenseApi(world, 'validate', {}, '192.0.2.2')).statusCode).toBe(429);
 
     world.runtime.advance(30_000);
     expect((await licenseApi(world, 'validate', { key }, '198.51.100.9')).headers['retry-after']).toBe('30');

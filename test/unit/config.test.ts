@@ -57,6 +57,25 @@ describe('configuration', () => {
     if (!result.ok) expect(result.errors[0]).toMatch(/^PRODUCT_RULES: .*uuid.*title/);
   });
 
+  it('a product rule takes an overflow policy: refuse by default, takeover, nothing else', () => {
+    const rules = (rule: object) => loadConfig({ PRODUCT_RULES: JSON.stringify([rule]) }, tempDir());
+    const plain = rules({ title: 'A', action: 'license' });
+    expect(plain.ok && plain.config.products.rules[0]?.onLimit).toBe('refuse');
+    const takeover = rules({ title: 'A', action: 'license', onLimit: 'takeover' });
+    expect(takeover.ok && takeover.config.products.rules[0]?.onLimit).toBe('takeover');
+    const wrong = rules({ title: 'A', action: 'license', onLimit: 'steal' });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.errors[0]).toMatch(/^PRODUCT_RULES: .*onLimit/);
+  });
+
+  it('license API limits come from LICENSE_API_* (seconds to ms), with defaults', () => {
+    const defaults = loadConfig({}, tempDir());
+    expect(defaults.ok && defaults.config.licenseApi).toEqual({ windowMs: 60_000, maxPerIp: 600, maxPerKey: 60 });
+    const set = loadConfig({ LICENSE_API_RATE_WINDOW_SECONDS: '30', LICENSE_API_MAX_PER_KEY: '5' }, tempDir());
+    expect(set.ok && set.config.licenseApi).toEqual({ windowMs: 30_000, maxPerIp: 600, maxPerKey: 5 });
+    expect(loadConfig({ LICENSE_API_MAX_PER_IP: '0' }, tempDir()).ok).toBe(false);
+  });
+
   it('refuses to start in production without its secrets and public URL, and generates nothing', () => {
     const dir = tempDir();
     const result = loadConfig({ NODE_ENV: 'production' }, dir);
