@@ -7,6 +7,7 @@ import type { Database, Dialect } from '../db/index.js';
 import { enqueueMail, registrationMailSubject } from '../mail/index.js';
 import { createMemberIfAbsent, hashPassword, randomPassword } from '../members/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
+import { equalsKey } from './search-key.js';
 
 /** What the console does to a member. Each action writes its audit entry in its own transaction. */
 export interface ConsoleDeps {
@@ -16,7 +17,7 @@ export interface ConsoleDeps {
   bus: RealtimeBus;
 }
 
-export async function memberDetail(db: Kysely<Database>, id: number, now: number) {
+export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: number, now: number) {
   const member = await db
     .selectFrom('members')
     .select(['id', 'email', 'name', 'phone', 'role', 'status', 'password_set_at', 'source_order_id', 'created_at'])
@@ -57,7 +58,7 @@ export async function memberDetail(db: Kysely<Database>, id: number, now: number
   const licenses = await db
     .selectFrom('licenses')
     .select(['id', 'license_key', 'product_title', 'status', 'expires_at', 'created_at', 'order_id'])
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', member.email))
+    .where(equalsKey(dialect, 'licenses.email', member.email))
     .orderBy('id', 'desc')
     .limit(200)
     .execute();

@@ -10,9 +10,17 @@ import type { Dialect } from '../db/index.js';
  */
 export function startsWith(dialect: Dialect, column: string, prefix: string): Expression<SqlBool> {
   const key = prefix.toLowerCase();
-  const upper = successor(key);
-  const expr = dialect === 'postgres' ? sql`(lower(${sql.ref(column)}) collate "C")` : sql`lower(${sql.ref(column)})`;
-  return sql<SqlBool>`(${expr} >= ${key} and ${expr} < ${upper})`;
+  const expr = searchKey(dialect, column);
+  return sql<SqlBool>`(${expr} >= ${key} and ${expr} < ${successor(key)})`;
+}
+
+/** Case-insensitive equality on the same indexed expression (a member's licenses by email). */
+export function equalsKey(dialect: Dialect, column: string, value: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${searchKey(dialect, column)} = ${value.toLowerCase()})`;
+}
+
+function searchKey(dialect: Dialect, column: string) {
+  return dialect === 'postgres' ? sql`(lower(${sql.ref(column)}) collate "C")` : sql`lower(${sql.ref(column)})`;
 }
 
 /** The smallest string greater than every string starting with `prefix` (in code point order). */

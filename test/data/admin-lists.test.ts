@@ -10,6 +10,8 @@ import {
   searchLicenses,
   searchMembers,
 } from '../../src/admin/index.js';
+import { licenseDetail } from '../../src/admin/license-service.js';
+import { memberDetail } from '../../src/admin/member-service.js';
 import type { Database } from '../../src/db/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
@@ -149,11 +151,12 @@ describe('console lists at 100,000 members and 1,000,000 events use indexes (SQL
       with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000)
       insert into audit_log (at, actor_type, actor_label, action, details)
       select i, 'system', 'system', case i % 2 when 0 then 'session.takeover' else 'member.force_logout' end, '{}' from n;
+      with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000)
       insert into devices (token_hash, fingerprint, user_agent, browser, os, created_at, last_seen_at)
-      values ('d', '', '', 'Chrome', 'Windows', 0, 0);
+      select 'd' || i, '', '', 'Chrome', 'Windows', 0, 0 from n;
       with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000)
       insert into sessions (id, secret_hash, member_id, device_id, created_at, last_seen_at, idle_expires_at, expires_at)
-      select 's' || i, 'h', i, 1, ${t('i * 5')}, ${t('i * 5')}, ${t('i * 5 + 10080')}, ${t('i * 5 + 43200')} from n;
+      select 's' || i, 'h', i, i, ${t('i * 5')}, ${t('i * 5')}, ${t('i * 5 + 10080')}, ${t('i * 5 + 43200')} from n;
       commit; analyze;`);
     db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: new SqliteDatabase(world.config.database.file) }),
@@ -206,6 +209,8 @@ describe('console lists at 100,000 members and 1,000,000 events use indexes (SQL
     ['audit by action', () => listAuditPage(db, { action: 'session.takeover' })],
     ['audit by actor', () => listAuditPage(db, { actorType: 'system' })],
     ['overview counts', () => loadOverview(db, NOW, 'Asia/Jakarta')],
+    ['member detail', () => memberDetail(db, 'sqlite', 500, NOW)],
+    ['license detail', () => licenseDetail(db, 500)],
   ])('%s', async (_name, run) => {
     expectIndexed(await plans(run));
   });

@@ -61,7 +61,7 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
   });
 
   app.get('/admin/member/:id', async (request, reply) => {
-    const detail = await memberDetail(opts.db, idParam(request), opts.runtime.now());
+    const detail = await memberDetail(opts.db, opts.dialect, idParam(request), opts.runtime.now());
     if (!detail) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
     return sendConsolePage(
       request,

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { successor } from '../../src/admin/search-key.js';
+import { checkAdminPassword } from '../../src/admin/setup.js';
+
+describe('prefix search bounds', () => {
+  it('the successor is greater than every string with the prefix and not greater than the next one', () => {
+    for (const prefix of ['budi', 'a', '08123', 'wulan.sari@', 'zz', 'é']) {
+      const upper = successor(prefix);
+      for (const inside of [prefix, `${prefix}a`, `${prefix}\u{10FFFF}x`, `${prefix}zzzz`])
+        expect(inside < upper).toBe(true);
+      expect(upper > prefix).toBe(true);
+    }
+    expect(successor('abc')).toBe('abd');
+  });
+
+  it('skips the surrogate range and carries over U+10FFFF', () => {
+    expect(successor('a\uD7FF')).toBe('a\uE000');
+    expect(successor('a\u{10FFFF}')).toBe('b');
+  });
+});
+
+describe('admin password rule', () => {
+  it('accepts a long sentence and refuses the guessable', () => {
+    expect(checkAdminPassword('teh manis di warung pojok', 'pemilik@toko.example')).toBeNull();
+    for (const weak of ['pendek12', 'password123456', 'Admin1234567!', 'pemilik-toko-2026', 'abababababab'])
+      expect(checkAdminPassword(weak, 'pemilik@toko.example'), weak).not.toBeNull();
+  });
+});
