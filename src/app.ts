@@ -168,7 +168,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     runtime,
     bus,
   };
-  await app.register(licenseApiRoutes, { deps: licenses, limits: config.licenseApi });
+  await app.register(licenseApiRoutes, {
+    deps: licenses,
+    limits: config.licenseApi,
+    sqlite:
+      config.database.kind === 'sqlite'
+        ? { file: config.database.file, synchronous: config.database.synchronous }
+        : undefined,
+  });
   await app.register(memberAreaRoutes, {
     db: database.db,
     requireMember: memberGuard(guardDeps),

@@ -7,12 +7,15 @@ import type { LicenseApiLimits } from './api-rate-limit.js';
 import { LicenseApiLimiter, sharedCountersFor } from './api-rate-limit.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps } from './deps.js';
+import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
 import { validateLicense } from './validate.js';
 import { ValidationTouches } from './validation-touches.js';
 
 export interface LicenseApiOptions {
   deps: LicenseDeps;
   limits: LicenseApiLimits;
+  /** The SQLite database file (absent on PostgreSQL): "last validated" writes get a connection of their own. */
+  sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL' } | undefined;
 }
 
 // Keys are typed by people: surrounding spaces are dropped, the rest must match exactly.
@@ -42,16 +45,18 @@ const VALID_MESSAGE = 'Lisensi valid.';
  * Rate-limited per IP and per key before any look-up. Answers carry stable codes; messages are
  * Indonesian. Routes only translate: the rules live in the services.
  */
-export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, { deps, limits }) => {
+export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, { deps, limits, sqlite }) => {
   const limiter = new LicenseApiLimiter(limits, sharedCountersFor(deps.db, deps.dialect), (error) =>
     app.log.error({ err: error }, 'license api: merging rate-limit counters failed'),
   );
-  const touches = new ValidationTouches(deps.db, (error) =>
+  // On SQLite the writes go through a worker thread's connection (their commit would block requests).
+  const writer = sqlite ? workerTouchWriter(sqlite.file, sqlite.synchronous) : poolTouchWriter(deps.db);
+  const touches = new ValidationTouches(writer, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );
   // Before the database closes: the pending "last validated" times are written, not dropped.
   app.addHook('onClose', async () => {
-    await touches.flush();
+    await touches.close();
     await limiter.merge();
   });
   const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: object = {}) => {

@@ -1,9 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { TouchWriter } from './touch-writer.js';
 
 /** How long validations' "last validated" times wait in memory before one UPDATE writes them. */
 const FLUSH_DELAY_MS = 1000;
-const CHUNK = 500;
 
 /**
  * last_validated_at, written behind: the validate endpoint only notes which activations it saw
@@ -18,7 +16,7 @@ export class ValidationTouches {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly writer: TouchWriter,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -36,25 +34,24 @@ export class ValidationTouches {
     await this.flushing;
     if (this.pending.size === 0) return;
     const byTime = new Map<number, number[]>();
-    for (const [id, at] of this.pending) byTime.set(at, [...(byTime.get(at) ?? []), id]);
+    for (const [id, at] of this.pending) {
+      const ids = byTime.get(at);
+      if (ids) ids.push(id);
+      else byTime.set(at, [id]);
+    }
     this.pending.clear();
     this.flushing = this.write(byTime).catch(this.onError);
     await this.flushing;
     this.flushing = null;
   }
 
-  private async write(byTime: Map<number, number[]>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const [at, ids] of byTime) {
-        for (let i = 0; i < ids.length; i += CHUNK) {
-          await trx
-            .updateTable('license_activations')
-            .set({ last_validated_at: at })
-            .where('id', 'in', ids.slice(i, i + CHUNK))
-            .where('last_validated_at', '<', at)
-            .execute();
-        }
-      }
-    });
+  private write(byTime: Map<number, number[]>): Promise<void> {
+    return this.writer.write(byTime);
+  }
+
+  /** Writes what is pending, then closes the writer. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.writer.close();
   }
 }
