@@ -17,26 +17,32 @@ import { ppobDetailView, ppobListView } from '../views/ppob.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
-const statusQuery = z.enum(PPOB_STATUSES).optional().catch(undefined);
-
-// What the operator read on the Hesda dashboard: its id for the order, or that it has none.
-const resolveForm = z.union([
-  z.object({ hesda_transaction_id: z.string().trim().min(1).max(200) }),
-  z.object({ not_ordered: z.literal('ya') }),
-]);
-
-const orderForm = z.object({
-  product_code: productCode,
-  customer_no: customerNo,
-  member_email: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .transform((v) => v || undefined)
-    .pipe(z.email().max(254).optional()),
-  // Minted with the form: a double click or a resubmitted page finds the first order.
-  idempotency_key: idempotencyKey,
-});
+/**
+ * The forms' schemas, built when the plugin registers: src/ppob imports the admin folder (the API
+ * token guard), so its exports are not yet defined while this module is first evaluated.
+ */
+function ppobForms() {
+  return {
+    status: z.enum(PPOB_STATUSES).optional().catch(undefined),
+    // What the operator read on the Hesda dashboard: its id for the order, or that it has none.
+    resolve: z.union([
+      z.object({ hesda_transaction_id: z.string().trim().min(1).max(200) }),
+      z.object({ not_ordered: z.literal('ya') }),
+    ]),
+    order: z.object({
+      product_code: productCode,
+      customer_no: customerNo,
+      member_email: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .transform((v) => v || undefined)
+        .pipe(z.email().max(254).optional()),
+      // Minted with the form: a double click or a resubmitted page finds the first order.
+      idempotency_key: idempotencyKey,
+    }),
+  };
+}
 
 /** PPOB: the transactions, one transaction, reconciling an unknown one, and an order by hand. */
 export const ppobConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
@@ -48,10 +54,11 @@ export const ppobConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
     hesda: hesdaSettings(opts.config.ppob),
   };
   const tz = opts.config.displayTimeZone;
+  const forms = ppobForms();
   const newKey = () => `gbc_${opts.runtime.randomBytes(16).toString('hex')}`;
 
   app.get('/admin/ppob', async (request, reply) => {
-    const status = statusQuery.parse((request.query as Record<string, unknown> | null)?.status);
+    const status = forms.status.parse((request.query as Record<string, unknown> | null)?.status);
     const search = textParam(request, 'q');
     const list = await listPpobPage(opts.db, { status, search, before: beforeParam(request) });
     const orderKey = deps.hesda ? newKey() : null;
@@ -76,7 +83,7 @@ export const ppobConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
 
   app.post('/admin/ppob/:id/rekonsiliasi', { preHandler: app.csrfProtection }, async (request, reply) => {
     const id = idParam(request);
-    const form = resolveForm.safeParse(request.body ?? {});
+    const form = forms.resolve.safeParse(request.body ?? {});
     if (!form.success) return redirectWith(reply, `/admin/ppob/${id}`, 'ppob-isi');
     const resolution =
       'hesda_transaction_id' in form.data
@@ -89,7 +96,7 @@ export const ppobConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
   });
 
   app.post('/admin/ppob', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const form = orderForm.safeParse(request.body ?? {});
+    const form = forms.order.safeParse(request.body ?? {});
     if (!form.success) return redirectWith(reply, '/admin/ppob', 'ppob-isi');
     const result = await placePpobOrder(
       deps,
