@@ -196,6 +196,7 @@ describe('operator console in a real browser', () => {
       .execute();
     await visit(admin, '/admin/ppob?status=unknown', 'PPOB', 'admin-ppob');
     await visit(admin, `/admin/ppob/${ppob.id}`, `Transaksi #${ppob.id}`, 'admin-ppob-detail');
+    await admin.check('#not-ordered-confirm');
     await admin.click('#resolve-none');
     await admin.waitForLoadState('load');
     expect(await admin.locator('#ppob-status').textContent()).toContain('gagal');

@@ -60,7 +60,7 @@ export function activationsSection(
       ? html`<form method="post" action="/admin/lisensi/${license.id}/cabut" class="stack" id="revoke-form">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="revoke-reason">Alasan pencabutan (opsional, mis. refund)</label>
-<input id="revoke-reason" name="reason" maxlength="200" autocomplete="off">
+<input id="revoke-reason" name="reason" type="text" maxlength="200" autocomplete="off">
 <label><input type="checkbox" name="confirm" value="ya" required id="revoke-confirm"> Saya yakin: lisensi tidak bisa dipakai lagi dan halaman produk member ditutup.</label>
 <button type="submit" class="small danger" id="revoke-license">Cabut lisensi</button>
 </form>`

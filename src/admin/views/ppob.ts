@@ -28,8 +28,8 @@ function orderFormView(csrf: string, key: string): SafeHtml {
   return html`<details id="ppob-order"><summary>Pesan PPOB manual</summary>
 <form method="post" action="/admin/ppob" class="stack">
 <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="idempotency_key" value="${key}">
-<label for="product_code">Kode produk Hesda</label><input id="product_code" name="product_code" required maxlength="50" autocomplete="off">
-<label for="customer_no">Nomor pelanggan</label><input id="customer_no" name="customer_no" required maxlength="64" autocomplete="off">
+<label for="product_code">Kode produk Hesda</label><input id="product_code" name="product_code" type="text" required maxlength="50" autocomplete="off">
+<label for="customer_no">Nomor pelanggan</label><input id="customer_no" name="customer_no" type="text" required maxlength="64" autocomplete="off">
 <label for="member_email">Email member (opsional)</label><input id="member_email" name="member_email" type="email" maxlength="254" autocomplete="off">
 <button type="submit" id="place-order">Pesan sekarang</button>
 </form></details>`;
@@ -63,11 +63,12 @@ function reconcileView(id: number, csrf: string): SafeHtml {
 <p>Jawaban Hesda untuk pesanan ini tidak diketahui. Periksa dashboard Hesda, lalu catat hasilnya. Pesanan tidak pernah dikirim ulang.</p>
 <form method="post" action="/admin/ppob/${id}/rekonsiliasi" class="stack" id="resolve-hesda">
 <input type="hidden" name="_csrf" value="${csrf}">
-<label for="hesda_transaction_id">ID transaksi di Hesda</label><input id="hesda_transaction_id" name="hesda_transaction_id" required maxlength="200" autocomplete="off">
+<label for="hesda_transaction_id">ID transaksi di Hesda</label><input id="hesda_transaction_id" name="hesda_transaction_id" type="text" required maxlength="200" autocomplete="off">
 <button type="submit" id="resolve-id">Catat ID Hesda</button>
 </form>
 <form method="post" action="/admin/ppob/${id}/rekonsiliasi" class="stack" id="resolve-not-ordered">
-<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="not_ordered" value="ya">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label><input type="checkbox" name="not_ordered" value="ya" required id="not-ordered-confirm"> Sudah saya periksa: pesanan ini tidak ada di Hesda.</label>
 <button type="submit" class="danger" id="resolve-none">Tidak ada di Hesda: tandai gagal</button>
 </form>`;
 }
