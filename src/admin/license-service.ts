@@ -7,9 +7,8 @@ import { enqueueMail, licenseMailSubject } from '../mail/index.js';
 import { successor } from './search-key.js';
 
 /**
- * License administration in the console. Revocation and activation reset arrive with issue 6
- * (revokeLicense, resetActivations, listActivations in src/licenses); the detail page has a
- * place for them.
+ * License administration in the console. Revocation, activation reset and releasing one device
+ * are src/licenses' own services (routes/license-actions.ts calls them).
  */
 
 export async function licenseDetail(db: Kysely<Database>, id: number) {

@@ -8,6 +8,7 @@ import * as ppob from './migrations/0004-ppob.js';
 import * as licenseActivations from './migrations/0005-license-activations.js';
 import * as admin from './migrations/0006-admin.js';
 import * as productRuleOnLimit from './migrations/0008-product-rule-on-limit.js';
+import * as ppobConsole from './migrations/0009-ppob-console.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -19,6 +20,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0005-license-activations': { up: (db) => licenseActivations.up(db, dialect) },
     '0006-admin': { up: (db) => admin.up(db, dialect) },
     '0008-product-rule-on-limit': { up: (db) => productRuleOnLimit.up(db) },
+    '0009-ppob-console': { up: (db) => ppobConsole.up(db) },
   };
 }
 

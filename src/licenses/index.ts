@@ -12,6 +12,8 @@ export { issueOrderLicenses, listLicenses } from './issue.js';
 export { licenseKeyPattern, newLicenseKey, newOrderNo, newTransactionNo } from './keys.js';
 export { deviceActivation, memberActivations, memberLicense, releaseMemberActivation } from './member-licenses.js';
 export { ACCESS_ENDED_MESSAGES, accessEndedMessage } from './messages.js';
+export type { OperatorReleaseResult } from './operator-release.js';
+export { releaseActivation } from './operator-release.js';
 export type { LicenseState } from './status.js';
 export { licenseState } from './status.js';
 export type { InvalidCode, ValidateResult } from './validate.js';

@@ -1,7 +1,7 @@
 export type { HesdaOrderRequest, HesdaOrderResult, HesdaSettings } from './hesda-client.js';
 export { hesdaSettings, placeHesdaOrder } from './hesda-client.js';
 export type { HesdaUpdate } from './hesda-payload.js';
-export { HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchema } from './hesda-payload.js';
+export { HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaDeliveryIdRange, hesdaUpdateSchema } from './hesda-payload.js';
 export type { PpobMemberPageOptions } from './member-page.js';
 export { ppobMemberRoutes, transactionRow } from './member-page.js';
 export type { PpobDeps, PpobOrderInput, PpobOrderResult } from './orders.js';

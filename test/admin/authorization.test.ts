@@ -3,9 +3,11 @@ import { createApiToken } from '../../src/admin/index.js';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
 import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { seedTransaction } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
+import { licenseApi } from '../licenses/license-world.js';
 
 const ANI = 'ani@example.com';
 
@@ -42,6 +44,12 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
       })
       .execute();
     await createApiToken(w.database.db, w.runtime, { name: 'skrip', createdBy: null }, CLI_ACTOR);
+    // PPOB transaction 1 (unknown, so its reconciliation form is on the page) and activation 1 of license 1.
+    const ppob = await seedTransaction(w, 'HSD-1');
+    await w.database.db.updateTable('ppob_transactions').set({ status: 'unknown' }).where('id', '=', ppob.id).execute();
+    const license = await w.database.db.selectFrom('licenses').select('license_key').executeTakeFirstOrThrow();
+    const activated = await licenseApi(w, 'activate', { key: license.license_key, fingerprint: 'A' });
+    expect(activated.statusCode).toBe(201);
   });
 
   it('the console has the pages and actions of the issue (the walk below is not over an empty list)', async () => {
@@ -49,6 +57,17 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
     const { gets, posts } = consoleRoutes(world);
     expect(gets.length).toBeGreaterThanOrEqual(14);
     expect(posts.length).toBeGreaterThanOrEqual(14);
+    // The license actions and the PPOB pages are walked too.
+    expect(gets).toEqual(expect.arrayContaining(['/admin/ppob', '/admin/ppob/1']));
+    expect(posts).toEqual(
+      expect.arrayContaining([
+        '/admin/lisensi/1/cabut',
+        '/admin/lisensi/1/reset-aktivasi',
+        '/admin/lisensi/1/aktivasi/1/lepas',
+        '/admin/ppob',
+        '/admin/ppob/1/rekonsiliasi',
+      ]),
+    );
   });
 
   it('without a session: every page redirects to /login, every JSON request gets 401, every POST changes nothing', async () => {

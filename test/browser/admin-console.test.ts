@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_ENDED_MESSAGES } from '../../src/realtime/index.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { seedTransaction } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, devMailWorker } from '../helpers/world.js';
+import { licenseApi } from '../licenses/license-world.js';
 
 const ADMIN_EMAIL = 'pemilik@toko.example';
 const ADMIN_PASSWORD = 'teh manis di warung pojok';
@@ -167,9 +169,37 @@ describe('operator console in a real browser', () => {
   });
 
   it('every other page renders (screenshots for review)', async () => {
-    const license = await world.database.db.selectFrom('licenses').select('id').executeTakeFirstOrThrow();
+    const license = await world.database.db
+      .selectFrom('licenses')
+      .select(['id', 'license_key'])
+      .executeTakeFirstOrThrow();
+    const activated = await licenseApi(world, 'activate', {
+      key: license.license_key,
+      fingerprint: 'browser-test',
+      name: 'Laptop kantor',
+    });
+    expect(activated.statusCode).toBe(201);
     await visit(admin, '/admin/lisensi', 'Lisensi', 'admin-licenses');
     await visit(admin, `/admin/lisensi/${license.id}`, /KEI-/, 'admin-license-detail');
+    expect(await admin.locator('#activation-list tbody tr').count()).toBe(1);
+    await admin.fill('#revoke-reason', 'refund');
+    await admin.check('#revoke-confirm');
+    await admin.click('#revoke-license');
+    await admin.waitForLoadState('load');
+    expect(await admin.locator('#flash').textContent()).toContain('Lisensi dicabut');
+    await screenshot(admin, 'admin-license-revoked');
+    const ppob = await seedTransaction(world, 'HSD-BROWSER');
+    await world.database.db
+      .updateTable('ppob_transactions')
+      .set({ status: 'unknown', hesda_transaction_id: null, last_error: 'timeout setelah 15 detik' })
+      .where('id', '=', ppob.id)
+      .execute();
+    await visit(admin, '/admin/ppob?status=unknown', 'PPOB', 'admin-ppob');
+    await visit(admin, `/admin/ppob/${ppob.id}`, `Transaksi #${ppob.id}`, 'admin-ppob-detail');
+    await admin.check('#not-ordered-confirm');
+    await admin.click('#resolve-none');
+    await admin.waitForLoadState('load');
+    expect(await admin.locator('#ppob-status').textContent()).toContain('gagal');
     await visit(admin, '/admin/produk', 'Produk', 'admin-products');
     await admin.fill('#new-value', 'Kelas Ekspor');
     await admin.fill('#new-devices', '3');
@@ -198,6 +228,7 @@ describe('operator console in a real browser', () => {
       ['/admin/member?q=budi', 'admin-phone-members'],
       ['/admin/webhook', 'admin-phone-webhooks'],
       ['/admin/audit', 'admin-phone-audit'],
+      ['/admin/ppob', 'admin-phone-ppob'],
     ] as const) {
       await phone.goto(`${base}${path}`);
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

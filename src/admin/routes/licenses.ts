@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../errors.js';
+import { licenseState, listActivations } from '../../licenses/index.js';
 import { adminActor } from '../guard.js';
 import { licenseDetail, resendLicenseMail } from '../license-service.js';
 import { searchLicenses } from '../lists.js';
@@ -25,11 +26,13 @@ export const licenseConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
   app.get('/admin/lisensi/:id', async (request, reply) => {
     const detail = await licenseDetail(opts.db, idParam(request));
     if (!detail) throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
+    const activations = await listActivations(opts.db, detail.license.id);
+    const state = licenseState(detail.license, opts.runtime.now());
     return sendConsolePage(
       request,
       reply,
       { title: detail.license.license_key, active: '/admin/lisensi' },
-      licenseDetailView(detail, reply.generateCsrf(), tz),
+      licenseDetailView(detail, reply.generateCsrf(), tz, { state, activations }),
     );
   });
 

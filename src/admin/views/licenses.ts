@@ -1,7 +1,10 @@
+import type { LicenseState } from '../../licenses/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import type { licenseDetail } from '../license-service.js';
 import type { Paged } from '../lists.js';
+import type { ActivationRow } from './license-activations.js';
+import { activationsSection, licenseStateBadge, onLimitLabel } from './license-activations.js';
 import { actionButton, badge, pager, rupiah, table, when } from './shell.js';
 
 type LicenseRow = {
@@ -35,6 +38,7 @@ export function licenseDetailView(
   d: NonNullable<Awaited<ReturnType<typeof licenseDetail>>>,
   csrf: string,
   tz: string,
+  live: { state: LicenseState; activations: readonly ActivationRow[] },
 ): SafeHtml {
   const l = d.license;
   const mails = d.mails.map(
@@ -45,9 +49,10 @@ export function licenseDetailView(
 <h1><code>${l.license_key}</code></h1>
 <dl class="facts">
 <dt>Produk</dt><dd>${l.product_title} <span class="muted">(${l.product_uuid})</span></dd>
-<dt>Status</dt><dd id="license-status">${statusBadge(l.status)}${l.revoked_at ? ` sejak ${when(l.revoked_at, tz)}` : ''}</dd>
+<dt>Status</dt><dd id="license-status">${licenseStateBadge(live.state)}${l.revoked_at ? ` sejak ${when(l.revoked_at, tz)}${l.revoked_reason ? ` (${l.revoked_reason})` : ''}` : ''}</dd>
 <dt>Email pembeli</dt><dd>${d.member ? html`<a href="/admin/member/${d.member.id}">${l.email}</a>` : l.email}</dd>
 <dt>Maks. perangkat</dt><dd>${l.max_devices}</dd>
+<dt>Bila penuh</dt><dd id="license-on-limit">${onLimitLabel(l.on_limit)}</dd>
 <dt>Berlaku sampai</dt><dd>${l.expires_at ? when(l.expires_at, tz) : 'selamanya'}</dd>
 <dt>Terbit</dt><dd>${when(l.created_at, tz)}</dd>
 <dt>Order</dt><dd>${d.order ? `${d.order.order_no} · ${rupiah(d.order.grand_total)} · ${d.order.customer_name}` : '-'}</dd>
@@ -57,8 +62,7 @@ export function licenseDetailView(
 <div class="actions" id="license-actions">
 ${actionButton(`/admin/lisensi/${l.id}/kirim-ulang`, csrf, 'Kirim ulang email lisensi', { id: 'resend-license' })}
 </div>
-<h2>Aktivasi</h2>
-<p class="muted" id="activations">Daftar aktivasi, pencabutan dan reset aktivasi tersedia setelah fitur aktivasi lisensi dipasang.</p>
+${activationsSection(l, live.activations, csrf, tz)}
 <h2>Email lisensi order ini</h2>
 ${table('license-mails', ['Email', 'Status', 'Percobaan', 'Dibuat', 'Terkirim', 'Galat'], mails, 'Belum ada email lisensi.')}`;
 }

@@ -1,0 +1,58 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { LicenseDeps } from '../../licenses/index.js';
+import { releaseActivation, resetActivations, revokeLicense } from '../../licenses/index.js';
+import { adminActor } from '../guard.js';
+import type { ConsoleOptions } from './context.js';
+import { idParam, redirectWith } from './context.js';
+
+const revokeForm = z.object({
+  // The box the operator ticks: a revocation cannot be undone, so a stray click does nothing.
+  confirm: z.literal('ya'),
+  reason: z.string().trim().max(200).optional(),
+});
+
+const activationParams = z.object({ activation: z.coerce.number().int().positive().max(2_147_483_647) });
+
+function activationParam(request: FastifyRequest): number {
+  const parsed = activationParams.safeParse(request.params);
+  if (!parsed.success) throw new AppError('NOT_FOUND', 'Aktivasi tidak ditemukan.');
+  return parsed.data.activation;
+}
+
+/**
+ * The license actions of issue 6 in the console: revoke, reset activations, release one device.
+ * The services audit the change with the admin as actor and tell the member's open pages after
+ * the commit, over this process's bus (the console runs in the server, so the pages hear it live).
+ */
+export const licenseActionRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
+  const deps: LicenseDeps = { db: opts.db, dialect: opts.dialect, runtime: opts.runtime, bus: opts.bus };
+
+  app.post('/admin/lisensi/:id/cabut', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const form = revokeForm.safeParse(request.body ?? {});
+    if (!form.success) return redirectWith(reply, `/admin/lisensi/${id}`, 'konfirmasi');
+    const result = await revokeLicense(deps, id, adminActor(request), form.data.reason || 'admin');
+    if (result === 'not_found') throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
+    return redirectWith(reply, `/admin/lisensi/${id}`, result === 'revoked' ? 'lisensi-dicabut' : 'gagal');
+  });
+
+  app.post('/admin/lisensi/:id/reset-aktivasi', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const ended = await resetActivations(deps, id, adminActor(request));
+    if (ended === null) throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
+    return redirectWith(reply, `/admin/lisensi/${id}`, 'aktivasi-reset');
+  });
+
+  app.post(
+    '/admin/lisensi/:id/aktivasi/:activation/lepas',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const id = idParam(request);
+      const result = await releaseActivation(deps, id, activationParam(request), adminActor(request));
+      if (result === 'not_found') throw new AppError('NOT_FOUND', 'Aktivasi tidak ditemukan.');
+      return redirectWith(reply, `/admin/lisensi/${id}`, result === 'released' ? 'aktivasi-lepas' : 'gagal');
+    },
+  );
+};
