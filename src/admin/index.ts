@@ -1,13 +1,3 @@
-export type { CreatedApiToken } from './api-tokens.js';
-export {
-  API_TOKEN_PREFIX,
-  apiTokenActor,
-  createApiToken,
-  listApiTokens,
-  requireApiToken,
-  revokeApiToken,
-  verifyApiToken,
-} from './api-tokens.js';
 export type { AdminConsoleOptions } from './console.js';
 export { adminConsoleRoutes } from './console.js';
 export { adminActor, adminGuard } from './guard.js';

@@ -1,3 +1,13 @@
+export type { CreatedApiToken } from './api-tokens.js';
+export {
+  API_TOKEN_PREFIX,
+  apiTokenActor,
+  createApiToken,
+  listApiTokens,
+  requireApiToken,
+  revokeApiToken,
+  verifyApiToken,
+} from './api-tokens.js';
 export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
 export type { GuardDeps } from './guard.js';

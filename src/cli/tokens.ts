@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createApiToken, listApiTokens, revokeApiToken } from '../admin/index.js';
 import { CLI_ACTOR } from '../audit/index.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../auth/index.js';
 import { systemRuntime } from '../clock.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
 import { formatTime, printRows } from './output.js';

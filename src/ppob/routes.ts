@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { apiTokenActor, requireApiToken } from '../admin/index.js';
+import { apiTokenActor, requireApiToken } from '../auth/index.js';
 import type { PpobTransaction } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { AppError, errorBody, errorTable } from '../errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createApiToken, listApiTokens, requireApiToken, revokeApiToken } from '../../src/admin/index.js';
 import { CLI_ACTOR, listAudit } from '../../src/audit/index.js';
+import { createApiToken, listApiTokens, requireApiToken, revokeApiToken } from '../../src/auth/index.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 
 describe.each(DIALECTS)('admin API tokens (%s)', (dialect) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/admin/index.js';
 import { CLI_ACTOR } from '../../src/audit/index.js';
+import { createApiToken } from '../../src/auth/index.js';
 import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
 import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { seedTransaction } from '../helpers/hesda.js';

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/admin/index.js';
 import { CLI_ACTOR } from '../../src/audit/index.js';
+import { createApiToken } from '../../src/auth/index.js';
 import { closedPort } from '../cli/gerbang-process.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/admin/index.js';
 import { CLI_ACTOR } from '../../src/audit/index.js';
+import { createApiToken } from '../../src/auth/index.js';
 import { listDeliveries } from '../../src/webhooks/index.js';
 import { closedPort } from '../cli/gerbang-process.js';
 import { addMember, cookieHeader, PASSWORD, TestDevice } from '../helpers/auth.js';

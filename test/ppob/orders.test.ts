@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/admin/index.js';
 import { CLI_ACTOR, listAudit } from '../../src/audit/index.js';
+import { createApiToken } from '../../src/auth/index.js';
 import { addMember } from '../helpers/auth.js';
 import { FakeHesda, HESDA_API_KEY, hesdaEnv } from '../helpers/hesda.js';
 import type { World } from '../helpers/world.js';

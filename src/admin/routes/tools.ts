@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/index.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import { buildLynkPayment, signLynkPayment } from '../../webhooks/index.js';
-import { createApiToken, listApiTokens, revokeApiToken } from '../api-tokens.js';
 import { adminActor, signedInAdmin } from '../guard.js';
 import { auditActions, listAuditPage } from '../lists.js';
 import type { TestPaymentResult } from '../views/misc.js';

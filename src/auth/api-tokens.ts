@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
-import { sha256Hex } from '../auth/tokens.js';
 import type { Runtime } from '../clock.js';
 import type { ApiToken, Database } from '../db/index.js';
 import { errorBody } from '../errors.js';
+import { sha256Hex } from './tokens.js';
 
 /**
  * Admin API tokens for scripts (placing PPOB orders, operator automation). Like Stripe's secret
