@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditActorType, Database, Dialect, MailStatus, WebhookOutcome, WebhookProvider } from '../db/index.js';
+import { OUTBOX_LIST_COLUMNS } from '../mail/index.js';
+import { DELIVERY_LIST_COLUMNS } from '../webhooks/index.js';
 import { startsWith } from './search-key.js';
 
 /**
@@ -100,20 +102,7 @@ export async function listEvents(
   const limit = query.limit ?? PAGE_SIZE;
   let q = db
     .selectFrom('webhook_events')
-    .select([
-      'id',
-      'provider',
-      'external_id',
-      'event_type',
-      'received_at',
-      'delivery_count',
-      'signature_valid',
-      'outcome',
-      'error_code',
-      'error_message',
-      'note',
-      'attempts',
-    ])
+    .select(DELIVERY_LIST_COLUMNS)
     .where('id', '<', bound(query))
     .orderBy('id', 'desc')
     .limit(limit + 1);
@@ -130,19 +119,7 @@ export async function listOutbox(
   const limit = query.limit ?? PAGE_SIZE;
   let q = db
     .selectFrom('mail_outbox')
-    .select([
-      'id',
-      'kind',
-      'to_address',
-      'subject',
-      'status',
-      'transport',
-      'attempts',
-      'next_attempt_at',
-      'last_error',
-      'created_at',
-      'sent_at',
-    ])
+    .select(OUTBOX_LIST_COLUMNS)
     .where('id', '<', bound(query))
     .orderBy('id', 'desc')
     .limit(limit + 1);

@@ -3,6 +3,8 @@
  * event replaces its row, or adds it on top when the order is new. Cells are built with
  * textContent (never innerHTML) and mirror the server's row (src/ppob/member-page.ts).
  */
+
+import { formatDateTime } from '../web/format.js';
 import type { TransactionUpdatedEvent } from './realtime-events.js';
 
 const CELLS = ['tx-time', 'tx-product', 'tx-customer', 'tx-status', 'tx-sn', 'tx-message'] as const;
@@ -10,17 +12,10 @@ const CELLS = ['tx-time', 'tx-product', 'tx-customer', 'tx-status', 'tx-sn', 'tx
 /** Status classes the stylesheet knows; anything else gets the neutral badge. */
 const STATUS_CLASSES = new Set(['unknown', 'pending', 'success', 'failed']);
 
+/** The server's format (pure, bundled in); a zone the browser does not know falls back to its own. */
 function formatTime(ms: number, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat('id-ID', {
-      timeZone,
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    }).format(ms);
+    return formatDateTime(ms, timeZone);
   } catch {
     return new Date(ms).toLocaleString('id-ID');
   }

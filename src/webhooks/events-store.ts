@@ -139,24 +139,27 @@ export interface DeliveryListFilter {
   limit?: number;
 }
 
+/** What a delivery list shows (the CLI and the console); raw bodies are read only for one delivery. */
+export const DELIVERY_LIST_COLUMNS = [
+  'id',
+  'provider',
+  'external_id',
+  'event_type',
+  'received_at',
+  'delivery_count',
+  'signature_valid',
+  'outcome',
+  'error_code',
+  'error_message',
+  'note',
+  'attempts',
+  'processed_at',
+] as const;
+
 export function listDeliveries(db: Kysely<Database>, filter: DeliveryListFilter = {}) {
   let q = db
     .selectFrom('webhook_events')
-    .select([
-      'id',
-      'provider',
-      'external_id',
-      'event_type',
-      'received_at',
-      'delivery_count',
-      'signature_valid',
-      'outcome',
-      'error_code',
-      'error_message',
-      'note',
-      'attempts',
-      'processed_at',
-    ])
+    .select(DELIVERY_LIST_COLUMNS)
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 100);
   if (filter.provider) q = q.where('provider', '=', filter.provider);

@@ -1,4 +1,4 @@
-export { getDelivery, listDeliveries } from './events-store.js';
+export { DELIVERY_LIST_COLUMNS, getDelivery, listDeliveries } from './events-store.js';
 export type { HesdaDelivery, HesdaReceipt, HesdaWebhookDeps } from './hesda/receive.js';
 export { receiveHesdaDelivery } from './hesda/receive.js';
 export { hesdaWebhookRoutes } from './hesda/routes.js';
