@@ -41,10 +41,12 @@ export interface MigrationReport {
  * test) drops at that moment fails our run with 3F000 "schema … does not exist" (or 42P01 / 42703 for one
  * of its tables or columns) before anything was applied. Such a run is simply tried again.
  */
-const FOREIGN_SCHEMA_RETRIES = 5;
+const FOREIGN_SCHEMA_RETRIES = 12; // with the growing pause below, about 4 s in all
 
 function droppedForeignSchema(error: unknown, ours: string | null): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
+  const raw = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  // The driver's error may arrive wrapped (Kysely keeps it as the cause).
+  const e = raw?.code === undefined && raw?.cause ? raw.cause : raw;
   if (ours === null) return false;
   const message = String(e?.message ?? '');
   if (e?.code === '3F000') return !message.includes(`"${ours}"`);
@@ -66,7 +68,7 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   });
   let result: MigrationResultSet = await migrator.migrateToLatest();
   for (let retry = 1; retry <= FOREIGN_SCHEMA_RETRIES && droppedForeignSchema(result.error, schema); retry++) {
-    await new Promise((resolve) => setTimeout(resolve, 20 * retry));
+    await new Promise((resolve) => setTimeout(resolve, 60 * retry));
     result = await migrator.migrateToLatest();
   }
   if (result.error) {
