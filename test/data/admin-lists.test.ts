@@ -1,6 +1,3 @@
-import SqliteDatabase from 'better-sqlite3';
-import type { CompiledQuery } from 'kysely';
-import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   listAuditPage,
@@ -12,8 +9,8 @@ import {
 } from '../../src/admin/index.js';
 import { licenseDetail } from '../../src/admin/license-service.js';
 import { memberDetail } from '../../src/admin/member-service.js';
-import type { Database } from '../../src/db/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
+import { expectIndexed, PlanRecorder } from '../helpers/query-plans.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, DIALECTS, memberRow, worldPerTest } from '../helpers/world.js';
 
@@ -120,14 +117,15 @@ const NOW = BASE + 100_001 * 60_000;
 
 describe('console lists at 100,000 members and 1,000,000 events use indexes (SQLite)', () => {
   let world: World;
-  let raw: SqliteDatabase.Database;
-  let db: Kysely<Database>;
-  const captured: CompiledQuery[] = [];
+  let recorder: PlanRecorder;
+  let raw: PlanRecorder['raw'];
+  let db: PlanRecorder['db'];
 
   beforeAll(async () => {
     world = await createWorld('sqlite');
     if (world.config.database.kind !== 'sqlite') throw new Error('sqlite expected');
-    raw = new SqliteDatabase(world.config.database.file);
+    recorder = new PlanRecorder(world.config.database.file);
+    raw = recorder.raw;
     // Generated in SQL, in one transaction: seconds, not minutes. Rows are a minute apart (members,
     // orders, licenses: ~70 days of history), so "today" is the last 1,440 of them, as in a real shop.
     const t = (i: string) => `(${BASE} + ${i} * 60000)`;
@@ -158,39 +156,14 @@ describe('console lists at 100,000 members and 1,000,000 events use indexes (SQL
       insert into sessions (id, secret_hash, member_id, device_id, created_at, last_seen_at, idle_expires_at, expires_at)
       select 's' || i, 'h', i, i, ${t('i * 5')}, ${t('i * 5')}, ${t('i * 5 + 10080')}, ${t('i * 5 + 43200')} from n;
       commit; analyze;`);
-    db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: new SqliteDatabase(world.config.database.file) }),
-      log: (event) => {
-        if (event.level === 'query') captured.push(event.query);
-      },
-    });
+    db = recorder.db;
   }, 600_000);
   afterAll(async () => {
-    await db?.destroy();
-    raw?.close();
+    await recorder?.close();
     await world?.close();
   });
 
-  /** Runs a list and returns the plan of every statement it ran. */
-  const plans = async (run: () => Promise<unknown>): Promise<string[]> => {
-    captured.length = 0;
-    await run();
-    expect(captured.length).toBeGreaterThan(0);
-    return captured.flatMap((q) =>
-      (raw.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map(
-        (r) => r.detail,
-      ),
-    );
-  };
-  /** No full table scan and no full index scan: every table is reached through an index search. */
-  const expectIndexed = (plan: string[]) => {
-    expect(
-      plan.filter((line) => /^SCAN /.test(line)),
-      plan.join('\n'),
-    ).toEqual([]);
-    expect(plan.some((line) => line.startsWith('SEARCH '))).toBe(true);
-  };
-
+  const plans = (run: () => Promise<unknown>) => recorder.plans(run);
   it.each([
     ['members, first page', () => searchMembers(db, 'sqlite', {})],
     ['members, page 1000', () => searchMembers(db, 'sqlite', { before: 50_000 })],
