@@ -17,7 +17,8 @@ import { seedLicenses } from './licenses-seed.js';
 import { checkLogLevel, integerFlags } from './options.js';
 import { keepAliveAgent } from './paced-load.js';
 import { machineSummary, summarizeLatencies } from './report.js';
-import { ServerRegistry, snapshotLauncher, startServerProcess } from './server-process.js';
+import type { ServerRegistry } from './server-process.js';
+import { benchServers, startServerProcess } from './server-process.js';
 
 const USAGE = `npm run bench:licenses -- [options]
   --licenses <n>        activated licenses in the database (default 100000)
@@ -169,18 +170,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const { options } = parsed;
-  const registry = new ServerRegistry();
-  const launcher = snapshotLauncher();
-  const cleanUp = () => {
-    registry.disposeAll();
-    launcher.dispose();
-  };
-  process.on('exit', cleanUp);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.on(signal, () => {
-      cleanUp();
-      process.exit(130);
-    });
+  const { registry, launcher } = benchServers();
   console.log(machineSummary());
   console.log(
     '| sync | scenario | valid/s | bad | errors | p50 ms | p99 ms | max ms | p99 from intended ms | server CPU | loop CPU | µs/req | client CPU | other CPU |',

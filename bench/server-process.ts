@@ -178,3 +178,23 @@ export async function startServerProcess(registry: ServerRegistry, options: Serv
 function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
+
+/**
+ * The registry of server children and the bundle snapshot they run, with both disposed on every
+ * exit path of the bench process: end, error, Ctrl-C, SIGTERM.
+ */
+export function benchServers(): { registry: ServerRegistry; launcher: { bin: string; dispose(): void } } {
+  const registry = new ServerRegistry();
+  const launcher = snapshotLauncher();
+  const cleanUp = () => {
+    registry.disposeAll();
+    launcher.dispose();
+  };
+  process.on('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      cleanUp();
+      process.exit(130);
+    });
+  return { registry, launcher };
+}

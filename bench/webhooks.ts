@@ -19,7 +19,8 @@ import type { LedgerCounts, PaymentPool } from './payment-pool.js';
 import { buildPaymentPool, DeliveryLedger } from './payment-pool.js';
 import type { ScenarioRow } from './report.js';
 import { formatRun, formatTable, formatVerdict, machineSummary, summarizeLatencies, TABLE_LEGEND } from './report.js';
-import { ServerRegistry, snapshotLauncher, startServerProcess } from './server-process.js';
+import type { ServerRegistry } from './server-process.js';
+import { benchServers, startServerProcess } from './server-process.js';
 
 const MERCHANT_KEY = 'bench-merchant-key-0123456789';
 // Percent of one core that other processes may use while the bench is idle before a run starts.
@@ -169,19 +170,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const { options } = parsed;
-  const registry = new ServerRegistry();
-  const launcher = snapshotLauncher();
-  // Children, temp dirs and the bundle copy go away on every exit path: end, error, Ctrl-C, SIGTERM.
-  const cleanUp = () => {
-    registry.disposeAll();
-    launcher.dispose();
-  };
-  process.on('exit', cleanUp);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.on(signal, () => {
-      cleanUp();
-      process.exit(130);
-    });
+  const { registry, launcher } = benchServers();
 
   console.log(machineSummary());
   const started = performance.now();
