@@ -12,6 +12,7 @@ import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
 import type { DatabaseHandle } from './db/index.js';
+import { isDatabaseUnavailable } from './db/index.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
@@ -28,7 +29,7 @@ import { assetRoutes } from './web/assets.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
-import { hesdaWebhookRoutes, lynkWebhookRoutes } from './webhooks/index.js';
+import { hesdaWebhookRoutes, lynkWebhookRoutes, PreviousKeyUse } from './webhooks/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -95,10 +96,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    // The database down or locked is not a bug of the request: 503, so clients and balancers retry.
     const code: ErrorCode =
       error instanceof AppError
         ? error.code
-        : (FASTIFY_CODES[error.code] ?? (error.validation ? 'BAD_REQUEST' : 'INTERNAL'));
+        : isDatabaseUnavailable(error)
+          ? 'STORAGE_UNAVAILABLE'
+          : (FASTIFY_CODES[error.code] ?? (error.validation ? 'BAD_REQUEST' : 'INTERNAL'));
     const status = errorTable[code].status;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code }, `request rejected: ${code}`);
@@ -120,11 +124,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { db: database.db });
+  // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
+  const previousKeyUse = new PreviousKeyUse();
   await app.register(lynkWebhookRoutes, {
     db: database.db,
     transact: database.transact,
     config,
     runtime,
+    previousKeyUse,
     ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),
   });
   const bus = deps.bus ?? createMemoryBus();
@@ -188,6 +195,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transact: database.transact,
     runtime,
     secretKey: config.ppob.secretKey,
+    previousSecretKey: config.ppob.secretKeyPrevious,
+    previousKeyUse,
     bus,
   });
   const ppobDeps = { db: database.db, runtime, bus, log: app.log, hesda: hesdaSettings(config.ppob) };
@@ -208,7 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     guard: guardDeps,
     onMailQueued: deps.onMailQueued,
   });
-  await app.register(metricsRoutes, { token: config.metricsToken, database, hub });
+  await app.register(metricsRoutes, { token: config.metricsToken, database, hub, previousKeyUse });
   await app.register(assetRoutes);
 
   app.get('/', { preHandler: firstRunRedirect(database.db) }, async (_request, reply) =>

@@ -3,12 +3,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DatabaseHandle } from './db/index.js';
 import { errorBody } from './errors.js';
 import type { StreamHub } from './realtime/index.js';
+import type { PreviousKeyUse } from './webhooks/index.js';
 
 export interface MetricsOptions {
   /** Without a token the endpoint does not exist (nothing about the server is public by default). */
   token: string | undefined;
   database: DatabaseHandle;
   hub: StreamHub;
+  previousKeyUse: PreviousKeyUse;
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -18,7 +20,10 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 /** GET /metrics in the Prometheus text format, behind METRICS_TOKEN. */
-export const metricsRoutes: FastifyPluginAsync<MetricsOptions> = async (app, { token, database, hub }) => {
+export const metricsRoutes: FastifyPluginAsync<MetricsOptions> = async (
+  app,
+  { token, database, hub, previousKeyUse },
+) => {
   if (!token) return;
   app.get('/metrics', async (request, reply) => {
     if (!bearerMatches(request.headers.authorization, token)) {
@@ -35,6 +40,10 @@ export const metricsRoutes: FastifyPluginAsync<MetricsOptions> = async (app, { t
       '# HELP gerbang_realtime_events_delivered_total Events written to streams.',
       '# TYPE gerbang_realtime_events_delivered_total counter',
       `gerbang_realtime_events_delivered_total ${hub.delivered}`,
+      '# HELP gerbang_webhook_previous_key_total Webhooks verified only by the previous key of a rotation (retries included).',
+      '# TYPE gerbang_webhook_previous_key_total counter',
+      `gerbang_webhook_previous_key_total{provider="lynk"} ${previousKeyUse.lynk}`,
+      `gerbang_webhook_previous_key_total{provider="hesda"} ${previousKeyUse.hesda}`,
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${memory.rss}`,
       '# TYPE nodejs_heap_used_bytes gauge',

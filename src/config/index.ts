@@ -1,4 +1,4 @@
-export type { Config, ConfigResult, DatabaseConfig } from './load.js';
+export type { Config, ConfigResult, DatabaseConfig, PreviousKey } from './load.js';
 export { loadConfig, readEnvironment } from './load.js';
 export type { Env, ProductRule } from './schema.js';
 export { devSecretsPath } from './secrets.js';

@@ -22,6 +22,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly cookieSecret: string;
   readonly lynkMerchantKey: string;
+  /** LYNK_MERCHANT_KEY_PREVIOUS during a key rotation: still accepted until `until`. */
+  readonly lynkMerchantKeyPrevious: PreviousKey | undefined;
   readonly products: { readonly memberTitles: readonly string[]; readonly rules: readonly ProductRule[] };
   readonly initialPasswordPolicy: 'random' | 'phone';
   readonly licensePrefix: string;
@@ -58,6 +60,8 @@ export interface Config {
     /** `Authorization` sends `Bearer <key>`; any other header carries the key as is. */
     readonly apiKeyHeader: string;
     readonly secretKey: string | undefined;
+    /** HESDA_SECRET_KEY_PREVIOUS during a key rotation: still accepted until `until`. */
+    readonly secretKeyPrevious: PreviousKey | undefined;
     readonly timeoutMs: number;
     /** PUBLIC_URL + /webhooks/ppob, sent with every order. */
     readonly callbackUrl: string;
@@ -66,6 +70,13 @@ export interface Config {
   readonly licenseApi: { readonly windowMs: number; readonly maxPerIp: number; readonly maxPerKey: number };
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
   readonly generatedSecrets: readonly GeneratedSecret[];
+}
+
+/** The old webhook key during a rotation (docs/SECURITY.md): accepted beside the new one for a window. */
+export interface PreviousKey {
+  readonly key: string;
+  /** Epoch ms after which it is refused; undefined: until the operator removes the variable. */
+  readonly until: number | undefined;
 }
 
 export type GeneratedSecret = 'COOKIE_SECRET' | 'LYNK_MERCHANT_KEY' | 'HESDA_SECRET_KEY';
@@ -104,6 +115,20 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   let cookieSecret = e.COOKIE_SECRET;
   let lynkMerchantKey = e.LYNK_MERCHANT_KEY;
   let hesdaSecretKey = e.HESDA_SECRET_KEY;
+  const lynkMerchantKeyPrevious = previousKey(
+    'LYNK_MERCHANT_KEY',
+    e.LYNK_MERCHANT_KEY,
+    e.LYNK_MERCHANT_KEY_PREVIOUS,
+    e.LYNK_MERCHANT_KEY_PREVIOUS_UNTIL,
+    errors,
+  );
+  const hesdaSecretKeyPrevious = previousKey(
+    'HESDA_SECRET_KEY',
+    e.HESDA_SECRET_KEY,
+    e.HESDA_SECRET_KEY_PREVIOUS,
+    e.HESDA_SECRET_KEY_PREVIOUS_UNTIL,
+    errors,
+  );
   const devHesdaSecret = wantsDevHesdaSecret(e.HESDA_API_URL, hesdaSecretKey, cookieSecret, lynkMerchantKey);
 
   if (e.NODE_ENV === 'production') {
@@ -153,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     trustProxy: e.TRUST_PROXY,
     cookieSecret,
     lynkMerchantKey,
+    lynkMerchantKeyPrevious,
     products: { memberTitles: e.MEMBER_PRODUCT_TITLES, rules: e.PRODUCT_RULES },
     initialPasswordPolicy: e.INITIAL_PASSWORD_POLICY,
     licensePrefix: e.LICENSE_PREFIX,
@@ -183,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       apiKey: e.HESDA_API_KEY,
       apiKeyHeader: e.HESDA_API_KEY_HEADER,
       secretKey: hesdaSecretKey,
+      secretKeyPrevious: hesdaSecretKeyPrevious,
       timeoutMs: Math.round(e.HESDA_TIMEOUT_SECONDS * 1000),
       callbackUrl: `${publicUrl}/webhooks/ppob`,
     },
@@ -194,6 +221,38 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     generatedSecrets: generated,
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/**
+ * The `<name>_PREVIOUS` key of a rotation, checked against the current one: a previous key equal to
+ * the current one (the operator pasted the new key twice) or standing alone (the new key was never
+ * set) would silently verify nothing new, so both are refused at boot with what to do instead.
+ */
+function previousKey(
+  name: 'LYNK_MERCHANT_KEY' | 'HESDA_SECRET_KEY',
+  current: string | undefined,
+  previous: string | undefined,
+  until: number | undefined,
+  errors: string[],
+): PreviousKey | undefined {
+  if (previous === undefined) {
+    if (until !== undefined)
+      errors.push(
+        `${name}_PREVIOUS_UNTIL: diisi tanpa ${name}_PREVIOUS; hapus, atau isi ${name}_PREVIOUS dengan kunci lama`,
+      );
+    return undefined;
+  }
+  if (current === undefined) {
+    errors.push(`${name}_PREVIOUS: butuh ${name} (kunci baru) juga; kunci lama saja tidak cukup untuk rotasi`);
+    return undefined;
+  }
+  if (previous === current) {
+    errors.push(
+      `${name}_PREVIOUS: sama dengan ${name}; isi ${name} dengan kunci baru dan ${name}_PREVIOUS dengan kunci lama`,
+    );
+    return undefined;
+  }
+  return { key: previous, until };
 }
 
 /**

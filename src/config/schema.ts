@@ -11,6 +11,11 @@ const commaList = z.string().transform((s) =>
     .filter((t) => t.length > 0),
 );
 
+/** An instant with its zone (2026-12-31T17:00:00Z, 2027-01-01T00:00:00+07:00), as epoch ms. */
+const isoInstant = z.iso
+  .datetime({ offset: true, message: 'harus berupa waktu ISO 8601 dengan zona, mis. 2026-12-31T17:00:00Z' })
+  .transform((text) => Date.parse(text));
+
 /** A product rule maps a Lynk product (by uuid or exact title) to what a payment for it does. */
 export const productRuleSchema = z
   .object({
@@ -64,6 +69,9 @@ export const envSchema = z.object({
     .transform((v) => v === 'true'),
   COOKIE_SECRET: z.string().min(32, 'minimal 32 karakter').optional(),
   LYNK_MERCHANT_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
+  // Key rotation: the old key keeps verifying (until the instant, if given) while Lynk switches.
+  LYNK_MERCHANT_KEY_PREVIOUS: z.string().min(8, 'minimal 8 karakter').optional(),
+  LYNK_MERCHANT_KEY_PREVIOUS_UNTIL: isoInstant.optional(),
   MEMBER_PRODUCT_TITLES: commaList.default(['Daftar Member KEI']),
   PRODUCT_RULES: productRules.default([]),
   INITIAL_PASSWORD_POLICY: z.enum(['random', 'phone']).default('random'),
@@ -109,6 +117,8 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'nama header HTTP (huruf, angka, "-")')
     .default('Authorization'),
   HESDA_SECRET_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
+  HESDA_SECRET_KEY_PREVIOUS: z.string().min(8, 'minimal 8 karakter').optional(),
+  HESDA_SECRET_KEY_PREVIOUS_UNTIL: isoInstant.optional(),
   HESDA_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
   LICENSE_API_RATE_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
   LICENSE_API_MAX_PER_IP: positiveInt.max(10_000_000).default(600),

@@ -2,7 +2,7 @@ export { executeCompiledOnce } from './compiled-once.js';
 export type { DatabaseHandle } from './connect.js';
 export { openDatabase } from './connect.js';
 export type { Dialect } from './dialect.js';
-export { isUniqueViolation, pingDatabase } from './dialect.js';
+export { isDatabaseUnavailable, isUniqueViolation, pingDatabase } from './dialect.js';
 export type { Transact } from './group-commit.js';
 export { plainTransactions } from './group-commit.js';
 export { housekeepingGate } from './housekeeping.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import pino from 'pino';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -91,7 +92,7 @@ export interface World {
 export async function createWorld(
   dialect: Dialect,
   envOverrides: Record<string, string> = {},
-  options: { onMailQueued?: () => void } = {},
+  options: { onMailQueued?: () => void; logger?: Logger } = {},
 ): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-test-'));
   const pgSchema = dialect === 'postgres' ? await createPostgresSchema() : null;
@@ -124,7 +125,7 @@ export async function createWorld(
     database,
     runtime,
     bus,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
   return {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../../clock.js';
+import type { PreviousKey } from '../../config/index.js';
 import type { Database, Transact, WebhookOutcome } from '../../db/index.js';
-import { isUniqueViolation, plainTransactions } from '../../db/index.js';
+import { isDatabaseUnavailable, isUniqueViolation, plainTransactions } from '../../db/index.js';
 import type { Log } from '../../logger.js';
 import type { HesdaUpdate, HesdaUpdateOutcome } from '../../ppob/index.js';
 import { applyHesdaUpdate, HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchema } from '../../ppob/index.js';
@@ -15,13 +16,18 @@ import {
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
-import { verifyHesdaSignature } from './signature.js';
+import type { PreviousKeyUse } from '../signing-keys.js';
+import { matchHesdaSignature } from './signature.js';
 
 export interface HesdaWebhookDeps {
   db: Kysely<Database>;
   runtime: Runtime;
   /** HESDA_SECRET_KEY; without it nothing can be verified and every delivery is refused. */
   secretKey: string | undefined;
+  /** HESDA_SECRET_KEY_PREVIOUS during a rotation. */
+  previousSecretKey?: PreviousKey | undefined;
+  /** Counts deliveries verified only by the previous key (GET /metrics). */
+  previousKeyUse?: PreviousKeyUse;
   bus: RealtimeBus;
   /** Group commit on SQLite; a plain transaction by default. */
   transact?: Transact;
@@ -35,10 +41,19 @@ export interface HesdaDelivery {
   requestId: string | null;
 }
 
-/** 401 bad signature · 400 bad payload · 500 not committed (Hesda retries) — seed 003 "Status Codes". */
+/**
+ * 401 bad signature · 400 bad payload · 500 not committed (Hesda retries) — seed 003 "Status Codes" ·
+ * 503 the database unreachable (nothing stored; Hesda retries as for any non-2xx).
+ */
 export type HesdaReceipt =
   | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
-  | { ok: false; status: 400 | 401 | 500; code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD' | 'INTERNAL' };
+  | {
+      ok: false;
+      status: 400 | 401 | 500 | 503;
+      code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD' | 'INTERNAL' | 'STORAGE_UNAVAILABLE';
+    };
+
+const UNAVAILABLE = { ok: false, status: 503, code: 'STORAGE_UNAVAILABLE' } as const;
 
 /**
  * Verify the raw bytes → parse → apply and store in one transaction → answer. A 200 means the
@@ -76,8 +91,17 @@ export async function receiveHesdaDelivery(
   // The signature first, on the bytes as received: nothing unauthenticated is parsed or trusted.
   if (delivery.signature === undefined || delivery.signature.trim() === '')
     return reject(401, 'INVALID_SIGNATURE', 'no X-Hesda-Signature header');
-  if (!verifyHesdaSignature(delivery.rawBody, deps.secretKey, delivery.signature))
-    return reject(401, 'INVALID_SIGNATURE', 'X-Hesda-Signature does not match');
+  const keys = { current: deps.secretKey, previous: deps.previousSecretKey };
+  const matched = matchHesdaSignature(delivery.rawBody, keys, meta.receivedAt, delivery.signature);
+  if (matched === null) return reject(401, 'INVALID_SIGNATURE', 'X-Hesda-Signature does not match');
+  if (matched === 'previous') {
+    // A rotation in progress: accepted and told to the operator (never the key itself).
+    if (deps.previousKeyUse) deps.previousKeyUse.hesda += 1;
+    log.warn(
+      { provider: 'hesda', key: 'HESDA_SECRET_KEY_PREVIOUS' },
+      'hesda webhook signed with the previous secret key: Hesda has not switched to the new key yet',
+    );
+  }
   let body: unknown;
   try {
     body = JSON.parse(meta.rawBody);
@@ -124,6 +148,10 @@ export async function receiveHesdaDelivery(
       }
       if (seen) return reprocess(deps, log, seen.id, update, meta.receivedAt);
     }
+    if (isDatabaseUnavailable(error)) {
+      log.error({ err: error, externalId }, 'hesda webhook not stored: database unreachable; answering 503');
+      return UNAVAILABLE;
+    }
     log.error({ err: error, externalId }, 'hesda webhook not committed; answering 500 so Hesda retries');
     await storeFailure(deps, meta, externalId, eventType, error).catch((e: unknown) =>
       log.error({ err: e }, 'hesda webhook could not be stored either'),
@@ -162,8 +190,8 @@ async function reprocess(
     });
     return committed(deps, log, eventId, result, true);
   } catch (error) {
-    log.error({ err: error, eventId }, 'hesda webhook retry failed; answering 500');
-    return { ok: false, status: 500, code: 'INTERNAL' };
+    log.error({ err: error, eventId }, 'hesda webhook retry failed; answering 5xx');
+    return isDatabaseUnavailable(error) ? UNAVAILABLE : { ok: false, status: 500, code: 'INTERNAL' };
   }
 }
 
@@ -200,8 +228,8 @@ async function storeUnknownEvent(
       await recordRepeatDelivery(deps.db, seen.id, meta.receivedAt).catch(() => {});
       return { ok: true, eventId: seen.id, outcome: seen.outcome, duplicate: true };
     }
-    log.error({ err: error }, 'hesda webhook not stored; answering 500');
-    return { ok: false, status: 500, code: 'INTERNAL' };
+    log.error({ err: error }, 'hesda webhook not stored; answering 5xx');
+    return isDatabaseUnavailable(error) ? UNAVAILABLE : { ok: false, status: 500, code: 'INTERNAL' };
   }
 }
 

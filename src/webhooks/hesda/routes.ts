@@ -9,6 +9,7 @@ const HESDA_MESSAGES = {
   400: 'Invalid payload',
   401: 'Invalid signature',
   500: 'Internal server error',
+  503: 'Service unavailable',
 } as const;
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);

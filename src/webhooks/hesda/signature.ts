@@ -1,4 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { KeyMatch, SigningKeys } from '../signing-keys.js';
+import { matchSigningKey } from '../signing-keys.js';
 
 /**
  * Hesda signs the raw JSON body: X-Hesda-Signature = lowercase hex HMAC-SHA256(body, secret key)
@@ -17,4 +19,9 @@ export function verifyHesdaSignature(rawBody: Buffer, secretKey: string, receive
   const expected = createHash('sha256').update(computeHesdaSignature(rawBody, secretKey), 'utf8').digest();
   const given = createHash('sha256').update(received.trim().toLowerCase(), 'utf8').digest();
   return timingSafeEqual(given, expected);
+}
+
+/** The current secret key, and during a rotation the previous one (HESDA_SECRET_KEY_PREVIOUS) in its window. */
+export function matchHesdaSignature(rawBody: Buffer, keys: SigningKeys, now: number, received: string): KeyMatch {
+  return matchSigningKey(keys, now, (key) => computeHesdaSignature(rawBody, key), received);
 }

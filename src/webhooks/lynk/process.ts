@@ -8,6 +8,7 @@ import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../
 import { createMemberIfAbsent, findMemberByEmail, hashPassword, randomPassword } from '../../members/index.js';
 import { createOrderIfNew, findOrderByRef } from '../../orders/index.js';
 import { resolveProductAction, storedProductRules, withStoredRules } from '../../products/index.js';
+import type { PreviousKeyUse } from '../signing-keys.js';
 import type { LynkPayment } from './payload.js';
 import { isPaidPayment, lynkPaymentSchema } from './payload.js';
 
@@ -17,6 +18,8 @@ export interface LynkDeps {
   runtime: Runtime;
   /** How the webhook's write transaction runs (group commit on SQLite); a plain one by default. */
   transact?: Transact;
+  /** Counts deliveries verified only by LYNK_MERCHANT_KEY_PREVIOUS (GET /metrics). */
+  previousKeyUse?: PreviousKeyUse;
 }
 
 /** The result of processing, stored on the event. Expected failures are values, not exceptions. */

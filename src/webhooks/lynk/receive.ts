@@ -1,5 +1,5 @@
 import type { WebhookOutcome } from '../../db/index.js';
-import { isUniqueViolation, plainTransactions } from '../../db/index.js';
+import { isDatabaseUnavailable, isUniqueViolation, plainTransactions } from '../../db/index.js';
 import type { ErrorCode } from '../../errors.js';
 import type { Log } from '../../logger.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
@@ -14,7 +14,7 @@ import {
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
 import { applyLynkPlan, planLynkEvent } from './process.js';
-import { verifyLynkSignature } from './signature.js';
+import { matchLynkSignature } from './signature.js';
 
 export type LynkReceipt =
   | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
@@ -61,8 +61,18 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
   if (!envelope.success) return reject('INVALID_PAYLOAD', 'body is not a Lynk event object');
   if (delivery.signature === undefined || delivery.signature.trim() === '')
     return reject('MISSING_SIGNATURE', 'no X-Lynk-Signature header');
-  if (!verifyLynkSignature(envelope.data, deps.config.lynkMerchantKey, delivery.signature))
-    return reject('INVALID_SIGNATURE', 'X-Lynk-Signature does not match');
+  const keys = { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious };
+  const matched = matchLynkSignature(envelope.data, keys, meta.receivedAt, delivery.signature);
+  if (matched === null) return reject('INVALID_SIGNATURE', 'X-Lynk-Signature does not match');
+  if (matched === 'previous') {
+    // A rotation in progress: accepted, and told to the operator, who removes the old key once
+    // no delivery needs it any more (docs/SECURITY.md). The key itself is never logged.
+    if (deps.previousKeyUse) deps.previousKeyUse.lynk += 1;
+    log.warn(
+      { provider: 'lynk', key: 'LYNK_MERCHANT_KEY_PREVIOUS' },
+      'lynk webhook signed with the previous merchant key: Lynk.id has not switched to the new key yet',
+    );
+  }
 
   const externalId = lynkDeliveryId(envelope.data);
   const eventType = envelope.data.event ?? null;
@@ -90,6 +100,9 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
         const seen = await findDelivery(deps.db, 'lynk', externalId);
         if (seen) return await repeat(deps, seen.id, meta.receivedAt);
       }
+      // The database unreachable is not a processing failure: a row stored as failed on a connection
+      // that came back would turn Lynk's retry into a duplicate nobody processes. Answer 503 instead.
+      if (isDatabaseUnavailable(error)) throw error;
       log.error({ err: error, externalId }, 'lynk webhook processing failed; storing it as failed');
       const eventId = await deps.db.transaction().execute((trx) =>
         insertVerifiedDelivery(trx, meta, externalId, eventType, {

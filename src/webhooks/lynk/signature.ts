@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { KeyMatch, SigningKeys } from '../signing-keys.js';
+import { matchSigningKey } from '../signing-keys.js';
 import type { LynkEnvelope } from './payload.js';
 
 /**
@@ -26,4 +28,12 @@ export function verifyLynkSignature(envelope: LynkEnvelope, merchantKey: string,
   const expected = createHash('sha256').update(computeLynkSignature(envelope, merchantKey), 'utf8').digest();
   const given = createHash('sha256').update(received.trim().toLowerCase(), 'utf8').digest();
   return timingSafeEqual(given, expected);
+}
+
+/**
+ * The check the webhook runs: the current merchant key, and during a rotation the previous one
+ * (LYNK_MERCHANT_KEY_PREVIOUS) until its window closes. Constant time whichever matched.
+ */
+export function matchLynkSignature(envelope: LynkEnvelope, keys: SigningKeys, now: number, received: string): KeyMatch {
+  return matchSigningKey(keys, now, (key) => computeLynkSignature(envelope, key), received);
 }
