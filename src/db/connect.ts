@@ -62,6 +62,13 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // The pool listens for errors on idle clients only. A checked-out one (inside a transaction)
+    // whose connection dies emits 'error' too, and unheard that is an uncaught exception: the
+    // whole server would crash on a database restart. Its query rejects anyway (the request answers
+    // 503), and the pool drops the broken client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const stats = { queries: 0 };
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: () => void stats.queries++ });
     return { db, dialect: 'postgres', transact: plainTransactions(db), stats, close: () => db.destroy() };

@@ -3,6 +3,8 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/index.js';
 import { signHesdaWebhook } from '../../src/webhooks/index.js';
 import type { World } from './world.js';
 
@@ -168,8 +170,18 @@ export function postHesda(
 }
 
 /** A transaction as if ordered: pending at Hesda under `hesdaId`, optionally a member's. */
-export async function seedTransaction(world: World, hesdaId: string, memberId: number | null = null) {
-  return world.database.db
+export function seedTransaction(world: World, hesdaId: string, memberId: number | null = null) {
+  return insertPendingTransaction(world.database.db, hesdaId, world.runtime.now(), memberId);
+}
+
+/** The same row on any database handle (a test beside real server processes has no World). */
+export async function insertPendingTransaction(
+  db: Kysely<Database>,
+  hesdaId: string,
+  now: number,
+  memberId: number | null = null,
+) {
+  return db
     .insertInto('ppob_transactions')
     .values({
       idempotency_key: `seed-${randomBytes(6).toString('hex')}`,
@@ -182,8 +194,8 @@ export async function seedTransaction(world: World, hesdaId: string, memberId: n
       sn: null,
       message: 'Transaksi sedang diproses',
       last_error: null,
-      created_at: world.runtime.now(),
-      updated_at: world.runtime.now(),
+      created_at: now,
+      updated_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -36,9 +36,24 @@ export const CLUSTER_ENV = {
   REALTIME_HEARTBEAT_SECONDS: '5',
 };
 
-export async function startCluster(count: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+export interface ClusterOptions {
+  /** The DATABASE_URL the servers get, from the schema's own (e.g. through a cuttable proxy). */
+  serverDatabaseUrl?: (schemaUrl: string) => string;
+}
+
+export async function startCluster(
+  count: number,
+  extraEnv: Record<string, string> = {},
+  options: ClusterOptions = {},
+): Promise<Cluster> {
   const workspace = await createWorkspace('postgres');
   const env = { ...workspace.env, ...CLUSTER_ENV, ...extraEnv };
+  const schemaUrl = workspace.env.DATABASE_URL ?? '';
+  const serverEnv = {
+    ...CLUSTER_ENV,
+    ...extraEnv,
+    ...(options.serverDatabaseUrl ? { DATABASE_URL: options.serverDatabaseUrl(schemaUrl) } : {}),
+  };
   const loaded = loadConfig(env, workspace.dir);
   if (!loaded.ok) throw new Error(`cluster config invalid: ${loaded.errors.join('; ')}`);
   const database = openDatabase(loaded.config.database, { poolSize: 4 });
@@ -46,7 +61,7 @@ export async function startCluster(count: number, extraEnv: Record<string, strin
   try {
     // Migrated once before the servers start (each would find nothing left to do).
     await migrateToLatest(database.db, database.dialect);
-    for (let i = 0; i < count; i++) instances.push(await workspace.serve({ ...CLUSTER_ENV, ...extraEnv }));
+    for (let i = 0; i < count; i++) instances.push(await workspace.serve(serverEnv));
   } catch (error) {
     await database.close();
     await workspace.close();
