@@ -4,6 +4,7 @@ import { addMember, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js
 import { seedTransaction } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
+import { devMailWorker } from '../helpers/world.js';
 
 export const ANI = 'ani@example.com';
 export const BUDI = 'budi@example.com';
@@ -62,10 +63,13 @@ export async function seedTwoMembers(world: World): Promise<{ ani: Holdings; bud
       hesdaId,
     };
   };
-  return {
+  const seeded = {
     ani: await holdings(ANI, 'ani', USER_AGENTS.chromeWindows),
     budi: await holdings(BUDI, 'budi', USER_AGENTS.firefoxLinux),
   };
+  // The license mails rendered into the dev mailbox (the console's mail pages show them).
+  await devMailWorker(world).drain();
+  return seeded;
 }
 
 /** A browser signed in as `email` (a fresh device). */
