@@ -79,7 +79,11 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       reply.header('retry-after', String(seconds));
       request.log.warn({ ip: request.ip }, 'license api rate limited');
       if (decision.firstRefusals.length > 0) {
-        const refused = { counters: decision.firstRefusals, ip: request.ip, key: parsed.success ? parsed.data.key : null };
+        const refused = {
+          counters: decision.firstRefusals,
+          ip: request.ip,
+          key: parsed.success ? parsed.data.key : null,
+        };
         // The 429 goes out even if the note cannot be written (the limit is the defence, the note its trace).
         await recordLicenseApiLimited(deps.db, refused, limits, deps.runtime.now()).catch((error: unknown) =>
           request.log.error({ err: error }, 'license api: recording the rate-limit event failed'),

@@ -26,7 +26,8 @@ describe.each(DIALECTS)('brute force is rate limited and audited where the opera
   // security event, once per window per IP (not per refused request).
   it('one IP guessing license keys: 429 from the limit on, one audit entry per window, shown in the console', async () => {
     const world = await open({ LICENSE_API_MAX_PER_IP: '5', LICENSE_API_MAX_PER_KEY: '1000' });
-    const guess = (i: number) => licenseApi(world, 'validate', { key: `KEI-TEBA-${String(i).padStart(8, '0')}` }, '192.0.2.44');
+    const guess = (i: number) =>
+      licenseApi(world, 'validate', { key: `KEI-TEBA-${String(i).padStart(8, '0')}` }, '192.0.2.44');
     for (let i = 0; i < 5; i++) expect((await guess(i)).statusCode).toBe(200);
     for (let i = 5; i < 25; i++) expect((await guess(i)).statusCode).toBe(429);
     const [entry, ...more] = await auditEntries(world, 'license_api.rate_limited');
@@ -49,7 +50,9 @@ describe.each(DIALECTS)('brute force is rate limited and audited where the opera
     const { key } = await buyLicense(world, 'Satu Perangkat');
     const answers = [];
     for (let i = 0; i < 10; i++)
-      answers.push((await licenseApi(world, 'activate', { key, fingerprint: `mesin-${i}` }, `198.51.100.${i}`)).statusCode);
+      answers.push(
+        (await licenseApi(world, 'activate', { key, fingerprint: `mesin-${i}` }, `198.51.100.${i}`)).statusCode,
+      );
     expect(answers.filter((s) => s === 429)).toHaveLength(7);
     const entries = await auditEntries(world, 'license_api.rate_limited');
     expect(entries.map((e) => [e.target_type, e.ip])).toEqual([['license_key', '198.51.100.3']]);

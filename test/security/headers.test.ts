@@ -36,7 +36,16 @@ function expectPageHeaders(label: string, res: LightMyRequestResponse): void {
   expect(res.headers['referrer-policy'], label).toBeTruthy();
 }
 
-const DOCUMENTED_PAGES = ['/', '/login', '/login/tautan', '/akun/atur-sandi', '/member', '/member/transaksi', '/admin', '/admin/email/:id/isi'];
+const DOCUMENTED_PAGES = [
+  '/',
+  '/login',
+  '/login/tautan',
+  '/akun/atur-sandi',
+  '/member',
+  '/member/transaksi',
+  '/admin',
+  '/admin/email/:id/isi',
+];
 
 describe.each(DIALECTS)('security headers on every page (%s)', (dialect) => {
   let seeded: { ani: Holdings; budi: Holdings };

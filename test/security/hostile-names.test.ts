@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAdmin, ADMIN } from '../helpers/admin.js';
+import { ADMIN, addAdmin } from '../helpers/admin.js';
 import { PASSWORD, passwordHash } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { hesdaEnv, postHesda, seedTransaction, update } from '../helpers/hesda.js';
@@ -48,11 +48,19 @@ describe('hostile names and titles in a real browser', () => {
     sink = await world.smtpServer();
     base = await world.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();
-    const register = payment({ email: MEMBER, name: NAME, items: [{ title: 'Daftar Member KEI', uuid: 'reg', qty: 1, price: 1 }] });
+    const register = payment({
+      email: MEMBER,
+      name: NAME,
+      items: [{ title: 'Daftar Member KEI', uuid: 'reg', qty: 1, price: 1 }],
+    });
     expect((await postLynk(world.app, register)).json().outcome).toBe('processed');
     const items = TITLES.map((title, i) => ({ title, uuid: `hostile-${i}`, qty: 1, price: 1000 }));
     expect((await postLynk(world.app, payment({ email: MEMBER, name: NAME, items }))).json().outcome).toBe('processed');
-    await world.database.db.updateTable('members').set({ password_hash: await passwordHash() }).where('email', '=', MEMBER).execute();
+    await world.database.db
+      .updateTable('members')
+      .set({ password_hash: await passwordHash() })
+      .where('email', '=', MEMBER)
+      .execute();
     await addAdmin(world);
     await world.smtpWorker(sink.port).drain();
   });
@@ -99,7 +107,13 @@ describe('hostile names and titles in a real browser', () => {
       text: document.body.textContent ?? '',
     }));
     expect({ label, hits: found.hits, dialogs }).toEqual({ label, hits: [], dialogs: [] });
-    expect({ label, handlers: found.handlers, inline: found.inlineScripts, svgs: found.svgs, js: found.jsLinks }).toEqual({
+    expect({
+      label,
+      handlers: found.handlers,
+      inline: found.inlineScripts,
+      svgs: found.svgs,
+      js: found.jsLinks,
+    }).toEqual({
       label,
       handlers: [],
       inline: 0,
@@ -127,13 +141,25 @@ describe('hostile names and titles in a real browser', () => {
   });
 
   it('a PPOB status with markup, pushed live and then rendered by the server, stays text', async () => {
-    const member = await world.database.db.selectFrom('members').select('id').where('email', '=', MEMBER).executeTakeFirstOrThrow();
+    const member = await world.database.db
+      .selectFrom('members')
+      .select('id')
+      .where('email', '=', MEMBER)
+      .executeTakeFirstOrThrow();
     const tx = await seedTransaction(world, 'HSD-HOSTILE', member.id);
-    await world.database.db.updateTable('ppob_transactions').set({ product_name: '' }).where('id', '=', tx.id).execute();
+    await world.database.db
+      .updateTable('ppob_transactions')
+      .set({ product_name: '' })
+      .where('id', '=', tx.id)
+      .execute();
     const page = memberPage ?? (await signIn(MEMBER));
     await page.goto(`${base}/member/transaksi`);
     await page.waitForFunction(() => document.body.dataset.realtime === 'open', undefined, { timeout: 10_000 });
-    const report = update('HSD-HOSTILE', 'success', { product_name: PPOB.name, message: PPOB.message, sn: PPOB.message });
+    const report = update('HSD-HOSTILE', 'success', {
+      product_name: PPOB.name,
+      message: PPOB.message,
+      sn: PPOB.message,
+    });
     expect((await postHesda(world.app, report)).statusCode).toBe(200);
     const row = page.locator(`tr[data-transaction-id="${tx.id}"]`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe('success');
@@ -148,11 +174,23 @@ describe('hostile names and titles in a real browser', () => {
   it('every console page that shows them shows them literally, and no script runs', async () => {
     const page = await signIn(ADMIN);
     expect(new URL(page.url()).pathname).toBe('/admin');
-    const member = await world.database.db.selectFrom('members').select('id').where('email', '=', MEMBER).executeTakeFirstOrThrow();
+    const member = await world.database.db
+      .selectFrom('members')
+      .select('id')
+      .where('email', '=', MEMBER)
+      .executeTakeFirstOrThrow();
     const license = await world.database.db.selectFrom('licenses').select('id').orderBy('id').executeTakeFirstOrThrow();
-    const mail = await world.database.db.selectFrom('mail_outbox').select('id').where('kind', '=', 'license').executeTakeFirstOrThrow();
+    const mail = await world.database.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('kind', '=', 'license')
+      .executeTakeFirstOrThrow();
     const tx = await world.database.db.selectFrom('ppob_transactions').select('id').executeTakeFirstOrThrow();
-    const event = await world.database.db.selectFrom('webhook_events').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const event = await world.database.db
+      .selectFrom('webhook_events')
+      .select('id')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
     // The raw body shows the JSON as received, so its strings appear JSON-escaped.
     const raw = (s: string) => JSON.stringify(s).slice(1, -1);
     const visits: [string, string[]][] = [

@@ -91,7 +91,12 @@ describe.each(DIALECTS)('who reaches which route, walked over app.routeTable (%s
   it("a member's license and transaction lists never show the other member's rows, whatever the query says", async () => {
     const world = await open();
     const ani = await signedInAs(world, ANI);
-    for (const url of ['/member/lisensi', `/member/lisensi?email=${BUDI}`, '/member/transaksi', '/member/transaksi?member=2']) {
+    for (const url of [
+      '/member/lisensi',
+      `/member/lisensi?email=${BUDI}`,
+      '/member/transaksi',
+      '/member/transaksi?member=2',
+    ]) {
       const res = await ani.get(url);
       expect([url, res.statusCode]).toEqual([url, 200]);
       expect(res.body).not.toContain(seeded.budi.licenseKey);
@@ -114,7 +119,11 @@ describe.each(DIALECTS)('who reaches which route, walked over app.routeTable (%s
         const res =
           route.method === 'GET'
             ? await browser.get(route.url, { accept: 'application/json' })
-            : await browser.post(route.url, { product_code: 'XXL5', customer_no: '0895123456789' }, { accept: 'application/json' });
+            : await browser.post(
+                route.url,
+                { product_code: 'XXL5', customer_no: '0895123456789' },
+                { accept: 'application/json' },
+              );
         expect([route.method, route.url, res.statusCode]).toEqual([route.method, route.url, 401]);
         expect(res.body).not.toContain('0895123456789');
       }

@@ -13,7 +13,12 @@ import { ANI, BUDI, memberRouteIds, seedTwoMembers } from './two-members.js';
 /** What a state-changing request must not have changed when it was refused. */
 async function snapshot(world: World) {
   const count = async (table: 'sessions' | 'license_activations' | 'mail_outbox' | 'audit_log' | 'members') =>
-    (await world.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    (
+      await world.database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   return {
     liveSessions: await unrevokedSessions(world),
     activations: Number(await count('license_activations')),
@@ -130,7 +135,10 @@ describe.each(DIALECTS)('session attacks (%s)', (dialect) => {
       const original = new TestDevice(world.app, { userAgent: USER_AGENTS.chromeWindows });
       expect((await original.login(ANI, PASSWORD)).statusCode).toBe(303);
       // The fingerprint is a kind of device: an identical laptop (or a forger) computes the same one.
-      const copy = new TestDevice(world.app, { userAgent: USER_AGENTS.chromeWindows, fingerprint: original.fingerprint });
+      const copy = new TestDevice(world.app, {
+        userAgent: USER_AGENTS.chromeWindows,
+        fingerprint: original.fingerprint,
+      });
       copy.cookies.set(names.device, original.cookies.get(names.device) ?? '');
       const res = await copy.login(ANI, PASSWORD);
       expect(res.statusCode).toBe(409);

@@ -35,7 +35,10 @@ export async function seedTwoMembers(world: World): Promise<{ ani: Holdings; bud
   const holdings = async (email: string, tag: string, userAgent: string): Promise<Holdings> => {
     const memberId = await addMember(world, email);
     const productTitle = `Kelas rahasia ${tag}`;
-    const paid = await postLynk(world.app, payment({ email, items: [{ title: productTitle, uuid: `p-${tag}`, qty: 1 }] }));
+    const paid = await postLynk(
+      world.app,
+      payment({ email, items: [{ title: productTitle, uuid: `p-${tag}`, qty: 1 }] }),
+    );
     expect(paid.json().outcome).toBe('processed');
     const license = await world.database.db
       .selectFrom('licenses')
