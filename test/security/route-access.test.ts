@@ -107,12 +107,12 @@ describe.each(DIALECTS)('who reaches which route, walked over app.routeTable (%s
   });
 
   // Proves: admin API routes take a Bearer token only; no cookie (a member's or an admin's) opens them.
-  it('every admin-token API route refuses no token, a member session and even an admin session', async () => {
-    const world = await open();
+  it('every admin-token API route (and /metrics) refuses no token, a member session and even an admin session', async () => {
+    const world = await open({ METRICS_TOKEN: 'metrics-token-0123456789' });
     const member = await signedInAs(world, ANI);
     const admin = await signInAdmin(world);
-    const routes = routesOf(world.app, 'admin-token-api');
-    expect(routes.length).toBeGreaterThanOrEqual(2);
+    const routes = [...routesOf(world.app, 'admin-token-api'), ...routesOf(world.app, 'metrics-token')];
+    expect(routes.length).toBeGreaterThanOrEqual(3);
     const before = await world.database.db.selectFrom('ppob_transactions').select('id').execute();
     for (const route of routes) {
       for (const browser of [new TestDevice(world.app), member, admin]) {
@@ -126,6 +126,7 @@ describe.each(DIALECTS)('who reaches which route, walked over app.routeTable (%s
               );
         expect([route.method, route.url, res.statusCode]).toEqual([route.method, route.url, 401]);
         expect(res.body).not.toContain('0895123456789');
+        expect(res.body).not.toContain('gerbang_');
       }
     }
     expect(await world.database.db.selectFrom('ppob_transactions').select('id').execute()).toEqual(before);
