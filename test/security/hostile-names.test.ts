@@ -162,7 +162,7 @@ describe('hostile names and titles in a real browser', () => {
     });
     expect((await postHesda(world.app, report)).statusCode).toBe(200);
     const row = page.locator(`tr[data-transaction-id="${tx.id}"]`);
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe('success');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('success');
     expect(await row.locator('.tx-message').textContent()).toBe(PPOB.message);
     await expectInert(page, '/member/transaksi (live)', [PPOB.message]);
     await page.reload();
@@ -220,7 +220,7 @@ describe('hostile names and titles in a real browser', () => {
     // The mail preview: the sandboxed frame shows the mail's text literally.
     await page.goto(`${base}/admin/email/${mail.id}`);
     const frame = page.frameLocator('#mail-frame');
-    await expect.poll(() => frame.locator('body').textContent(), { timeout: 5000 }).toContain(TITLES[1]);
+    await expect.poll(() => frame.locator('body').textContent(), { timeout: 10_000 }).toContain(TITLES[1]);
     expect(await frame.locator('body').textContent()).toContain(NAME);
     await expectInert(page, 'mail preview page');
     await screenshot(page, 'hostile-admin-mail-preview');
