@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 export type RouteClass =
   /** Anyone: pages of the login flow, health, the start page. */
   | 'public'
-  /** A member's live session (cookie): test/security/route-access.test.ts, session-attacks.test.ts. */
+  /** A member's live session (cookie): route-access.test.ts, session-replay.test.ts, device-copy-csrf.test.ts. */
   | 'member'
   /** An admin's live session: test/admin/authorization.test.ts walks every /admin route. */
   | 'admin'

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { addAdmin } from '../helpers/admin.js';
-import { addMember, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
+import { addMember, PASSWORD, TestDevice, USER_AGENTS, unrevokedSessions } from '../helpers/auth.js';
 import { seedTransaction } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
@@ -81,4 +81,22 @@ export async function signedInAs(world: World, email: string, userAgent: string 
   const res = await device.loginKeepingHere(email, PASSWORD);
   expect(res.statusCode).toBe(303);
   return device;
+}
+
+/** What a state-changing request must not have changed when it was refused. */
+export async function stateSnapshot(world: World) {
+  const count = async (table: 'sessions' | 'license_activations' | 'mail_outbox' | 'audit_log' | 'members') =>
+    (
+      await world.database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+  return {
+    liveSessions: await unrevokedSessions(world),
+    activations: Number(await count('license_activations')),
+    mails: Number(await count('mail_outbox')),
+    audit: Number(await count('audit_log')),
+    members: Number(await count('members')),
+  };
 }
