@@ -112,15 +112,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie, { secret: config.cookieSecret });
   await app.register(fastifyFormbody);
+  const cookies = authCookies(config.publicUrl);
   await app.register(fastifyCsrf, {
-    cookieKey: 'gerbang_csrf',
-    cookieOpts: {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      signed: true,
-      secure: config.publicUrl.startsWith('https://'),
-    },
+    cookieKey: cookies.csrf,
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: cookies.secure },
   });
 
   await app.register(healthRoutes, { db: database.db });
@@ -145,7 +140,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('streams', hub);
   // Open streams never end on their own: without this, close() would wait for every browser.
   app.addHook('preClose', async () => hub.closeAll());
-  const cookies = authCookies(config.publicUrl);
   const auth: AuthDeps = {
     db: database.db,
     dialect: database.dialect,

@@ -4,18 +4,26 @@ import type { PresentedCookies } from './sessions.js';
 /**
  * Cookie names and attributes. HttpOnly: page scripts (and injected ones) never read the tokens.
  * SameSite=Lax: not sent on cross-site POSTs. On https the `__Host-` prefix makes the browser
- * refuse the cookie unless it is Secure, host-only and path=/ (no subdomain can plant one).
+ * refuse the cookie unless it is Secure, host-only and path=/ (no subdomain can plant one). The
+ * CSRF secret needs it as much as the session: a secret tossed in by a sibling subdomain is one
+ * whose tokens the attacker knows (OWASP ASVS 3.4.4, 4.2.2).
  */
 export interface AuthCookies {
   session: string;
   device: string;
+  csrf: string;
   secure: boolean;
 }
 
 export function authCookies(publicUrl: string): AuthCookies {
   const secure = publicUrl.startsWith('https://');
   const prefix = secure ? '__Host-' : '';
-  return { session: `${prefix}gerbang_session`, device: `${prefix}gerbang_device`, secure };
+  return {
+    session: `${prefix}gerbang_session`,
+    device: `${prefix}gerbang_device`,
+    csrf: `${prefix}gerbang_csrf`,
+    secure,
+  };
 }
 
 /** Chrome caps cookie lifetimes at 400 days; the device cookie asks for that. */

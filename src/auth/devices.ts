@@ -20,13 +20,17 @@ export interface ResolvedDevice {
 /**
  * Which device is logging in. The device cookie names a device only together with the fingerprint
  * it was issued to: a cookie replayed from a browser whose fingerprint differs (copied to another
- * machine) counts as a different, new device, and gets its own token.
+ * machine) counts as a different, new device, and gets its own token. So does a cookie whose device
+ * is held by another browser right now (`heldElsewhere`: a live session this browser cannot show):
+ * fingerprints are a kind of device, not a unique one, so a copied cookie with a matching
+ * fingerprint must still meet the one-device rule instead of passing as the original.
  */
 export async function resolveDevice(
   db: Kysely<Database>,
   claim: DeviceClaim,
   now: number,
   randomBytes: (n: number) => Buffer,
+  heldElsewhere: (deviceId: number) => Promise<boolean> = async () => false,
 ): Promise<ResolvedDevice> {
   const { browser, os } = describeUserAgent(claim.userAgent);
   const userAgent = claim.userAgent.slice(0, 512);
@@ -36,7 +40,7 @@ export async function resolveDevice(
       .select(['id', 'fingerprint'])
       .where('token_hash', '=', sha256Hex(claim.token))
       .executeTakeFirst();
-    if (known && sameFingerprint(known.fingerprint, claim.fingerprint)) {
+    if (known && sameFingerprint(known.fingerprint, claim.fingerprint) && !(await heldElsewhere(known.id))) {
       await db
         .updateTable('devices')
         .set({ last_seen_at: now, user_agent: userAgent, browser, os })

@@ -165,7 +165,11 @@ async function completeLogin(
     // Serialises logins of one member on PostgreSQL (SQLite runs one write transaction at a time),
     // so two devices logging in at once cannot both slip under the limit.
     if (deps.dialect === 'postgres') await sql`select id from members where id = ${member.id} for update`.execute(trx);
-    const device = await resolveDevice(trx, ctx, now, runtime.randomBytes);
+    // The session this browser shows (if genuine): it proves which device's live session is its own.
+    const previous = await verifiedSession(trx, ctx.sessionCookie);
+    const device = await resolveDevice(trx, ctx, now, runtime.randomBytes, (deviceId) =>
+      deviceHeldByAnother(trx, deviceId, previous?.id ?? null, now),
+    );
     const live = await liveDevices(trx, member.id, now);
     const others = live.filter((d) => d.deviceId !== device.id);
     // Admins are not members: no device limit unless ADMIN_MAX_DEVICES asks for one.
@@ -193,7 +197,6 @@ async function completeLogin(
     // Session rotation: whatever this browser held before is ended silently (same member: a
     // re-login; another member: the browser switches accounts), so a fixed cookie is never reused.
     // (Each statement only when there is something to end: every round trip counts on PostgreSQL.)
-    const previous = await verifiedSession(trx, ctx.sessionCookie);
     if (previous) await revokeSession(trx, previous.id, 'rotated', now);
     if (live.length > others.length)
       await revokeDeviceSessions(trx, { memberId: member.id, deviceIds: [device.id], reason: 'rotated', now });
@@ -280,6 +283,29 @@ async function verifiedSession(
     .executeTakeFirst();
   if (!row || !sameDigest(row.secret_hash, sha256Hex(token.secret))) return null;
   return { id: token.id, memberId: row.member_id, deviceId: row.device_id };
+}
+
+/**
+ * Does another browser hold this device right now: a live session on it other than the one the
+ * browser presented? Tabs of one browser share the session cookie, so they never count; a device
+ * cookie copied to another browser does not carry that session (OWASP ASVS 3.2: sessions bound to
+ * the browser that was issued them).
+ */
+async function deviceHeldByAnother(
+  db: Kysely<Database>,
+  deviceId: number,
+  presentedSessionId: string | null,
+  now: number,
+): Promise<boolean> {
+  let q = db
+    .selectFrom('sessions')
+    .select('id')
+    .where('device_id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('expires_at', '>', now);
+  if (presentedSessionId !== null) q = q.where('id', '!=', presentedSessionId);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** Who ended the sessions, for the audit log (an admin's action names itself, e.g. member.force_logout). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Database, Dialect } from '../db/index.js';
 
 export interface LicenseApiLimits {
@@ -9,7 +10,10 @@ export interface LicenseApiLimits {
   maxPerKey: number;
 }
 
-export type LicenseApiDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** Which counters refused for the first time in their window (the audit log notes each window once). */
+export type LicenseApiDecision =
+  | { allowed: true }
+  | { allowed: false; retryAfterMs: number; firstRefusals: ('ip' | 'key')[] };
 
 interface Window {
   startedAt: number;
@@ -17,6 +21,8 @@ interface Window {
   unflushed: number;
   /** The shared counter (every instance's hits) as of this instance's last merge. */
   shared: number;
+  /** This instance already refused a request in this window. */
+  refused: boolean;
 }
 
 /** One counter's contribution to a merge, and what the shared table answers. */
@@ -65,16 +71,23 @@ export class LicenseApiLimiter {
     // Only a digest of the key is kept: the shared table must not become a list of valid keys.
     const byKey = key === null ? null : this.hit(`key:${keyDigest(key)}`, now);
     let retryAfterMs = 0;
+    const firstRefusals: ('ip' | 'key')[] = [];
     const ends = (w: Window) => w.startedAt + this.limits.windowMs - now;
-    if (byIp.shared + byIp.unflushed > this.limits.maxPerIp) retryAfterMs = ends(byIp);
-    if (byKey && byKey.shared + byKey.unflushed > this.limits.maxPerKey)
-      retryAfterMs = Math.max(retryAfterMs, ends(byKey));
+    const refuse = (w: Window, counter: 'ip' | 'key') => {
+      retryAfterMs = Math.max(retryAfterMs, ends(w));
+      if (!w.refused) firstRefusals.push(counter);
+      w.refused = true;
+    };
+    if (byIp.shared + byIp.unflushed > this.limits.maxPerIp) refuse(byIp, 'ip');
+    if (byKey && byKey.shared + byKey.unflushed > this.limits.maxPerKey) refuse(byKey, 'key');
     if (this.shared && !this.timer) {
       // An idle server holds no timer and runs no queries.
       this.timer = setTimeout(() => void this.merge(), MERGE_DELAY_MS);
       this.timer.unref();
     }
-    return retryAfterMs > 0 ? { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs) } : { allowed: true };
+    return retryAfterMs > 0
+      ? { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals }
+      : { allowed: true };
   }
 
   get size(): number {
@@ -118,7 +131,7 @@ export class LicenseApiLimiter {
       current.unflushed += 1;
       return current;
     }
-    const fresh = { startedAt, unflushed: 1, shared: 0 };
+    const fresh = { startedAt, unflushed: 1, shared: 0, refused: false };
     this.windows.delete(name);
     this.windows.set(name, fresh);
     return fresh;
@@ -162,4 +175,34 @@ export function sharedCountersFor(db: Kysely<Database>, dialect: Dialect): Share
     for (const row of rows) totals.set(row.key.slice('license-api:'.length), Number(row.count));
     return totals;
   };
+}
+
+/**
+ * A security event for the operator (shown in the console's audit log) when a counter starts
+ * refusing: once per window per IP and per key, not once per refused request, so a flood cannot
+ * flood the log too. The key is shown cut short: the log must not become a list of valid keys.
+ * With several instances each one notes its own first refusal of the window.
+ */
+export async function recordLicenseApiLimited(
+  db: Kysely<Database>,
+  refused: { counters: readonly ('ip' | 'key')[]; ip: string; key: string | null },
+  limits: LicenseApiLimits,
+  now: number,
+): Promise<void> {
+  for (const counter of refused.counters) {
+    const target =
+      counter === 'ip' ? { type: 'ip', id: refused.ip } : { type: 'license_key', id: maskedKey(refused.key ?? '') };
+    const max = counter === 'ip' ? limits.maxPerIp : limits.maxPerKey;
+    await recordAudit(
+      db,
+      { ...SYSTEM_ACTOR, ip: refused.ip },
+      { action: 'license_api.rate_limited', target, details: { limit: counter, max, windowMs: limits.windowMs } },
+      now,
+    );
+  }
+}
+
+/** `KEI-ABCD-…`: enough for an operator to recognise the license, not enough to use it. */
+function maskedKey(key: string): string {
+  return `${key.slice(0, 9)}…`;
 }

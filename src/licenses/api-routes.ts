@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
 import { activateLicense } from './activate.js';
 import type { LicenseApiLimits } from './api-rate-limit.js';
-import { LicenseApiLimiter, sharedCountersFor } from './api-rate-limit.js';
+import { LicenseApiLimiter, recordLicenseApiLimited, sharedCountersFor } from './api-rate-limit.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps } from './deps.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
@@ -78,6 +78,17 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
       request.log.warn({ ip: request.ip }, 'license api rate limited');
+      if (decision.firstRefusals.length > 0) {
+        const refused = {
+          counters: decision.firstRefusals,
+          ip: request.ip,
+          key: parsed.success ? parsed.data.key : null,
+        };
+        // The 429 goes out even if the note cannot be written (the limit is the defence, the note its trace).
+        await recordLicenseApiLimited(deps.db, refused, limits, deps.runtime.now()).catch((error: unknown) =>
+          request.log.error({ err: error }, 'license api: recording the rate-limit event failed'),
+        );
+      }
       void fail(request, reply, 'RATE_LIMITED', {
         message: `Terlalu banyak permintaan. Coba lagi dalam ${seconds} detik.`,
       });

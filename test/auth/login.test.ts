@@ -49,6 +49,17 @@ describe.each(DIALECTS)('password login (%s)', (dialect) => {
       }
       expect(res.cookies.some((c) => c.name === 'gerbang_session')).toBe(false);
       expect((await browser.get('/api/session')).statusCode).toBe(200);
+      // The CSRF secret too: a sibling subdomain must not be able to toss in one it knows.
+      const page = await new TestDevice(world.app).get('/login');
+      const csrf = page.cookies.find((c) => c.name.endsWith('gerbang_csrf'));
+      expect(csrf).toMatchObject({
+        name: '__Host-gerbang_csrf',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: true,
+        path: '/',
+      });
+      expect(csrf?.domain).toBeUndefined();
     });
 
     it('stores only the SHA-256 of the session secret and of the device token, never the cookie values', async () => {

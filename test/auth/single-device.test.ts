@@ -233,10 +233,11 @@ describe.each(DIALECTS)('one device per member (%s)', (dialect) => {
       expect(await signedIn(a)).toBe(true);
     });
 
-    it('the same device cookie with the same fingerprint is the same device', async () => {
+    it('the same device cookie with the same fingerprint is the same device, once no other browser holds it', async () => {
       await open();
       const { a } = browsers();
       await a.login(EMAIL, PASSWORD);
+      await a.post('/auth/logout', {});
       const sameBrowser = new TestDevice(world.app, {
         userAgent: USER_AGENTS.firefoxLinux,
         fingerprint: a.fingerprint,

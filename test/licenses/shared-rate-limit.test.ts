@@ -39,7 +39,11 @@ describe.runIf(await postgresAvailable())('license API limits across instances (
     for (let i = 0; i < 2; i++) expect(b.consume('10.0.0.2', KEY, now + 1)).toEqual({ allowed: true });
     await b.merge();
     // B now knows of A's 3: a sixth request for the key is one too many, on either instance.
-    expect(b.consume('10.0.0.2', KEY, now + 2)).toEqual({ allowed: false, retryAfterMs: 59_998 });
+    expect(b.consume('10.0.0.2', KEY, now + 2)).toEqual({
+      allowed: false,
+      retryAfterMs: 59_998,
+      firstRefusals: ['key'],
+    });
     expect(a.consume('10.0.0.1', KEY, now + 3)).toEqual({ allowed: true }); // A has not heard yet
     await a.merge();
     expect(a.consume('10.0.0.1', KEY, now + 4)).toMatchObject({ allowed: false });

@@ -64,10 +64,17 @@ describe('license API limiter (in memory)', () => {
     const limiter = new LicenseApiLimiter(limits);
     expect(limiter.consume('1.1.1.1', 'K', 0)).toEqual({ allowed: true });
     expect(limiter.consume('2.2.2.2', 'K', 10_000)).toEqual({ allowed: true });
-    expect(limiter.consume('3.3.3.3', 'K', 20_000)).toEqual({ allowed: false, retryAfterMs: 40_000 });
+    const refused = (retryAfterMs: number, firstRefusals: string[]) => ({
+      allowed: false,
+      retryAfterMs,
+      firstRefusals,
+    });
+    expect(limiter.consume('3.3.3.3', 'K', 20_000)).toEqual(refused(40_000, ['key']));
+    // The window's first refusal is named once (the audit log notes each window once, not each request).
+    expect(limiter.consume('4.4.4.4', 'K', 30_000)).toEqual(refused(30_000, []));
     expect(limiter.consume('1.1.1.1', 'L', 20_000)).toEqual({ allowed: true });
     expect(limiter.consume('1.1.1.1', 'M', 20_000)).toEqual({ allowed: true });
-    expect(limiter.consume('1.1.1.1', 'N', 20_000)).toEqual({ allowed: false, retryAfterMs: 40_000 });
+    expect(limiter.consume('1.1.1.1', 'N', 20_000)).toEqual(refused(40_000, ['ip']));
     expect(limiter.consume('3.3.3.3', 'K', 60_000)).toEqual({ allowed: true });
   });
   it('forgets ended windows, so idle clients cost no memory', () => {
