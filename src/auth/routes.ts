@@ -163,7 +163,9 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.post('/login/batal', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = tokenBody.safeParse(request.body);
-    if (body.success) await cancelTakeover(auth, body.data.token);
+    // Not even the shape of a cancel: refused like every other malformed form post.
+    if (!body.success) return fail(request, reply, 'BAD_REQUEST');
+    await cancelTakeover(auth, body.data.token);
     if (asksForJson(request)) return reply.send({ status: 'cancelled' });
     return reply.redirect('/login?alasan=batal', 303);
   });
@@ -196,8 +198,11 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.post('/login/tautan/kirim', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = emailBody.safeParse(request.body);
-    if (!body.success)
-      return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: 'Isi email dengan benar.' }));
+    if (!body.success) {
+      const message = 'Isi email dengan benar.';
+      if (asksForJson(request)) return reply.code(400).send(errorBody('BAD_REQUEST', request.id, message));
+      return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
+    }
     const outcome = await requestLoginLink(auth, body.data.email, request.ip);
     if (outcome.kind === 'rate_limited') {
       reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));

@@ -14,6 +14,7 @@ import {
   recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
+  utf8Body,
 } from '../events-store.js';
 import { verifyHesdaSignature } from './signature.js';
 
@@ -78,6 +79,8 @@ export async function receiveHesdaDelivery(
     return reject(401, 'INVALID_SIGNATURE', 'no X-Hesda-Signature header');
   if (!verifyHesdaSignature(delivery.rawBody, deps.secretKey, delivery.signature))
     return reject(401, 'INVALID_SIGNATURE', 'X-Hesda-Signature does not match');
+  // Signed but not UTF-8: the signature proves the bytes, not that they are JSON text.
+  if (utf8Body(delivery.rawBody) === null) return reject(400, 'INVALID_JSON', 'body is not UTF-8');
   let body: unknown;
   try {
     body = JSON.parse(meta.rawBody);
