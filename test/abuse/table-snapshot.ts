@@ -32,19 +32,26 @@ export async function schemaColumns(db: Kysely<Database>, dialect: Dialect): Pro
   return rows;
 }
 
-export async function snapshotRows(db: Kysely<Database>, columns: readonly SchemaColumn[]): Promise<TableRows> {
+/** All rows of all tables in one statement (one round trip: the runner reads them twice per request). */
+export async function snapshotRows(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  columns: readonly SchemaColumn[],
+): Promise<TableRows> {
   const byTable = new Map<string, string[]>();
   for (const c of columns) {
     if (c.table === 'webhook_events' && c.column === 'raw_body') continue;
     byTable.set(c.table, [...(byTable.get(c.table) ?? []), c.column]);
   }
-  const snapshot: TableRows = new Map();
-  for (const [table, names] of byTable) {
-    const { rows } = await sql<
-      Record<string, unknown>
-    >`select ${sql.join(names.map((n) => sql.ref(n)))} from ${sql.table(table)}`.execute(db);
-    snapshot.set(table, rows.map((row) => JSON.stringify(names.map((n) => String(row[n])))).sort());
-  }
+  const asJson = dialect === 'postgres' ? sql`json_build_array` : sql`json_array`;
+  const selects = [...byTable].map(
+    ([table, names]) =>
+      sql`select ${table} as t, cast(${asJson}(${sql.join(names.map((n) => sql.ref(n)))}) as text) as r from ${sql.table(table)}`,
+  );
+  const { rows } = await sql<{ t: string; r: string }>`${sql.join(selects, sql` union all `)}`.execute(db);
+  const snapshot: TableRows = new Map([...byTable.keys()].map((table) => [table, []]));
+  for (const row of rows) snapshot.get(row.t)?.push(row.r);
+  for (const list of snapshot.values()) list.sort();
   return snapshot;
 }
 
