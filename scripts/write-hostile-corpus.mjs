@@ -955,10 +955,10 @@ login('html-in-strings', '/login', {
   body: { text: `email=${encodeURIComponent(HTML[0])}&password=x` },
   expect: { status: 401, body: 'html' },
 });
-// CSRF: missing or forged tokens on every form post.
+// The login posts' "signature" is the CSRF token: missing, forged or doubled on every form post.
 for (const path of ['/login', '/login/ambil-alih', '/login/tautan', '/login/batal', '/login/tautan/kirim']) {
-  login('signature-headers', path, { csrf: 'none', body: { json: LOGIN_OK }, expect: refused(403, 'CSRF_REJECTED') });
-  login('signature-headers', path, { csrf: 'forged', body: { json: LOGIN_OK }, expect: refused(403, 'CSRF_REJECTED') });
+  login('csrf-token', path, { csrf: 'none', body: { json: LOGIN_OK }, expect: refused(403, 'CSRF_REJECTED') });
+  login('csrf-token', path, { csrf: 'forged', body: { json: LOGIN_OK }, expect: refused(403, 'CSRF_REJECTED') });
 }
 login('signature-headers', '/login', {
   csrf: 'doubled',

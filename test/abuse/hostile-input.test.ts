@@ -132,12 +132,17 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
 });
 
 afterAll(() => {
-  const lines = [...outcomes].sort().map(([key, n]) => `${key.padEnd(40)}\t${n}`);
+  const entries = new Map<string, number>();
+  for (const entry of corpus)
+    entries.set(`${entry.target}\t${entry.category}`, (entries.get(`${entry.target}\t${entry.category}`) ?? 0) + 1);
+  const lines = [...entries]
+    .sort()
+    .map(([key, n]) => `${key.padEnd(32)}\t${n} entries\t${outcomes.get(key) ?? 0} passed`);
   const byTarget = new Map<string, number>();
   for (const entry of corpus) byTarget.set(entry.target, (byTarget.get(entry.target) ?? 0) + 1);
   console.log(
     `hostile corpus: ${corpus.length} entries (${[...byTarget].map(([t, n]) => `${t} ${n}`).join(', ')}) × ${DIALECTS.join('+')}\n` +
-      `passed per target/category (all dialects):\n${lines.join('\n')}`,
+      `per target/category (passed counts every dialect's run):\n${lines.join('\n')}`,
   );
 });
 
