@@ -27,7 +27,13 @@ import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
  * shape for client errors the HTTP parser itself refuses.
  */
 
-/** Changed by any entry: the login and license-API rate-limit counters (bookkeeping, not business). */
+/**
+ * The only table any entry may change: rate-limit counters. Login counts every attempt there, and on
+ * PostgreSQL the license API merges its counters into it up to a second later (so during whatever
+ * entry runs next). The audit log is not allowed: with the limits raised, no entry may add to it.
+ * Webhook entries add exactly the one event their expectation names; nothing else is written
+ * except by the accepted entries, which list their tables and are read back byte for byte.
+ */
 const ALLOWED_BOOKKEEPING = ['rate_limits'];
 
 const corpus = loadCorpus();
