@@ -450,6 +450,12 @@ lynk('signature-headers', {
 lynk('signature-headers', {
   body: { json: lynkPayment() },
   sign: 'lynk',
+  signature: 'nul-byte',
+  expect: { status: 400, code: 'BAD_REQUEST', body: 'error', event: null },
+});
+lynk('signature-headers', {
+  body: { json: lynkPayment() },
+  sign: 'lynk',
   signature: 'header-too-large',
   expect: { status: 431, code: 'HEADERS_TOO_LARGE', body: 'error', event: null },
 });
@@ -736,6 +742,12 @@ hesda('signature-headers', {
   sign: 'hesda',
   signature: 'header-odd-case',
   expect: kept(null),
+});
+hesda('signature-headers', {
+  body: { json: hesdaUpdate() },
+  sign: 'hesda',
+  signature: 'nul-byte',
+  expect: { status: 400, code: 'BAD_REQUEST', body: 'error', event: null },
 });
 hesda('signature-headers', {
   body: { json: hesdaUpdate() },

@@ -143,6 +143,8 @@ function signatureHeaders(entry: CorpusEntry, bytes: Buffer, licenseKey: string)
     'upper-hex': { [name]: good.toUpperCase() },
     'header-odd-case': { [odd]: good },
     'header-too-large': { [name]: good + 'a'.repeat(20_000) },
+    // A NUL inside a header value: refused by the HTTP parser before any route.
+    'nul-byte': { [name]: `${good.slice(0, 32)}\u0000${good.slice(32)}` },
     'body-changed': { [name]: createHash('sha256').update(bytes).digest('hex') },
   };
   const chosen = directives[entry.signature ?? 'valid'];
