@@ -972,22 +972,22 @@ for (const path of ['/login', '/login/ambil-alih', '/login/tautan', '/login/bata
   login('csrf-token', path, { csrf: 'none', body: { json: LOGIN_OK }, expect: refused(403, 'CSRF_REJECTED') });
   login('csrf-token', path, { csrf: 'forged', body: { json: LOGIN_OK }, expect: refused(403, 'CSRF_REJECTED') });
 }
-login('signature-headers', '/login', {
+login('csrf-token', '/login', {
   csrf: 'doubled',
   body: { json: LOGIN_OK },
   expect: refused(403, 'CSRF_REJECTED'),
 });
-login('signature-headers', '/login', {
+login('csrf-token', '/login', {
   csrf: 'cookie-only',
   body: { json: LOGIN_OK },
   expect: refused(403, 'CSRF_REJECTED'),
 });
-login('signature-headers', '/login', {
+login('csrf-token', '/login', {
   csrf: 'cookie-only',
   body: { json: { ...LOGIN_OK, _csrf: { $ne: '' } } },
   expect: refused(403, 'CSRF_REJECTED'),
 });
-login('signature-headers', '/login', {
+login('csrf-token', '/login', {
   csrf: 'cookie-only',
   body: { json: { ...LOGIN_OK, _csrf: ['a', 'b'] } },
   expect: refused(403, 'CSRF_REJECTED'),

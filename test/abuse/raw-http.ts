@@ -60,8 +60,22 @@ export function sendRaw(port: number, request: Buffer, halfClose: boolean, timeo
     // A server that refuses a 10 MB body mid-upload resets the socket: what it answered still counts.
     socket.on('error', finish);
     socket.on('close', finish);
-    if (halfClose) socket.end(request);
-    else socket.write(request);
+    // Written in slices, as a client uploads: once the server has answered (a 413 for a 10 MB body
+    // comes after its first megabyte) the rest is not sent.
+    const SLICE = 64 * 1024;
+    const writeFrom = (at: number): void => {
+      let next = at;
+      while (next < request.length && !settled) {
+        const ok = socket.write(request.subarray(next, next + SLICE));
+        next += SLICE;
+        if (!ok) {
+          socket.once('drain', () => writeFrom(next));
+          return;
+        }
+      }
+      if (halfClose && !settled) socket.end();
+    };
+    writeFrom(0);
   });
 }
 
