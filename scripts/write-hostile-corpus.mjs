@@ -389,6 +389,40 @@ HOSTILE.forEach((value, i) => {
     },
   });
 });
+// The buyer's address: an apostrophe is legal in one (RFC 5322), so SQL-looking addresses pass and
+// are stored as sent (lowercased); event and message_action carrying SQL/HTML are "not a payment".
+{
+  const email = "O'Brien'--x@Example.com";
+  const p = lynkPayment({ customer: { email } });
+  lynk('sql-in-strings', {
+    body: { json: p },
+    sign: 'lynk',
+    expect: {
+      status: 200,
+      body: 'ok',
+      event: 'processed',
+      writes: ['orders', 'licenses', 'mail_outbox'],
+      literal: [
+        {
+          table: 'orders',
+          match: { external_ref: p.data.message_data.refId },
+          column: 'email',
+          text: email.toLowerCase(),
+        },
+      ],
+    },
+  });
+  lynk('sql-in-strings', {
+    body: { json: lynkPayment({ event: SQL[1] }) },
+    sign: 'lynk',
+    expect: { status: 200, body: 'ok', event: 'ignored' },
+  });
+  lynk('html-in-strings', {
+    body: { json: lynkPayment({ action: HTML[0] }) },
+    sign: 'lynk',
+    expect: { status: 200, body: 'ok', event: 'ignored' },
+  });
+}
 // Hostile text in the signed fields themselves, the refId and message id.
 for (const value of [SQL[1], HTML[0], SQL[4]]) {
   const p = lynkPayment({ refId: value, messageId: `${value}-msg` });
