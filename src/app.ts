@@ -26,6 +26,7 @@ import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.j
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
+import { answerClientError } from './web/client-error.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
@@ -65,8 +66,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const runtime = deps.runtime ?? systemRuntime;
+  const log = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
   const app = Fastify({
-    loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    loggerInstance: log,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
@@ -75,6 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
+    // A lying Content-Length, smuggling headers, oversized headers: our error shape, not Fastify's.
+    clientErrorHandler: (error, socket) => answerClientError(log, error, socket),
   });
 
   const routeTable: { method: string; url: string }[] = [];

@@ -23,6 +23,9 @@ export const errorTable = {
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type tidak didukung.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar (maksimal 1 MB).' },
+  // Refused by the HTTP parser itself, before any route (src/web/client-error.ts).
+  HEADERS_TOO_LARGE: { status: 431, message: 'Header permintaan terlalu besar.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'Permintaan tidak selesai dikirim tepat waktu.' },
   // The public license API (/api/licenses/*). An unknown key and a key not activated on this device
   // answer the same status and shape, so the answer's form tells a guesser nothing.
   LICENSE_NOT_FOUND: { status: 404, message: 'Kunci lisensi tidak ditemukan.' },

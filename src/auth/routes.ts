@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Config } from '../config/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
@@ -12,6 +11,7 @@ import { memberGuard } from './guard.js';
 import type { AuthDeps, LoginContext, LoginResult } from './login.js';
 import { cancelTakeover, confirmTakeover, loginWithLink, loginWithPassword, logout } from './login.js';
 import { requestLoginLink } from './login-links.js';
+import { emailBody, loginBody, tokenBody, tokenQuery } from './login-schema.js';
 import type { LoginView } from './pages.js';
 import {
   invalidLinkPage,
@@ -29,21 +29,6 @@ export interface AuthRouteOptions {
   cookies: AuthCookies;
   onMailQueued?: () => void;
 }
-
-/** SHA-256 hex from the login page's script; empty when the page ran without JavaScript. */
-const fingerprint = z
-  .string()
-  .regex(/^([0-9a-f]{64})?$/, 'fingerprint must be 64 hex characters')
-  .default('');
-const loginBody = z.object({
-  email: z.string().trim().min(3).max(254),
-  password: z.string().min(1).max(1000),
-  fingerprint,
-  takeover: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
-});
-const tokenBody = z.object({ token: z.string().min(20).max(200), fingerprint });
-const emailBody = z.object({ email: z.string().trim().min(3).max(254) });
-const tokenQuery = z.object({ token: z.string().min(20).max(200) });
 
 /** Where a signed-in browser belongs: admins to the operator console, members to their area. */
 function homeOf(role: 'member' | 'admin'): string {
@@ -163,7 +148,9 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.post('/login/batal', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = tokenBody.safeParse(request.body);
-    if (body.success) await cancelTakeover(auth, body.data.token);
+    // Not even the shape of a cancel: refused like every other malformed form post.
+    if (!body.success) return fail(request, reply, 'BAD_REQUEST');
+    await cancelTakeover(auth, body.data.token);
     if (asksForJson(request)) return reply.send({ status: 'cancelled' });
     return reply.redirect('/login?alasan=batal', 303);
   });
@@ -196,8 +183,11 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.post('/login/tautan/kirim', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = emailBody.safeParse(request.body);
-    if (!body.success)
-      return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: 'Isi email dengan benar.' }));
+    if (!body.success) {
+      const message = 'Isi email dengan benar.';
+      if (asksForJson(request)) return reply.code(400).send(errorBody('BAD_REQUEST', request.id, message));
+      return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
+    }
     const outcome = await requestLoginLink(auth, body.data.email, request.ip);
     if (outcome.kind === 'rate_limited') {
       reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));

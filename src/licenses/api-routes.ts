@@ -5,6 +5,7 @@ import { errorBody, errorTable } from '../errors.js';
 import { activateLicense } from './activate.js';
 import type { LicenseApiLimits } from './api-rate-limit.js';
 import { LicenseApiLimiter, recordLicenseApiLimited, sharedCountersFor } from './api-rate-limit.js';
+import { activateBody, deactivateBody, validateBody } from './api-schema.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps } from './deps.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
@@ -17,18 +18,6 @@ export interface LicenseApiOptions {
   /** The SQLite database file (absent on PostgreSQL): "last validated" writes get a connection of their own. */
   sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL' } | undefined;
 }
-
-// Keys are typed by people: surrounding spaces are dropped, the rest must match exactly.
-const key = z.string().trim().min(1).max(100);
-// Any stable id the seller's app has for a machine (Keygen and Lemon Squeezy accept the same).
-const fingerprint = z.string().min(1).max(256);
-const activateBody = z.object({ key, fingerprint, name: z.string().trim().max(100).optional() });
-const validateBody = z.object({ key, fingerprint: fingerprint.optional() });
-const deactivateBody = z
-  .object({ key, activation_id: z.number().int().positive().optional(), fingerprint: fingerprint.optional() })
-  .refine((b) => (b.activation_id === undefined) !== (b.fingerprint === undefined), {
-    message: 'isi tepat salah satu: activation_id atau fingerprint',
-  });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const activationJson = (a: ActivationView) => ({

@@ -7,6 +7,21 @@ import { executeCompiledOnce } from '../db/index.js';
 /** Rejected attempts are kept for operators, but only their first 16 KiB: they are unauthenticated. */
 export const REJECTED_BODY_LIMIT = 16 * 1024;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as text only when it is valid UTF-8, as JSON text must be (RFC 8259 §8.1). A lenient
+ * decode would swap bad bytes for U+FFFD: the event would be processed, and stored as "the raw body",
+ * with bytes the sender never sent.
+ */
+export function utf8Body(raw: Buffer): string | null {
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    return null;
+  }
+}
+
 export interface DeliveryMeta {
   provider: WebhookProvider;
   rawBody: string;
@@ -29,7 +44,8 @@ export async function recordRejectedDelivery(
       received_at: meta.receivedAt,
       last_received_at: meta.receivedAt,
       delivery_count: 1,
-      raw_body: meta.rawBody.slice(0, REJECTED_BODY_LIMIT),
+      // A raw NUL byte (only ever in a refused body) cannot go into a PostgreSQL text column.
+      raw_body: meta.rawBody.slice(0, REJECTED_BODY_LIMIT).replaceAll('\u0000', '\uFFFD'),
       signature_valid: 0,
       remote_ip: meta.remoteIp,
       request_id: meta.requestId,

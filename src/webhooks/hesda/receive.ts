@@ -15,6 +15,7 @@ import {
   recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
+  utf8Body,
 } from '../events-store.js';
 import type { PreviousKeyUse } from '../signing-keys.js';
 import { matchHesdaSignature } from './signature.js';
@@ -102,6 +103,8 @@ export async function receiveHesdaDelivery(
       'hesda webhook signed with the previous secret key: Hesda has not switched to the new key yet',
     );
   }
+  // Signed but not UTF-8: the signature proves the bytes, not that they are JSON text.
+  if (utf8Body(delivery.rawBody) === null) return reject(400, 'INVALID_JSON', 'body is not UTF-8');
   let body: unknown;
   try {
     body = JSON.parse(meta.rawBody);

@@ -10,6 +10,7 @@ import {
   recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
+  utf8Body,
 } from '../events-store.js';
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
@@ -51,6 +52,7 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
     return { ok: false, code };
   };
 
+  if (utf8Body(delivery.rawBody) === null) return reject('INVALID_JSON', 'body is not UTF-8');
   let body: unknown;
   try {
     body = JSON.parse(meta.rawBody);
