@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
+import type { Database, DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { openDatabase } from '../../src/db/index.js';
 import type { Workspace } from '../cli/gerbang-process.js';
 import { createWorkspace, waitFor } from '../cli/gerbang-process.js';
@@ -28,14 +29,18 @@ import { integrityProblems, storedOutcomeProblems } from './stored-outcome.js';
  */
 const SEED = Number(process.env.CRASH_SEED ?? randomInt(1, 2 ** 31));
 const KILLS_WHILE_SENDING = 7;
-// PostgreSQL does one commit per webhook (no group commit) and its server shares the two cores:
-// fewer deliveries keep the pair of runs inside the suite's budget. Same mix, same checks.
+// The issue's 5,000 deliveries run on SQLite, the embedded default. On PostgreSQL a tenth of them,
+// with the same mix, kills and checks: its restarts are slower (pool, LISTEN) and its server shares
+// the two cores, and at full size the pair took over five minutes on the busy machine.
 const SCALE: Record<Dialect, { orders: number; duplicates: number; buyers: number }> = {
   sqlite: { orders: 4500, duplicates: 500, buyers: 1200 },
-  postgres: { orders: 900, duplicates: 100, buyers: 300 },
+  postgres: { orders: 450, duplicates: 50, buyers: 150 },
 };
-/** The hard cap per run: past it the test fails saying which phase did not finish. */
-const RUN_BUDGET_MS = 150_000;
+/**
+ * The hard cap per run: past it the test fails saying which phase did not finish. Generous, because
+ * each restart loads the whole server again (2–5 s of wall time on two busy cores).
+ */
+const RUN_BUDGET_MS = 240_000;
 
 describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
   let workspace: Workspace | undefined;
@@ -59,6 +64,9 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
       const merchantKey = `crash-merchant-${SEED}-${dialect}`;
       const plan = planDeliveries(random, { ...SCALE[dialect], merchantKey, tag: SEED.toString(36) });
       const expected = expectedOutcome(plan.orders);
+      const killPoints = Array.from({ length: KILLS_WHILE_SENDING }, () =>
+        Math.floor((0.03 + random() * 0.94) * plan.queue.length),
+      ).sort((a, b) => a - b);
       const [port, smtpPort] = [await portBelowEphemeralRange(random), await portBelowEphemeralRange(random)];
       workspace = await createWorkspace(dialect);
       const env = {
@@ -71,26 +79,29 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
         // Nothing listens there until the kills are over. pool=true keeps one SMTP connection for
         // the final burst (the test server greets each new connection only after 100 ms).
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}?pool=true&maxMessages=100000`,
-        // Retries soon and often enough to outlast the outage (never "failed"), and the lease of a
-        // mail claimed by a killed worker runs out within the test instead of after two minutes.
+        // Retries every 1, 2, 4… s: enough attempts to outlast the outage without any mail reaching
+        // "failed", and no retry due long after SMTP is back. The lease of a mail a killed worker
+        // held runs out within the test instead of after two minutes; at 20 s its SMTP timeouts
+        // (1.7 s to connect or be greeted, 5 s idle) stay far above what the local server needs.
         MAIL_MAX_ATTEMPTS: '40',
         MAIL_RETRY_BASE_SECONDS: '1',
         MAIL_POLL_INTERVAL_MS: '500',
-        MAIL_LEASE_SECONDS: '10',
+        MAIL_LEASE_SECONDS: '20',
       };
       const loaded = loadConfig({ ...workspace.env, ...env }, workspace.dir);
       if (!loaded.ok) throw new Error(loaded.errors.join('; '));
 
       let answered = 0;
-      const killPoints = Array.from({ length: KILLS_WHILE_SENDING }, () =>
-        Math.floor((0.03 + random() * 0.94) * plan.queue.length),
-      ).sort((a, b) => a - b);
       const loop = await startCrashLoop({ workspace, env, random, progress: () => answered, killPoints });
       const abort = new AbortController();
-      const kills = loop.run(abort.signal).catch((error: unknown) => {
-        abort.abort();
-        throw error;
-      });
+      // Settles with the crash loop's failure (a server that died on its own or would not start).
+      const killing = loop.run(abort.signal).then(
+        () => null,
+        (error: unknown) => {
+          abort.abort();
+          return error;
+        },
+      );
       const sent = await sendLikeLynk(plan.queue, {
         target: loop.url,
         concurrency: 24,
@@ -103,54 +114,31 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
         signal: abort.signal,
       }).catch(async (error: unknown) => {
         abort.abort();
-        await kills; // a crash loop failure is the cause: reported instead, if there was one
-        throw error;
+        // A crash loop failure is the cause of a sender that gave up: report that instead.
+        throw (await killing) ?? error;
       });
-      await kills;
+      const killFailure = await killing;
+      if (killFailure) throw killFailure;
       const sendingDone = Date.now();
-      console.log(
-        `crash safety (${dialect}, seed ${SEED}): ${plan.queue.length} deliveries answered in ${(sendingDone - started) / 1000} s, ${loop.kills} kills; ${describeFigures(sent.figures)}`,
-      );
       // The last kill: whatever the worker had claimed stays "sending" until its lease runs out.
       await loop.killNow();
 
       database = openDatabase(loaded.config.database, { poolSize: 2 });
       const db = database.db;
-      const left = await db
-        .selectFrom('mail_outbox')
-        .select((eb) => [
-          'status',
-          eb.fn.countAll<number>().as('n'),
-          eb.fn.max('next_attempt_at').as('due'),
-          eb.fn.max('lease_until').as('lease'),
-        ])
-        .groupBy('status')
-        .execute();
-      console.log(
-        `outbox at the last kill: ${JSON.stringify(left.map((r) => ({ status: r.status, n: Number(r.n), dueInMs: Number(r.due) - Date.now(), leaseInMs: r.lease === null ? null : Number(r.lease) - Date.now() })))}; restarts took ${loop.restartMs.join(', ')} ms`,
-      );
+      const atLastKill = await outboxByStatus(db);
       sink = await startSmtpSink({ port: smtpPort });
       const smtp = sink;
-      const t0 = Date.now();
       const final = await workspace.serve(env);
-      const samples: string[] = [`listen ${Date.now() - t0}`];
-      const sampler = setInterval(() => samples.push(`${Date.now() - t0}:${smtp.received.length}`), 2000);
       await waitFor(
         async () => {
-          const unsent = await db
-            .selectFrom('mail_outbox')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('status', 'in', ['pending', 'sending'])
-            .executeTakeFirstOrThrow();
-          return Number(unsent.n) === 0 && smtp.holding() === 0 ? true : undefined;
+          const unsent = (await outboxByStatus(db)).filter((r) => r.status === 'pending' || r.status === 'sending');
+          return unsent.length === 0 && smtp.holding() === 0 ? true : undefined;
         },
-        `the outbox to be sent after SMTP came back (outbox at the last kill: ${JSON.stringify(left)})`,
+        `the outbox to be sent after SMTP came back (at the last kill: ${JSON.stringify(atLastKill)}; now: ${smtp.received.length} received)`,
         Math.max(5_000, deadline - Date.now()),
         200,
       );
       const mailDone = Date.now();
-      clearInterval(sampler);
-      console.log(`DIAG final phase ${samples.join(' ')}`);
       expect(await final.stop()).toBe(0);
 
       const figures = {
@@ -161,7 +149,9 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
         sender: describeFigures(sent.figures),
         kills: loop.kills,
         restarts: loop.restarts,
-        outboxAtLastKill: Object.fromEntries(left.map((r) => [r.status, Number(r.n)])),
+        // "sending" here: mails a killed worker held, sent once their lease ran out.
+        outboxAtLastKill: Object.fromEntries(atLastKill.map((r) => [r.status, r.n])),
+        restartMs: loop.restartMs,
         mailsSent: smtp.received.length,
         sendingSeconds: (sendingDone - started) / 1000,
         mailSeconds: (mailDone - sendingDone) / 1000,
@@ -187,3 +177,12 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
     RUN_BUDGET_MS + 30_000,
   );
 });
+
+async function outboxByStatus(db: Kysely<Database>): Promise<{ status: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+}

@@ -113,7 +113,8 @@ export function planDeliveries(
     const buyer = Math.floor(random() ** 2 * options.buyers);
     const typed = random() < 0.15 ? `Pembeli${buyer}@Contoh.ID` : `pembeli${buyer}@contoh.id`;
     const products: Product[] = [];
-    if (random() < 0.05) products.push(pick(MEMBER_PRODUCTS));
+    // Few member products: each new member costs an argon2 hash (~55 ms of CPU), as in production.
+    if (random() < 0.025) products.push(pick(MEMBER_PRODUCTS));
     if (products.length === 0 || random() < 0.3) {
       const count = random() < 0.7 ? 1 : random() < 0.67 ? 2 : 3;
       for (let n = 0; n < count; n++) products.push(pick(LICENSE_PRODUCTS));
