@@ -134,10 +134,13 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
           const unsent = (await outboxByStatus(db)).filter((r) => r.status === 'pending' || r.status === 'sending');
           return unsent.length === 0 && smtp.holding() === 0 ? true : undefined;
         },
-        `the outbox to be sent after SMTP came back (at the last kill: ${JSON.stringify(atLastKill)}; now: ${smtp.received.length} received)`,
+        `the outbox to be sent after SMTP came back (at the last kill: ${JSON.stringify(atLastKill)})`,
         Math.max(5_000, deadline - Date.now()),
         200,
-      );
+      ).catch(async (error: unknown) => {
+        const now = JSON.stringify(await outboxByStatus(db));
+        throw new Error(`${String(error)}; outbox now ${now}, ${smtp.received.length} of ${expected.mails} received`);
+      });
       const mailDone = Date.now();
       expect(await final.stop()).toBe(0);
 
