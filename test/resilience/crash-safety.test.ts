@@ -59,6 +59,8 @@ describe.each(DIALECTS)('crash safety under SIGKILL (%s)', (dialect) => {
     'every delivery answered 200 is stored and processed once, and every mail is sent once after SMTP returns',
     async () => {
       const started = Date.now();
+      // First, so that a failed run can be repeated.
+      console.log(`crash safety (${dialect}): seed ${SEED}; CRASH_SEED=${SEED} repeats its payloads and kill points`);
       const deadline = started + RUN_BUDGET_MS;
       const random = seededRandom(SEED + (dialect === 'postgres' ? 1 : 0));
       const merchantKey = `crash-merchant-${SEED}-${dialect}`;
