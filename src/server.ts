@@ -26,7 +26,7 @@ export async function startServer(
   let worker: MailWorker | undefined;
   let bus: RealtimeBus | undefined;
   let url: string;
-  const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : devTransport();
+  const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.leaseMs) : devTransport();
   try {
     const migrations = await migrateToLatest(database.db, database.dialect);
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');

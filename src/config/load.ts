@@ -34,6 +34,7 @@ export interface Config {
     readonly maxAttempts: number;
     readonly retryBaseMs: number;
     readonly pollIntervalMs: number;
+    readonly leaseMs: number;
   };
   readonly auth: {
     readonly maxDevicesPerMember: number;
@@ -189,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       maxAttempts: e.MAIL_MAX_ATTEMPTS,
       retryBaseMs: e.MAIL_RETRY_BASE_SECONDS * 1000,
       pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+      leaseMs: e.MAIL_LEASE_SECONDS * 1000,
     },
     auth: {
       maxDevicesPerMember: e.MAX_DEVICES_PER_MEMBER,

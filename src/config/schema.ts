@@ -88,6 +88,8 @@ export const envSchema = z.object({
   MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
   MAIL_POLL_INTERVAL_MS: positiveInt.max(3_600_000).default(60_000),
+  // How long a claimed mail stays a worker's; a worker killed mid-send lets it go after this.
+  MAIL_LEASE_SECONDS: positiveInt.min(5).max(3600).default(120),
   MAX_DEVICES_PER_MEMBER: positiveInt.max(100).default(1),
   ADMIN_MAX_DEVICES: positiveInt.max(100).optional(),
   SESSION_IDLE_TIMEOUT_HOURS: positiveInt.max(24 * 365).default(24 * 7),

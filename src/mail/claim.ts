@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 
-/** How long a claimed mail stays ours; a worker that dies mid-send lets it go after this. */
+/** How long a claimed mail stays ours by default (MAIL_LEASE_SECONDS); a worker that dies mid-send lets it go after this. */
 export const CLAIM_LEASE_MS = 120_000;
 
 /**
@@ -17,10 +17,11 @@ export async function claimDueMails(
   dialect: Dialect,
   now: number,
   limit: number,
+  leaseMs = CLAIM_LEASE_MS,
 ): Promise<MailRow[]> {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   const result = await sql<MailRow>`
-    update mail_outbox set status = 'sending', lease_until = ${now + CLAIM_LEASE_MS}, attempts = attempts + 1
+    update mail_outbox set status = 'sending', lease_until = ${now + leaseMs}, attempts = attempts + 1
     where id in (
       select id from mail_outbox
       where (status = 'pending' and next_attempt_at <= ${now}) or (status = 'sending' and lease_until < ${now})

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { CLAIM_LEASE_MS } from './claim.js';
 
 export interface OutgoingMail {
   from: string;
@@ -15,14 +16,16 @@ export interface MailTransport {
   close(): void;
 }
 
-export function smtpTransport(url: string): MailTransport {
+export function smtpTransport(url: string, leaseMs = CLAIM_LEASE_MS): MailTransport {
   // Bounded timeouts: a hung SMTP server must fail the attempt (and schedule a retry), not stall
-  // the worker forever.
+  // the worker forever. Together they stay within half a claim lease (the worker renews a lease
+  // with less than half left before each send), so a slow send never outlives its lease and
+  // lets another instance send the same mail. The default lease gives 10 s, 10 s and 30 s.
   const transporter = nodemailer.createTransport({
     url,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    connectionTimeout: Math.min(10_000, leaseMs / 12),
+    greetingTimeout: Math.min(10_000, leaseMs / 12),
+    socketTimeout: Math.min(30_000, leaseMs / 4),
   });
   return {
     kind: 'smtp',

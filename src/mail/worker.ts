@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
-import { CLAIM_LEASE_MS, claimDueMails } from './claim.js';
+import { claimDueMails } from './claim.js';
 import type { MailParams } from './outbox.js';
 import { nextMailDueAt } from './queries.js';
 import { renderForSending } from './render.js';
@@ -46,6 +46,10 @@ export class MailWorker {
   private stops = 0;
 
   constructor(private readonly deps: MailWorkerDeps) {}
+
+  private get leaseMs(): number {
+    return this.deps.config.mail.leaseMs;
+  }
 
   start(): void {
     this.stopped = false;
@@ -107,12 +111,12 @@ export class MailWorker {
         // Nothing leaves the machine, so a batch is claimed and delivered in one commit (one fsync
         // instead of twenty-one under SQLITE_SYNCHRONOUS=FULL); a crash leaves nothing half-done.
         batch = await this.deps.db.transaction().execute(async (trx) => {
-          const claimed = await claimDueMails(trx, this.deps.dialect, this.deps.runtime.now(), BATCH);
+          const claimed = await claimDueMails(trx, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
           for (const mail of claimed) await this.deliver(mail, trx);
           return claimed;
         });
       } else {
-        batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH);
+        batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
         for (const mail of batch) {
           await this.deliver(mail, this.deps.db);
           // better-sqlite3 never waits on I/O: without this, a backlog of mail would hold the
@@ -133,10 +137,10 @@ export class MailWorker {
     // when less than half the lease is left (more than any one send may take), renew it first,
     // fenced by `attempts` (every claim bumps it): if that changed, the mail is someone else's now
     // and sending it too would send it twice.
-    if ((mail.lease_until ?? 0) - runtime.now() < CLAIM_LEASE_MS / 2) {
+    if ((mail.lease_until ?? 0) - runtime.now() < this.leaseMs / 2) {
       const held = await db
         .updateTable('mail_outbox')
-        .set({ lease_until: runtime.now() + CLAIM_LEASE_MS })
+        .set({ lease_until: runtime.now() + this.leaseMs })
         .where('id', '=', mail.id)
         .where('status', '=', 'sending')
         .where('attempts', '=', mail.attempts)

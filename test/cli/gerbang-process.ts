@@ -30,6 +30,8 @@ export interface RunningGerbang {
   stop(signals?: NodeJS.Signals[]): Promise<number | null>;
   /** SIGKILL if still running (cleanup after a failed test). */
   kill(): Promise<void>;
+  /** Null while it runs; else how it ended (an exit nobody asked for is a crash of its own). */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | null;
 }
 
 export interface Workspace {
@@ -122,8 +124,12 @@ export function serveGerbang(options: { env: Record<string, string>; cwd: string
   const child = spawn(process.execPath, [BIN, 'serve'], { cwd: options.cwd, env: options.env });
   let stdout = '';
   let stderr = '';
+  let ended: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code));
+    child.on('exit', (code, signal) => {
+      ended = { code, signal };
+      resolve(code);
+    });
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -164,6 +170,7 @@ export function serveGerbang(options: { env: Record<string, string>; cwd: string
           child.kill('SIGKILL');
           await exited;
         },
+        exitStatus: () => ended,
       });
     });
   });
