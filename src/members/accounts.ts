@@ -9,7 +9,11 @@ export interface NewMemberInput {
   email: string;
   name: string;
   phone: string;
-  passwordHash: string;
+  /**
+   * The initial password hash, or a function that makes one: argon2 costs ~55 ms of CPU, so a
+   * buyer who is already a member (a repeat purchase) should not pay it inside the transaction.
+   */
+  passwordHash: string | (() => Promise<string>);
   sourceOrderId: number | null;
 }
 
@@ -25,6 +29,7 @@ export async function createMemberIfAbsent(
   const existing = await findMemberByEmail(db, input.email);
   if (existing) return { member: existing, created: false };
   const email = input.email.toLowerCase();
+  const passwordHash = typeof input.passwordHash === 'string' ? input.passwordHash : await input.passwordHash();
   // ON CONFLICT DO NOTHING rather than catching the violation: in PostgreSQL a failed statement
   // would abort the surrounding webhook transaction.
   const inserted = await db
@@ -36,7 +41,7 @@ export async function createMemberIfAbsent(
       phone: input.phone,
       role: 'member',
       status: 'active',
-      password_hash: input.passwordHash,
+      password_hash: passwordHash,
       password_set_at: null,
       source_order_id: input.sourceOrderId,
       created_at: now,

@@ -137,7 +137,9 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
   const notes = [`order ${order.order_no}`];
 
   if (plan.member) {
-    const passwordHash = plan.member.passwordHash ?? (await hashPassword(randomPassword(deps.runtime.randomBytes)));
+    // The plan hashed no password when the buyer was a member already; only a member removed since
+    // then needs one here (inside the transaction, so it is the rare case).
+    const passwordHash = plan.member.passwordHash ?? (() => hashPassword(randomPassword(deps.runtime.randomBytes)));
     const { member, created } = await createMemberIfAbsent(
       trx,
       {
