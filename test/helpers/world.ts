@@ -98,16 +98,26 @@ function worldTemplates(): Promise<WorldTemplates> {
   return templates;
 }
 
+/**
+ * Migrates a fresh, empty schema from createPostgresSchema() (its URL) by copying the run's template;
+ * migrateToLatest afterwards finds nothing to do. Without a template it leaves the schema to the migrator.
+ */
+export async function migrateFromTemplate(url: string): Promise<void> {
+  const schema = /search_path=(t_[0-9a-f]+)$/.exec(new URL(url).searchParams.get('options') ?? '')?.[1];
+  if (!schema) throw new Error(`not a schema of createPostgresSchema(): ${url}`);
+  const script = (await worldTemplates()).postgresScript;
+  if (script) await replayPostgresTemplate(script, admin(), schema);
+}
+
 /** Gives the world's own fresh database the migrated template's contents (then migrating finds nothing to do). */
-async function copyTemplateInto(config: Config, pgSchema: { url: string; schema: string } | null): Promise<void> {
+async function copyTemplateInto(config: Config, pgSchema: { url: string } | null): Promise<void> {
   const database = config.database;
   if (database.kind === 'sqlite' && !existsSync(database.file)) {
     mkdirSync(dirname(database.file), { recursive: true });
     copySqliteTemplate(await worldTemplates(), database.file);
   }
-  const script = database.kind === 'postgres' ? (await worldTemplates()).postgresScript : null;
-  if (script && pgSchema && database.kind === 'postgres' && database.url === pgSchema.url)
-    await replayPostgresTemplate(script, admin(), pgSchema.schema);
+  if (pgSchema && database.kind === 'postgres' && database.url === pgSchema.url)
+    await migrateFromTemplate(pgSchema.url);
 }
 
 export interface World {
