@@ -86,10 +86,18 @@ export async function createPostgresSchema(): Promise<{ url: string; schema: str
 
 let templates: Promise<WorldTemplates> | undefined;
 
+function providedTemplates(): WorldTemplates | undefined {
+  try {
+    return inject('worldTemplates');
+  } catch {
+    return undefined; // not inside a vitest run (a script importing the helpers)
+  }
+}
+
 /** The run's migrated templates (test/global-setup.ts); built here when a runner did not provide them. */
 function worldTemplates(): Promise<WorldTemplates> {
   templates ??= (async () => {
-    const provided = inject('worldTemplates');
+    const provided = providedTemplates();
     if (provided) return provided;
     const built = await buildWorldTemplates((await postgresAvailable()) ? TEST_DATABASE_URL : null);
     process.once('exit', () => disposeWorldTemplates(built));
