@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Migrates the world templates once per run (test/helpers/world-template.ts).
     globalSetup: ['test/global-setup.ts'],
+    // Waits, at the end of each file, for the world schemas still being dropped (test/helpers/world.ts).
+    setupFiles: ['test/setup-file.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Test files run in parallel processes; each builds its own world (temp SQLite file or a fresh

@@ -15,6 +15,7 @@ import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
+import { dropLater } from './world-drops.js';
 import type { WorldTemplates } from './world-template.js';
 import {
   buildWorldTemplates,
@@ -64,7 +65,7 @@ let adminPool: pg.Pool | undefined;
 /** Creates and drops the schemas: one small pool per test process (a new connection costs 10–130 ms). */
 function admin(): pg.Pool {
   if (!adminPool) {
-    adminPool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2, allowExitOnIdle: true });
+    adminPool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 3, allowExitOnIdle: true });
     adminPool.on('error', () => {}); // an idle connection lost: the pool opens another
   }
   return adminPool;
@@ -199,7 +200,7 @@ export async function createWorld(
     async close() {
       await app.close();
       await database.close();
-      await pgSchema?.drop();
+      if (pgSchema) dropLater(pgSchema.drop);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
