@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import { afterEach } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { Runtime } from '../../src/clock.js';
 import type { Config } from '../../src/config/index.js';
@@ -16,6 +16,14 @@ import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
+import { dropLater } from './world-drops.js';
+import type { WorldTemplates } from './world-template.js';
+import {
+  buildWorldTemplates,
+  copySqliteTemplate,
+  disposeWorldTemplates,
+  replayPostgresTemplate,
+} from './world-template.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MERCHANT_KEY = 'test-merchant-key-0123456789';
@@ -53,23 +61,73 @@ export class TestRuntime implements Runtime {
   }
 }
 
-/** A fresh PostgreSQL schema; the returned URL pins search_path to it. */
-export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+let adminPool: pg.Pool | undefined;
+
+/** Creates and drops the schemas: one small pool per test process (a new connection costs 10–130 ms). */
+function admin(): pg.Pool {
+  if (!adminPool) {
+    adminPool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 3, allowExitOnIdle: true });
+    adminPool.on('error', () => {}); // an idle connection lost: the pool opens another
+  }
+  return adminPool;
+}
+
+/** A fresh (empty) PostgreSQL schema; the returned URL pins search_path to it. */
+export async function createPostgresSchema(): Promise<{ url: string; schema: string; drop: () => Promise<void> }> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
+  await admin().query(`create schema ${schema}`);
   const url = `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   return {
     url,
+    schema,
     drop: async () => {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
+      await admin().query(`drop schema if exists ${schema} cascade`);
     },
   };
+}
+
+let templates: Promise<WorldTemplates> | undefined;
+
+function providedTemplates(): WorldTemplates | undefined {
+  try {
+    return inject('worldTemplates');
+  } catch {
+    return undefined; // not inside a vitest run (a script importing the helpers)
+  }
+}
+
+/** The run's migrated templates (test/global-setup.ts); built here when a runner did not provide them. */
+function worldTemplates(): Promise<WorldTemplates> {
+  templates ??= (async () => {
+    const provided = providedTemplates();
+    if (provided) return provided;
+    const built = await buildWorldTemplates((await postgresAvailable()) ? TEST_DATABASE_URL : null);
+    process.once('exit', () => disposeWorldTemplates(built));
+    return built;
+  })();
+  return templates;
+}
+
+/**
+ * Migrates a fresh, empty schema from createPostgresSchema() (its URL) by copying the run's template;
+ * migrateToLatest afterwards finds nothing to do. Without a template it leaves the schema to the migrator.
+ */
+export async function migrateFromTemplate(url: string): Promise<void> {
+  const schema = /search_path=(t_[0-9a-f]+)$/.exec(new URL(url).searchParams.get('options') ?? '')?.[1];
+  if (!schema) throw new Error(`not a schema of createPostgresSchema(): ${url}`);
+  const script = (await worldTemplates()).postgresScript;
+  if (script) await replayPostgresTemplate(script, admin(), schema);
+}
+
+/** Gives the world's own fresh database the migrated template's contents (then migrating finds nothing to do). */
+async function copyTemplateInto(config: Config, pgSchema: { url: string } | null): Promise<void> {
+  const database = config.database;
+  if (database.kind === 'sqlite' && !existsSync(database.file)) {
+    mkdirSync(dirname(database.file), { recursive: true });
+    copySqliteTemplate(await worldTemplates(), database.file);
+  }
+  if (pgSchema && database.kind === 'postgres' && database.url === pgSchema.url)
+    await migrateFromTemplate(pgSchema.url);
 }
 
 export interface World {
@@ -109,15 +167,18 @@ export async function createWorld(
   const result = loadConfig(env);
   if (!result.ok) throw new Error(`test config invalid: ${result.errors.join('; ')}`);
   const config = result.config;
-  const database = openDatabase(config.database);
+  let opened: DatabaseHandle | undefined;
   try {
-    await migrateToLatest(database.db, database.dialect);
+    await copyTemplateInto(config, pgSchema);
+    opened = openDatabase(config.database);
+    await migrateToLatest(opened.db, opened.dialect);
   } catch (error) {
-    await database.close();
+    await opened?.close();
     await pgSchema?.drop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+  const database = opened;
   const runtime = new TestRuntime();
   const bus = createMemoryBus();
   const app = await buildApp({
@@ -140,7 +201,7 @@ export async function createWorld(
     async close() {
       await app.close();
       await database.close();
-      await pgSchema?.drop();
+      if (pgSchema) dropLater(pgSchema.drop);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,7 +7,7 @@ import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { signLynkPayment } from '../../src/webhooks/index.js';
 import type { RunningGerbang, Workspace } from '../cli/gerbang-process.js';
 import { createWorkspace } from '../cli/gerbang-process.js';
-import { MERCHANT_KEY } from '../helpers/world.js';
+import { MERCHANT_KEY, migrateFromTemplate } from '../helpers/world.js';
 
 /**
  * Several real `gerbang serve` processes on one PostgreSQL schema, as a seller scales out: they
@@ -59,7 +59,9 @@ export async function startCluster(
   const database = openDatabase(loaded.config.database, { poolSize: 4 });
   const instances: RunningGerbang[] = [];
   try {
-    // Migrated once before the servers start (each would find nothing left to do).
+    // Migrated once before the servers start (each finds nothing left to do): a copy of the run's
+    // migrated template, which the migrator then finds up to date.
+    if (loaded.config.database.kind === 'postgres') await migrateFromTemplate(loaded.config.database.url);
     await migrateToLatest(database.db, database.dialect);
     for (let i = 0; i < count; i++) instances.push(await workspace.serve(serverEnv));
   } catch (error) {
