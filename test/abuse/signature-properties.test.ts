@@ -1,6 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import nodeCrypto, { createHash, createHmac } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyHesdaSignature, verifyLynkSignature } from '../../src/webhooks/index.js';
 
 /**
@@ -11,14 +12,23 @@ import { verifyHesdaSignature, verifyLynkSignature } from '../../src/webhooks/in
  * check comparing the header's own bytes would show their length, or throw on a short one).
  */
 
-const watched = vi.hoisted(() => ({ lengths: [] as [number, number][] }));
-vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
-  const timingSafeEqual = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
+/**
+ * timingSafeEqual watched without vi.mock (test files share loaded modules, so a module mock
+ * would miss a signature module another file loaded first): the builtin's CommonJS export is
+ * wrapped and syncBuiltinESMExports() rebinds the ESM named export our code imported.
+ */
+const watched = { lengths: [] as [number, number][] };
+const realTimingSafeEqual = nodeCrypto.timingSafeEqual;
+beforeAll(() => {
+  nodeCrypto.timingSafeEqual = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
     watched.lengths.push([a.byteLength, b.byteLength]);
-    return real.timingSafeEqual(a, b);
+    return realTimingSafeEqual(a, b);
   };
-  return { ...real, default: { ...real, timingSafeEqual }, timingSafeEqual };
+  syncBuiltinESMExports();
+});
+afterAll(() => {
+  nodeCrypto.timingSafeEqual = realTimingSafeEqual;
+  syncBuiltinESMExports();
 });
 
 // Seed 000: hex SHA-256 of grandTotal + refId + message_id + merchantKey, as plain strings.
