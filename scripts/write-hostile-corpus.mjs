@@ -69,6 +69,21 @@ function lynkPayment(overrides = {}) {
 }
 const lynk = (category, entry) => add('lynk', category, { path: '/webhook/lynk', headers: JSON_CT, ...entry });
 const rejectedLynk = (status, code) => ({ status, code, body: 'error', event: 'rejected' });
+/** A genuinely signed payment: processed, writing its order, licenses and mail; `literal` read back. */
+const processedLynk = (...literal) => ({
+  status: 200,
+  body: 'ok',
+  event: 'processed',
+  writes: ['orders', 'licenses', 'mail_outbox'],
+  ...(literal.length > 0 ? { literal } : {}),
+});
+/** The text an accepted payment must have stored, byte for byte, in its order row. */
+const orderText = (payment, column, text) => ({
+  table: 'orders',
+  match: { external_ref: payment.data.message_data.refId },
+  column,
+  text,
+});
 
 // Truncated JSON: every cut of a real payment is refused before anything is trusted.
 const whole = JSON.stringify(lynkPayment());
@@ -117,7 +132,7 @@ lynk('deep-nesting', {
     },
   },
   sign: 'lynk',
-  expect: { status: 200, body: 'ok', event: 'processed', writes: ['orders', 'licenses', 'mail_outbox'] },
+  expect: processedLynk(),
 });
 // Wrong types in every field: unsigned they never get past the signature; signed they are stored as
 // failed (replayable), never processed into rows.
@@ -244,20 +259,7 @@ lynk('huge-strings', {
   lynk('huge-strings', {
     body: { json: p },
     sign: 'lynk',
-    expect: {
-      status: 200,
-      body: 'ok',
-      event: 'processed',
-      writes: ['orders', 'licenses', 'mail_outbox'],
-      literal: [
-        {
-          table: 'orders',
-          match: { external_ref: p.data.message_data.refId },
-          column: 'customer_name',
-          text: name.trim(),
-        },
-      ],
-    },
+    expect: processedLynk(orderText(p, 'customer_name', name.trim())),
   });
 }
 // Invalid UTF-8: JSON text must be UTF-8 (RFC 8259 §8.1); the raw body is stored as received or not at all.
@@ -308,20 +310,7 @@ lynk('invalid-utf8', {
   lynk('duplicate-keys', {
     body: { text: t4 },
     sign: 'lynk',
-    expect: {
-      status: 200,
-      body: 'ok',
-      event: 'processed',
-      writes: ['orders', 'licenses', 'mail_outbox'],
-      literal: [
-        {
-          table: 'orders',
-          match: { external_ref: p4.data.message_data.refId },
-          column: 'email',
-          text: 'pembeli@example.com',
-        },
-      ],
-    },
+    expect: processedLynk(orderText(p4, 'email', 'pembeli@example.com')),
   });
 }
 // Prototype pollution at every level, unsigned and signed.
@@ -350,7 +339,7 @@ for (const [where, key] of [
   lynk('prototype-pollution', {
     body: { text },
     sign: 'lynk',
-    expect: { status: 200, body: 'ok', event: 'processed', writes: ['orders', 'licenses', 'mail_outbox'] },
+    expect: processedLynk(),
   });
 }
 // SQL and HTML in every string field of a signed payment: accepted and stored literally.
@@ -380,13 +369,7 @@ HOSTILE.forEach((value, i) => {
   lynk(SQL.includes(value) ? 'sql-in-strings' : 'html-in-strings', {
     body: { json: p },
     sign: 'lynk',
-    expect: {
-      status: 200,
-      body: 'ok',
-      event: 'processed',
-      writes: ['orders', 'licenses', 'mail_outbox'],
-      literal: [literal],
-    },
+    expect: processedLynk(literal),
   });
 });
 // The buyer's address: an apostrophe is legal in one (RFC 5322), so SQL-looking addresses pass and
@@ -397,20 +380,7 @@ HOSTILE.forEach((value, i) => {
   lynk('sql-in-strings', {
     body: { json: p },
     sign: 'lynk',
-    expect: {
-      status: 200,
-      body: 'ok',
-      event: 'processed',
-      writes: ['orders', 'licenses', 'mail_outbox'],
-      literal: [
-        {
-          table: 'orders',
-          match: { external_ref: p.data.message_data.refId },
-          column: 'email',
-          text: email.toLowerCase(),
-        },
-      ],
-    },
+    expect: processedLynk(orderText(p, 'email', email.toLowerCase())),
   });
   lynk('sql-in-strings', {
     body: { json: lynkPayment({ event: SQL[1] }) },
@@ -429,13 +399,7 @@ for (const value of [SQL[1], HTML[0], SQL[4]]) {
   lynk(SQL.includes(value) ? 'sql-in-strings' : 'html-in-strings', {
     body: { json: p },
     sign: 'lynk',
-    expect: {
-      status: 200,
-      body: 'ok',
-      event: 'processed',
-      writes: ['orders', 'licenses', 'mail_outbox'],
-      literal: [{ table: 'orders', match: { external_ref: value }, column: 'external_ref', text: value }],
-    },
+    expect: processedLynk({ table: 'orders', match: { external_ref: value }, column: 'external_ref', text: value }),
   });
 }
 for (const value of HOSTILE)
