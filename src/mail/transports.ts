@@ -7,6 +7,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** Stable across attempts (see message-id.ts); nodemailer makes a random one without it. */
+  messageId?: string;
 }
 
 export interface MailTransport {

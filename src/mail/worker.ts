@@ -5,6 +5,7 @@ import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { claimDueMails } from './claim.js';
+import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
 import { nextMailDueAt } from './queries.js';
 import { renderForSending } from './render.js';
@@ -159,6 +160,7 @@ export class MailWorker {
         subject: mail.subject,
         text: rendered.send.text,
         html: rendered.send.html,
+        messageId: outboxMessageId(mail, config.mail.from),
       });
       await db
         .updateTable('mail_outbox')

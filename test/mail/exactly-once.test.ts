@@ -84,6 +84,37 @@ describe.each(DIALECTS)('mail is never sent twice (%s)', (dialect) => {
     expect(smtp.received).toHaveLength(50);
   });
 
+  it('a mail sent again after a crash between SMTP accepting it and the outbox marking it carries the same Message-ID', async () => {
+    world = await openMailWorld(dialect);
+    const smtp = await world.smtpServer();
+    for (const orderNo of ['M-1', 'M-2'])
+      await enqueueMail(world.database.db, licenseMail(orderNo), world.runtime.now());
+    const worker = world.smtpWorker(smtp.port);
+    expect(await worker.drain()).toBe(2);
+    // The window exactly-once cannot close: SMTP took M-1, then the process died before the
+    // update, so the row is still `sending` under a lease that runs out.
+    await world.database.db
+      .updateTable('mail_outbox')
+      .set({ status: 'sending', sent_at: null, lease_until: world.runtime.now() - 1 })
+      .where('dedupe_key', '=', 'license:M-1')
+      .execute();
+    expect(await worker.drain()).toBe(1);
+
+    const ids = smtp.received.map((m) => [m.subject, m.headers.get('message-id')]);
+    expect(ids.map(([subject]) => subject)).toEqual([
+      'Pembayaran Berhasil - Order #M-1',
+      'Pembayaran Berhasil - Order #M-2',
+      'Pembayaran Berhasil - Order #M-1',
+    ]);
+    const [first, second, again] = ids.map(([, id]) => id);
+    // One message, one id (RFC 5322 §3.6.4), at the sender's domain: receivers drop the copy.
+    expect(first).toMatch(/^<gerbang\.[0-9a-f]{32}@kei\.example>$/);
+    expect(again).toBe(first);
+    expect(second).not.toBe(first);
+    const rows = await world.outbox();
+    expect(rows.find((r) => r.dedupe_key === 'license:M-1')?.smtp_message_id).toBe(first);
+  });
+
   it('behind a slow SMTP server a worker sends no mail whose lease another worker took over', async () => {
     world = await openMailWorld(dialect);
     const smtp = await world.smtpServer();
