@@ -9,6 +9,7 @@ import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
 import { nextMailDueAt } from './queries.js';
 import { renderForSending } from './render.js';
+import { smtpUnreachable } from './smtp-failure.js';
 import type { MailTransport } from './transports.js';
 
 export interface MailWorkerDeps {
@@ -118,8 +119,14 @@ export class MailWorker {
         });
       } else {
         batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
-        for (const mail of batch) {
-          await this.deliver(mail, this.deps.db);
+        for (const [i, mail] of batch.entries()) {
+          const outcome = await this.deliver(mail, this.deps.db);
+          if (outcome.kind === 'unreachable') {
+            // The server is down: the rest of the batch would fail the same way. They wait with
+            // this mail, their attempts untouched, and the run ends (one connection per try).
+            await this.putBack(batch.slice(i + 1), outcome.nextAttemptAt);
+            return attempted + i + 1;
+          }
           // better-sqlite3 never waits on I/O: without this, a backlog of mail would hold the
           // event loop and stall webhooks and /readyz (measured: seconds).
           await yieldToEventLoop();
@@ -131,7 +138,22 @@ export class MailWorker {
     }
   }
 
-  private async deliver(mail: MailRow, db: Kysely<Database>): Promise<void> {
+  /** Claimed mails not tried after all: pending again, due with the mail that found SMTP down. */
+  private async putBack(mails: readonly MailRow[], nextAttemptAt: number): Promise<void> {
+    for (const mail of mails) {
+      await this.deps.db
+        .updateTable('mail_outbox')
+        .set({ status: 'pending', attempts: mail.attempts - 1, lease_until: null, next_attempt_at: nextAttemptAt })
+        .where('id', '=', mail.id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', mail.attempts)
+        .execute();
+    }
+    if (mails.length > 0)
+      this.deps.log.warn({ mails: mails.length }, 'SMTP unreachable: the rest of the batch waits for the next try');
+  }
+
+  private async deliver(mail: MailRow, db: Kysely<Database>): Promise<DeliveryOutcome> {
     const { config, runtime, transport, log } = this.deps;
     // The batch was claimed under one lease, but its mails go out one by one: behind a slow SMTP
     // server the lease of a later mail can run short and another instance claim (and send) it. So
@@ -148,7 +170,7 @@ export class MailWorker {
         .executeTakeFirst();
       if (held.numUpdatedRows === 0n) {
         log.warn({ mailId: mail.id }, 'mail lease lost to another worker; not sending it again');
-        return;
+        return { kind: 'skipped' };
       }
     }
     try {
@@ -180,9 +202,13 @@ export class MailWorker {
         { mailId: mail.id, to: mail.to_address, transport: transport.kind },
         transport.kind === 'dev' ? `mail stored in the dev mailbox: ${mail.subject}` : `mail sent: ${mail.subject}`,
       );
+      return { kind: 'sent' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const giveUp = mail.attempts >= config.mail.maxAttempts;
+      // An unreachable server is not this mail's failure: it waits (back-off capped at 6 h) however
+      // long the outage lasts; only a server that refused the mail uses up MAIL_MAX_ATTEMPTS.
+      const unreachable = smtpUnreachable(error);
+      const giveUp = !unreachable && mail.attempts >= config.mail.maxAttempts;
       const next = runtime.now() + retryDelayMs(config.mail.retryBaseMs, mail.attempts);
       await db
         .updateTable('mail_outbox')
@@ -198,6 +224,12 @@ export class MailWorker {
         { mailId: mail.id, attempts: mail.attempts, giveUp, err: message },
         giveUp ? 'mail failed for good' : 'mail attempt failed; will retry',
       );
+      return unreachable ? { kind: 'unreachable', nextAttemptAt: next } : { kind: 'failed' };
     }
   }
 }
+
+type DeliveryOutcome =
+  | { kind: 'sent' | 'failed' | 'skipped' }
+  /** The SMTP server could not be reached; the mail waits until nextAttemptAt. */
+  | { kind: 'unreachable'; nextAttemptAt: number };

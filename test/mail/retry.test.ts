@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS, claimDueMails } from '../../src/mail/claim.js';
-import { retryDelayMs } from '../../src/mail/index.js';
+import { enqueueMail, licenseMailSubject, retryDelayMs } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import { DIALECTS } from '../helpers/world.js';
 import type { MailWorld } from './mail-world.js';
@@ -103,6 +105,76 @@ describe.each(DIALECTS)('mail retries (%s)', (dialect) => {
     expect(await claimDueMails(world.database.db, dialect, world.runtime.now(), 20)).toEqual([]);
     expect(smtp.rejected).toHaveLength(4);
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it('an outage longer than MAIL_MAX_ATTEMPTS allows does not fail the mail: it waits and goes out once', async () => {
+    // Defence: only a server that refused the mail uses up its attempts (src/mail/smtp-failure.ts).
+    world = await openMailWorld(dialect, { MAIL_RETRY_BASE_SECONDS: '30', MAIL_MAX_ATTEMPTS: '2' });
+    const down = await world.smtpServer();
+    await down.close();
+    await postLynk(world.app, payment());
+    const worker = world.smtpWorker(down.port);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect(await worker.drain()).toBe(1);
+      const [row] = await world.outbox();
+      expect(row).toMatchObject({ status: 'pending', attempts: attempt, sent_at: null });
+      world.runtime.advance(retryDelayMs(30 * SECOND, attempt));
+    }
+    const smtp = await world.smtpServer({ port: down.port });
+    expect(await worker.drain()).toBe(1);
+    expect(smtp.received).toHaveLength(1);
+    expect((await world.outbox())[0]).toMatchObject({ status: 'sent', attempts: 6, last_error: null });
+  });
+
+  it('while SMTP cannot be reached a batch costs one connection: the rest wait with it, attempts untouched', async () => {
+    world = await openMailWorld(dialect, { MAIL_RETRY_BASE_SECONDS: '30' });
+    // A server that accepts TCP and hangs up at once (a crashed relay behind a live port), counting connections.
+    let connections = 0;
+    const hangUp = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    const port = (hangUp.address() as AddressInfo).port;
+    const orderNos = ['B-1', 'B-2', 'B-3', 'B-4', 'B-5'];
+    for (const orderNo of orderNos) {
+      const params = {
+        kind: 'license' as const,
+        orderNo,
+        transactionNo: `TRX-${orderNo}`,
+        name: 'Budi',
+        email: 'budi@example.com',
+        paidAt: '2026-11-23T12:00:00',
+        items: [{ title: 'E-book Ekspor', keys: [`KEI-${orderNo}`] }],
+      };
+      const mail = { dedupeKey: `license:${orderNo}`, to: params.email, subject: licenseMailSubject(params), params };
+      await enqueueMail(world.database.db, mail, world.runtime.now());
+    }
+    const worker = world.smtpWorker(port);
+    const failedAt = world.runtime.now();
+
+    expect(await worker.drain()).toBe(1);
+    expect(connections).toBe(1);
+    const rows = await world.outbox();
+    expect(rows.map((r) => [r.status, r.attempts, r.next_attempt_at, r.lease_until])).toEqual([
+      ['pending', 1, failedAt + 30 * SECOND, null],
+      ...orderNos.slice(1).map(() => ['pending', 0, failedAt + 30 * SECOND, null]),
+    ]);
+    expect(await worker.drain()).toBe(0);
+    expect(connections).toBe(1);
+
+    // The relay comes back on the same port: all five go out, each once.
+    await new Promise<void>((resolve) => hangUp.close(() => resolve()));
+    const smtp = await world.smtpServer({ port });
+    world.runtime.advance(30 * SECOND);
+    expect(await worker.drain()).toBe(5);
+    expect(smtp.received.map((m) => m.subject).sort()).toEqual(
+      orderNos.map((orderNo) => `Pembayaran Berhasil - Order #${orderNo}`),
+    );
+    expect((await world.outbox()).map((r) => [r.status, r.attempts])).toEqual([
+      ['sent', 2],
+      ...orderNos.slice(1).map(() => ['sent', 1]),
+    ]);
   });
 
   it('a mail claimed by a worker that died is sent by another worker once its lease ran out, not before', async () => {
