@@ -1,24 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS } from '../../src/mail/claim.js';
-import type { MailTransport, QueuedMail } from '../../src/mail/index.js';
-import { enqueueMail, licenseMailSubject, smtpTransport } from '../../src/mail/index.js';
+import type { MailTransport } from '../../src/mail/index.js';
+import { enqueueMail, smtpTransport } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import { DIALECTS } from '../helpers/world.js';
 import type { MailWorld } from './mail-world.js';
-import { openMailWorld } from './mail-world.js';
-
-function licenseMail(orderNo: string, email = 'budi@example.com'): QueuedMail {
-  const params = {
-    kind: 'license' as const,
-    orderNo,
-    transactionNo: `TRX-${orderNo}`,
-    name: 'Budi',
-    email,
-    paidAt: '2026-11-23T12:00:00',
-    items: [{ title: 'E-book Ekspor', keys: [`KEI-${orderNo}`] }],
-  };
-  return { dedupeKey: `license:${orderNo}`, to: email, subject: licenseMailSubject(params), params };
-}
+import { licenseMail, openMailWorld } from './mail-world.js';
 
 describe.each(DIALECTS)('mail is never sent twice (%s)', (dialect) => {
   let world: MailWorld;

@@ -1,13 +1,27 @@
 import pino from 'pino';
 import type { Dialect, MailRow } from '../../src/db/index.js';
-import type { MailTransport } from '../../src/mail/index.js';
-import { MailWorker, smtpTransport } from '../../src/mail/index.js';
+import type { MailTransport, QueuedMail } from '../../src/mail/index.js';
+import { licenseMailSubject, MailWorker, smtpTransport } from '../../src/mail/index.js';
 import type { World } from '../helpers/world.js';
 import { createWorld } from '../helpers/world.js';
 import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
 import { startSmtpSink } from './smtp-sink.js';
 
 export const MAIL_FROM = 'Toko KEI <toko@kei.example>';
+
+/** A license mail for `orderNo` as a webhook would queue it (dedupe key `license:<orderNo>`). */
+export function licenseMail(orderNo: string, email = 'budi@example.com'): QueuedMail {
+  const params = {
+    kind: 'license' as const,
+    orderNo,
+    transactionNo: `TRX-${orderNo}`,
+    name: 'Budi',
+    email,
+    paidAt: '2026-11-23T12:00:00',
+    items: [{ title: 'E-book Ekspor', keys: [`KEI-${orderNo}`] }],
+  };
+  return { dedupeKey: `license:${orderNo}`, to: email, subject: licenseMailSubject(params), params };
+}
 
 /** A world plus the mail side: SMTP servers and workers it owns, all closed by `close()`. */
 export interface MailWorld extends World {

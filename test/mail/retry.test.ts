@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS, claimDueMails } from '../../src/mail/claim.js';
-import { enqueueMail, licenseMailSubject, retryDelayMs } from '../../src/mail/index.js';
+import { enqueueMail, retryDelayMs } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import { DIALECTS } from '../helpers/world.js';
 import type { MailWorld } from './mail-world.js';
-import { openMailWorld } from './mail-world.js';
+import { licenseMail, openMailWorld } from './mail-world.js';
 
 const SECOND = 1000;
 const HOUR = 3_600_000;
@@ -137,19 +137,7 @@ describe.each(DIALECTS)('mail retries (%s)', (dialect) => {
     await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
     const port = (hangUp.address() as AddressInfo).port;
     const orderNos = ['B-1', 'B-2', 'B-3', 'B-4', 'B-5'];
-    for (const orderNo of orderNos) {
-      const params = {
-        kind: 'license' as const,
-        orderNo,
-        transactionNo: `TRX-${orderNo}`,
-        name: 'Budi',
-        email: 'budi@example.com',
-        paidAt: '2026-11-23T12:00:00',
-        items: [{ title: 'E-book Ekspor', keys: [`KEI-${orderNo}`] }],
-      };
-      const mail = { dedupeKey: `license:${orderNo}`, to: params.email, subject: licenseMailSubject(params), params };
-      await enqueueMail(world.database.db, mail, world.runtime.now());
-    }
+    for (const orderNo of orderNos) await enqueueMail(world.database.db, licenseMail(orderNo), world.runtime.now());
     const worker = world.smtpWorker(port);
     const failedAt = world.runtime.now();
 

@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SignedInMember } from '../../bench/realtime-members.js';
 import { BENCH_PASSWORD, DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../bench/realtime-members.js';
 import { takeOverOnDeviceB } from '../../bench/realtime-takeover.js';
-import { enqueueMail, licenseMailSubject } from '../../src/mail/index.js';
+import { enqueueMail } from '../../src/mail/index.js';
 import { waitFor } from '../cli/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
 import { DIALECTS } from '../helpers/world.js';
+import { licenseMail } from '../mail/mail-world.js';
 import type { SmtpSink } from '../mail/smtp-sink.js';
 import { startSmtpSink } from '../mail/smtp-sink.js';
 import { SseConnection } from '../realtime/sse-client.js';
@@ -91,22 +92,8 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('several instances on on
     for (let batch = 0; batch < 10; batch++) {
       const now = Date.now();
       await cluster.db.transaction().execute(async (trx) => {
-        for (const orderNo of orderNos.slice(batch * 50, batch * 50 + 50)) {
-          const params = {
-            kind: 'license' as const,
-            orderNo,
-            transactionNo: `TRX-${orderNo}`,
-            name: 'Budi',
-            email: 'budi@example.com',
-            paidAt: '2026-11-23T12:00:00',
-            items: [{ title: 'E-book Ekspor', keys: [`KEI-${orderNo}`] }],
-          };
-          await enqueueMail(
-            trx,
-            { dedupeKey: `license:${orderNo}`, to: params.email, subject: licenseMailSubject(params), params },
-            now,
-          );
-        }
+        for (const orderNo of orderNos.slice(batch * 50, batch * 50 + 50))
+          await enqueueMail(trx, licenseMail(orderNo), now);
       });
       await sleep(50);
     }
