@@ -18,9 +18,18 @@ export type KeyMatch = 'current' | 'previous' | null;
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /**
- * Compares the received signature with the one each configured key gives, in constant time and
- * without short-circuit: both comparisons always run, so the time taken does not say whether the
- * current key matched. Both sides are hashed to 32 bytes first, so the header's length leaks nothing.
+ * Does a received signature header equal the expected hex signature? Constant time, and
+ * length-blind: both sides are hashed to 32 bytes first, so timingSafeEqual always compares 32
+ * bytes and neither the length nor the content of the header leaks through timing. Case and
+ * surrounding white space of the header do not matter (hex is hex).
+ */
+export function signatureMatches(received: string, expected: string): boolean {
+  return timingSafeEqual(digest(received.trim().toLowerCase()), digest(expected));
+}
+
+/**
+ * Compares the received signature with the one each configured key gives, without short-circuit:
+ * both comparisons always run, so the time taken does not say whether the current key matched.
  * The previous key outside its window is still compared (same work) but does not count.
  */
 export function matchSigningKey(
@@ -29,10 +38,8 @@ export function matchSigningKey(
   expectedFor: (key: string) => string,
   received: string,
 ): KeyMatch {
-  const given = digest(received.trim().toLowerCase());
-  const current = timingSafeEqual(given, digest(expectedFor(keys.current)));
-  const previousKey = keys.previous?.key ?? keys.current;
-  const previousMatched = timingSafeEqual(given, digest(expectedFor(previousKey)));
+  const current = signatureMatches(received, expectedFor(keys.current));
+  const previousMatched = signatureMatches(received, expectedFor(keys.previous?.key ?? keys.current));
   const previousOpen = keys.previous !== undefined && (keys.previous.until === undefined || now < keys.previous.until);
   if (current) return 'current';
   return previousMatched && previousOpen ? 'previous' : null;

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { KeyMatch, SigningKeys } from '../signing-keys.js';
-import { matchSigningKey } from '../signing-keys.js';
+import { matchSigningKey, signatureMatches } from '../signing-keys.js';
 import type { LynkEnvelope } from './payload.js';
 
 /**
@@ -20,14 +20,9 @@ export function computeLynkSignature(envelope: LynkEnvelope, merchantKey: string
     .digest('hex');
 }
 
-/**
- * Constant-time check. Both sides are hashed first so timingSafeEqual always compares 32 bytes:
- * neither the length nor the content of the received header leaks through timing.
- */
+/** One key's check (signatureMatches: constant time over two 32-byte digests). */
 export function verifyLynkSignature(envelope: LynkEnvelope, merchantKey: string, received: string): boolean {
-  const expected = createHash('sha256').update(computeLynkSignature(envelope, merchantKey), 'utf8').digest();
-  const given = createHash('sha256').update(received.trim().toLowerCase(), 'utf8').digest();
-  return timingSafeEqual(given, expected);
+  return signatureMatches(received, computeLynkSignature(envelope, merchantKey));
 }
 
 /**
