@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditActorType, Database, Dialect, MailStatus, WebhookOutcome, WebhookProvider } from '../db/index.js';
 import { OUTBOX_LIST_COLUMNS } from '../mail/index.js';
 import { DELIVERY_LIST_COLUMNS } from '../webhooks/index.js';
-import { startsWith } from './search-key.js';
+import { startsWith, startsWithAny } from './search-key.js';
 
 /**
  * The console's lists: newest first, keyset-paginated on id (`before`: the last id of the previous
@@ -48,14 +48,7 @@ export async function searchMembers(
     .orderBy('id', 'desc')
     .limit(limit + 1);
   if (/^#\d{1,12}$/.test(term)) q = q.where('id', '=', Number(term.slice(1)));
-  else if (term !== '')
-    q = q.where((eb) =>
-      eb.or([
-        startsWith(dialect, 'members.email', term),
-        startsWith(dialect, 'members.name', term),
-        startsWith(dialect, 'members.phone', term),
-      ]),
-    );
+  else if (term !== '') q = q.where(startsWithAny(dialect, ['members.email', 'members.name', 'members.phone'], term));
   return paged(await q.execute(), limit);
 }
 
@@ -85,13 +78,7 @@ export async function searchLicenses(
     .orderBy('licenses.id', 'desc')
     .limit(limit + 1);
   if (term !== '')
-    q = q.where((eb) =>
-      eb.or([
-        startsWith(dialect, 'licenses.license_key', term),
-        startsWith(dialect, 'licenses.email', term),
-        startsWith(dialect, 'licenses.product_title', term),
-      ]),
-    );
+    q = q.where(startsWithAny(dialect, ['licenses.license_key', 'licenses.email', 'licenses.product_title'], term));
   return paged(await q.execute(), limit);
 }
 

@@ -14,6 +14,14 @@ export function startsWith(dialect: Dialect, column: string, prefix: string): Ex
   return sql<SqlBool>`(${expr} >= ${key} and ${expr} < ${successor(key)})`;
 }
 
+/** Starts with `prefix` in any of the columns (each its own index range; the planner ORs them). */
+export function startsWithAny(dialect: Dialect, columns: readonly string[], prefix: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${sql.join(
+    columns.map((column) => startsWith(dialect, column, prefix)),
+    sql` or `,
+  )})`;
+}
+
 /** Case-insensitive equality on the same indexed expression (a member's licenses by email). */
 export function equalsKey(dialect: Dialect, column: string, value: string): Expression<SqlBool> {
   return sql<SqlBool>`(${searchKey(dialect, column)} = ${value.toLowerCase()})`;
