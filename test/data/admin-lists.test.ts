@@ -11,8 +11,7 @@ import { licenseDetail } from '../../src/admin/license-service.js';
 import { memberDetail } from '../../src/admin/member-service.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import { expectIndexed, PlanRecorder } from '../helpers/query-plans.js';
-import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS, memberRow, worldPerTest } from '../helpers/world.js';
+import { DIALECTS, memberRow, worldPerTest } from '../helpers/world.js';
 
 describe.each(DIALECTS)('console lists: search and keyset pages (%s)', (dialect) => {
   const open = worldPerTest(dialect, async (w) => {
@@ -116,15 +115,12 @@ const BASE = Date.UTC(2026, 8, 1);
 const NOW = BASE + 100_001 * 60_000;
 
 describe('console lists at 100,000 members and 1,000,000 events use indexes (SQLite)', () => {
-  let world: World;
   let recorder: PlanRecorder;
   let raw: PlanRecorder['raw'];
   let db: PlanRecorder['db'];
 
   beforeAll(async () => {
-    world = await createWorld('sqlite');
-    if (world.config.database.kind !== 'sqlite') throw new Error('sqlite expected');
-    recorder = new PlanRecorder(world.config.database.file);
+    recorder = await PlanRecorder.onFreshWorld();
     raw = recorder.raw;
     // Generated in SQL, in one transaction: seconds, not minutes. Rows are a minute apart (members,
     // orders, licenses: ~70 days of history), so "today" is the last 1,440 of them, as in a real shop.
@@ -160,7 +156,6 @@ describe('console lists at 100,000 members and 1,000,000 events use indexes (SQL
   }, 600_000);
   afterAll(async () => {
     await recorder?.close();
-    await world?.close();
   });
 
   const plans = (run: () => Promise<unknown>) => recorder.plans(run);

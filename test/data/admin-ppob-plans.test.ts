@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPpobPage } from '../../src/admin/ppob-service.js';
 import { expectIndexed, PlanRecorder } from '../helpers/query-plans.js';
-import type { World } from '../helpers/world.js';
-import { createWorld } from '../helpers/world.js';
 
 describe('the console PPOB list at 200,000 transactions uses indexes (SQLite)', () => {
-  let world: World;
   let recorder: PlanRecorder;
   let raw: PlanRecorder['raw'];
   let db: PlanRecorder['db'];
 
   beforeAll(async () => {
-    world = await createWorld('sqlite');
-    if (world.config.database.kind !== 'sqlite') throw new Error('sqlite expected');
-    recorder = new PlanRecorder(world.config.database.file);
+    recorder = await PlanRecorder.onFreshWorld();
     raw = recorder.raw;
     // One transaction in 50 unknown (waiting for reconciliation), one member per 20 transactions.
     raw.exec(`begin;
@@ -29,7 +24,6 @@ describe('the console PPOB list at 200,000 transactions uses indexes (SQLite)', 
   }, 600_000);
   afterAll(async () => {
     await recorder?.close();
-    await world?.close();
   });
 
   const plans = (run: () => Promise<unknown>) => recorder.plans(run);

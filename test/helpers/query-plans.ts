@@ -3,6 +3,7 @@ import type { CompiledQuery } from 'kysely';
 import { Kysely, SqliteDialect } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../../src/db/index.js';
+import { createWorld } from './world.js';
 
 /**
  * A Kysely handle on a SQLite file that records every statement, and the plans SQLite would use for
@@ -12,6 +13,20 @@ export class PlanRecorder {
   readonly raw: SqliteDatabase.Database;
   readonly db: Kysely<Database>;
   private readonly captured: CompiledQuery[] = [];
+  /** Closes what the recorder was opened on (the world of onFreshWorld). */
+  private closeOwner: () => Promise<void> = async () => {};
+
+  /** A fresh, migrated SQLite world with a recorder on its file; close() ends both. */
+  static async onFreshWorld(): Promise<PlanRecorder> {
+    const world = await createWorld('sqlite');
+    if (world.config.database.kind !== 'sqlite') {
+      await world.close();
+      throw new Error('sqlite expected');
+    }
+    const recorder = new PlanRecorder(world.config.database.file);
+    recorder.closeOwner = () => world.close();
+    return recorder;
+  }
 
   constructor(file: string) {
     this.raw = new SqliteDatabase(file);
@@ -38,6 +53,7 @@ export class PlanRecorder {
   async close(): Promise<void> {
     await this.db.destroy();
     this.raw.close();
+    await this.closeOwner();
   }
 }
 
