@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NOT_ORDERED_MESSAGE } from '../../src/ppob/index.js';
 import { addAdmin, auditEntries, csrfOf, expectAudited, signInAdmin } from '../helpers/admin.js';
 import { addMember, cookieHeader, location, PASSWORD, TestDevice } from '../helpers/auth.js';
-import { FakeHesda, hesdaEnv, postHesda, seedTransaction, update } from '../helpers/hesda.js';
+import { FakeHesda, hesdaEnv, postHesda, seedTransaction, seedUnknownTransaction, update } from '../helpers/hesda.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 import { SseConnection } from '../realtime/sse-client.js';
@@ -87,12 +87,7 @@ describe.each(DIALECTS)('PPOB in the operator console (%s)', (dialect) => {
   it('the list filters by status (unknown = needs reconciliation) and finds by customer number, Hesda id or member email', async () => {
     const { world, admin } = await open(false);
     const pending = await seedTransaction(world, 'HSD-7', ekaId);
-    const other = await seedTransaction(world, 'HSD-8');
-    await world.database.db
-      .updateTable('ppob_transactions')
-      .set({ status: 'unknown', hesda_transaction_id: null, customer_no: '0811222' })
-      .where('id', '=', other.id)
-      .execute();
+    const other = await seedUnknownTransaction(world, { customer_no: '0811222' });
     const ids = async (query: string) => {
       const res = await admin.get(`/admin/ppob${query}`);
       expect(res.statusCode).toBe(200);
@@ -160,12 +155,7 @@ describe.each(DIALECTS)('PPOB in the operator console (%s)', (dialect) => {
 
   it('"never ordered" marks the unknown order failed; a second reconciliation is refused and not audited', async () => {
     const { world, act } = await open(false);
-    const seeded = await seedTransaction(world, 'HSD-1');
-    await world.database.db
-      .updateTable('ppob_transactions')
-      .set({ status: 'unknown', hesda_transaction_id: null })
-      .where('id', '=', seeded.id)
-      .execute();
+    const seeded = await seedUnknownTransaction(world);
     const path = `/admin/ppob/${seeded.id}`;
     expect(location(await act(path, `${path}/rekonsiliasi`, { not_ordered: 'ya' }))).toBe(`${path}?pesan=ppob-selesai`);
     expect(await transaction(world, seeded.id)).toMatchObject({ status: 'failed', message: NOT_ORDERED_MESSAGE });
@@ -177,12 +167,7 @@ describe.each(DIALECTS)('PPOB in the operator console (%s)', (dialect) => {
   it('a Hesda id already recorded on another transaction is refused: nothing changes', async () => {
     const { world, act } = await open(false);
     await seedTransaction(world, 'HSD-TAKEN');
-    const seeded = await seedTransaction(world, 'HSD-2');
-    await world.database.db
-      .updateTable('ppob_transactions')
-      .set({ status: 'unknown', hesda_transaction_id: null })
-      .where('id', '=', seeded.id)
-      .execute();
+    const seeded = await seedUnknownTransaction(world);
     const path = `/admin/ppob/${seeded.id}`;
     const res = await act(path, `${path}/rekonsiliasi`, { hesda_transaction_id: 'HSD-TAKEN' });
     expect(location(res)).toBe(`${path}?pesan=ppob-id-dipakai`);

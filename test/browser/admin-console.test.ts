@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_ENDED_MESSAGES } from '../../src/realtime/index.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
-import { seedTransaction } from '../helpers/hesda.js';
+import { seedUnknownTransaction } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, devMailWorker } from '../helpers/world.js';
@@ -188,12 +188,7 @@ describe('operator console in a real browser', () => {
     await admin.waitForLoadState('load');
     expect(await admin.locator('#flash').textContent()).toContain('Lisensi dicabut');
     await screenshot(admin, 'admin-license-revoked');
-    const ppob = await seedTransaction(world, 'HSD-BROWSER');
-    await world.database.db
-      .updateTable('ppob_transactions')
-      .set({ status: 'unknown', hesda_transaction_id: null, last_error: 'timeout setelah 15 detik' })
-      .where('id', '=', ppob.id)
-      .execute();
+    const ppob = await seedUnknownTransaction(world, { last_error: 'timeout setelah 15 detik' });
     await visit(admin, '/admin/ppob?status=unknown', 'PPOB', 'admin-ppob');
     await visit(admin, `/admin/ppob/${ppob.id}`, `Transaksi #${ppob.id}`, 'admin-ppob-detail');
     await admin.check('#not-ordered-confirm');

@@ -174,6 +174,23 @@ export function seedTransaction(world: World, hesdaId: string, memberId: number 
   return insertPendingTransaction(world.database.db, hesdaId, world.runtime.now(), memberId);
 }
 
+/**
+ * A transaction whose order outcome Hesda never told us (timeout, crash): `unknown`, no Hesda id,
+ * waiting for reconciliation. `extra` sets other columns (customer number, last error).
+ */
+export async function seedUnknownTransaction(
+  world: World,
+  extra: { customer_no?: string; last_error?: string } = {},
+): Promise<{ id: number }> {
+  const seeded = await seedTransaction(world, `HSD-UNKNOWN-${randomBytes(4).toString('hex')}`);
+  await world.database.db
+    .updateTable('ppob_transactions')
+    .set({ status: 'unknown', hesda_transaction_id: null, ...extra })
+    .where('id', '=', seeded.id)
+    .execute();
+  return seeded;
+}
+
 /** The same row on any database handle (a test beside real server processes has no World). */
 export async function insertPendingTransaction(
   db: Kysely<Database>,
