@@ -10,15 +10,16 @@ export const REJECTED_BODY_LIMIT = 16 * 1024;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * The body as text only when it is valid UTF-8, as JSON text must be (RFC 8259 §8.1). A lenient
- * decode would swap bad bytes for U+FFFD: the event would be processed, and stored as "the raw body",
- * with bytes the sender never sent.
+ * The body as text, decoded once. `utf8` says whether it was valid UTF-8, as JSON text must be
+ * (RFC 8259 §8.1); only then may it be processed. A lenient decode would swap bad bytes for U+FFFD:
+ * the event would be processed, and stored as "the raw body", with bytes the sender never sent. An
+ * invalid body is still decoded leniently, for the rejected record an operator reads.
  */
-export function utf8Body(raw: Buffer): string | null {
+export function decodeBody(raw: Buffer): { text: string; utf8: boolean } {
   try {
-    return strictUtf8.decode(raw);
+    return { text: strictUtf8.decode(raw), utf8: true };
   } catch {
-    return null;
+    return { text: raw.toString('utf8'), utf8: false };
   }
 }
 

@@ -10,12 +10,12 @@ import { applyHesdaUpdate, HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchem
 import type { RealtimeBus } from '../../realtime/index.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
 import {
+  decodeBody,
   findDelivery,
   insertVerifiedDelivery,
   recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
-  utf8Body,
 } from '../events-store.js';
 import type { PreviousKeyUse } from '../signing-keys.js';
 import { matchHesdaSignature } from './signature.js';
@@ -66,9 +66,10 @@ export async function receiveHesdaDelivery(
   log: Log,
   delivery: HesdaDelivery,
 ): Promise<HesdaReceipt> {
+  const decoded = decodeBody(delivery.rawBody);
   const meta: DeliveryMeta = {
     provider: 'hesda',
-    rawBody: delivery.rawBody.toString('utf8'),
+    rawBody: decoded.text,
     remoteIp: delivery.remoteIp,
     requestId: delivery.requestId,
     receivedAt: deps.runtime.now(),
@@ -104,7 +105,7 @@ export async function receiveHesdaDelivery(
     );
   }
   // Signed but not UTF-8: the signature proves the bytes, not that they are JSON text.
-  if (utf8Body(delivery.rawBody) === null) return reject(400, 'INVALID_JSON', 'body is not UTF-8');
+  if (!decoded.utf8) return reject(400, 'INVALID_JSON', 'body is not UTF-8');
   let body: unknown;
   try {
     body = JSON.parse(meta.rawBody);

@@ -4,13 +4,13 @@ import type { ErrorCode } from '../../errors.js';
 import type { Log } from '../../logger.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
 import {
+  decodeBody,
   findDelivery,
   getDelivery,
   insertVerifiedDelivery,
   recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
-  utf8Body,
 } from '../events-store.js';
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
@@ -35,9 +35,10 @@ export interface LynkDelivery {
  * Lynk retries.
  */
 export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: LynkDelivery): Promise<LynkReceipt> {
+  const decoded = decodeBody(delivery.rawBody);
   const meta: DeliveryMeta = {
     provider: 'lynk',
-    rawBody: delivery.rawBody.toString('utf8'),
+    rawBody: decoded.text,
     remoteIp: delivery.remoteIp,
     requestId: delivery.requestId,
     receivedAt: deps.runtime.now(),
@@ -52,7 +53,7 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
     return { ok: false, code };
   };
 
-  if (utf8Body(delivery.rawBody) === null) return reject('INVALID_JSON', 'body is not UTF-8');
+  if (!decoded.utf8) return reject('INVALID_JSON', 'body is not UTF-8');
   let body: unknown;
   try {
     body = JSON.parse(meta.rawBody);
