@@ -20,7 +20,7 @@ import { deviceIdForToken, resolveDevice } from './devices.js';
 import type { RateLimit } from './rate-limit.js';
 import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
 import type { AuthSettings, LiveDevice } from './sessions.js';
-import { createSession, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
+import { createSession, deviceHeldByAnother, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
 import type { SessionToken } from './tokens.js';
 import { parseSessionToken, sameDigest, sha256Hex } from './tokens.js';
 
@@ -283,29 +283,6 @@ async function verifiedSession(
     .executeTakeFirst();
   if (!row || !sameDigest(row.secret_hash, sha256Hex(token.secret))) return null;
   return { id: token.id, memberId: row.member_id, deviceId: row.device_id };
-}
-
-/**
- * Does another browser hold this device right now: a live session on it other than the one the
- * browser presented? Tabs of one browser share the session cookie, so they never count; a device
- * cookie copied to another browser does not carry that session (OWASP ASVS 3.2: sessions bound to
- * the browser that was issued them).
- */
-async function deviceHeldByAnother(
-  db: Kysely<Database>,
-  deviceId: number,
-  presentedSessionId: string | null,
-  now: number,
-): Promise<boolean> {
-  let q = db
-    .selectFrom('sessions')
-    .select('id')
-    .where('device_id', '=', deviceId)
-    .where('revoked_at', 'is', null)
-    .where('idle_expires_at', '>', now)
-    .where('expires_at', '>', now);
-  if (presentedSessionId !== null) q = q.where('id', '!=', presentedSessionId);
-  return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** Who ended the sessions, for the audit log (an admin's action names itself, e.g. member.force_logout). */

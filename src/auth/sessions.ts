@@ -169,6 +169,29 @@ export async function liveDevices(db: Kysely<Database>, memberId: number, now: n
   return rows.map((r) => ({ ...r, lastSeenAt: Number(r.lastSeenAt) }));
 }
 
+/**
+ * Does another browser hold this device right now: a live session on it other than the one the
+ * browser presented? Tabs of one browser share the session cookie, so they never count; a device
+ * cookie copied to another browser does not carry that session (OWASP ASVS 3.2: sessions bound to
+ * the browser that was issued them).
+ */
+export async function deviceHeldByAnother(
+  db: Kysely<Database>,
+  deviceId: number,
+  presentedSessionId: string | null,
+  now: number,
+): Promise<boolean> {
+  let q = db
+    .selectFrom('sessions')
+    .select('id')
+    .where('device_id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('expires_at', '>', now);
+  if (presentedSessionId !== null) q = q.where('id', '!=', presentedSessionId);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Ends the live sessions of a member on the given devices; returns the devices that had one. */
 export async function revokeDeviceSessions(
   db: Kysely<Database>,
