@@ -27,6 +27,7 @@ import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
 import { answerClientError } from './web/client-error.js';
+import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendError(request, reply, code, error instanceof AppError ? error.message : errorTable[code].message);
   });
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND', errorTable.NOT_FOUND.message));
+  fetchMetadataCheck(app);
 
   await app.register(fastifyCookie, { secret: config.cookieSecret });
   await app.register(fastifyFormbody);
