@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addMember } from '../helpers/auth.js';
+import { addMember, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, licenseApi } from './license-world.js';
+import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from './license-world.js';
 
 const BUDI = 'budi@example.com';
 
@@ -33,5 +33,26 @@ describe.each(DIALECTS)('what the public license API refuses (%s)', (dialect) =>
     await world.app.close();
     // On PostgreSQL the allowed ones only: 4 IPs and 6 keys. SQLite keeps its counters in memory.
     expect(await counterRows(world)).toBe(dialect === 'postgres' ? 10 : 0);
+  });
+
+  it("a member browser's fingerprint namespace is not the public API's to use", async () => {
+    const world = await open({ PRODUCT_RULES: LICENSE_RULES });
+    const license = await buyLicense(world, 'Tiga Perangkat', BUDI);
+    const budi = new TestDevice(world.app);
+    expect((await budi.login(BUDI, PASSWORD)).statusCode).toBe(303);
+    expect((await budi.post(`/member/produk/${license.id}/buka`, {})).statusCode).toBe(303);
+    const [browser] = await liveActivations(world, license.id);
+    const device = await world.database.db.selectFrom('devices').select('id').executeTakeFirstOrThrow();
+    const fingerprint = `gerbang-member-device:${device.id}`;
+
+    for (const action of ['activate', 'validate', 'deactivate'] as const) {
+      const res = await licenseApi(world, action, { key: license.key, fingerprint });
+      expect(res.statusCode, action).toBe(400);
+      expect(res.json().error, action).toMatchObject({ code: 'INVALID_PAYLOAD' });
+    }
+    expect(await liveActivations(world, license.id)).toEqual([browser]);
+    // Validation without a fingerprint still works and names no device.
+    const plain = await licenseApi(world, 'validate', { key: license.key });
+    expect(plain.json()).toMatchObject({ valid: true, activation: null });
   });
 });
