@@ -167,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: database.db,
     bus,
     hub,
+    limits: { perSession: config.realtime.maxStreamsPerSession, perIp: config.realtime.maxStreamsPerIp },
     authenticate: (request) => authenticateStream(guardDeps, request),
   });
   const licenses: LicenseDeps = {

@@ -54,7 +54,13 @@ export function memberGuard(deps: GuardDeps): preHandlerAsyncHookHandler {
 export async function authenticateStream(deps: GuardDeps, request: FastifyRequest): Promise<StreamAuth> {
   const check = await checkSession(deps.db, presentedCookies(request, deps.cookies), deps.runtime.now());
   if (check.status === 'live')
-    return { status: 'live', memberId: check.memberId, deviceId: check.deviceId, sessionCreatedAt: check.createdAt };
+    return {
+      status: 'live',
+      sessionId: check.sessionId,
+      memberId: check.memberId,
+      deviceId: check.deviceId,
+      sessionCreatedAt: check.createdAt,
+    };
   if (check.status === 'revoked')
     return { status: 'revoked', memberId: check.memberId, deviceId: check.deviceId, reason: check.reason };
   return { status: 'none' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inputText } from '../text-input.js';
 
 /** The login form and the link/takeover posts, as zod schemas: the edge every login request passes. */
 
@@ -8,11 +9,12 @@ const fingerprint = z
   .regex(/^([0-9a-f]{64})?$/, 'fingerprint must be 64 hex characters')
   .default('');
 export const loginBody = z.object({
-  email: z.string().trim().min(3).max(254),
+  email: inputText().trim().min(3).max(254),
+  // Only hashed, never stored or compared as text: any character a set-password form took still works.
   password: z.string().min(1).max(1000),
   fingerprint,
   takeover: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
 });
-export const tokenBody = z.object({ token: z.string().min(20).max(200), fingerprint });
-export const emailBody = z.object({ email: z.string().trim().min(3).max(254) });
-export const tokenQuery = z.object({ token: z.string().min(20).max(200) });
+export const tokenBody = z.object({ token: inputText().min(20).max(200), fingerprint });
+export const emailBody = z.object({ email: inputText().trim().min(3).max(254) });
+export const tokenQuery = z.object({ token: inputText().min(20).max(200) });

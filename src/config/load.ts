@@ -49,7 +49,12 @@ export interface Config {
   };
   /** Embed URL of the member video page's player (an iframe), if any. */
   readonly memberVideoUrl: string | undefined;
-  readonly realtime: { readonly heartbeatMs: number };
+  readonly realtime: {
+    readonly heartbeatMs: number;
+    /** Open event streams at once per session and per client IP, on this instance. */
+    readonly maxStreamsPerSession: number;
+    readonly maxStreamsPerIp: number;
+  };
   /** Time zone of times shown on pages ("terakhir aktif …"). */
   readonly displayTimeZone: string;
   /** Bearer token for GET /metrics; without it the endpoint does not exist. */
@@ -203,7 +208,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       maxAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
     },
     memberVideoUrl: e.MEMBER_VIDEO_URL,
-    realtime: { heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000 },
+    realtime: {
+      heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000,
+      maxStreamsPerSession: e.REALTIME_MAX_STREAMS_PER_SESSION,
+      maxStreamsPerIp: e.REALTIME_MAX_STREAMS_PER_IP,
+    },
     displayTimeZone: e.DISPLAY_TIMEZONE,
     metricsToken: e.METRICS_TOKEN,
     ppob: {

@@ -100,6 +100,9 @@ export const envSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt.max(100_000).default(30),
   MEMBER_VIDEO_URL: z.url({ protocol: /^https?$/ }).optional(),
   REALTIME_HEARTBEAT_SECONDS: positiveInt.max(20).default(15),
+  // Tabs of one browser share one stream (Web Locks); browsers without them open one per tab.
+  REALTIME_MAX_STREAMS_PER_SESSION: positiveInt.max(1000).default(8),
+  REALTIME_MAX_STREAMS_PER_IP: positiveInt.max(100_000).default(100),
   DISPLAY_TIMEZONE: z
     .string()
     .refine((tz) => {

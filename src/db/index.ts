@@ -8,3 +8,4 @@ export { plainTransactions } from './group-commit.js';
 export { housekeepingGate } from './housekeeping.js';
 export { migrateToLatest } from './migrate.js';
 export type * from './schema.js';
+export { MAX_BIND_PARAMETERS, rowsPerStatement, statementChunks } from './statement-chunks.js';

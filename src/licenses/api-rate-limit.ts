@@ -21,6 +21,8 @@ interface Window {
   unflushed: number;
   /** The shared counter (every instance's hits) as of this instance's last merge. */
   shared: number;
+  /** Malformed requests seen here: they count against their IP on this instance only, never merged. */
+  local: number;
   /** This instance already refused a request in this window. */
   refused: boolean;
 }
@@ -51,6 +53,9 @@ const MERGE_DELAY_MS = 1000;
  * agree on where one starts. On SQLite one process owns the database file, so memory is the whole
  * truth; counts reset on restart there, which only forgives a client early. Keys carry 80 random
  * bits: guessing fails on entropy, the limiter keeps one client from hogging the server.
+ * A refused request (over a limit, or malformed) writes nothing: it is not counted at all once a
+ * limit refuses it (the verdict cannot change within the window), and a malformed one counts in
+ * memory only, so a flood of either, from however many addresses or keys, adds no shared rows.
  */
 export class LicenseApiLimiter {
   // Insertion order is window-start order (a restarted window is re-inserted), so the front is oldest.
@@ -64,30 +69,45 @@ export class LicenseApiLimiter {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  /** Counts one request of `ip` naming `key` (null: a body without a usable key counts per IP only). */
+  /**
+   * Decides on one request of `ip` naming `key`, and counts it when allowed. A null key is a body
+   * without a usable key (malformed): it counts per IP, on this instance only.
+   */
   consume(ip: string, key: string | null, now: number): LicenseApiDecision {
     this.evict(now);
-    const byIp = this.hit(`ip:${ip}`, now);
+    const ipName = `ip:${ip}`;
     // Only a digest of the key is kept: the shared table must not become a list of valid keys.
-    const byKey = key === null ? null : this.hit(`key:${keyDigest(key)}`, now);
-    let retryAfterMs = 0;
-    const firstRefusals: ('ip' | 'key')[] = [];
-    const ends = (w: Window) => w.startedAt + this.limits.windowMs - now;
-    const refuse = (w: Window, counter: 'ip' | 'key') => {
-      retryAfterMs = Math.max(retryAfterMs, ends(w));
-      if (!w.refused) firstRefusals.push(counter);
-      w.refused = true;
-    };
-    if (byIp.shared + byIp.unflushed > this.limits.maxPerIp) refuse(byIp, 'ip');
-    if (byKey && byKey.shared + byKey.unflushed > this.limits.maxPerKey) refuse(byKey, 'key');
+    const keyName = key === null ? null : `key:${keyDigest(key)}`;
+    const byIp = this.current(ipName, now);
+    const byKey = keyName === null ? undefined : this.current(keyName, now);
+    // A window that refuses exists already: refusing needs hits, and only allowed requests add them.
+    const over = (w: Window | undefined, max: number): w is Window =>
+      w !== undefined && w.shared + w.unflushed + w.local >= max;
+    const refusing: [Window, 'ip' | 'key'][] = [];
+    if (over(byIp, this.limits.maxPerIp)) refusing.push([byIp, 'ip']);
+    if (over(byKey, this.limits.maxPerKey)) refusing.push([byKey, 'key']);
+    if (refusing.length > 0) {
+      let retryAfterMs = 0;
+      const firstRefusals: ('ip' | 'key')[] = [];
+      for (const [w, counter] of refusing) {
+        retryAfterMs = Math.max(retryAfterMs, w.startedAt + this.limits.windowMs - now);
+        if (!w.refused) firstRefusals.push(counter);
+        w.refused = true;
+      }
+      return { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals };
+    }
+    if (keyName === null) {
+      this.hit(ipName, now).local += 1;
+      return { allowed: true };
+    }
+    this.hit(ipName, now).unflushed += 1;
+    this.hit(keyName, now).unflushed += 1;
     if (this.shared && !this.timer) {
       // An idle server holds no timer and runs no queries.
       this.timer = setTimeout(() => void this.merge(), MERGE_DELAY_MS);
       this.timer.unref();
     }
-    return retryAfterMs > 0
-      ? { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals }
-      : { allowed: true };
+    return { allowed: true };
   }
 
   get size(): number {
@@ -124,14 +144,17 @@ export class LicenseApiLimiter {
     this.merging = null;
   }
 
+  /** The counter's window if it is the one `now` falls in. */
+  private current(name: string, now: number): Window | undefined {
+    const window = this.windows.get(name);
+    return window && window.startedAt === now - (now % this.limits.windowMs) ? window : undefined;
+  }
+
+  /** The counter's current window, started (empty) if it ended or never began. */
   private hit(name: string, now: number): Window {
-    const startedAt = now - (now % this.limits.windowMs);
-    const current = this.windows.get(name);
-    if (current && current.startedAt === startedAt) {
-      current.unflushed += 1;
-      return current;
-    }
-    const fresh = { startedAt, unflushed: 1, shared: 0, refused: false };
+    const current = this.current(name, now);
+    if (current) return current;
+    const fresh = { startedAt: now - (now % this.limits.windowMs), unflushed: 0, shared: 0, local: 0, refused: false };
     this.windows.delete(name);
     this.windows.set(name, fresh);
     return fresh;

@@ -9,9 +9,21 @@ export function fingerprintHash(fingerprint: string): string {
   return sha256Hex(`gerbang-activation:${fingerprint}`);
 }
 
+/** The namespace of the fingerprints the server derives for members' browsers. */
+const MEMBER_DEVICE_NAMESPACE = 'gerbang-member-device:';
+
 /** The fingerprint of a member's browser: its device row (a random HttpOnly token), not its JS hash. */
 export function memberDeviceFingerprint(deviceId: number): string {
-  return `gerbang-member-device:${deviceId}`;
+  return `${MEMBER_DEVICE_NAMESPACE}${deviceId}`;
+}
+
+/**
+ * Whether a fingerprint lies in the members' namespace. Only the server may use it: device ids are
+ * small counters, so a public API caller naming one would validate, take over or release a
+ * member's browser activation without its device cookie.
+ */
+export function isMemberDeviceFingerprint(fingerprint: string): boolean {
+  return fingerprint.startsWith(MEMBER_DEVICE_NAMESPACE);
 }
 
 // A valid digest no activation has: an unknown key still costs one comparison.

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, LicensesTable } from '../db/index.js';
-import { executeCompiledOnce } from '../db/index.js';
+import { executeCompiledOnce, statementChunks } from '../db/index.js';
 import { newLicenseKey } from './keys.js';
 
 export interface LicenseLine {
@@ -63,12 +63,19 @@ export async function issueOrderLicenses(
     }
     issued.push({ title: line.title, keys });
   }
-  if (rows.length > 0) {
-    await executeCompiledOnce(db, `insert ${rows.length} licenses`, rows.flatMap(Object.values), () =>
-      db.insertInto('licenses').values(rows),
-    );
-  }
+  // A cart of thousands of units would pass the bind-parameter limit in one statement and fail whole.
+  for (const chunk of statementChunks(rows)) await insertLicenses(db, chunk);
   return issued;
+}
+
+/** Rows per statement up to which the SQL text is compiled once per size and kept (carts of a few units). */
+const CACHED_SHAPE_ROWS = 64;
+
+function insertLicenses(db: Kysely<Database>, rows: Insertable<LicensesTable>[]) {
+  const build = () => db.insertInto('licenses').values(rows);
+  // The SQL of a big chunk is long and its size rarely repeats: compiled each time, not kept in memory.
+  if (rows.length > CACHED_SHAPE_ROWS) return build().execute();
+  return executeCompiledOnce(db, `insert ${rows.length} licenses`, rows.flatMap(Object.values), build);
 }
 
 export interface LicenseListFilter {

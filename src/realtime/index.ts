@@ -10,3 +10,4 @@ export { createPostgresBus } from './postgres-bus.js';
 export { realtimeRoutes } from './routes.js';
 export { formatSseComment, formatSseMessage, formatSseRetry, SSE_HEADERS } from './sse.js';
 export { StreamHub } from './stream-hub.js';
+export type { StreamLimits } from './stream-quota.js';

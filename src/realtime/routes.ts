@@ -9,10 +9,12 @@ import { eventsAfter, isFor, lastRevocationFor } from './events.js';
 import { sessionEndedMessage } from './messages.js';
 import { formatSseComment, formatSseRetry, SSE_HEADERS } from './sse.js';
 import type { StreamHub } from './stream-hub.js';
+import type { StreamLimits } from './stream-quota.js';
+import { StreamQuota } from './stream-quota.js';
 
 /** Who owns the stream, decided from the session cookie alone (never a ?user= parameter). */
 export type StreamAuth =
-  | { status: 'live'; memberId: number; deviceId: number; sessionCreatedAt: number }
+  | { status: 'live'; sessionId: string; memberId: number; deviceId: number; sessionCreatedAt: number }
   | { status: 'revoked'; memberId: number; deviceId: number; reason: string | null }
   | { status: 'none' };
 
@@ -20,11 +22,15 @@ export interface RealtimeRouteOptions {
   db: Kysely<Database>;
   bus: RealtimeBus;
   hub: StreamHub;
+  limits: StreamLimits;
   authenticate: (request: FastifyRequest) => Promise<StreamAuth>;
 }
 
 /** The old client reconnected after 3 s; we keep that hint for EventSource's own retries. */
 const RETRY_MS = 3000;
+const TOO_MANY_STREAMS = 'Terlalu banyak koneksi realtime terbuka. Tutup beberapa tab lalu coba lagi.';
+/** When a refused stream may try again: the client's longest back-off (src/client/reconnect-backoff.ts). */
+const FULL_RETRY_AFTER_SECONDS = 30;
 
 function lastEventId(request: FastifyRequest): number {
   const header = request.headers['last-event-id'];
@@ -39,11 +45,33 @@ function lastEventId(request: FastifyRequest): number {
  * stream opens (session check, and the catch-up after Last-Event-ID). A session revoked while the
  * browser was away is announced at once, and the stream ends.
  */
-export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (app, { db, bus, hub, authenticate }) => {
+export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
+  app,
+  { db, bus, hub, limits, authenticate },
+) => {
+  const quota = new StreamQuota(limits);
+
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = await authenticate(request);
     if (auth.status === 'none') {
       return reply.code(401).send(errorBody('UNAUTHENTICATED', request.id));
+    }
+    // A revoked session's stream says its last word and ends at once: only live ones take a slot.
+    if (auth.status === 'live') {
+      const admission = quota.admit(auth.sessionId, request.ip);
+      if (!admission.admitted) {
+        request.log.warn({ memberId: auth.memberId, ip: request.ip, cap: admission.cap }, 'realtime stream refused');
+        reply.header('retry-after', String(FULL_RETRY_AFTER_SECONDS));
+        return reply.code(429).send(errorBody('RATE_LIMITED', request.id, TOO_MANY_STREAMS));
+      }
+      // 'close' comes however the response ends: the server ending it, the browser leaving, shutdown.
+      reply.raw.once('close', admission.release);
+      if (reply.raw.closed) {
+        // The browser left while its session was checked: that 'close' has passed, nothing to follow.
+        admission.release();
+        reply.hijack();
+        return;
+      }
     }
     const after = lastEventId(request);
     reply.hijack();

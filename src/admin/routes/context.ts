@@ -6,6 +6,7 @@ import type { Config } from '../../config/index.js';
 import type { Database, Dialect } from '../../db/index.js';
 import { AppError } from '../../errors.js';
 import type { RealtimeBus, StreamHub } from '../../realtime/index.js';
+import { inputText, NUL_REFUSED } from '../../text-input.js';
 import type { SafeHtml } from '../../web/html.js';
 import { sendPage } from '../../web/respond.js';
 import { signedInAdmin } from '../guard.js';
@@ -39,12 +40,15 @@ export function beforeParam(request: FastifyRequest): number | undefined {
   return beforeQuery.parse((request.query as Record<string, unknown> | null)?.sebelum);
 }
 
-/** A query-string value as a trimmed string (max 200), or undefined. */
+const queryText = inputText().transform((value) => value.trim().slice(0, 200));
+
+/** A query-string value as a trimmed string (max 200), or undefined; a NUL in it is a 400. */
 export function textParam(request: FastifyRequest, name: string): string | undefined {
   const value = (request.query as Record<string, unknown> | null)?.[name];
   if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim().slice(0, 200);
-  return trimmed === '' ? undefined : trimmed;
+  const parsed = queryText.safeParse(value);
+  if (!parsed.success) throw new AppError('BAD_REQUEST', `Parameter ${name} ${NUL_REFUSED}.`);
+  return parsed.data === '' ? undefined : parsed.data;
 }
 
 export function sendConsolePage(
