@@ -20,7 +20,7 @@ const MINUTE_MS = 60_000;
 /** IPs counted one by one in a minute; any further address shares one counter (a flood from many). */
 const MAX_TRACKED_IPS = 10_000;
 /** Sampled rows of their own (IP and reason) per minute; further refusals count on a shared row per reason. */
-const MAX_SAMPLES_PER_MINUTE = 100;
+const MAX_SAMPLES_PER_MINUTE = 30;
 /** The IP recorded on the shared counters and rows: any address past the two caps above. */
 export const OTHER_IPS = '*';
 /** Rows deleted per statement when pruning, so that other writers get the database in between. */
