@@ -492,7 +492,9 @@ lynk('empty-body', { body: null, expect: rejectedLynk(400, 'INVALID_JSON') });
 lynk('empty-body', { headers: {}, body: null, expect: rejectedLynk(400, 'INVALID_JSON') });
 lynk('empty-body', { body: { text: '   ' }, expect: rejectedLynk(400, 'INVALID_JSON') });
 lynk('empty-body', { body: { text: '{}' }, expect: rejectedLynk(401, 'MISSING_SIGNATURE') });
-lynk('empty-body', { body: { text: '{}' }, sign: 'lynk', expect: { status: 200, body: 'ok', event: 'ignored' } });
+// Signed, but no signed field at all: that signature (sha256 of the key alone) fits every such body.
+// The first one (wrong-types, `data` an object) was accepted; a signature serves one body only.
+lynk('empty-body', { body: { text: '{}' }, sign: 'lynk', expect: rejectedLynk(409, 'SIGNATURE_REUSED') });
 lynk('empty-body', { body: { text: 'null' }, expect: rejectedLynk(400, 'INVALID_PAYLOAD') });
 // 10 MB bodies: refused by the body limit (413) before anything is read into the store.
 lynk('10mb-body', {
@@ -525,6 +527,36 @@ for (const [lie, status, code, event] of [
     contentLength: lie,
     expect: { status, code, body: 'error', event },
   });
+
+// grandTotal is whole rupiah: a JSON integer or plain digits. Other spellings make the signed text say
+// one amount and the order another, and give a captured signature more ways to be re-arranged.
+for (const v of ['1e3', ' 100', '100abc', '0x10', '-5', '72000.5', '072000', '', -1, 1.5, 1e21]) {
+  const p = lynkPayment({ grandTotal: v });
+  lynk('wrong-types', { body: { json: p }, sign: 'lynk', expect: rejectedLynk(400, 'INVALID_PAYLOAD') });
+}
+// A captured delivery re-arranged: Lynk signs grandTotal + refId + message_id joined without
+// separators, buyer and items unsigned. Characters moved between the signed fields keep the captured
+// signature valid; once accepted, it serves that body only (the same bytes again are a repeat).
+{
+  const captured = lynkPayment({ refId: 'reuse-ref9abc', messageId: 'REUSE-1', grandTotal: '72000' });
+  lynk('signature-reuse', { body: { json: captured }, sign: 'lynk', expect: processedLynk() });
+  const thief = { email: 'penyerang@example.com', name: 'Penyerang', phone: '' };
+  for (const [grandTotal, refId, messageId] of [
+    ['7200', '0reuse-ref9abc', 'REUSE-1'],
+    [72000, 'reuse-ref9ab', 'cREUSE-1'],
+    ['72000', 'reuse-ref9abcREUSE-', '1'],
+  ])
+    lynk('signature-reuse', {
+      body: { json: lynkPayment({ refId, messageId, grandTotal, customer: thief, item: { qty: 50 } }) },
+      sign: 'lynk',
+      expect: rejectedLynk(409, 'SIGNATURE_REUSED'),
+    });
+  lynk('signature-reuse', {
+    body: { json: captured },
+    sign: 'lynk',
+    expect: { status: 200, body: 'ok', event: 'processed' },
+  });
+}
 
 // ---------- Hesda: POST /webhooks/ppob (X-Hesda-Signature = hex HMAC-SHA256 of the raw body) ----------
 const HESDA_HEADERS = { ...JSON_CT, 'x-hesda-event': 'transaction.update' };
@@ -813,6 +845,17 @@ for (const [lie, status, code, event, body] of [
     contentLength: lie,
     expect: { status, code, body, event },
   });
+
+// X-Hesda-Event is not signed: a signed body re-sent under another event header (or the same one
+// written differently) is a repeat of the first delivery, counted on its row, never a new event.
+{
+  const body = { json: hesdaUpdate() };
+  signedHesda('event-header', body, kept(null));
+  for (const event of ['TRANSACTION.UPDATE', 'ping', null])
+    signedHesda('event-header', body, kept(null), {
+      headers: { ...JSON_CT, ...(event === null ? {} : { 'x-hesda-event': event }) },
+    });
+}
 
 // ---------- Login: the form and the link/takeover posts (CSRF token from GET /login unless told) ----------
 const LOGIN_JSON = { ...JSON_CT, accept: 'application/json' };

@@ -31,7 +31,7 @@ import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
-import { hesdaWebhookRoutes, lynkWebhookRoutes, PreviousKeyUse } from './webhooks/index.js';
+import { hesdaWebhookRoutes, lynkWebhookRoutes, PreviousKeyUse, RefusedDeliveries } from './webhooks/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -127,12 +127,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: database.db });
   // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
   const previousKeyUse = new PreviousKeyUse();
+  // Refused deliveries to either webhook count against one per-IP limit of this instance.
+  const refusals = new RefusedDeliveries({
+    maxPerIp: config.webhooks.maxRefusedPerIp,
+    retentionMs: config.webhooks.rejectedRetentionMs,
+  });
   await app.register(lynkWebhookRoutes, {
     db: database.db,
     transact: database.transact,
     config,
     runtime,
     previousKeyUse,
+    refusals,
     ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),
   });
   const bus = deps.bus ?? createMemoryBus();
@@ -199,6 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     previousSecretKey: config.ppob.secretKeyPrevious,
     previousKeyUse,
     bus,
+    refusals,
   });
   const ppobDeps = { db: database.db, runtime, bus, log: app.log, hesda: hesdaSettings(config.ppob) };
   await app.register(ppobAdminRoutes, ppobDeps);

@@ -9,6 +9,8 @@ export const errorTable = {
   INVALID_PAYLOAD: { status: 400, message: 'Isi permintaan tidak sesuai format.' },
   MISSING_SIGNATURE: { status: 401, message: 'Header X-Lynk-Signature tidak ada.' },
   INVALID_SIGNATURE: { status: 401, message: 'Signature tidak valid.' },
+  // A Lynk signature covers only grandTotal, refId and message_id: once accepted, it serves that body only.
+  SIGNATURE_REUSED: { status: 409, message: 'Signature ini sudah dipakai untuk kiriman lain.' },
   UNAUTHENTICATED: { status: 401, message: 'Sesi tidak valid. Silakan masuk.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Email atau kata sandi salah.' },
   FORBIDDEN: { status: 403, message: 'Akses ditolak.' },

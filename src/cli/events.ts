@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { systemRuntime } from '../clock.js';
-import { getDelivery, replayLynkEvent } from '../webhooks/index.js';
+import { getDelivery, OTHER_IPS, replayLynkEvent } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
 import { formatTime } from './output.js';
 
@@ -38,7 +38,9 @@ export async function eventsShow(args: string[]): Promise<void> {
   process.stdout.write(
     [
       `Event #${event.id} · ${event.provider} · ${event.outcome}`,
-      `Diterima: ${formatTime(event.received_at)} (${event.delivery_count}× dikirim)`,
+      event.outcome === 'rejected'
+        ? `Diterima: ${formatTime(event.received_at)} (${event.delivery_count}× ditolak dalam menit ini dari ${event.remote_ip === OTHER_IPS ? 'berbagai IP' : (event.remote_ip ?? '-')}, terakhir ${formatTime(event.last_received_at)}; isi di bawah: kiriman pertama, paling banyak 16 KiB)`
+        : `Diterima: ${formatTime(event.received_at)} (${event.delivery_count}× dikirim)`,
       `Tanda tangan sah: ${event.signature_valid === 1 ? 'ya' : 'tidak'}`,
       `ID eksternal: ${event.external_id ?? '-'} · jenis: ${event.event_type ?? '-'}`,
       event.note ? `Hasil: ${event.note}` : null,

@@ -3,7 +3,7 @@ import type { MailStatus, WebhookOutcome, WebhookProvider } from '../db/index.js
 import { listLicenses } from '../licenses/index.js';
 import { listMail } from '../mail/index.js';
 import { listMembers } from '../members/index.js';
-import { listDeliveries } from '../webhooks/index.js';
+import { listDeliveries, OTHER_IPS } from '../webhooks/index.js';
 import { configFromEnvironment, parseLimit, UsageError, withDatabase } from './context.js';
 import { formatTime, printRows } from './output.js';
 
@@ -93,20 +93,35 @@ export async function eventsList(args: string[]): Promise<void> {
     error_code: r.error_code,
     error_message: r.error_message,
     note: r.note,
+    // On a rejected row: the refusals of its IP and reason counted in that minute (one body kept).
     deliveries: r.delivery_count,
     attempts: r.attempts,
+    remote_ip: r.remote_ip,
     received_at: new Date(r.received_at).toISOString(),
+    last_received_at: new Date(r.last_received_at).toISOString(),
   }));
   if (values.json) return printRows(shaped, [], true);
   printRows(
     shaped.map((r) => ({
       ...r,
       received_at: formatTime(Date.parse(r.received_at)),
-      detail: r.note ?? r.error_message,
+      detail: r.outcome === 'rejected' ? rejectedDetail(r) : (r.note ?? r.error_message),
     })),
     ['id', 'provider', 'outcome', 'event_type', 'external_id', 'deliveries', 'received_at', 'detail'],
     false,
   );
+}
+
+/** A rejected row is a counter: what was refused, from where and (when counted again) until when. */
+function rejectedDetail(r: {
+  error_code: string | null;
+  remote_ip: string | null;
+  deliveries: number;
+  last_received_at: string;
+}): string {
+  const from = r.remote_ip === OTHER_IPS ? 'berbagai IP' : (r.remote_ip ?? '-');
+  const until = r.deliveries > 1 ? ` s/d ${formatTime(Date.parse(r.last_received_at)).slice(11)}` : '';
+  return `${r.error_code ?? '?'} dari ${from}${until}`;
 }
 
 const STATUSES: readonly MailStatus[] = ['pending', 'sending', 'sent', 'failed'];

@@ -74,6 +74,8 @@ export interface Config {
   };
   /** Rate limits of the public license API (/api/licenses/*), per client IP and per license key. */
   readonly licenseApi: { readonly windowMs: number; readonly maxPerIp: number; readonly maxPerKey: number };
+  /** Refused webhook deliveries: per-IP limit per minute (this instance) and how long they are kept. */
+  readonly webhooks: { readonly maxRefusedPerIp: number; readonly rejectedRetentionMs: number };
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
   readonly generatedSecrets: readonly GeneratedSecret[];
 }
@@ -228,6 +230,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       windowMs: e.LICENSE_API_RATE_WINDOW_SECONDS * 1000,
       maxPerIp: e.LICENSE_API_MAX_PER_IP,
       maxPerKey: e.LICENSE_API_MAX_PER_KEY,
+    },
+    webhooks: {
+      maxRefusedPerIp: e.WEBHOOK_MAX_REFUSED_PER_IP,
+      rejectedRetentionMs: e.REJECTED_RETENTION_DAYS * 86_400_000,
     },
     generatedSecrets: generated,
   };

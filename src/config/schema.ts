@@ -128,6 +128,9 @@ export const envSchema = z.object({
   LICENSE_API_RATE_WINDOW_SECONDS: positiveInt.max(86_400).default(60),
   LICENSE_API_MAX_PER_IP: positiveInt.max(10_000_000).default(600),
   LICENSE_API_MAX_PER_KEY: positiveInt.max(10_000_000).default(60),
+  // Refused webhook deliveries (bad signature or body) one IP may send per minute before 429.
+  WEBHOOK_MAX_REFUSED_PER_IP: positiveInt.max(10_000_000).default(60),
+  REJECTED_RETENTION_DAYS: positiveInt.max(3650).default(14),
 });
 
 export type Env = z.infer<typeof envSchema>;

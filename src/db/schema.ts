@@ -48,6 +48,10 @@ export interface WebhookEventsTable {
   processed_at: number | null;
   /** The order this delivery created, if any. */
   order_id: number | null;
+  /** Verified Lynk deliveries: digest of what the signature covers, unique (a signature serves one body). */
+  signature_digest: string | null;
+  /** Refused deliveries: provider, IP, reason and minute, unique (one sampled row counts them all). */
+  rejected_key: string | null;
 }
 
 export interface MembersTable {

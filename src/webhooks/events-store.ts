@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database, WebhookEvent, WebhookOutcome, WebhookProvider } from '../db/index.js';
 import { executeCompiledOnce } from '../db/index.js';
 
-/** The durable record of every webhook delivery, shared by the Lynk and Hesda receivers. */
-
-/** Rejected attempts are kept for operators, but only their first 16 KiB: they are unauthenticated. */
-export const REJECTED_BODY_LIMIT = 16 * 1024;
+/**
+ * The durable record of every webhook delivery, shared by the Lynk and Hesda receivers (refused
+ * ones are counted on sampled rows: refused-deliveries.ts).
+ */
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -31,36 +31,6 @@ export interface DeliveryMeta {
   receivedAt: number;
 }
 
-export async function recordRejectedDelivery(
-  db: Kysely<Database>,
-  meta: DeliveryMeta,
-  error: { code: string; message: string },
-): Promise<void> {
-  await db
-    .insertInto('webhook_events')
-    .values({
-      provider: meta.provider,
-      external_id: null,
-      event_type: null,
-      received_at: meta.receivedAt,
-      last_received_at: meta.receivedAt,
-      delivery_count: 1,
-      // A raw NUL byte (only ever in a refused body) cannot go into a PostgreSQL text column.
-      raw_body: meta.rawBody.slice(0, REJECTED_BODY_LIMIT).replaceAll('\u0000', '\uFFFD'),
-      signature_valid: 0,
-      remote_ip: meta.remoteIp,
-      request_id: meta.requestId,
-      outcome: 'rejected',
-      error_code: error.code,
-      error_message: error.message,
-      note: null,
-      attempts: 0,
-      processed_at: null,
-      order_id: null,
-    })
-    .execute();
-}
-
 export function findDelivery(
   db: Kysely<Database>,
   provider: WebhookProvider,
@@ -71,6 +41,18 @@ export function findDelivery(
     .select(['id', 'outcome'])
     .where('provider', '=', provider)
     .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+/** The verified delivery that used a signature (by its digest), with its body to compare. */
+export function findDeliveryBySignature(
+  db: Kysely<Database>,
+  signatureDigest: string,
+): Promise<Pick<WebhookEvent, 'id' | 'outcome' | 'raw_body'> | undefined> {
+  return db
+    .selectFrom('webhook_events')
+    .select(['id', 'outcome', 'raw_body'])
+    .where('signature_digest', '=', signatureDigest)
     .executeTakeFirst();
 }
 
@@ -94,18 +76,19 @@ export interface OutcomeUpdate {
 
 /**
  * Stores a signature-verified delivery with its outcome, in one INSERT. Its unique (provider,
- * external id) is the idempotency check: a repeat fails here and the caller treats it as one.
+ * external id) is the idempotency check, and its unique signature digest (Lynk) makes a signature
+ * serve one body only: either conflict fails here and the caller sorts repeat from re-use.
  */
 export async function insertVerifiedDelivery(
   db: Kysely<Database>,
   meta: DeliveryMeta,
-  externalId: string | null,
+  ids: { externalId: string | null; signatureDigest: string | null },
   eventType: string | null,
   result: OutcomeUpdate,
 ): Promise<number> {
   const row = {
     provider: meta.provider,
-    external_id: externalId,
+    external_id: ids.externalId,
     event_type: eventType,
     received_at: meta.receivedAt,
     last_received_at: meta.receivedAt,
@@ -121,6 +104,7 @@ export async function insertVerifiedDelivery(
     attempts: 1,
     processed_at: result.at,
     order_id: result.orderId,
+    signature_digest: ids.signatureDigest,
   };
   const inserted = await executeCompiledOnce(db, 'insert verified delivery', Object.values(row), () =>
     db.insertInto('webhook_events').values(row).returning('id'),
@@ -163,7 +147,9 @@ export const DELIVERY_LIST_COLUMNS = [
   'external_id',
   'event_type',
   'received_at',
+  'last_received_at',
   'delivery_count',
+  'remote_ip',
   'signature_valid',
   'outcome',
   'error_code',

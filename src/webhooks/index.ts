@@ -10,6 +10,13 @@ export { receiveLynkDelivery, replayLynkEvent } from './lynk/receive.js';
 export { lynkWebhookRoutes, WEBHOOK_BODY_LIMIT } from './lynk/routes.js';
 export type { SamplePaymentInput } from './lynk/sample-payment.js';
 export { buildLynkPayment, signLynkPayment } from './lynk/sample-payment.js';
-export { computeLynkSignature, matchLynkSignature, verifyLynkSignature } from './lynk/signature.js';
+export {
+  computeLynkSignature,
+  lynkSignatureDigest,
+  matchLynkSignature,
+  verifyLynkSignature,
+} from './lynk/signature.js';
+export type { RefusalDecision } from './refused-deliveries.js';
+export { OTHER_IPS, pruneRejectedDeliveries, REJECTED_BODY_LIMIT, RefusedDeliveries } from './refused-deliveries.js';
 export type { KeyMatch, SigningKeys } from './signing-keys.js';
 export { matchSigningKey, PreviousKeyUse } from './signing-keys.js';

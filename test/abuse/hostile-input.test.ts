@@ -10,7 +10,7 @@ import type { CorpusEntry, CsrfPair } from './corpus.js';
 import { expandText, loadCorpus, requestBytes } from './corpus.js';
 import type { RawResponse } from './raw-http.js';
 import { sendRaw } from './raw-http.js';
-import type { SchemaColumn, TableRows } from './table-snapshot.js';
+import type { SchemaColumn, TableChange, TableRows } from './table-snapshot.js';
 import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
 
 /**
@@ -18,8 +18,9 @@ import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
  * (a bare socket, so invalid UTF-8, doubled headers and lying lengths arrive as sent) to a server
  * on SQLite and on PostgreSQL. Each must get the answer its entry names (a 4xx with
  * {error:{code,message,requestId}}, or for a signed webhook the stored event it names), and:
- * - no write but the ones allowed: the entry's own webhook event, rate-limit counters, and the
- *   tables an accepted entry names (then its text is read back byte for byte);
+ * - no write but the ones allowed: the entry's own webhook delivery (a new event, or one more on the
+ *   sampled row of its IP, reason and minute for a refusal, or on the first event for a repeat),
+ *   rate-limit counters, and the tables an accepted entry names (then read back byte for byte);
  * - Object.prototype as before (the server runs in this process, so pollution would show here);
  * - afterwards the server still answers /healthz, the schema is unchanged, no unhandled rejection.
  * Defences this proves: zod at every edge, the JSON parser's prototype-poisoning refusal, the
@@ -31,7 +32,7 @@ import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
  * The only table any entry may change: rate-limit counters. Login counts every attempt there, and on
  * PostgreSQL the license API merges its counters into it up to a second later (so during whatever
  * entry runs next). The audit log is not allowed: with the limits raised, no entry may add to it.
- * Webhook entries add exactly the one event their expectation names; nothing else is written
+ * Webhook entries record exactly the one delivery their expectation names; nothing else is written
  * except by the accepted entries, which list their tables and are read back byte for byte.
  */
 const ALLOWED_BOOKKEEPING = ['rate_limits'];
@@ -60,6 +61,7 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
       LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
       LICENSE_API_MAX_PER_IP: '10000000',
       LICENSE_API_MAX_PER_KEY: '10000000',
+      WEBHOOK_MAX_REFUSED_PER_IP: '10000000',
     });
     licenseKey = (await buyLicense(world, 'Tiga Perangkat')).key;
     await addMember(world, 'anggota@example.com');
@@ -95,15 +97,13 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
 
     const changes = diffRows(before, rows);
     for (const [table, change] of changes) {
-      if (ALLOWED_BOOKKEEPING.includes(table)) continue;
-      // Rows stored before are never touched by a hostile request; its own event is checked below.
-      if (table === 'webhook_events') expect(change.removed, `${table} changed`).toEqual([]);
-      else
-        expect(entry.expect.writes ?? [], `unexpected write to ${table}: ${JSON.stringify(change)}`).toContain(table);
+      // The entry's own delivery is checked below.
+      if (ALLOWED_BOOKKEEPING.includes(table) || table === 'webhook_events') continue;
+      expect(entry.expect.writes ?? [], `unexpected write to ${table}: ${JSON.stringify(change)}`).toContain(table);
     }
     for (const table of entry.expect.writes ?? []) expect(changes.has(table), `${table} not written`).toBe(true);
 
-    const events = (changes.get('webhook_events')?.added ?? []).map((row) => eventOf(row, columns));
+    const events = deliveriesRecorded(changes.get('webhook_events'), columns);
     const wanted = entry.expect.event ?? null;
     expect(events.map((e) => e.outcome)).toEqual(wanted ? [wanted] : []);
     if (wanted) expect(events[0]?.signature_valid).toBe(wanted === 'rejected' ? 0 : 1);
@@ -172,14 +172,35 @@ function checkAnswer(entry: CorpusEntry, response: RawResponse, said: string): v
   expect(String(body.error?.requestId ?? ''), said).not.toBe('');
 }
 
-/** The outcome and signature flag of a webhook_events row as the snapshot holds it. */
-function eventOf(row: string, columns: readonly SchemaColumn[]): { outcome: string; signature_valid: number } {
+/**
+ * The deliveries one entry recorded in webhook_events: each a new row, or one more on a row stored
+ * before (a refusal counted on the sampled row of its IP, reason and minute, or a repeat). Such a
+ * row may change only by that count and its last arrival; nothing else stored is ever touched.
+ */
+function deliveriesRecorded(
+  change: TableChange | undefined,
+  columns: readonly SchemaColumn[],
+): { outcome: string; signature_valid: number }[] {
+  if (!change) return [];
   const names = columns.filter((c) => c.table === 'webhook_events' && c.column !== 'raw_body').map((c) => c.column);
-  const values = JSON.parse(row) as unknown[];
-  return {
-    outcome: String(values[names.indexOf('outcome')]),
-    signature_valid: Number(values[names.indexOf('signature_valid')]),
-  };
+  const at = (name: string) => names.indexOf(name);
+  const parse = (row: string) => JSON.parse(row) as unknown[];
+  const added = change.added.map(parse);
+  const recorded = added.filter((row) => !change.removed.some((old) => parse(old)[at('id')] === row[at('id')]));
+  for (const old of change.removed.map(parse)) {
+    const now = added.find((row) => row[at('id')] === old[at('id')]);
+    expect(now, `webhook event #${String(old[at('id')])} removed`).toBeDefined();
+    if (!now) continue;
+    const counted = [...old];
+    counted[at('delivery_count')] = Number(old[at('delivery_count')]) + 1;
+    counted[at('last_received_at')] = now[at('last_received_at')];
+    expect(now, 'a stored webhook event changed beyond one more delivery').toEqual(counted);
+    recorded.push(now);
+  }
+  return recorded.map((row) => ({
+    outcome: String(row[at('outcome')]),
+    signature_valid: Number(row[at('signature_valid')]),
+  }));
 }
 
 /** A browser's CSRF pair from the login page, sent with every login entry that asks for it. */

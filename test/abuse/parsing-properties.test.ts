@@ -54,6 +54,11 @@ const amount = fc.oneof(
   fc.integer({ min: 0, max: 1e9 }),
   fc.integer({ min: 0, max: 1e6 }).map((n) => n.toLocaleString('en')),
 );
+// Whole rupiah as a number or plain digits: the only forms a signed grandTotal may take.
+const grandTotal = fc.oneof(
+  fc.integer({ min: 0, max: 1e9 }),
+  fc.integer({ min: 0, max: 1e9 }).map((n) => String(n)),
+);
 
 const lynkPayment = fc.record({
   event: fc.constant('payment.received'),
@@ -73,7 +78,7 @@ const lynkPayment = fc.record({
         }),
         { minLength: 1, maxLength: 5 },
       ),
-      totals: fc.record({ grandTotal: amount }),
+      totals: fc.record({ grandTotal }),
     }),
   }),
 });

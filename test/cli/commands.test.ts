@@ -64,6 +64,22 @@ describe('gerbang lynk simulate and serve when something is wrong', () => {
     expect(rejected[0]).toMatchObject({ error_code: 'INVALID_SIGNATURE', signature_valid: false });
   });
 
+  it('a second refusal from the same IP in the same minute is counted on that row, and the list says so', async () => {
+    const wrongKey = { LYNK_MERCHANT_KEY: 'some-other-merchant-key' };
+    const before = jsonRows(await ws.run(['events', 'list', '--outcome', 'rejected', '--json']));
+    const previous = before[0]?.deliveries as number;
+    expect((await ws.run(['lynk', 'simulate', '--url', `${server.url}/webhook/lynk`], wrongKey)).code).toBe(1);
+    const after = jsonRows(await ws.run(['events', 'list', '--outcome', 'rejected', '--json']));
+    // The same minute unless the clock just turned: then the new minute has its own row.
+    const counted = after.length === before.length ? after[0] : after.find((r) => r.id !== before[0]?.id);
+    expect(counted).toMatchObject({ error_code: 'INVALID_SIGNATURE', remote_ip: '127.0.0.1' });
+    expect(counted?.deliveries).toBe(after.length === before.length ? previous + 1 : 1);
+    const table = await ws.run(['events', 'list', '--outcome', 'rejected']);
+    expect(table.stdout).toMatch(/INVALID_SIGNATURE dari 127\.0\.0\.1( s\/d \d\d:\d\d:\d\d)?\n/);
+    const shown = await ws.run(['events', 'show', String(counted?.id)]);
+    expect(shown.stdout).toContain('ditolak dalam menit ini dari 127.0.0.1');
+  });
+
   it('serve on a port already in use: exit 1 naming the port, no stack trace', async () => {
     const port = new URL(server.url).port;
     const result = await ws.run(['serve'], { PORT: port });

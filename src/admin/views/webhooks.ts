@@ -1,6 +1,7 @@
 import type { WebhookEvent } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
+import { OTHER_IPS } from '../../webhooks/index.js';
 import type { listEvents, Paged } from '../lists.js';
 import { badge, pager, table, when } from './shell.js';
 
@@ -20,6 +21,19 @@ export function outcomeBadge(outcome: keyof typeof OUTCOME_LABELS): SafeHtml {
 
 const signature = (valid: number) => (valid === 1 ? badge('sah', 'ok') : badge('tidak sah', 'bad'));
 
+/** A rejected row counts every refusal of its IP and reason in one minute; '*': many addresses at once. */
+const sender = (ip: string | null) => (ip === OTHER_IPS ? 'berbagai IP' : (ip ?? '-'));
+
+type Counted = { outcome: keyof typeof OUTCOME_LABELS; delivery_count: number; last_received_at: number };
+
+/** How often it arrived: a repeat count for deliveries, the refusals counted on a rejected row. */
+function arrivals(e: Counted, tz: string): string {
+  if (e.delivery_count <= 1) return '';
+  return e.outcome === 'rejected'
+    ? ` · ${e.delivery_count}× ditolak, terakhir ${when(e.last_received_at, tz)}`
+    : ` (${e.delivery_count}×)`;
+}
+
 export function eventListView(
   list: Paged<EventRow>,
   filter: { provider: string | undefined; outcome: string | undefined },
@@ -29,7 +43,7 @@ export function eventListView(
     html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
   const rows = list.rows.map(
     (e) =>
-      html`<tr><td><a href="/admin/webhook/${e.id}">#${e.id}</a></td><td>${e.provider}</td><td>${outcomeBadge(e.outcome)}</td><td>${signature(e.signature_valid)}</td><td>${e.event_type ?? '-'}</td><td>${when(e.received_at, tz)}${e.delivery_count > 1 ? ` (${e.delivery_count}×)` : ''}</td><td>${e.note ?? (e.error_code ? `${e.error_code}: ${e.error_message ?? ''}` : '')}</td></tr>`,
+      html`<tr><td><a href="/admin/webhook/${e.id}">#${e.id}</a></td><td>${e.provider}</td><td>${outcomeBadge(e.outcome)}</td><td>${signature(e.signature_valid)}</td><td>${e.event_type ?? '-'}</td><td>${when(e.received_at, tz)}${arrivals(e, tz)}</td><td>${e.note ?? (e.error_code ? `${e.error_code}: ${e.error_message ?? ''}` : '')}${e.outcome === 'rejected' ? ` · dari ${sender(e.remote_ip)}` : ''}</td></tr>`,
   );
   return html`<h1>Webhook</h1>
 <form method="get" action="/admin/webhook" class="filters">
@@ -66,9 +80,9 @@ ${replay ? ('error' in replay ? html`<p class="error" role="alert" id="replay-re
 <dt>Tanda tangan</dt><dd>${signature(e.signature_valid)}</dd>
 <dt>ID pengiriman</dt><dd><code>${e.external_id ?? '-'}</code></dd>
 <dt>Jenis</dt><dd>${e.event_type ?? '-'}</dd>
-<dt>Diterima</dt><dd>${when(e.received_at, tz)} · ${e.delivery_count}× dikirim · terakhir ${when(e.last_received_at, tz)}</dd>
+<dt>Diterima</dt><dd>${when(e.received_at, tz)} · ${e.delivery_count}× ${e.outcome === 'rejected' ? 'ditolak dalam menit ini (dari IP ini, alasan yang sama)' : 'dikirim'} · terakhir ${when(e.last_received_at, tz)}</dd>
 <dt>Diproses</dt><dd>${when(e.processed_at, tz)} · ${e.attempts} percobaan</dd>
-<dt>Dari IP</dt><dd>${e.remote_ip ?? '-'}</dd>
+<dt>Dari IP</dt><dd>${sender(e.remote_ip)}</dd>
 <dt>Catatan</dt><dd>${e.note ?? '-'}</dd>
 <dt>Galat</dt><dd id="event-error">${e.error_code ? `${e.error_code}: ${e.error_message ?? ''}` : '-'}</dd>
 </dl>
@@ -83,6 +97,6 @@ ${
 </form>`
     : ''
 }
-<h2>Isi mentah</h2>
+<h2>Isi mentah${e.outcome === 'rejected' ? html` <span class="muted">(contoh: kiriman pertama, paling banyak 16 KiB)</span>` : ''}</h2>
 <pre class="raw" id="raw-body">${prettyBody(e.raw_body)}</pre>`;
 }

@@ -13,10 +13,11 @@ import {
   decodeBody,
   findDelivery,
   insertVerifiedDelivery,
-  recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
+import type { RefusedDeliveries } from '../refused-deliveries.js';
+import { refuseDelivery } from '../refused-deliveries.js';
 import type { PreviousKeyUse } from '../signing-keys.js';
 import { matchHesdaSignature } from './signature.js';
 
@@ -32,6 +33,8 @@ export interface HesdaWebhookDeps {
   bus: RealtimeBus;
   /** Group commit on SQLite; a plain transaction by default. */
   transact?: Transact;
+  /** Counts refused deliveries per IP and samples them (shared with the Lynk webhook). */
+  refusals: RefusedDeliveries;
 }
 
 export interface HesdaDelivery {
@@ -44,14 +47,22 @@ export interface HesdaDelivery {
 
 /**
  * 401 bad signature · 400 bad payload · 500 not committed (Hesda retries) — seed 003 "Status Codes" ·
- * 503 the database unreachable (nothing stored; Hesda retries as for any non-2xx).
+ * 503 the database unreachable (nothing stored; Hesda retries as for any non-2xx) · 429 too many
+ * refused deliveries from this IP this minute (nothing stored).
  */
 export type HesdaReceipt =
   | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
   | {
       ok: false;
-      status: 400 | 401 | 500 | 503;
-      code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD' | 'INTERNAL' | 'STORAGE_UNAVAILABLE';
+      status: 400 | 401 | 429 | 500 | 503;
+      code:
+        | 'INVALID_SIGNATURE'
+        | 'INVALID_JSON'
+        | 'INVALID_PAYLOAD'
+        | 'RATE_LIMITED'
+        | 'INTERNAL'
+        | 'STORAGE_UNAVAILABLE';
+      retryAfterMs?: number;
     };
 
 const UNAVAILABLE = { ok: false, status: 503, code: 'STORAGE_UNAVAILABLE' } as const;
@@ -78,12 +89,11 @@ export async function receiveHesdaDelivery(
     status: 400 | 401,
     code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD',
     message: string,
-  ) => {
-    log.warn({ code }, `hesda webhook rejected: ${message}`);
-    await recordRejectedDelivery(deps.db, meta, { code, message }).catch((error: unknown) =>
-      log.error({ err: error }, 'could not record rejected hesda webhook'),
-    );
-    return { ok: false, status, code } as const;
+  ): Promise<HesdaReceipt> => {
+    const decision = await refuseDelivery(deps.db, deps.refusals, log, meta, { code, message });
+    return decision.limited
+      ? { ok: false, status: 429, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs }
+      : { ok: false, status, code };
   };
 
   if (!deps.secretKey) {
@@ -113,12 +123,14 @@ export async function receiveHesdaDelivery(
     return reject(400, 'INVALID_JSON', 'body is not JSON');
   }
   const eventType = delivery.event?.trim().slice(0, 100) || null;
-  // The same body under another event type is another delivery.
-  const digest = createHash('sha256')
-    .update(`${eventType ?? ''}\n`)
-    .update(delivery.rawBody)
-    .digest('hex');
-  if (eventType !== HESDA_UPDATE_EVENT) return storeUnknownEvent(deps, log, meta, body, eventType, digest);
+  // The signature covers the body only: X-Hesda-Event can be rewritten by anyone who saw a delivery.
+  // So the delivery id is the body's alone, and a signed body re-sent under another (or a
+  // differently written) event header is a repeat of the first, never a new event.
+  const externalId = hesdaDeliveryId(
+    bodyTransactionId(body),
+    createHash('sha256').update(delivery.rawBody).digest('hex'),
+  );
+  if (eventType !== HESDA_UPDATE_EVENT) return storeUnknownEvent(deps, log, meta, eventType, externalId);
 
   const parsed = hesdaUpdateSchema.safeParse(body);
   if (!parsed.success) {
@@ -126,7 +138,6 @@ export async function receiveHesdaDelivery(
     return reject(400, 'INVALID_PAYLOAD', `${first?.path.join('.') ?? ''}: ${first?.message ?? 'tidak valid'}`);
   }
   const update = parsed.data;
-  const externalId = hesdaDeliveryId(update.transaction_id, digest);
   const transact = deps.transact ?? plainTransactions(deps.db);
   try {
     const stored = await transact(async (trx) => {
@@ -134,7 +145,7 @@ export async function receiveHesdaDelivery(
       const id = await insertVerifiedDelivery(
         trx,
         meta,
-        externalId,
+        { externalId, signatureDigest: null },
         eventType,
         outcomeRecord(result, deps.runtime.now()),
       );
@@ -204,12 +215,9 @@ async function storeUnknownEvent(
   deps: HesdaWebhookDeps,
   log: Log,
   meta: DeliveryMeta,
-  body: unknown,
   eventType: string | null,
-  digest: string,
+  externalId: string,
 ): Promise<HesdaReceipt> {
-  const tid = (body as { transaction_id?: unknown } | null)?.transaction_id;
-  const externalId = hesdaDeliveryId(typeof tid === 'string' || typeof tid === 'number' ? String(tid) : '-', digest);
   const record: OutcomeUpdate = {
     outcome: 'ignored',
     code: 'UNKNOWN_EVENT',
@@ -221,7 +229,7 @@ async function storeUnknownEvent(
   try {
     const id = await deps.db
       .transaction()
-      .execute((trx) => insertVerifiedDelivery(trx, meta, externalId, eventType, record));
+      .execute((trx) => insertVerifiedDelivery(trx, meta, { externalId, signatureDigest: null }, eventType, record));
     log.info({ eventId: id, eventType }, 'hesda webhook of an unknown event type stored');
     return { ok: true, eventId: id, outcome: 'ignored', duplicate: false };
   } catch (error) {
@@ -253,7 +261,9 @@ async function storeFailure(
     at: deps.runtime.now(),
   };
   try {
-    await deps.db.transaction().execute((trx) => insertVerifiedDelivery(trx, meta, externalId, eventType, record));
+    await deps.db
+      .transaction()
+      .execute((trx) => insertVerifiedDelivery(trx, meta, { externalId, signatureDigest: null }, eventType, record));
   } catch (again) {
     if (!isUniqueViolation(again)) throw again;
     const seen = await findDelivery(deps.db, 'hesda', externalId);
@@ -265,4 +275,14 @@ function outcomeRecord(result: HesdaUpdateOutcome, at: number): OutcomeUpdate {
   return result.outcome === 'processed'
     ? { outcome: result.outcome, code: null, message: null, note: result.note, orderId: null, at }
     : { outcome: result.outcome, code: result.code, message: result.message, note: null, orderId: null, at };
+}
+
+/**
+ * The transaction id a body names, written as hesdaUpdateSchema reads it (text, trimmed, NUL
+ * dropped), so that the delivery id of a body is the same whichever event header it came with.
+ */
+function bodyTransactionId(body: unknown): string {
+  const tid = (body as { transaction_id?: unknown } | null)?.transaction_id;
+  if (typeof tid !== 'string' && typeof tid !== 'number') return '-';
+  return String(tid).replaceAll('\u0000', '').trim() || '-';
 }

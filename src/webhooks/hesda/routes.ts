@@ -8,6 +8,7 @@ import { receiveHesdaDelivery } from './receive.js';
 const HESDA_MESSAGES = {
   400: 'Invalid payload',
   401: 'Invalid signature',
+  429: 'Too many requests',
   500: 'Internal server error',
   503: 'Service unavailable',
 } as const;
@@ -35,6 +36,8 @@ export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (a
       requestId: request.id,
     });
     if (!receipt.ok) {
+      if (receipt.retryAfterMs !== undefined)
+        reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));
       return reply.code(receipt.status).send({
         status: 'error',
         message: HESDA_MESSAGES[receipt.status],

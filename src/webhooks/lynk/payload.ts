@@ -14,6 +14,18 @@ const signedText = z.union([z.string(), z.number()]).transform(String);
 const text = signedText.transform(withoutNul);
 const optionalText = text.nullish().transform((v) => (v ?? '').trim());
 
+/**
+ * Lynk amounts are whole rupiah, sent as a JSON number (72000) or a digit string ("72000"). Only
+ * those forms are accepted: a whole JSON number from 0 up to 2^53 - 1, or at most 15 plain digits
+ * without sign, spaces, leading zeros, decimals or exponent. Any other spelling ("1e3",
+ * " 100", "0x10", "100abc", "-5", "72000.5") would let the signed text say one amount and the
+ * stored order another, and would give a captured signature more ways to be re-arranged.
+ */
+export const grandTotalSchema = z.union([
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  z.string().regex(/^(0|[1-9][0-9]{0,14})$/, 'grandTotal harus berupa bilangan bulat rupiah'),
+]);
+
 /** The fields the signature covers; anything else may be absent on non-payment events. */
 export const lynkEnvelopeSchema = z.object({
   event: z.string().max(200).transform(withoutNul).optional(),
@@ -24,10 +36,7 @@ export const lynkEnvelopeSchema = z.object({
       message_data: z
         .object({
           refId: signedText.optional(),
-          totals: z
-            .object({ grandTotal: z.union([z.number(), z.string()]).optional() })
-            .loose()
-            .optional(),
+          totals: z.object({ grandTotal: grandTotalSchema.optional() }).loose().optional(),
         })
         .loose()
         .optional(),
@@ -69,7 +78,7 @@ export const lynkPaymentSchema = z.object({
             })
             .loose(),
           items: z.array(lynkItemSchema).min(1, 'pesanan tanpa item').max(200),
-          totals: z.object({ grandTotal: z.union([z.number(), z.string()]) }).loose(),
+          totals: z.object({ grandTotal: grandTotalSchema }).loose(),
         })
         .loose(),
     })

@@ -112,7 +112,8 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
   const now = deps.runtime.now();
   const prefix = deps.config.licensePrefix;
 
-  const grandTotal = Number(String(md.totals.grandTotal).replace(/[^0-9.-]/g, '')) || 0;
+  // Whole rupiah, as a number or plain digits (grandTotalSchema): Number() reads either exactly.
+  const grandTotal = Number(md.totals.grandTotal);
   const order = await createOrderIfNew(
     trx,
     {

@@ -6,20 +6,22 @@ import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
 import {
   decodeBody,
   findDelivery,
+  findDeliveryBySignature,
   getDelivery,
   insertVerifiedDelivery,
-  recordRejectedDelivery,
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
+import type { RefusedDeliveries } from '../refused-deliveries.js';
+import { refuseDelivery } from '../refused-deliveries.js';
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
 import { applyLynkPlan, planLynkEvent } from './process.js';
-import { matchLynkSignature } from './signature.js';
+import { lynkSignatureDigest, matchLynkSignature } from './signature.js';
 
 export type LynkReceipt =
   | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
-  | { ok: false; code: ErrorCode };
+  | { ok: false; code: ErrorCode; retryAfterMs?: number };
 
 export interface LynkDelivery {
   rawBody: Buffer;
@@ -28,13 +30,22 @@ export interface LynkDelivery {
   requestId: string | null;
 }
 
+export interface LynkReceiveDeps extends LynkDeps {
+  /** Counts refused deliveries per IP and samples them (shared with the Hesda webhook). */
+  refusals: RefusedDeliveries;
+}
+
 /**
  * Verify → store → process, the order that makes a 200 mean "durably stored". The event row, the
  * order, member, licenses and queued mails commit in one transaction; a processing bug still leaves
  * the event stored (as failed, replayable). Only when nothing could be stored is the answer 503, so
  * Lynk retries.
  */
-export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: LynkDelivery): Promise<LynkReceipt> {
+export async function receiveLynkDelivery(
+  deps: LynkReceiveDeps,
+  log: Log,
+  delivery: LynkDelivery,
+): Promise<LynkReceipt> {
   const decoded = decodeBody(delivery.rawBody);
   const meta: DeliveryMeta = {
     provider: 'lynk',
@@ -44,13 +55,10 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
     receivedAt: deps.runtime.now(),
   };
   const reject = async (code: ErrorCode, message: string): Promise<LynkReceipt> => {
-    log.warn({ code }, `lynk webhook rejected: ${message}`);
-    try {
-      await recordRejectedDelivery(deps.db, meta, { code, message });
-    } catch (error) {
-      log.error({ err: error }, 'could not record rejected lynk webhook');
-    }
-    return { ok: false, code };
+    const decision = await refuseDelivery(deps.db, deps.refusals, log, meta, { code, message });
+    return decision.limited
+      ? { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs }
+      : { ok: false, code };
   };
 
   if (!decoded.utf8) return reject('INVALID_JSON', 'body is not UTF-8');
@@ -77,7 +85,8 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
     );
   }
 
-  const externalId = lynkDeliveryId(envelope.data);
+  const ids = { externalId: lynkDeliveryId(envelope.data), signatureDigest: lynkSignatureDigest(envelope.data) };
+  const { externalId } = ids;
   const eventType = envelope.data.event ?? null;
   try {
     const plan = await planLynkEvent(deps, body);
@@ -85,30 +94,30 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
     try {
       const stored = await transact(async (trx) => {
         const result = await applyLynkPlan(trx, deps, plan);
-        const id = await insertVerifiedDelivery(
-          trx,
-          meta,
-          externalId,
-          eventType,
-          outcomeRecord(result, deps.runtime.now()),
-        );
+        const id = await insertVerifiedDelivery(trx, meta, ids, eventType, outcomeRecord(result, deps.runtime.now()));
         return { id, outcome: result.outcome };
       });
       log.info({ eventId: stored.id, outcome: stored.outcome, externalId }, `lynk webhook ${stored.outcome}`);
       return { ok: true, eventId: stored.id, outcome: stored.outcome, duplicate: false };
     } catch (error) {
-      // A delivery seen before (Lynk retried, or the same one arrived twice at once): its event row
-      // exists, the insert above hit the unique (provider, external id), and nothing was written.
-      if (externalId !== null && isUniqueViolation(error)) {
-        const seen = await findDelivery(deps.db, 'lynk', externalId);
-        if (seen) return await repeat(deps, seen.id, meta.receivedAt);
+      // The event row's insert hit a unique key, so the transaction wrote nothing: this signature or
+      // this message id was stored before (Lynk retried, the same delivery arrived twice at once, or
+      // a captured signature came back on another body).
+      if (isUniqueViolation(error)) {
+        const earlier = await earlierDelivery(deps, meta, ids);
+        if (earlier === 'signature-reused') {
+          // Only the signed text is authenticated: a body that differs from the one first accepted
+          // under it is not from Lynk, whatever its message id (it would be a new order otherwise).
+          return reject('SIGNATURE_REUSED', 'X-Lynk-Signature was accepted before for another body');
+        }
+        if (earlier) return await repeat(deps, earlier.id, meta.receivedAt);
       }
       // The database unreachable is not a processing failure: a row stored as failed on a connection
       // that came back would turn Lynk's retry into a duplicate nobody processes. Answer 503 instead.
       if (isDatabaseUnavailable(error)) throw error;
       log.error({ err: error, externalId }, 'lynk webhook processing failed; storing it as failed');
       const eventId = await deps.db.transaction().execute((trx) =>
-        insertVerifiedDelivery(trx, meta, externalId, eventType, {
+        insertVerifiedDelivery(trx, meta, ids, eventType, {
           outcome: 'failed',
           code: 'PROCESSING_ERROR',
           message: error instanceof Error ? error.message.slice(0, 500) : String(error),
@@ -123,6 +132,21 @@ export async function receiveLynkDelivery(deps: LynkDeps, log: Log, delivery: Ly
     log.error({ err: error, externalId }, 'lynk webhook could not be stored; answering 503 so Lynk retries');
     return { ok: false, code: 'STORAGE_UNAVAILABLE' };
   }
+}
+
+/**
+ * The stored delivery an insert collided with. The same bytes under the same signature are a repeat;
+ * other bytes under it are a re-used signature. Without a signature match, the message id decides
+ * (a repeat, as before: Lynk's own retry of a message id changes nothing).
+ */
+async function earlierDelivery(
+  deps: LynkDeps,
+  meta: DeliveryMeta,
+  ids: { externalId: string | null; signatureDigest: string },
+): Promise<{ id: number } | 'signature-reused' | undefined> {
+  const bySignature = await findDeliveryBySignature(deps.db, ids.signatureDigest);
+  if (bySignature) return bySignature.raw_body === meta.rawBody ? { id: bySignature.id } : 'signature-reused';
+  return ids.externalId === null ? undefined : await findDelivery(deps.db, 'lynk', ids.externalId);
 }
 
 async function repeat(deps: LynkDeps, id: number, at: number): Promise<LynkReceipt> {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../errors.js';
-import type { LynkDeps } from './process.js';
+import type { LynkReceiveDeps } from './receive.js';
 import { receiveLynkDelivery } from './receive.js';
 
-export interface LynkRouteOptions extends LynkDeps {
+export interface LynkRouteOptions extends LynkReceiveDeps {
   /** Called after a delivery committed, so queued mail goes out at once instead of at the next poll. */
   onStored?: () => void;
 }
@@ -30,7 +30,11 @@ export const lynkWebhookRoutes: FastifyPluginAsync<LynkRouteOptions> = async (ap
       remoteIp: request.ip,
       requestId: request.id,
     });
-    if (!receipt.ok) throw new AppError(receipt.code);
+    if (!receipt.ok) {
+      if (receipt.retryAfterMs !== undefined)
+        reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));
+      throw new AppError(receipt.code);
+    }
     if (!receipt.duplicate) opts.onStored?.();
     return reply.code(200).send({
       status: 'success',

@@ -14,6 +14,19 @@ export function lynkSignatureBase(envelope: LynkEnvelope): string {
   return `${grandTotal === undefined ? '' : String(grandTotal)}${md?.refId ?? ''}${envelope.data?.message_id ?? ''}`;
 }
 
+/**
+ * What is stored to make a signature serve one body only: buyer, items and qty are unsigned and the
+ * three signed fields are joined without separators, so moving characters between them (grandTotal
+ * "72000" + refId "abc" → "7200" + "0abc") keeps a captured signature valid for a new "payment".
+ * A digest of the signed text, not of the header: the same text signed under a rotated key is still
+ * the same signature's content. Migration 0010 computes the same digest for older deliveries.
+ */
+export function lynkSignatureDigest(envelope: LynkEnvelope): string {
+  return createHash('sha256')
+    .update(`lynk\n${lynkSignatureBase(envelope)}`, 'utf8')
+    .digest('hex');
+}
+
 export function computeLynkSignature(envelope: LynkEnvelope, merchantKey: string): string {
   return createHash('sha256')
     .update(lynkSignatureBase(envelope) + merchantKey, 'utf8')
