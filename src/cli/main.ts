@@ -57,7 +57,7 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
                  selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
 
-Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
+Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat docs/CONFIG.md).
 `;
 
 async function main(argv: string[]): Promise<void> {

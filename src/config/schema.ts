@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Every environment variable Gerbang reads, with its default. The README's table mirrors this file. */
+/** Every environment variable Gerbang reads, with its default; docs/CONFIG.md documents each (test/docs/config.test.ts). */
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
