@@ -10,7 +10,7 @@ export const errorTable = {
   MISSING_SIGNATURE: { status: 401, message: 'Header X-Lynk-Signature tidak ada.' },
   INVALID_SIGNATURE: { status: 401, message: 'Signature tidak valid.' },
   // A Lynk signature covers only grandTotal, refId and message_id: once accepted, it serves that body only.
-  SIGNATURE_REUSED: { status: 409, message: 'Signature ini sudah dipakai untuk kiriman lain.' },
+  SIGNATURE_REUSED: { status: 409, message: 'Tanda tangan ini sudah dipakai untuk kiriman lain.' },
   UNAUTHENTICATED: { status: 401, message: 'Sesi tidak valid. Silakan masuk.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Email atau kata sandi salah.' },
   FORBIDDEN: { status: 403, message: 'Akses ditolak.' },
