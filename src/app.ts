@@ -109,17 +109,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const drain = new Drain();
   drain.track(app.server);
   app.decorate('drain', drain);
-  // First of all hooks: a draining instance does no new work, not even a session lookup.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!drain.active) return;
+  // First of all hooks: a draining instance does no new work, not even a session lookup. (A
+  // callback hook: every request passes here, and it costs no promise.)
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!drain.active) return done();
     reply.header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS));
-    return sendError(request, reply, 'SHUTTING_DOWN', errorTable.SHUTTING_DOWN.message);
-  });
-  // Every answer given while draining closes its connection, so a proxy does not reuse one that
-  // is about to go away.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (drain.active) reply.header('connection', 'close');
-    return payload;
+    sendError(request, reply, 'SHUTTING_DOWN', errorTable.SHUTTING_DOWN.message);
   });
 
   const routeTable: { method: string; url: string }[] = [];
@@ -130,6 +125,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // Every answer given while draining closes its connection, so a proxy does not reuse one that
+    // is about to go away.
+    if (drain.active) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
