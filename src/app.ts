@@ -11,8 +11,10 @@ import { authCookies, authenticateStream, authRoutes, endMemberSessions, memberG
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
+import { fastifyTrustProxy } from './config/index.js';
 import type { DatabaseHandle } from './db/index.js';
 import { isDatabaseUnavailable } from './db/index.js';
+import { DRAIN_RETRY_AFTER_SECONDS, Drain } from './drain.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
@@ -50,6 +52,8 @@ declare module 'fastify' {
     streams: StreamHub;
     /** Every route as registered (the security tests walk it, so no new route escapes its guard). */
     routeTable: { method: string; url: string }[];
+    /** Shutdown's first half: new requests get 503 + Retry-After while those under way finish. */
+    drain: Drain;
   }
 }
 
@@ -63,6 +67,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_CSRF_MISSING_SECRET: 'CSRF_REJECTED',
 };
 
+/**
+ * An idle keep-alive connection is closed by the proxy before we close it: nginx's upstream
+ * keepalive_timeout is 60 s, and a connection we close just as nginx reuses it fails a POST with 502.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/**
+ * A socket silent both ways this long is dead. Handlers end far sooner (database waits are bounded,
+ * a Hesda order at most HESDA_TIMEOUT_SECONDS) and event streams send a heartbeat at least every 20 s.
+ */
+const SILENT_SOCKET_TIMEOUT_MS = 5 * 60_000;
+
 /** Builds the HTTP app without listening: tests call inject() or listen on an ephemeral port. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
@@ -70,8 +85,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const log = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
   const app = Fastify({
     loggerInstance: log,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
+    // Slow senders (slowloris: headers or a body trickled a byte at a time) are cut off with a 408
+    // once the whole request has not arrived in time. Only the request counts: an event stream's
+    // request is complete at once, so it lives on. Node checks every connection once a second
+    // (default 30 s, which would let a slow request outlive its limit by half a minute).
+    requestTimeout: config.http.requestTimeoutMs,
+    http: { headersTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: SILENT_SOCKET_TIMEOUT_MS,
+    // While closing, our drain answers (JSON, Retry-After), not Fastify's own 503 shape.
+    return503OnClosing: false,
     requestIdHeader: false,
     // Accept a caller's request id only when it looks like one; never echo arbitrary bytes into logs.
     genReqId: (req) => {
@@ -82,6 +107,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: (error, socket) => answerClientError(log, error, socket),
   });
 
+  const drain = new Drain();
+  drain.track(app.server);
+  app.decorate('drain', drain);
+  // First of all hooks: a draining instance does no new work, not even a session lookup. (A
+  // callback hook: every request passes here, and it costs no promise.)
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!drain.active) return done();
+    reply.header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS));
+    sendError(request, reply, 'SHUTTING_DOWN', errorTable.SHUTTING_DOWN.message);
+  });
+
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
@@ -90,6 +126,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // Every answer given while draining closes its connection, so a proxy does not reuse one that
+    // is about to go away.
+    if (drain.active) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
@@ -111,7 +150,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const status = errorTable[code].status;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code }, `request rejected: ${code}`);
-    return sendError(request, reply, code, error instanceof AppError ? error.message : errorTable[code].message);
+    const message =
+      error instanceof AppError
+        ? error.message
+        : code === 'PAYLOAD_TOO_LARGE'
+          ? `Body terlalu besar (maksimal ${kibibytes(request.routeOptions.bodyLimit)} KB).`
+          : errorTable[code].message;
+    return sendError(request, reply, code, message);
   });
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND', errorTable.NOT_FOUND.message));
   fetchMetadataCheck(app);
@@ -241,6 +286,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
   );
   return app;
+}
+
+function kibibytes(bytes: number): number {
+  return Math.round(bytes / 1024);
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {

@@ -24,7 +24,8 @@ export const errorTable = {
   TAKEOVER_EXPIRED: { status: 410, message: 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.' },
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type tidak didukung.' },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar (maksimal 1 MB).' },
+  // 1 MiB in general, 64 KiB on the webhooks (README).
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar.' },
   // Refused by the HTTP parser itself, before any route (src/web/client-error.ts).
   HEADERS_TOO_LARGE: { status: 431, message: 'Header permintaan terlalu besar.' },
   REQUEST_TIMEOUT: { status: 408, message: 'Permintaan tidak selesai dikirim tepat waktu.' },
@@ -42,6 +43,8 @@ export const errorTable = {
   INTERNAL: { status: 500, message: 'Terjadi kesalahan di server.' },
   ASSET_MISSING: { status: 503, message: 'Berkas browser belum dibuat. Jalankan npm run build.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'Penyimpanan tidak tersedia. Coba kirim ulang nanti.' },
+  // This instance is stopping (SIGTERM); the answer carries Retry-After (src/drain.ts).
+  SHUTTING_DOWN: { status: 503, message: 'Server sedang dimulai ulang. Coba kirim ulang sebentar lagi.' },
   PPOB_MEMBER_NOT_FOUND: { status: 422, message: 'Tidak ada member dengan email itu.' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'Idempotency key ini sudah dipakai untuk pesanan lain.' },
   PPOB_ORDER_REJECTED: { status: 422, message: 'Hesda menolak pesanan.' },

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
+import { trustedProxyPeer } from './config/index.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
 import type { DatabaseHandle } from './db/index.js';
 import { migrateToLatest, openDatabase } from './db/index.js';
 import { createLogger } from './logger.js';
@@ -16,22 +18,38 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How long shutdown waits for the requests under way. Handlers end far sooner (database waits are
+ * bounded); only a sender trickling its body can take longer, and it is cut off so the process
+ * exits before serve.ts's 15 s deadline and the unit's TimeoutStopSec.
+ */
+const DRAIN_LIMIT_MS = 10_000;
+
 /** Opens the database, migrates, starts the mail worker and listens. server.ts only wires; app.ts builds. */
 export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const database = openDatabase(config.database, { poolSize: config.databasePoolSize });
+  // Migrations run before the server's bounds apply: building an index on a large table may take
+  // longer than any request should wait.
+  await migrateOnce(config, logger);
+  const database = openDatabase(config.database, {
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
   let app: FastifyInstance | undefined;
   let worker: MailWorker | undefined;
   let bus: RealtimeBus | undefined;
   let url: string;
   const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.leaseMs) : devTransport();
   try {
-    const migrations = await migrateToLatest(database.db, database.dialect);
-    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
     bus = await openBus(config, database, logger);
     app = await buildApp({ config, database, logger, bus, onMailQueued: () => worker?.nudge() });
+    capConnectionsPerAddress(app.server, {
+      max: config.http.maxConnectionsPerIp,
+      exempt: trustedProxyPeer(config.trustProxy),
+      log: logger,
+    });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -61,10 +79,17 @@ export async function startServer(
     url,
     close() {
       closing ??= (async () => {
-        // Streams are told to reconnect elsewhere and new requests get 503 (app.ts, Fastify), in-flight
-        // webhooks finish; then the worker, the bus and the database.
-        // A keep-alive connection whose request was in flight when close() began stays open after
-        // its answer, and the listener would wait out keepAliveTimeout (72 s) for it: such
+        // Draining first, with the listener still open: new requests are answered 503 with
+        // Retry-After (src/drain.ts; nginx tries another instance, Lynk retries), streams are told
+        // to reconnect elsewhere, and the requests under way (webhooks committing) finish.
+        const drained = running.app.drain.begin();
+        running.app.streams.closeAll();
+        if (!(await settlesWithin(drained, DRAIN_LIMIT_MS))) {
+          logger.warn({ limitMs: DRAIN_LIMIT_MS }, 'requests still unfinished after draining: connections cut');
+          running.app.server.closeAllConnections();
+        }
+        // Then the listener closes. A keep-alive connection whose request was in flight stays open
+        // after its answer, and the listener would wait out keepAliveTimeout (72 s) for it: such
         // connections are closed as soon as they fall idle.
         const sweep = setInterval(() => running.app.server.closeIdleConnections(), 50);
         try {
@@ -80,6 +105,29 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Brings the schema up to date on a connection of its own, without the server's statement bound. */
+async function migrateOnce(config: Config, logger: Logger): Promise<void> {
+  const database = openDatabase(config.database, { poolSize: 1 });
+  try {
+    const migrations = await migrateToLatest(database.db, database.dialect);
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+  } finally {
+    await database.close();
+  }
 }
 
 /**

@@ -2,3 +2,5 @@ export type { Config, ConfigResult, DatabaseConfig, PreviousKey } from './load.j
 export { loadConfig, readEnvironment } from './load.js';
 export type { Env, ProductRule } from './schema.js';
 export { devSecretsPath } from './secrets.js';
+export type { TrustProxy } from './trust-proxy.js';
+export { fastifyTrustProxy, plainAddress, trustedProxyPeer } from './trust-proxy.js';

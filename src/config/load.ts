@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import type { ProductRule } from './schema.js';
 import { envSchema } from './schema.js';
 import { loadOrCreateDevSecrets } from './secrets.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' }
@@ -17,9 +18,16 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** PostgreSQL connections this instance's pool may open (the LISTEN connection is one more). */
   readonly databasePoolSize: number;
+  /**
+   * The server's bound on the database: waiting for a PostgreSQL connection, and each statement
+   * (server- and client-side); SQLite's busy wait, capped lower (src/db/connect.ts).
+   */
+  readonly databaseStatementTimeoutMs: number;
   readonly publicUrl: string;
   readonly logLevel: string;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
+  /** The HTTP listener's limits against slow or piled-up connections (src/connection-cap.ts, app.ts). */
+  readonly http: { readonly requestTimeoutMs: number; readonly maxConnectionsPerIp: number };
   readonly cookieSecret: string;
   readonly lynkMerchantKey: string;
   /** LYNK_MERCHANT_KEY_PREVIOUS during a key rotation: still accepted until `until`. */
@@ -181,9 +189,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'sqlite', file: join(dataDir, 'gerbang.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     publicUrl,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP },
     cookieSecret,
     lynkMerchantKey,
     lynkMerchantKeyPrevious,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySchema } from './trust-proxy.js';
 
 /** Every environment variable Gerbang reads, with its default; docs/CONFIG.md documents each (test/docs/config.test.ts). */
 
@@ -60,13 +61,16 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'harus berupa URL postgres://… (kosongkan untuk SQLite di DATA_DIR)')
     .optional(),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  // The server's wait for a connection and for each statement; a webhook answers 503 within twice this.
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.min(100).max(600_000).default(2500),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  TRUST_PROXY: trustProxySchema.default({ kind: 'none' }),
+  // Per remote address, not counting trusted proxies (src/connection-cap.ts).
+  MAX_CONNECTIONS_PER_IP: positiveInt.max(100_000).default(100),
+  // Headers and body of one request must have arrived by then (slow-body attacks); streams are unaffected.
+  HTTP_REQUEST_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
   COOKIE_SECRET: z.string().min(32, 'minimal 32 karakter').optional(),
   LYNK_MERCHANT_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
   // Key rotation: the old key keeps verifying (until the instant, if given) while Lynk switches.

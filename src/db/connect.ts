@@ -8,6 +8,7 @@ import type { DatabaseConfig } from '../config/index.js';
 import type { Dialect } from './dialect.js';
 import type { Transact } from './group-commit.js';
 import { plainTransactions, sqliteGroupCommit } from './group-commit.js';
+import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 
 export interface DatabaseHandle {
@@ -51,14 +52,26 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDataba
   };
 }
 
-export function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): DatabaseHandle {
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connections of the pool (default 10). */
+  poolSize?: number;
+  /**
+   * The server's bound on any wait for the database (DATABASE_STATEMENT_TIMEOUT_MS); unset for the
+   * CLI and migrations, whose long statements are the operator's choice.
+   */
+  statementTimeoutMs?: number;
+}
+
+/** SQLite's busy wait blocks the whole event loop (better-sqlite3 is synchronous): never longer than this. */
+const SQLITE_MAX_BUSY_MS = 5000;
+
+export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): DatabaseHandle {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({
-      connectionString: config.url,
+    const { pool, kysely } = openPostgresPool({
+      url: config.url,
       max: options.poolSize ?? 10,
       types: pgTypes,
-      // Fail fast when PostgreSQL is unreachable: webhooks answer 503 and Lynk retries.
-      connectionTimeoutMillis: 5000,
+      statementTimeoutMs: options.statementTimeoutMs,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
@@ -70,7 +83,10 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
       client.on('error', () => {});
     });
     const stats = { queries: 0 };
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: () => void stats.queries++ });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: kysely }),
+      log: () => void stats.queries++,
+    });
     return { db, dialect: 'postgres', transact: plainTransactions(db), stats, close: () => db.destroy() };
   }
 
@@ -82,7 +98,8 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${config.synchronous}`);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // Another process holding the write lock (a CLI command, a backup) is waited for, within bounds.
+  sqlite.pragma(`busy_timeout = ${Math.min(options.statementTimeoutMs ?? SQLITE_MAX_BUSY_MS, SQLITE_MAX_BUSY_MS)}`);
   // A 64 MiB page cache and memory-mapped reads keep the hot B-trees (events, orders, licenses,
   // outbox) out of read() system calls as the file grows; the defaults are sized for phones.
   sqlite.pragma('cache_size = -65536');

@@ -37,13 +37,17 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-/** SQLSTATE connection_exception (class 08), shutting down / starting up (57P01-57P03), too many connections. */
-const PG_UNAVAILABLE = /^(08|57P0[123]$|53300$)/;
+/**
+ * SQLSTATE connection_exception (class 08), shutting down / starting up (57P01-57P03), too many
+ * connections, and our own bounds: statement_timeout (57014) and idle_in_transaction_session_timeout
+ * (25P03) ending a wait that would otherwise hold the request.
+ */
+const PG_UNAVAILABLE = /^(08|57P0[123]$|53300$|57014$|25P03$)/;
 /** A file locked past busy_timeout, read-only, unreadable or full: retry later, it is not the payload. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|READONLY|IOERR|CANTOPEN|FULL)/;
-/** What node-postgres says, without a code, when its connection dies or never opens in time. */
+/** What node-postgres says, without a code, when its connection dies, never opens or goes silent (query_timeout). */
 const PG_CONNECTION_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection is closed/;
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection is closed|Query read timeout/;
 
 /**
  * True when the database could not be reached or could not take a write right now (rather than the

@@ -24,8 +24,8 @@ import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
  * - Object.prototype as before (the server runs in this process, so pollution would show here);
  * - afterwards the server still answers /healthz, the schema is unchanged, no unhandled rejection.
  * Defences this proves: zod at every edge, the JSON parser's prototype-poisoning refusal, the
- * 1 MiB body limit, signature-before-trust, UTF-8 checking of webhook bodies, and the one error
- * shape for client errors the HTTP parser itself refuses.
+ * body limits (64 KiB on the webhooks, 1 MiB elsewhere), signature-before-trust, UTF-8 checking of
+ * webhook bodies, and the one error shape for client errors the HTTP parser itself refuses.
  */
 
 /**

@@ -35,6 +35,16 @@ describe('gerbang configuration, as the command sees it', () => {
     expect(existsSync(join(ws.dataDir, 'dev-secrets.json'))).toBe(false);
   });
 
+  it('TRUST_PROXY=true (trust every hop) is refused at start, with what to write instead', async () => {
+    const result = await ws.run(['serve'], { TRUST_PROXY: 'true' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain('Gerbang berjalan');
+    expect(result.stderr).toMatch(/^ {2}- TRUST_PROXY: "true" tidak dipakai lagi: klien bisa memalsukan IP/m);
+    expect(result.stderr).toContain('TRUST_PROXY=1 untuk satu nginx');
+    const fixed = await ws.serve({ TRUST_PROXY: '127.0.0.1' });
+    expect(await fixed.stop()).toBe(0);
+  });
+
   it('dev secrets are generated once (mode 0600) and the same merchant key is printed on the next start', async () => {
     const keyIn = (stdout: string) => /LYNK_MERCHANT_KEY \(dev\) = (\S+)/.exec(stdout)?.[1];
     const first = await ws.serve({ NODE_ENV: 'development' });

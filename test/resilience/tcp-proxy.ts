@@ -8,9 +8,12 @@ import { connect, createServer } from 'node:net';
  *   the service is not);
  * - `blackhole`: open connections are reset, new ones are accepted and never answered (a network
  *   partition: only the client's own timeout ends the wait).
- * `restore()` lets connections through again on the same port.
+ * - `stall`: open connections stay open but nothing passes either way, and new ones are accepted and
+ *   never answered (a database frozen, or packets dropped without a reset: nothing tells the
+ *   client, whose statement on a pooled connection just waits).
+ * `restore()` lets connections through again on the same port (stalled ones carry on).
  */
-export type ProxyState = 'up' | 'refuse' | 'blackhole';
+export type ProxyState = 'up' | 'refuse' | 'blackhole' | 'stall';
 
 export interface TcpProxy {
   readonly port: number;
@@ -27,6 +30,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let accepted = 0;
   const live = new Set<Socket>();
   const held = new Set<Socket>();
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
   const reset = (socket: Socket) => {
     if (!socket.destroyed) socket.resetAndDestroy();
   };
@@ -35,7 +39,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     accepted += 1;
     client.on('error', () => {});
     if (state === 'refuse') return reset(client);
-    if (state === 'blackhole') {
+    if (state === 'blackhole' || state === 'stall') {
       held.add(client);
       client.on('close', () => held.delete(client));
       return;
@@ -51,6 +55,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         reset(socket === client ? upstream : client);
       });
     }
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on('close', () => pairs.delete(pair));
     client.pipe(upstream);
     upstream.pipe(client);
   });
@@ -68,10 +75,27 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     cut(mode) {
       state = mode;
-      for (const socket of [...live]) reset(socket);
+      if (mode !== 'stall') {
+        for (const socket of [...live]) reset(socket);
+        return;
+      }
+      // Bytes stop moving; each side's kernel buffers fill and then its writes wait too.
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     restore() {
+      const wasStalled = state === 'stall';
       state = 'up';
+      if (wasStalled) {
+        for (const { client, upstream } of pairs) {
+          client.pipe(upstream);
+          upstream.pipe(client);
+        }
+      }
       // Connection attempts held in the black hole fail now; the client's next attempt goes through.
       for (const socket of [...held]) reset(socket);
     },
