@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalEmail } from '../../members/index.js';
 
 /**
  * What Lynk.id really sends varies (seed 000 §1 and captured payloads): `stock` may be a number or
@@ -13,6 +14,14 @@ const withoutNul = (s: string) => s.replaceAll('\u0000', '');
 const signedText = z.union([z.string(), z.number()]).transform(String);
 const text = signedText.transform(withoutNul);
 const optionalText = text.nullish().transform((v) => (v ?? '').trim());
+
+/** Canonical (trimmed, lower-cased), or refused before lower-casing could fold it into another mailbox. */
+function buyerEmail(value: string, ctx: z.RefinementCtx): string {
+  const checked = canonicalEmail(value);
+  if (checked.ok) return checked.email;
+  ctx.addIssue({ code: 'custom', message: `email pembeli ditolak: ${checked.message}` });
+  return z.NEVER;
+}
 
 /** The fields the signature covers; anything else may be absent on non-payment events. */
 export const lynkEnvelopeSchema = z.object({
@@ -61,8 +70,7 @@ export const lynkPaymentSchema = z.object({
             .object({
               email: z
                 .string({ error: 'email pembeli tidak ada' })
-                .trim()
-                .toLowerCase()
+                .transform(buyerEmail)
                 .pipe(z.email({ error: 'email pembeli tidak valid' }).max(254)),
               name: optionalText,
               phone: optionalText,
