@@ -105,7 +105,11 @@ export async function loginWithLink(
   if (!consumed) return { kind: 'invalid' };
   const member = await db.selectFrom('members').selectAll().where('id', '=', consumed.memberId).executeTakeFirst();
   if (!member) return { kind: 'invalid' };
-  if (member.status === 'active') await markEmailProven(db, member.id, runtime.now());
+  if (member.status === 'active') {
+    if (member.needs_email_proof === 1) await markEmailProven(db, member.id, runtime.now());
+    // A way in that proved the mailbox (and, for an admin, the password) ends the lockout others caused.
+    await clearRateLimit(db, accountLimit(deps.settings, member.email).key);
+  }
   return completeLogin(deps, member, ctx, false);
 }
 
@@ -150,7 +154,5 @@ async function checkAdminPassword(
     deps.log.info({ ip: ctx.ip, memberId: owner.memberId }, 'admin password through a login link failed');
     return { kind: 'password_needed', email: owner.email, wrong: true };
   }
-  // Mailbox and password both proven: the lockout others caused ends for the owner.
-  await clearRateLimit(db, accountLimit(settings, owner.email).key);
   return null;
 }
