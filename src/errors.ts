@@ -15,6 +15,12 @@ export const errorTable = {
   INVALID_CREDENTIALS: { status: 401, message: 'Email atau kata sandi salah.' },
   FORBIDDEN: { status: 403, message: 'Akses ditolak.' },
   ACCOUNT_DISABLED: { status: 403, message: 'Akun ini dinonaktifkan. Hubungi admin.' },
+  // Given only to someone who typed the right password (a stranger sees INVALID_CREDENTIALS).
+  EMAIL_NOT_PROVEN: {
+    status: 403,
+    message:
+      'Untuk masuk pertama kali, buka tautan masuk yang kami kirim ke email Anda (atau minta tautan baru lewat "Kirim tautan masuk ke email saya"). Setelah itu kata sandi ini bisa dipakai.',
+  },
   CSRF_REJECTED: { status: 403, message: 'Permintaan ditolak (perlindungan CSRF).' },
   NOT_FOUND: { status: 404, message: 'Tidak ditemukan.' },
   SESSION_CONFLICT: {

@@ -5,7 +5,13 @@ import { endMemberSessions } from '../auth/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect } from '../db/index.js';
 import { enqueueMail, registrationMailSubject } from '../mail/index.js';
-import { createMemberIfAbsent, hashPassword, randomPassword } from '../members/index.js';
+import {
+  canonicalEmail,
+  createMemberIfAbsent,
+  hashPassword,
+  randomPassword,
+  revokeMemberLinks,
+} from '../members/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
 import { equalsKey } from './search-key.js';
 
@@ -73,7 +79,9 @@ export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: n
   return { member, live, devices, licenses, orders };
 }
 
-export type CreateMemberResult = { ok: true; memberId: number } | { ok: false; reason: 'EXISTS' | 'INVALID_EMAIL' };
+export type CreateMemberResult =
+  | { ok: true; memberId: number }
+  | { ok: false; reason: 'EXISTS' | 'INVALID_EMAIL'; message: string };
 
 /** A member made by hand (a buyer paid outside Lynk): a random password and the registration mail. */
 export async function createMemberByHand(
@@ -81,8 +89,11 @@ export async function createMemberByHand(
   input: { email: string; name: string; phone: string },
   actor: AuditActor,
 ): Promise<CreateMemberResult> {
-  const email = input.email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { ok: false, reason: 'INVALID_EMAIL' };
+  const canonical = canonicalEmail(input.email);
+  if (!canonical.ok) return { ok: false, reason: 'INVALID_EMAIL', message: canonical.message };
+  const email = canonical.email;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    return { ok: false, reason: 'INVALID_EMAIL', message: 'Isi email dengan benar.' };
   const passwordHash = await hashPassword(randomPassword(deps.runtime.randomBytes));
   const now = deps.runtime.now();
   return deps.db.transaction().execute(async (trx): Promise<CreateMemberResult> => {
@@ -91,7 +102,7 @@ export async function createMemberByHand(
       { email, name: input.name.trim(), phone: input.phone.trim(), passwordHash, sourceOrderId: null },
       now,
     );
-    if (!created) return { ok: false, reason: 'EXISTS' };
+    if (!created) return { ok: false, reason: 'EXISTS', message: 'Email ini sudah terdaftar.' };
     await queueRegistrationMail(trx, member, `registration:${member.id}`, now);
     await recordAudit(
       trx,
@@ -127,6 +138,8 @@ async function queueRegistrationMail(
 /**
  * The registration mail again, with fresh one-time links (rendered at send time). Each resend has
  * its own dedupe key: the outbox keeps "one mail per reason", and every resend is a new reason.
+ * The links of earlier mails end here: only the newest mail lets anyone in. An admin gets none (an
+ * admin's password is never set through a mailed link).
  */
 export async function resendRegistration(deps: ConsoleDeps, memberId: number, actor: AuditActor): Promise<boolean> {
   const now = deps.runtime.now();
@@ -135,14 +148,20 @@ export async function resendRegistration(deps: ConsoleDeps, memberId: number, ac
       .selectFrom('members')
       .select(['id', 'email', 'name', 'source_order_id'])
       .where('id', '=', memberId)
+      .where('role', '=', 'member')
       .executeTakeFirst();
     if (!member) return false;
+    const revokedLinks = await revokeMemberLinks(trx, member.id, now);
     const dedupeKey = `registration:${member.id}:resend:${now}:${deps.runtime.randomBytes(4).toString('hex')}`;
     await queueRegistrationMail(trx, member, dedupeKey, now);
     await recordAudit(
       trx,
       actor,
-      { action: 'member.resend_registration', target: { type: 'member', id: member.id }, details: { dedupeKey } },
+      {
+        action: 'member.resend_registration',
+        target: { type: 'member', id: member.id },
+        details: { dedupeKey, revokedLinks },
+      },
       now,
     );
     return true;

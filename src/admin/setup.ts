@@ -3,7 +3,7 @@ import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
-import { checkNewPassword, hashPassword } from '../members/index.js';
+import { canonicalEmail, checkNewPassword, hashPassword } from '../members/index.js';
 
 /**
  * The first admin. With no admin yet, `GET /` leads to a one-time setup page; `gerbang admin
@@ -55,7 +55,9 @@ export async function createAdmin(
   input: { email: string; password: string; firstRun: boolean },
   actor: (memberId: number, email: string) => AuditActor,
 ): Promise<CreateAdminResult> {
-  const email = input.email.trim().toLowerCase();
+  const canonical = canonicalEmail(input.email);
+  if (!canonical.ok) return { ok: false, reason: 'INVALID_EMAIL', message: canonical.message };
+  const email = canonical.email;
   if (!EMAIL.test(email) || email.length > 254)
     return { ok: false, reason: 'INVALID_EMAIL', message: 'Alamat email tidak valid.' };
   const weak = checkAdminPassword(input.password, email);

@@ -1,7 +1,20 @@
+import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import { enqueueMail, loginLinkMailSubject } from '../mail/index.js';
-import { findMemberByEmail } from '../members/index.js';
-import type { AuthDeps } from './login.js';
-import { consumeRateLimit } from './rate-limit.js';
+import type { TokenOwner } from '../members/index.js';
+import {
+  canonicalEmail,
+  consumeOneTimeToken,
+  findMemberByEmail,
+  hashToken,
+  markEmailProven,
+  peekOneTimeToken,
+  revokeOneTimeToken,
+  verifyPassword,
+} from '../members/index.js';
+import type { AuthDeps, LoginContext, LoginResult } from './login.js';
+import { accountLimit, completeLogin, ipLimit } from './login.js';
+import type { RateLimit } from './rate-limit.js';
+import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
 
 /** Emailed login links per account per window: enough for "it did not arrive", not for mail bombing. */
 const LINKS_PER_ACCOUNT = 3;
@@ -12,13 +25,16 @@ export type LinkRequestOutcome =
   | { kind: 'rate_limited'; retryAfterMs: number };
 
 /**
- * "Kirim tautan masuk": queues a one-time login link for an active member. The caller answers the
- * same whether or not the email belongs to one (no account enumeration); limits per IP and per
- * address keep it from being used to flood someone's inbox.
+ * "Kirim tautan masuk": queues a one-time login link for an active member or admin. The caller
+ * answers the same whether or not the email belongs to one (no account enumeration); limits per IP
+ * and per address keep it from being used to flood someone's inbox. The per-address limit is the
+ * links' own, apart from the password lockout: someone exhausting it only fills the owner's
+ * mailbox with working links, so the owner of a locked-out account always has a way in.
  */
 export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: string): Promise<LinkRequestOutcome> {
   const { db, runtime, settings } = deps;
-  const email = rawEmail.trim().toLowerCase();
+  const canonical = canonicalEmail(rawEmail);
+  const email = canonical.ok ? canonical.email : rawEmail.trim();
   const now = runtime.now();
   const ipRule = { key: `link:ip:${ip}`, limit: settings.maxAttemptsPerIp, windowMs: settings.rateWindowMs };
   const accountRule = { key: `link:account:${email}`, limit: LINKS_PER_ACCOUNT, windowMs: settings.rateWindowMs };
@@ -35,10 +51,108 @@ export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: str
       dedupeKey: `login_link:${member.id}:${now}:${runtime.randomBytes(6).toString('hex')}`,
       to: member.email,
       subject: loginLinkMailSubject(),
-      params: { kind: 'login_link', memberId: member.id, name: member.name, email: member.email },
+      params: {
+        kind: 'login_link',
+        memberId: member.id,
+        name: member.name,
+        email: member.email,
+        ...(member.role === 'admin' ? { asksPassword: true } : {}),
+      },
     },
     now,
   );
   deps.log.info({ memberId: member.id }, 'login link queued');
   return { kind: 'queued' };
+}
+
+export type LinkLoginResult =
+  | LoginResult
+  /** An admin's link: the admin password is still required (wrong: one was typed and it was wrong). */
+  | { kind: 'password_needed'; email: string; wrong: boolean };
+
+/** Wrong admin passwords typed through one link: as many as the account limit allows, then the link ends. */
+function linkLimit(deps: AuthDeps, token: string): RateLimit {
+  return {
+    key: `login:link:${hashToken(token)}`,
+    limit: deps.settings.maxFailuresPerAccount,
+    windowMs: deps.settings.loginLinkTtlMs,
+  };
+}
+
+/**
+ * An emailed one-time login link, consumed here (single use), then the same device rules. A
+ * member's link is the proof of the mailbox (a phone-number password works from then on).
+ *
+ * An admin's link is only the mailbox factor: the admin password is asked as well, so a mailbox
+ * alone never opens the console. Attempts through a live link are not held to the per-account
+ * lockout (which anyone can trigger with a few guesses) but to a limit of their own per link, and
+ * the link ends when it is exhausted: guessing there needs the admin's mailbox first.
+ */
+export async function loginWithLink(
+  deps: AuthDeps,
+  token: string,
+  ctx: LoginContext,
+  password = '',
+): Promise<LinkLoginResult> {
+  const { db, runtime } = deps;
+  const owner = await peekOneTimeToken(db, 'login_link', token, runtime.now());
+  if (!owner) return { kind: 'invalid' };
+  if (owner.role === 'admin') {
+    const refused = await checkAdminPassword(deps, token, owner, password, ctx);
+    if (refused) return refused;
+  }
+  const consumed = await consumeOneTimeToken(db, 'login_link', token, runtime.now());
+  if (!consumed) return { kind: 'invalid' };
+  const member = await db.selectFrom('members').selectAll().where('id', '=', consumed.memberId).executeTakeFirst();
+  if (!member) return { kind: 'invalid' };
+  if (member.status === 'active') {
+    if (member.needs_email_proof === 1) await markEmailProven(db, member.id, runtime.now());
+    // A way in that proved the mailbox (and, for an admin, the password) ends the lockout others caused.
+    await clearRateLimit(db, accountLimit(deps.settings, member.email).key);
+  }
+  return completeLogin(deps, member, ctx, false);
+}
+
+/** Null when the admin password is right; else the answer to give. */
+async function checkAdminPassword(
+  deps: AuthDeps,
+  token: string,
+  owner: TokenOwner,
+  password: string,
+  ctx: LoginContext,
+): Promise<LinkLoginResult | null> {
+  const { db, runtime, settings } = deps;
+  if (password === '') return { kind: 'password_needed', email: owner.email, wrong: false };
+  const now = runtime.now();
+  // Counted before the slow hash, like the password form (parallel guesses cannot slip under).
+  const byIp = await consumeRateLimit(db, ipLimit(settings, ctx.ip), now);
+  if (!byIp.allowed) return { kind: 'rate_limited', retryAfterMs: byIp.retryAfterMs };
+  const rule = linkLimit(deps, token);
+  const byLink = await consumeRateLimit(db, rule, now);
+  if (!byLink.allowed) {
+    await revokeOneTimeToken(db, token, now);
+    if (byLink.firstRefusal)
+      await recordAudit(
+        db,
+        { ...SYSTEM_ACTOR, ip: ctx.ip },
+        {
+          action: 'login.link_failures_exceeded',
+          target: { type: 'account', id: owner.email },
+          details: { max: rule.limit },
+        },
+        now,
+      );
+    return { kind: 'invalid' };
+  }
+  const member = await db
+    .selectFrom('members')
+    .select('password_hash')
+    .where('id', '=', owner.memberId)
+    .executeTakeFirst();
+  const check = member ? await verifyPassword(member.password_hash, password) : { ok: false };
+  if (!check.ok) {
+    deps.log.info({ ip: ctx.ip, memberId: owner.memberId }, 'admin password through a login link failed');
+    return { kind: 'password_needed', email: owner.email, wrong: true };
+  }
+  return null;
 }

@@ -6,10 +6,12 @@ import type { Runtime } from '../clock.js';
 import type { Database, Dialect, Member } from '../db/index.js';
 import type { Log } from '../logger.js';
 import {
+  canonicalEmail,
   consumeOneTimeToken,
   findMemberByEmail,
   hashPassword,
   issueOneTimeToken,
+  revokeMemberLinks,
   setMemberPassword,
   verifyPassword,
 } from '../members/index.js';
@@ -53,6 +55,8 @@ export type LoginResult =
   | { kind: 'conflict'; devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }
   | { kind: 'invalid' }
   | { kind: 'disabled' }
+  /** The right password of an account whose mailbox was never proven (phone-number password). */
+  | { kind: 'email_unproven' }
   | { kind: 'rate_limited'; retryAfterMs: number };
 
 /** How long the "Tetap gunakan di sini" button stays valid after the conflict was shown. */
@@ -84,7 +88,9 @@ export async function loginWithPassword(
   ctx: LoginContext,
 ): Promise<LoginResult> {
   const { db, settings, runtime } = deps;
-  const email = input.email.trim().toLowerCase();
+  // A non-canonical address (compatibility characters) names nobody: counted, then refused generically.
+  const canonical = canonicalEmail(input.email);
+  const email = canonical.ok ? canonical.email : input.email.trim();
   const now = runtime.now();
   // Counted before the slow hash, so parallel guesses cannot all slip under the limit; a success
   // clears the account's count, so the account limit effectively counts failures.
@@ -113,6 +119,13 @@ export async function loginWithPassword(
     deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
     return { kind: 'invalid' };
   }
+  // Whoever bought first chose this password (the phone number) for an address they typed: it only
+  // works once the mailbox's owner has signed in through an emailed link. Said only to someone who
+  // knew the password, so a stranger learns no more than from the generic failure.
+  if (member.needs_email_proof === 1 && member.status === 'active') {
+    deps.log.info({ memberId: member.id }, 'password login refused: mailbox not proven yet');
+    return { kind: 'email_unproven' };
+  }
   await clearRateLimit(db, accountLimit(settings, email).key);
   if (check.needsRehash) {
     // A legacy PHP bcrypt hash that just proved right: replace it with argon2id while we hold the password.
@@ -120,15 +133,6 @@ export async function loginWithPassword(
     deps.log.info({ memberId: member.id }, 'legacy bcrypt password rehashed to argon2id');
   }
   return completeLogin(deps, member, ctx, input.takeover);
-}
-
-/** An emailed one-time login link, consumed here (single use), then the same device rules. */
-export async function loginWithLink(deps: AuthDeps, token: string, ctx: LoginContext): Promise<LoginResult> {
-  const owner = await consumeOneTimeToken(deps.db, 'login_link', token, deps.runtime.now());
-  if (!owner) return { kind: 'invalid' };
-  const member = await deps.db.selectFrom('members').selectAll().where('id', '=', owner.memberId).executeTakeFirst();
-  if (!member) return { kind: 'invalid' };
-  return completeLogin(deps, member, ctx, false);
 }
 
 /** "Tetap gunakan di sini": only the browser that saw the conflict may confirm it, once, soon. */
@@ -152,7 +156,7 @@ export async function cancelTakeover(deps: AuthDeps, token: string): Promise<voi
  * new device beyond the limit gets a conflict unless the member chose to take over, which ends the
  * least recently seen devices' sessions and tells their pages at once.
  */
-async function completeLogin(
+export async function completeLogin(
   deps: AuthDeps,
   member: Member,
   ctx: LoginContext,
@@ -293,7 +297,8 @@ export interface SessionEndAudit {
 
 /**
  * Ends every live session of a member on every device (a new password, an operator's "log out
- * everywhere") and tells their open pages. The audit entry commits with the revocation.
+ * everywhere") and tells their open pages. The member's outstanding emailed links end too: a link
+ * sent before would otherwise sign someone in again right after. The audit entry commits with both.
  */
 export async function endMemberSessions(
   deps: Pick<AuthDeps, 'db' | 'runtime' | 'bus'>,
@@ -310,10 +315,15 @@ export async function endMemberSessions(
       reason,
       now,
     });
+    const revokedLinks = await revokeMemberLinks(trx, memberId, now);
     await recordAudit(
       trx,
       audit.actor,
-      { action: audit.action, target: { type: 'member', id: memberId }, details: { reason, endedDevices: revoked } },
+      {
+        action: audit.action,
+        target: { type: 'member', id: memberId },
+        details: { reason, endedDevices: revoked, revokedLinks },
+      },
       now,
     );
     return recordRealtimeEvents(trx, revocationEvents(memberId, revoked, reason, now), now);

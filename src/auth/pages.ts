@@ -117,15 +117,31 @@ ${notice(view)}
   );
 }
 
-/** GET of an emailed link only shows a button: mail scanners that prefetch links must not burn it. */
-export function linkConfirmPage(view: { csrf: string; token: string; email: string }): string {
+/**
+ * GET of an emailed link only shows a button: mail scanners that prefetch links must not burn it.
+ * An admin's link asks for the admin password too (the mailbox alone does not open the console).
+ */
+export function linkConfirmPage(view: {
+  csrf: string;
+  token: string;
+  email: string;
+  asksPassword?: boolean;
+  error?: string;
+}): string {
+  const password = view.asksPassword
+    ? html`<p class="muted">Akun admin: tautan dari email tetap memerlukan kata sandi admin. Batas percobaan akun yang terkunci tidak berlaku lewat tautan ini.</p>
+<label for="password">Kata sandi admin</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">`
+    : '';
   return page(
     'Tautan masuk',
     html`<h1>Masuk sebagai ${view.email}</h1>
+${notice(view)}
 <form method="post" action="/login/tautan" data-fingerprint>
 <input type="hidden" name="_csrf" value="${view.csrf}">
 <input type="hidden" name="token" value="${view.token}">
 <input type="hidden" name="fingerprint" value="">
+${password}
 <button type="submit" id="use-link">Masuk</button>
 </form>`,
     { scripts: LOGIN_SCRIPT },

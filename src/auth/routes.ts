@@ -2,16 +2,17 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
-import { peekOneTimeToken } from '../members/index.js';
+import { emailProblem, peekOneTimeToken } from '../members/index.js';
 import { asksForJson, sendPage } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { clearSessionCookie, presentedCookies, setDeviceCookie, setSessionCookie } from './cookies.js';
 import type { GuardDeps } from './guard.js';
 import { memberGuard } from './guard.js';
 import type { AuthDeps, LoginContext, LoginResult } from './login.js';
-import { cancelTakeover, confirmTakeover, loginWithLink, loginWithPassword, logout } from './login.js';
-import { requestLoginLink } from './login-links.js';
-import { emailBody, loginBody, tokenBody, tokenQuery } from './login-schema.js';
+import { cancelTakeover, confirmTakeover, loginWithPassword, logout } from './login.js';
+import type { LinkLoginResult } from './login-links.js';
+import { loginWithLink, requestLoginLink } from './login-links.js';
+import { emailBody, linkBody, loginBody, tokenBody, tokenQuery } from './login-schema.js';
 import type { LoginView } from './pages.js';
 import {
   invalidLinkPage,
@@ -99,14 +100,17 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
         return fail(request, reply, 'INVALID_CREDENTIALS', undefined, view);
       case 'disabled':
         return fail(request, reply, 'ACCOUNT_DISABLED', undefined, view);
+      case 'email_unproven':
+        return fail(request, reply, 'EMAIL_NOT_PROVEN', undefined, view);
       case 'rate_limited': {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
         reply.header('retry-after', String(seconds));
+        // The same words for every account (no telling admins apart): the way in that stays open.
         return fail(
           request,
           reply,
           'RATE_LIMITED',
-          `Terlalu banyak percobaan masuk. Coba lagi dalam ${retryText(result.retryAfterMs)}.`,
+          `Terlalu banyak percobaan masuk. Coba lagi dalam ${retryText(result.retryAfterMs)}. Atau masuk sekarang lewat tautan yang kami kirim ke email Anda: "Kirim tautan masuk ke email saya".`,
           view,
         );
       }
@@ -127,7 +131,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.post('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = loginBody.safeParse(request.body);
-    if (!body.success) return fail(request, reply, 'BAD_REQUEST', 'Isi email dan kata sandi dengan benar.');
+    if (!body.success)
+      return fail(request, reply, 'BAD_REQUEST', emailProblem(body.error, 'Isi email dan kata sandi dengan benar.'));
     const { email, password, takeover } = body.data;
     const result = await loginWithPassword(
       auth,
@@ -164,19 +169,31 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     return sendPage(
       reply,
       200,
-      linkConfirmPage({ csrf: reply.generateCsrf(), token: query.data.token, email: owner.email }),
+      linkConfirmPage({
+        csrf: reply.generateCsrf(),
+        token: query.data.token,
+        email: owner.email,
+        asksPassword: owner.role === 'admin',
+      }),
     );
   });
 
   app.post('/login/tautan', { preHandler: app.csrfProtection }, async (request, reply) => {
     reply.header('referrer-policy', 'no-referrer');
-    const body = tokenBody.safeParse(request.body);
-    const result: LoginResult = body.success
-      ? await loginWithLink(auth, body.data.token, context(request, body.data.fingerprint))
+    const body = linkBody.safeParse(request.body);
+    const result: LinkLoginResult = body.success
+      ? await loginWithLink(auth, body.data.token, context(request, body.data.fingerprint), body.data.password)
       : { kind: 'invalid' };
     if (result.kind === 'invalid') {
       if (asksForJson(request)) return reply.code(410).send(errorBody('LINK_INVALID', request.id));
       return sendPage(reply, 410, invalidLinkPage());
+    }
+    if (result.kind === 'password_needed') {
+      const message = result.wrong ? errorTable.INVALID_CREDENTIALS.message : 'Masukkan kata sandi admin.';
+      if (asksForJson(request)) return reply.code(401).send(errorBody('INVALID_CREDENTIALS', request.id, message));
+      const token = body.success ? body.data.token : '';
+      const view = { csrf: reply.generateCsrf(), token, email: result.email, asksPassword: true, error: message };
+      return sendPage(reply, 401, linkConfirmPage(view));
     }
     return answer(request, reply, result);
   });
@@ -184,7 +201,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   app.post('/login/tautan/kirim', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = emailBody.safeParse(request.body);
     if (!body.success) {
-      const message = 'Isi email dengan benar.';
+      const message = emailProblem(body.error, 'Isi email dengan benar.');
       if (asksForJson(request)) return reply.code(400).send(errorBody('BAD_REQUEST', request.id, message));
       return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
     }

@@ -3,6 +3,7 @@ import { createAdmin } from '../admin/index.js';
 import { CLI_ACTOR } from '../audit/index.js';
 import { systemRuntime } from '../clock.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
+import { complain, say } from './output.js';
 
 /** Reads the whole of stdin; one trailing newline (from `echo` or a here-string) is not part of the password. */
 async function readStdin(): Promise<string> {
@@ -39,7 +40,7 @@ export async function adminCreate(args: string[]): Promise<void> {
     createAdmin(db, systemRuntime, { email, password, firstRun: false }, () => CLI_ACTOR),
   );
   if (!result.ok) {
-    process.stderr.write(`gerbang: ${result.message}\n`);
+    complain(`gerbang: ${result.message}\n`);
     process.exitCode = 1;
     return;
   }
@@ -47,7 +48,5 @@ export async function adminCreate(args: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ id: result.memberId, email: email.trim().toLowerCase() })}\n`);
     return;
   }
-  process.stdout.write(
-    `Admin #${result.memberId} ${email.trim().toLowerCase()} dibuat. Masuk di ${config.publicUrl}/login\n`,
-  );
+  say(`Admin #${result.memberId} ${email.trim().toLowerCase()} dibuat. Masuk di ${config.publicUrl}/login\n`);
 }

@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '../db/index.js';
 import { migrateToLatest, openDatabase } from '../db/index.js';
 import type { PublishingBus, RealtimeBus } from '../realtime/index.js';
 import { createMemoryBus, createNotifyPublisher } from '../realtime/index.js';
+import { complain } from './output.js';
 
 export class UsageError extends Error {}
 
@@ -11,7 +12,7 @@ export class UsageError extends Error {}
 export function configFromEnvironment(): Config {
   const result = loadConfig(readEnvironment(process.cwd(), process.env));
   if (!result.ok) {
-    process.stderr.write(`Konfigurasi tidak valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    complain(`Konfigurasi tidak valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     process.exit(2);
   }
   return result.config;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { systemRuntime } from '../clock.js';
 import { getDelivery, OTHER_IPS, replayLynkEvent } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
-import { formatTime } from './output.js';
+import { complain, formatTime, say } from './output.js';
 
 function eventIdArg(positionals: string[], command: 'show' | 'replay'): number {
   const id = Number(positionals[0]);
@@ -21,7 +21,7 @@ export async function eventsShow(args: string[]): Promise<void> {
   const config = configFromEnvironment();
   const event = await withDatabase(config, ({ db }) => getDelivery(db, id));
   if (!event) {
-    process.stderr.write(`event #${id} tidak ada\n`);
+    complain(`event #${id} tidak ada\n`);
     process.exitCode = 1;
     return;
   }
@@ -35,7 +35,7 @@ export async function eventsShow(args: string[]): Promise<void> {
   } catch {
     // Rejected bodies may not be JSON: show them as received.
   }
-  process.stdout.write(
+  say(
     [
       `Event #${event.id} · ${event.provider} · ${event.outcome}`,
       event.outcome === 'rejected'
@@ -66,13 +66,12 @@ export async function eventsReplay(args: string[]): Promise<void> {
     replayLynkEvent({ db, config, runtime: systemRuntime }, id, values.email ? { email: values.email } : {}),
   );
   if (!result.ok) {
-    process.stderr.write(`${result.message}\n`);
+    complain(`${result.message}\n`);
     process.exitCode = 1;
     return;
   }
   const detail = result.note ?? result.message ?? '';
-  process.stdout.write(`Event #${id} diproses ulang: ${result.outcome}${detail ? ` — ${detail}` : ''}\n`);
-  if (result.outcome === 'processed')
-    process.stdout.write('Email yang diantrekan akan dikirim oleh server yang sedang berjalan.\n');
+  say(`Event #${id} diproses ulang: ${result.outcome}${detail ? ` — ${detail}` : ''}\n`);
+  if (result.outcome === 'processed') say('Email yang diantrekan akan dikirim oleh server yang sedang berjalan.\n');
   if (result.outcome === 'failed') process.exitCode = 1;
 }

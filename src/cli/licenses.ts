@@ -7,7 +7,7 @@ import type { LicenseDeps } from '../licenses/index.js';
 import { findLicenseByKey, licenseState, listActivations, resetActivations, revokeLicense } from '../licenses/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
 import { configFromEnvironment, UsageError, withDatabaseAndBus } from './context.js';
-import { formatTime, printRows } from './output.js';
+import { complain, formatTime, printRows, say } from './output.js';
 
 /**
  * `gerbang licenses show|revoke|reset <key>`. The changes are audited as the CLI and recorded in
@@ -35,7 +35,7 @@ async function withLicense<T>(
     return license ? { value: await fn(database, license.id, bus) } : null;
   });
   if (!outcome) {
-    process.stderr.write(`gerbang: lisensi ${key} tidak ditemukan\n`);
+    complain(`gerbang: lisensi ${key} tidak ditemukan\n`);
     process.exit(1);
   }
   return outcome.value;
@@ -80,7 +80,7 @@ export async function licensesShow(args: string[]): Promise<void> {
     return;
   }
   const live = activations.filter((a) => a.status === 'active').length;
-  process.stdout.write(
+  say(
     `${l.license_key}  ${summary.status}  ${l.product_title}\nPembeli: ${l.email}\nPerangkat: ${live} / ${l.max_devices} (bila penuh: ${l.on_limit === 'takeover' ? 'ambil alih' : 'tolak'})\nBerlaku sampai: ${l.expires_at === null ? 'selamanya' : formatTime(l.expires_at)}\n\n`,
   );
   printRows(
@@ -100,10 +100,10 @@ export async function licensesRevoke(args: string[]): Promise<void> {
     revokeLicense(cliDeps(database, bus), id, CLI_ACTOR, reason),
   );
   if (result === 'already_revoked') {
-    process.stderr.write(`gerbang: lisensi ${key} sudah dicabut sebelumnya\n`);
+    complain(`gerbang: lisensi ${key} sudah dicabut sebelumnya\n`);
     process.exit(1);
   }
-  process.stdout.write(`Lisensi ${key} dicabut.\n`);
+  say(`Lisensi ${key} dicabut.\n`);
 }
 
 export async function licensesReset(args: string[]): Promise<void> {
@@ -112,5 +112,5 @@ export async function licensesReset(args: string[]): Promise<void> {
   const ended = await withLicense(config, key, (database, id, bus) =>
     resetActivations(cliDeps(database, bus), id, CLI_ACTOR),
   );
-  process.stdout.write(`Aktivasi lisensi ${key} direset: ${ended ?? 0} perangkat dilepas.\n`);
+  say(`Aktivasi lisensi ${key} direset: ${ended ?? 0} perangkat dilepas.\n`);
 }

@@ -5,7 +5,7 @@ import { listMail } from '../mail/index.js';
 import { listMembers } from '../members/index.js';
 import { listDeliveries, OTHER_IPS } from '../webhooks/index.js';
 import { configFromEnvironment, parseLimit, UsageError, withDatabase } from './context.js';
-import { formatTime, printRows } from './output.js';
+import { formatTime, printRows, say } from './output.js';
 
 // Only members and licenses can be searched: the other lists reject --search instead of ignoring it.
 const listOptions = {
@@ -150,17 +150,15 @@ export async function mailList(args: string[]): Promise<void> {
   }));
   if (values.json) return printRows(shaped, [], true);
   if (shaped.length === 0) {
-    process.stdout.write('(kotak keluar kosong)\n');
+    say('(kotak keluar kosong)\n');
     return;
   }
   for (const m of shaped) {
     const via = m.transport === 'dev' ? ' (kotak surat dev)' : m.transport ? ` (${m.transport})` : '';
-    process.stdout.write(
-      `#${m.id}  ${m.status}${via}  percobaan: ${m.attempts}  dibuat: ${formatTime(Date.parse(m.created_at))}\n`,
-    );
-    process.stdout.write(`Kepada: ${m.to}\nSubjek: ${m.subject}\n`);
-    if (m.last_error) process.stdout.write(`Galat terakhir: ${m.last_error}\n`);
-    process.stdout.write(m.text ? `${'-'.repeat(60)}\n${m.text}\n` : '(isi dibuat saat dikirim)\n');
-    process.stdout.write(`${'='.repeat(60)}\n`);
+    say(`#${m.id}  ${m.status}${via}  percobaan: ${m.attempts}  dibuat: ${formatTime(Date.parse(m.created_at))}\n`);
+    say(`Kepada: ${m.to}\nSubjek: ${m.subject}\n`);
+    if (m.last_error) say(`Galat terakhir: ${m.last_error}\n`);
+    say(m.text ? `${'-'.repeat(60)}\n${m.text}\n` : '(isi dibuat saat dikirim)\n');
+    say(`${'='.repeat(60)}\n`);
   }
 }

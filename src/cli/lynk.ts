@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildLynkPayment, signLynkPayment } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError } from './context.js';
+import { complain, say } from './output.js';
 
 /**
  * `gerbang lynk simulate`: sends a correctly signed payment.received to a running server, exactly
@@ -49,7 +50,7 @@ export async function lynkSimulate(args: string[]): Promise<void> {
   } catch (error) {
     const reason =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    process.stderr.write(`Tidak bisa menghubungi ${url}: ${reason}\nApakah server sudah berjalan (npm start)?\n`);
+    complain(`Tidak bisa menghubungi ${url}: ${reason}\nApakah server sudah berjalan (npm start)?\n`);
     process.exitCode = 1;
     return;
   }
@@ -59,14 +60,14 @@ export async function lynkSimulate(args: string[]): Promise<void> {
       `${JSON.stringify({ status: response.status, body: safeJson(text), request: payment }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`POST ${url}\n→ ${response.status} ${text}\n`);
+    say(`POST ${url}\n→ ${response.status} ${text}\n`);
     if (response.ok) {
       const outcome = (safeJson(text) as { outcome?: string } | null)?.outcome;
       const verdict =
         outcome === 'processed'
           ? 'diterima dan diproses'
           : `diterima, tetapi hasilnya "${outcome ?? '?'}" — lihat alasannya dengan gerbang events list`;
-      process.stdout.write(
+      say(
         `Pembayaran contoh untuk "${values.product}" × ${qty} (${values.email}) ${verdict}.\nLihat hasilnya: gerbang events list · gerbang licenses list · gerbang mail list\n`,
       );
     }

@@ -4,6 +4,7 @@ import { eventsReplay, eventsShow } from './events.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
+import { complain } from './output.js';
 import { ppobList, ppobOrder, ppobResolve } from './ppob.js';
 import { migrate, serve } from './serve.js';
 import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
@@ -76,7 +77,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   const usage =
     error instanceof UsageError ||
     (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-  process.stderr.write(`gerbang: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (usage) process.stderr.write('Lihat `gerbang --help`.\n');
+  complain(`gerbang: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (usage) complain('Lihat `gerbang --help`.\n');
   process.exit(usage ? 2 : 1);
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CLI_ACTOR } from '../audit/index.js';
 import { systemRuntime } from '../clock.js';
 import { createLogger } from '../logger.js';
+import { canonicalEmail } from '../members/index.js';
 import type { PpobOrderResult, PpobStatus } from '../ppob/index.js';
 import {
   customerNo,
@@ -15,7 +16,7 @@ import {
   transactionJson,
 } from '../ppob/index.js';
 import { configFromEnvironment, parseLimit, UsageError, withDatabase, withDatabaseAndBus } from './context.js';
-import { formatTime, printRows } from './output.js';
+import { complain, formatTime, printRows, say } from './output.js';
 
 /** What an operator reads after `gerbang ppob order`, per outcome (exit 1 for all but a placed order). */
 const OUTCOME_TEXT: Record<PpobOrderResult['kind'], string> = {
@@ -28,6 +29,13 @@ const OUTCOME_TEXT: Record<PpobOrderResult['kind'], string> = {
   member_not_found: 'Tidak ada member dengan email itu',
   idempotency_conflict: 'Idempotency key ini sudah dipakai untuk pesanan lain',
 };
+
+/** Refused as typed, never folded into another member's address (see src/members/email-address.ts). */
+function memberEmail(value: string): string {
+  const checked = canonicalEmail(value);
+  if (!checked.ok) throw new UsageError(`--member: ${checked.message}`);
+  return checked.email;
+}
 
 function valid<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
@@ -58,7 +66,7 @@ export async function ppobOrder(args: string[]): Promise<void> {
   const input = {
     productCode: valid(productCode, values.product, '--product'),
     customerNo: valid(customerNo, values.customer, '--customer'),
-    memberEmail: values.member,
+    memberEmail: values.member === undefined ? undefined : memberEmail(values.member),
     idempotencyKey: values.key === undefined ? undefined : valid(idempotencyKey, values.key, '--key'),
   };
   const config = configFromEnvironment();
@@ -71,9 +79,9 @@ export async function ppobOrder(args: string[]): Promise<void> {
   const transaction = 'transaction' in result ? transactionJson(result.transaction) : null;
   if (values.json) process.stdout.write(`${JSON.stringify({ outcome: result.kind, transaction }, null, 2)}\n`);
   else {
-    process.stdout.write(`${OUTCOME_TEXT[result.kind]}.\n`);
+    say(`${OUTCOME_TEXT[result.kind]}.\n`);
     if (transaction)
-      process.stdout.write(
+      say(
         `Transaksi #${transaction.id} · ${transaction.status} · Hesda ${transaction.hesda_transaction_id ?? '-'} · ${transaction.product_code} → ${transaction.customer_no}${transaction.message ? ` · ${transaction.message}` : ''}${transaction.last_error ? ` · ${transaction.last_error}` : ''}\n`,
       );
   }
@@ -137,14 +145,14 @@ export async function ppobResolve(args: string[]): Promise<void> {
     ),
   );
   if (result.kind !== 'resolved') {
-    process.stderr.write(`gerbang: ${RESOLVE_TEXT[result.kind]} (#${id})\n`);
+    complain(`gerbang: ${RESOLVE_TEXT[result.kind]} (#${id})\n`);
     process.exitCode = 1;
     return;
   }
   const t = transactionJson(result.transaction);
   if (values.json) process.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
   else
-    process.stdout.write(
+    say(
       `Transaksi #${t.id} direkonsiliasi: ${t.status}${t.hesda_transaction_id ? ` · Hesda ${t.hesda_transaction_id}` : ''}\n`,
     );
 }

@@ -3,7 +3,7 @@ import { CLI_ACTOR } from '../audit/index.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../auth/index.js';
 import { systemRuntime } from '../clock.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
-import { formatTime, printRows } from './output.js';
+import { complain, formatTime, printRows, say } from './output.js';
 
 export async function tokensCreate(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -21,7 +21,7 @@ export async function tokensCreate(args: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
     return;
   }
-  process.stdout.write(
+  say(
     `Token API #${created.id} "${created.name}" dibuat. Simpan sekarang, token ini tidak ditampilkan lagi:\n\n  ${created.token}\n\nPakai sebagai header: Authorization: Bearer <token>\n`,
   );
 }
@@ -49,8 +49,8 @@ export async function tokensRevoke(args: string[]): Promise<void> {
   const config = configFromEnvironment();
   const revoked = await withDatabase(config, ({ db }) => revokeApiToken(db, systemRuntime, id, CLI_ACTOR));
   if (!revoked) {
-    process.stderr.write(`gerbang: tidak ada token aktif #${id}\n`);
+    complain(`gerbang: tidak ada token aktif #${id}\n`);
     process.exit(1);
   }
-  process.stdout.write(`Token #${id} dicabut.\n`);
+  say(`Token #${id} dicabut.\n`);
 }

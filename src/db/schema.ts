@@ -68,6 +68,8 @@ export interface MembersTable {
   source_order_id: number | null;
   created_at: number;
   updated_at: number;
+  /** 1 while a phone-number password waits for the member to prove the mailbox (one emailed link). */
+  needs_email_proof: Generated<number>;
 }
 
 export interface OrdersTable {
@@ -158,6 +160,8 @@ export interface OneTimeTokensTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  /** Ended unused: the password changed, the member was logged out everywhere, or new links were sent. */
+  revoked_at: number | null;
 }
 
 export interface DevicesTable {

@@ -19,6 +19,11 @@ export interface RegistrationMailParams {
   name: string;
   email: string;
   passwordPolicy: 'random' | 'phone';
+  /**
+   * The buyer was a member already (a renewal, or someone else registered this address first):
+   * the mail tells the mailbox about the purchase and how to get in, with fresh links.
+   */
+  repeatPurchase?: boolean;
 }
 
 /** A one-time login link the member asked for on the login page. */
@@ -27,6 +32,8 @@ export interface LoginLinkMailParams {
   memberId: number;
   name: string;
   email: string;
+  /** An admin's link: the page behind it still asks for the admin password. */
+  asksPassword?: boolean;
 }
 
 export type MailParams = LicenseMailParams | RegistrationMailParams | LoginLinkMailParams;

@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, Member } from '../db/index.js';
+import { canonicalEmail } from './email-address.js';
 
-export function findMemberByEmail(db: Kysely<Database>, email: string): Promise<Member | undefined> {
-  return db.selectFrom('members').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+/** An address with compatibility characters names nobody (it must not fold into another's account). */
+export async function findMemberByEmail(db: Kysely<Database>, email: string): Promise<Member | undefined> {
+  const canonical = canonicalEmail(email);
+  if (!canonical.ok) return undefined;
+  return db.selectFrom('members').selectAll().where('email', '=', canonical.email).executeTakeFirst();
 }
 
 export interface NewMemberInput {
@@ -15,6 +19,8 @@ export interface NewMemberInput {
    */
   passwordHash: string | (() => Promise<string>);
   sourceOrderId: number | null;
+  /** The password is one the buyer typed (the phone number): the mailbox must be proven before it works. */
+  needsEmailProof?: boolean;
 }
 
 /**
@@ -26,9 +32,12 @@ export async function createMemberIfAbsent(
   input: NewMemberInput,
   now: number,
 ): Promise<{ member: Member; created: boolean }> {
-  const existing = await findMemberByEmail(db, input.email);
+  const canonical = canonicalEmail(input.email);
+  // Every edge refuses such an address first; reaching here with one is a bug, not a buyer.
+  if (!canonical.ok) throw new Error(`member email is not canonical: ${JSON.stringify(input.email)}`);
+  const email = canonical.email;
+  const existing = await findMemberByEmail(db, email);
   if (existing) return { member: existing, created: false };
-  const email = input.email.toLowerCase();
   const passwordHash = typeof input.passwordHash === 'string' ? input.passwordHash : await input.passwordHash();
   // ON CONFLICT DO NOTHING rather than catching the violation: in PostgreSQL a failed statement
   // would abort the surrounding webhook transaction.
@@ -44,6 +53,7 @@ export async function createMemberIfAbsent(
       password_hash: passwordHash,
       password_set_at: null,
       source_order_id: input.sourceOrderId,
+      needs_email_proof: input.needsEmailProof ? 1 : 0,
       created_at: now,
       updated_at: now,
     })
@@ -91,5 +101,15 @@ export async function setMemberPassword(
     .updateTable('members')
     .set({ password_hash: passwordHash, password_set_at: now, updated_at: now })
     .where('id', '=', memberId)
+    .execute();
+}
+
+/** The member opened an emailed link: the mailbox is theirs, so a password they were given may now work. */
+export async function markEmailProven(db: Kysely<Database>, memberId: number, now: number): Promise<void> {
+  await db
+    .updateTable('members')
+    .set({ needs_email_proof: 0, updated_at: now })
+    .where('id', '=', memberId)
+    .where('needs_email_proof', '=', 1)
     .execute();
 }

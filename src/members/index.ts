@@ -1,6 +1,14 @@
 export type { NewMemberInput } from './accounts.js';
-export { createMemberIfAbsent, findMemberByEmail, listMembers, setMemberPassword } from './accounts.js';
+export {
+  createMemberIfAbsent,
+  findMemberByEmail,
+  listMembers,
+  markEmailProven,
+  setMemberPassword,
+} from './accounts.js';
 export { signedIn } from './area.js';
+export type { CanonicalEmail } from './email-address.js';
+export { canonicalEmail, EMAIL_CHARACTERS_REFUSED, emailInput, emailProblem } from './email-address.js';
 export { memberPage } from './member-layout.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
@@ -11,5 +19,7 @@ export {
   issueSetPasswordToken,
   peekOneTimeToken,
   peekSetPasswordToken,
+  revokeMemberLinks,
+  revokeOneTimeToken,
 } from './one-time-links.js';
 export { checkNewPassword, hashPassword, randomPassword, verifyPassword } from './passwords.js';

@@ -53,10 +53,12 @@ export function issueSetPasswordToken(db: Kysely<Database>, args: IssueTokenArgs
 export interface TokenOwner {
   memberId: number;
   email: string;
+  /** An admin's link never stands in for the admin password (src/auth/login.ts). */
+  role: 'member' | 'admin';
   deviceId: number | null;
 }
 
-/** The member a live, unused token belongs to, or null (unknown, used or expired look the same). */
+/** The member a live, unused token belongs to, or null (unknown, used, revoked or expired look the same). */
 export async function peekOneTimeToken(
   db: Kysely<Database>,
   purpose: TokenPurpose,
@@ -69,11 +71,13 @@ export async function peekOneTimeToken(
     .select([
       'one_time_tokens.member_id as memberId',
       'members.email as email',
+      'members.role as role',
       'one_time_tokens.device_id as deviceId',
     ])
     .where('token_hash', '=', hashToken(token))
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
     .executeTakeFirst();
   return row ?? null;
@@ -99,6 +103,7 @@ export async function consumeOneTimeToken(
     .where('token_hash', '=', hashToken(token))
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
     .returning(['member_id', 'device_id'])
     .executeTakeFirst();
@@ -111,6 +116,33 @@ export async function consumeSetPasswordToken(
   now: number,
 ): Promise<number | null> {
   return (await consumeOneTimeToken(db, 'set_password', token, now))?.memberId ?? null;
+}
+
+/**
+ * Ends every outstanding link of the member (set-password, login, takeover confirmation): run in the
+ * transaction that changes what the links were issued against (the password, the sessions, a new
+ * registration mail), so no link sent before still signs anyone in afterwards.
+ */
+export async function revokeMemberLinks(db: Kysely<Database>, memberId: number, now: number): Promise<number> {
+  const result = await db
+    .updateTable('one_time_tokens')
+    .set({ revoked_at: now })
+    .where('member_id', '=', memberId)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Ends one link (too many wrong admin passwords typed through it). */
+export async function revokeOneTimeToken(db: Kysely<Database>, token: string, now: number): Promise<void> {
+  await db
+    .updateTable('one_time_tokens')
+    .set({ revoked_at: now })
+    .where('token_hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 /** Used or expired tokens are kept a week (operators may ask "was the link used?"), then deleted. */

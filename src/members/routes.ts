@@ -6,8 +6,9 @@ import type { Database } from '../db/index.js';
 import { html } from '../web/html.js';
 import { page } from '../web/layout.js';
 import { sendPage } from '../web/respond.js';
-import { setMemberPassword } from './accounts.js';
-import { consumeSetPasswordToken, peekSetPasswordToken } from './one-time-links.js';
+import { markEmailProven, setMemberPassword } from './accounts.js';
+import type { TokenOwner } from './one-time-links.js';
+import { consumeSetPasswordToken, peekSetPasswordToken, revokeMemberLinks } from './one-time-links.js';
 import { checkNewPassword, hashPassword } from './passwords.js';
 
 export interface MemberRouteOptions {
@@ -56,10 +57,19 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   const invalid = () =>
     page('Tautan tidak berlaku', html`<h1>Tautan tidak berlaku</h1><p class="error">${INVALID_LINK}</p>`);
 
+  /**
+   * An admin's password is held to the admin rule and is never replaced by mailbox access alone:
+   * a set-password link of an admin is no link at all.
+   */
+  const liveOwner = async (token: string): Promise<TokenOwner | null> => {
+    const owner = await peekSetPasswordToken(db, token, runtime.now());
+    return owner?.role === 'member' ? owner : null;
+  };
+
   app.get('/akun/atur-sandi', async (request, reply) => {
     const query = tokenQuery.safeParse(request.query);
     if (!query.success) return send(reply, 400, invalid());
-    const owner = await peekSetPasswordToken(db, query.data.token, runtime.now());
+    const owner = await liveOwner(query.data.token);
     if (!owner) return send(reply, 410, invalid());
     return send(reply, 200, form(query.data.token, owner.email, reply.generateCsrf()));
   });
@@ -68,7 +78,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     const body = setPasswordForm.safeParse(request.body);
     if (!body.success) return send(reply, 400, invalid());
     const { token, password, password_confirm } = body.data;
-    const owner = await peekSetPasswordToken(db, token, runtime.now());
+    const owner = await liveOwner(token);
     if (!owner) return send(reply, 410, invalid());
     const problem =
       password !== password_confirm ? 'Kedua kata sandi tidak sama.' : checkNewPassword(password, owner.email);
@@ -76,8 +86,14 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 
     const passwordHash = await hashPassword(password);
     const memberId = await db.transaction().execute(async (trx) => {
-      const id = await consumeSetPasswordToken(trx, token, runtime.now());
-      if (id !== null) await setMemberPassword(trx, id, passwordHash, runtime.now());
+      const now = runtime.now();
+      const id = await consumeSetPasswordToken(trx, token, now);
+      if (id === null) return null;
+      await setMemberPassword(trx, id, passwordHash, now);
+      // Links sent before (the rest of the registration mail, requested login links) were issued
+      // for the old password: they end with it. The mailbox is proven by this very link.
+      await revokeMemberLinks(trx, id, now);
+      await markEmailProven(trx, id, now);
       return id;
     });
     if (memberId === null) return send(reply, 410, invalid());

@@ -57,7 +57,7 @@ export async function placePpobOrder(
   if (seen) return sameOrder(seen, input) ? { kind: 'duplicate', transaction: seen } : { kind: 'idempotency_conflict' };
   let memberId: number | null = null;
   if (input.memberEmail !== undefined) {
-    const member = await findMemberByEmail(db, input.memberEmail.trim().toLowerCase());
+    const member = await findMemberByEmail(db, input.memberEmail);
     if (!member) return { kind: 'member_not_found' };
     memberId = member.id;
   }

@@ -4,6 +4,7 @@ import { apiTokenActor, requireApiToken } from '../auth/index.js';
 import type { PpobTransaction } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { AppError, errorBody, errorTable } from '../errors.js';
+import { emailInput } from '../members/index.js';
 import type { PpobDeps } from './orders.js';
 import { placePpobOrder } from './orders.js';
 import { PPOB_STATUSES } from './status.js';
@@ -25,7 +26,8 @@ export const idempotencyKey = z
 const orderBodySchema = z.object({
   product_code: productCode,
   customer_no: customerNo,
-  member_email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
+  // Lazy for the same reason as src/auth/login-schema.ts: members' index may not be evaluated yet.
+  member_email: z.lazy(() => emailInput.pipe(z.email().max(254))).optional(),
   idempotency_key: idempotencyKey.optional(),
 });
 

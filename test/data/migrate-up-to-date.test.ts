@@ -13,13 +13,11 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
-      // As if this database was last migrated by the release before 0010.
-      await sql`drop index webhook_events_signature_digest_uq`.execute(db);
-      await sql`drop index webhook_events_rejected_key_uq`.execute(db);
-      await sql`alter table webhook_events drop column signature_digest`.execute(db);
-      await sql`alter table webhook_events drop column rejected_key`.execute(db);
-      await sql`delete from kysely_migration where name = '0010-webhook-hardening'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0010-webhook-hardening'] });
+      // As if this database was last migrated by the release before the newest migration.
+      await sql`alter table one_time_tokens drop column revoked_at`.execute(db);
+      await sql`alter table members drop column needs_email_proof`.execute(db);
+      await sql`delete from kysely_migration where name = '0012-link-revocation-email-proof'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0012-link-revocation-email-proof'] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
     } finally {
       await world.close();

@@ -168,21 +168,32 @@ export interface ExpectedOutcome {
   members: Set<string>;
   /** refIds whose order must have queued one license mail. */
   licenseMailRefs: Set<string>;
+  /** refIds of orders with a member product: each queues one mail (registration, or a repeat purchase's notice). */
+  memberMailRefs: Set<string>;
   mails: number;
 }
 
 export function expectedOutcome(orders: readonly SentOrder[]): ExpectedOutcome {
   const members = new Set<string>();
   const licenseMailRefs = new Set<string>();
+  const memberMailRefs = new Set<string>();
   let licenses = 0;
   for (const order of orders) {
     for (const line of order.lines) {
-      if (line.yields.member) members.add(order.email);
-      else {
+      if (line.yields.member) {
+        members.add(order.email);
+        memberMailRefs.add(order.refId);
+      } else {
         licenses += line.qty;
         licenseMailRefs.add(order.refId);
       }
     }
   }
-  return { licenses, members, licenseMailRefs, mails: members.size + licenseMailRefs.size };
+  return {
+    licenses,
+    members,
+    licenseMailRefs,
+    memberMailRefs,
+    mails: memberMailRefs.size + licenseMailRefs.size,
+  };
 }

@@ -96,7 +96,7 @@ export async function storedOutcomeProblems(
   );
   if (new Set(licenses.map((l) => l.license_key)).size !== licenses.length) problems.push('duplicate license keys');
 
-  const members = await db.selectFrom('members').select(['id', 'email']).execute();
+  const members = await db.selectFrom('members').select(['id', 'email', 'source_order_id']).execute();
   check(
     'members (one per buyer of a member product)',
     expected.members,
@@ -108,12 +108,19 @@ export async function storedOutcomeProblems(
     .select(['dedupe_key', 'to_address', 'subject', 'status', 'smtp_message_id'])
     .execute();
   const orderNoByRef = new Map(orders.map((o) => [o.external_ref, o.order_no]));
-  const memberId = new Map(members.map((m) => [m.email, m.id]));
+  // The order that created a member queued its registration; the buyer's later member orders, a notice each.
+  const orderIdByRef = new Map(orders.map((o) => [o.external_ref, o.id]));
+  const memberBySourceOrder = new Map(members.map((m) => [m.source_order_id, m.id]));
+  const memberMail = (ref: string) => {
+    const orderId = orderIdByRef.get(ref) ?? -1;
+    const created = memberBySourceOrder.get(orderId);
+    return created === undefined ? `member_purchase:${orderId}` : `registration:${created}`;
+  };
   check(
-    'queued mails (one per order with licenses, one per new member)',
+    'queued mails (one per order with licenses, one per order with a member product)',
     [
       ...[...expected.licenseMailRefs].map((ref) => `license:${orderNoByRef.get(ref)}`),
-      ...[...expected.members].map((email) => `registration:${memberId.get(email)}`),
+      ...[...expected.memberMailRefs].map(memberMail),
     ],
     outbox.map((m) => m.dedupe_key),
   );

@@ -177,12 +177,16 @@ describe.each(DIALECTS)('POST /webhook/lynk (%s)', (dialect) => {
       expect(await count('mail_outbox')).toBe(2);
     });
 
-    it('a member who buys membership again gets no second account or registration mail', async () => {
+    it('a member who buys membership again gets no second account, and a purchase notice instead of a registration', async () => {
       await open();
       await postLynk(world.app, payment({ items: [{ title: 'Daftar Member KEI' }] }));
       await postLynk(world.app, payment({ items: [{ title: 'Daftar Member KEI' }] }));
       expect(await count('members')).toBe(1);
-      expect(await count('mail_outbox')).toBe(1);
+      const mails = await db().selectFrom('mail_outbox').select(['dedupe_key', 'subject', 'to_address']).execute();
+      expect(mails.map((m) => [m.dedupe_key.split(':')[0], m.subject.split(' - ')[0], m.to_address])).toEqual([
+        ['registration', 'Pendaftaran Member Berhasil', 'budi@example.com'],
+        ['member_purchase', 'Pembelian Member Berhasil', 'budi@example.com'],
+      ]);
     });
 
     it('phone policy reproduces the old password, but never an empty one', async () => {

@@ -17,7 +17,7 @@ import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
 const newMemberForm = z.object({
-  email: z.string().trim().min(3).max(254),
+  email: z.string().trim().min(3).max(254), // checked (and canonicalised) by createMemberByHand
   name: z.string().max(200).default(''),
   phone: z.string().max(40).default(''),
 });
@@ -45,12 +45,12 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     const form = newMemberForm.safeParse(request.body);
     const result = form.success
       ? await createMemberByHand(deps, form.data, adminActor(request))
-      : ({ ok: false, reason: 'INVALID_EMAIL' } as const);
+      : ({ ok: false, reason: 'INVALID_EMAIL', message: 'Isi email dengan benar.' } as const);
     if (result.ok) {
       opts.onMailQueued?.();
       return redirectWith(reply, `/admin/member/${result.memberId}`, 'dibuat');
     }
-    const error = result.reason === 'EXISTS' ? 'Email ini sudah terdaftar.' : 'Isi email dengan benar.';
+    const error = result.message;
     const list = await listPage(undefined, undefined);
     return sendConsolePage(
       request,

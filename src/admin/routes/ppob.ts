@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { emailInput } from '../../members/index.js';
 import type { PpobDeps } from '../../ppob/index.js';
 import {
   customerNo,
@@ -35,9 +36,8 @@ function ppobForms() {
       member_email: z
         .string()
         .trim()
-        .toLowerCase()
         .transform((v) => v || undefined)
-        .pipe(z.email().max(254).optional()),
+        .pipe(emailInput.pipe(z.email().max(254)).optional()),
       // Minted with the form: a double click or a resubmitted page finds the first order.
       idempotency_key: idempotencyKey,
     }),

@@ -4,7 +4,9 @@ import type { RenderedMail } from './layout.js';
 import { mailLayout } from './layout.js';
 
 export function registrationMailSubject(p: RegistrationMailParams): string {
-  return `Pendaftaran Member Berhasil - Order #${p.orderNo}`;
+  return p.repeatPurchase
+    ? `Pembelian Member Berhasil - Order #${p.orderNo}`
+    : `Pendaftaran Member Berhasil - Order #${p.orderNo}`;
 }
 
 export interface RegistrationLinks {
@@ -16,23 +18,43 @@ export interface RegistrationLinks {
   loginLinkMinutes: number;
 }
 
+/** What the mail says first: a new account, or a purchase for an account this address already has. */
+function opening(p: RegistrationMailParams): { heading: string; lines: string[] } {
+  if (p.repeatPurchase)
+    return {
+      heading: 'Pembelian Member Berhasil',
+      lines: [
+        `Pembelian member dengan order ${p.orderNo} sudah kami terima untuk akun ${p.email}, yang sudah terdaftar sebelumnya.`,
+        'Masuk lewat tautan di bawah. Jika Anda belum pernah mendaftar atau tidak tahu kata sandinya, buat kata sandi baru lewat tautan di bawah: kata sandi lama tidak berlaku lagi setelahnya.',
+      ],
+    };
+  return {
+    heading: 'Pendaftaran Member Berhasil',
+    lines: [
+      'Akun member Anda sudah dibuat.',
+      p.passwordPolicy === 'phone'
+        ? 'Kata sandi awal Anda adalah nomor HP yang Anda isi saat membeli. Kata sandi itu baru bisa dipakai setelah Anda masuk sekali lewat tautan di email ini; sebaiknya segera ganti melalui tautan di bawah.'
+        : 'Silakan buat kata sandi Anda melalui tautan di bawah ini.',
+    ],
+  };
+}
+
 /**
  * The mail the old system never sent: username and a one-time link to choose a password. With the
- * `phone` policy the initial password is the phone number, as before, and the link is still offered.
+ * `phone` policy the initial password is the phone number, as before, and the link is still offered
+ * (one link opened proves the mailbox before that password works). A repeat purchase of membership
+ * reaches the mailbox too, so its owner learns of an account someone else may have opened.
  */
 export function renderRegistrationMail(p: RegistrationMailParams, links: RegistrationLinks): RenderedMail {
   const greeting = p.name ? `Halo ${p.name},` : 'Halo,';
-  const passwordLine =
-    p.passwordPolicy === 'phone'
-      ? 'Kata sandi awal Anda adalah nomor HP yang Anda isi saat membeli. Sebaiknya segera ganti melalui tautan di bawah.'
-      : 'Silakan buat kata sandi Anda melalui tautan di bawah ini.';
+  const { heading, lines } = opening(p);
   const text = [
     greeting,
     '',
-    'Akun member Anda sudah dibuat.',
+    ...lines.slice(0, 1),
     '',
     `Username: ${p.email}`,
-    passwordLine,
+    ...lines.slice(1),
     '',
     `Buat kata sandi: ${links.setPasswordUrl}`,
     `(Tautan ini hanya bisa dipakai sekali dan berlaku ${links.validHours} jam.)`,
@@ -43,11 +65,11 @@ export function renderRegistrationMail(p: RegistrationMailParams, links: Registr
     '',
     `Order: ${p.orderNo}`,
   ].join('\n');
-  const body = html`<h1 style="font-size:20px;margin:0 0 16px;">Pendaftaran Member Berhasil</h1>
+  const body = html`<h1 style="font-size:20px;margin:0 0 16px;">${heading}</h1>
 <p>${greeting}</p>
-<p>Akun member Anda sudah dibuat.</p>
+<p>${lines[0] ?? ''}</p>
 <p><strong>Username:</strong> ${p.email}</p>
-<p>${passwordLine}</p>
+${lines.slice(1).map((line) => html`<p>${line}</p>`)}
 <p style="margin:24px 0;"><a href="${links.setPasswordUrl}" style="background:#1f6feb;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block;">Buat kata sandi</a></p>
 <p style="font-size:13px;color:#52606d;">Tautan ini hanya bisa dipakai sekali dan berlaku ${links.validHours} jam. Jika tombol tidak berfungsi, salin alamat ini ke browser:<br>${links.setPasswordUrl}</p>
 <p>Atau <a href="${links.loginLinkUrl}">langsung masuk sekarang</a> (tautan sekali pakai, berlaku ${links.loginLinkMinutes} menit).</p>

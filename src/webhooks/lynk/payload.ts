@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalEmail } from '../../members/index.js';
 
 /**
  * What Lynk.id really sends varies (seed 000 §1 and captured payloads): `stock` may be a number or
@@ -25,6 +26,14 @@ export const grandTotalSchema = z.union([
   z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   z.string().regex(/^(0|[1-9][0-9]{0,14})$/, 'grandTotal harus berupa bilangan bulat rupiah'),
 ]);
+
+/** Canonical (trimmed, lower-cased), or refused before lower-casing could fold it into another mailbox. */
+function buyerEmail(value: string, ctx: z.RefinementCtx): string {
+  const checked = canonicalEmail(value);
+  if (checked.ok) return checked.email;
+  ctx.addIssue({ code: 'custom', message: `email pembeli ditolak: ${checked.message}` });
+  return z.NEVER;
+}
 
 /** The fields the signature covers; anything else may be absent on non-payment events. */
 export const lynkEnvelopeSchema = z.object({
@@ -70,8 +79,7 @@ export const lynkPaymentSchema = z.object({
             .object({
               email: z
                 .string({ error: 'email pembeli tidak ada' })
-                .trim()
-                .toLowerCase()
+                .transform(buyerEmail)
                 .pipe(z.email({ error: 'email pembeli tidak valid' }).max(254)),
               name: optionalText,
               phone: optionalText,

@@ -149,27 +149,25 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
         phone: md.customer.phone,
         passwordHash,
         sourceOrderId: order.id,
+        // The phone number is a password the buyer chose for an address anyone can type.
+        needsEmailProof: plan.member.policy === 'phone',
       },
       now,
     );
-    if (created) {
-      notes.push(`member baru #${member.id}`);
-      const params = {
-        kind: 'registration' as const,
-        memberId: member.id,
-        orderNo: order.order_no,
-        name: md.customer.name,
-        email: member.email,
-        passwordPolicy: plan.member.policy,
-      };
-      await enqueueMail(
-        trx,
-        { dedupeKey: `registration:${member.id}`, to: member.email, subject: registrationMailSubject(params), params },
-        now,
-      );
-    } else {
-      notes.push(`member #${member.id} sudah ada`);
-    }
+    notes.push(created ? `member baru #${member.id}` : `member #${member.id} sudah ada`);
+    // A repeat purchase reaches the mailbox too: its owner must learn of an account that someone
+    // else may have opened with this address, and how to take it over (a fresh set-password link).
+    const params = {
+      kind: 'registration' as const,
+      memberId: member.id,
+      orderNo: order.order_no,
+      name: md.customer.name,
+      email: member.email,
+      passwordPolicy: plan.member.policy,
+      ...(created ? {} : { repeatPurchase: true }),
+    };
+    const dedupeKey = created ? `registration:${member.id}` : `member_purchase:${order.id}`;
+    await enqueueMail(trx, { dedupeKey, to: member.email, subject: registrationMailSubject(params), params }, now);
   }
 
   if (licenseLines.length > 0) {
