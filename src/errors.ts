@@ -13,6 +13,7 @@ export const errorTable = {
   INVALID_CREDENTIALS: { status: 401, message: 'Email atau kata sandi salah.' },
   FORBIDDEN: { status: 403, message: 'Akses ditolak.' },
   ACCOUNT_DISABLED: { status: 403, message: 'Akun ini dinonaktifkan. Hubungi admin.' },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Buat kata sandi baru dulu di /akun/sandi-baru.' },
   CSRF_REJECTED: { status: 403, message: 'Permintaan ditolak (perlindungan CSRF).' },
   NOT_FOUND: { status: 404, message: 'Tidak ditemukan.' },
   SESSION_CONFLICT: {
@@ -21,6 +22,8 @@ export const errorTable = {
   },
   TAKEOVER_EXPIRED: { status: 410, message: 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.' },
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
+  // The previous system's login endpoint, still called by cached copies of its login page.
+  LEGACY_LOGIN_GONE: { status: 410, message: 'Halaman masuk ini sudah diganti. Silakan masuk di /login.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type tidak didukung.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar (maksimal 1 MB).' },
   // Refused by the HTTP parser itself, before any route (src/web/client-error.ts).

@@ -14,6 +14,8 @@ export type { GuardDeps } from './guard.js';
 export { authenticateStream, memberGuard } from './guard.js';
 export type { AuthDeps, LoginContext, LoginResult, SessionEndAudit } from './login.js';
 export { confirmTakeover, endMemberSessions, loginWithLink, loginWithPassword, logout } from './login.js';
+export { newPasswordRoutes } from './new-password.js';
+export { oldLoginRoutes } from './old-login.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';

@@ -300,10 +300,12 @@ export async function endMemberSessions(
   memberId: number,
   reason: 'password_changed' | 'admin',
   audit: SessionEndAudit = { actor: SYSTEM_ACTOR, action: 'session.revoke_all' },
+  /** A device whose session stays (the one where the member just chose a new password). */
+  keepDeviceId: number | null = null,
 ): Promise<number> {
   const recorded = await deps.db.transaction().execute(async (trx) => {
     const now = deps.runtime.now();
-    const devices = await liveDevices(trx, memberId, now);
+    const devices = (await liveDevices(trx, memberId, now)).filter((d) => d.deviceId !== keepDeviceId);
     const revoked = await revokeDeviceSessions(trx, {
       memberId,
       deviceIds: devices.map((d) => d.deviceId),
