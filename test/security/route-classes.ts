@@ -22,7 +22,7 @@ export type RouteClass =
   | 'metrics-token'
   /** Static CSS and browser bundles. */
   | 'asset'
-  /** An old system's URL that answers 410 whatever is sent, reading and changing nothing: test/legacy-import/old-urls.test.ts. */
+  /** An old system's URL that answers 410 whatever is sent, reading and changing nothing: test/legacy-import/console-and-old-urls.test.ts. */
   | 'gone';
 
 const CLASSES: Record<string, RouteClass> = {
