@@ -6,7 +6,7 @@ import { importLegacy, LegacySourceError, reportText, silentProgress, streamProg
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
 
 const USAGE =
-  'gerbang import legacy (--from mysql://user:sandi@host:3306/db | --from-sql dump.sql) [--dry-run] [--json] [--batch-size N]';
+  'gerbang import legacy (--from mysql://user:sandi@host:3306/db | --from-sql dump.sql) [--dry-run] [--json] [--batch-size N] [--phone-check import|login]';
 
 /**
  * `gerbang import legacy`: members and license keys from the previous PHP system, from its MySQL
@@ -23,6 +23,7 @@ export async function importLegacyCommand(args: string[]): Promise<void> {
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
+      'phone-check': { type: 'string', default: 'import' },
     },
     strict: true,
   });
@@ -36,6 +37,9 @@ export async function importLegacyCommand(args: string[]): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000)
     throw new UsageError('--batch-size harus bilangan bulat 1–1000');
 
+  const phoneCheck = values['phone-check'];
+  if (phoneCheck !== 'import' && phoneCheck !== 'login') throw new UsageError('--phone-check harus import atau login');
+
   const config = configFromEnvironment();
   try {
     const report = await withDatabase(config, (database) =>
@@ -47,6 +51,7 @@ export async function importLegacyCommand(args: string[]): Promise<void> {
           actor: CLI_ACTOR,
           progress: values['dry-run'] ? silentProgress : streamProgress(process.stderr),
           batchSize,
+          phoneCheck,
         },
         source,
         { dryRun: values['dry-run'] },

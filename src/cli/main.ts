@@ -59,6 +59,7 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
                  selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
   import legacy  (--from mysql://user:sandi@host:3306/db | --from-sql dump.sql) [--dry-run] [--json] [--batch-size N]
+                 [--phone-check import|login]
                  impor member dan kunci lisensi dari sistem lama (PHP); aman dijalankan ulang
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).

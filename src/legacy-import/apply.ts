@@ -12,7 +12,8 @@ export interface ApplyDeps {
   randomBytes: (n: number) => Buffer;
   /** Rows per transaction: an interruption loses at most the batch being written. */
   batchSize: number;
-  phoneChecker: PhoneChecker;
+  /** Null: the phone-number check is left to each member's first login (src/auth/login.ts). */
+  phoneChecker: PhoneChecker | null;
   progress: ImportProgress;
 }
 
@@ -33,8 +34,9 @@ const ACTIVATION_NAME = 'Perangkat dari sistem lama';
 
 async function applyMemberBatch(deps: ApplyDeps, batch: readonly MemberToCreate[], counts: ApplyCounts) {
   // Compared before the transaction: bcrypt is slow and the batch's writes should not wait on it.
-  const checked = batch.filter((m) => m.bcryptHash !== null && m.phone !== '');
-  const answers = await deps.phoneChecker.check(checked.map((m) => ({ phone: m.phone, hash: m.bcryptHash ?? '' })));
+  const checked = deps.phoneChecker ? batch.filter((m) => m.bcryptHash !== null && m.phone !== '') : [];
+  const answers =
+    (await deps.phoneChecker?.check(checked.map((m) => ({ phone: m.phone, hash: m.bcryptHash ?? '' })))) ?? [];
   const onPhone = new Set(checked.filter((_, i) => answers[i]).map((m) => m.email));
   const rows = batch.map((m) => ({
     email: m.email,

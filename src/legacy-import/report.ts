@@ -34,7 +34,7 @@ export interface ImportReport {
 
 export function buildReport(
   plan: ImportPlan,
-  counts: ApplyCounts | null,
+  counts: (Omit<ApplyCounts, 'phoneDefault'> & { phoneDefault: number | null }) | null,
   meta: { dryRun: boolean; source: string; durationMs: number },
 ): ImportReport {
   const count = (table: SkippedRow['table'], code?: SkipCode) =>
@@ -89,7 +89,11 @@ export function reportText(r: ImportReport): string {
       `         ${m.phoneDefault} masih memakai nomor HP sebagai kata sandi: wajib membuat kata sandi baru saat masuk`,
     );
   if (m.phoneDefault === null && m.toCreate > 0)
-    lines.push('         kata sandi = nomor HP diperiksa saat impor sebenarnya (bukan pada uji coba)');
+    lines.push(
+      r.dryRun
+        ? '         kata sandi = nomor HP diperiksa saat impor sebenarnya (bukan pada uji coba)'
+        : '         kata sandi = nomor HP diperiksa saat member pertama kali masuk',
+    );
   if (m.withoutPassword > 0)
     lines.push(
       `         ${m.withoutPassword} tanpa kata sandi bcrypt: masuk lewat tautan email, lalu membuat kata sandi`,

@@ -93,3 +93,8 @@ export async function setMemberPassword(
     .where('id', '=', memberId)
     .execute();
 }
+
+/** The member must choose a new password before any member page (see the member guard). */
+export async function requirePasswordChange(db: Kysely<Database>, memberId: number): Promise<void> {
+  await db.updateTable('members').set({ password_change_required: 1 }).where('id', '=', memberId).execute();
+}

@@ -1,5 +1,11 @@
 export type { NewMemberInput } from './accounts.js';
-export { createMemberIfAbsent, findMemberByEmail, listMembers, setMemberPassword } from './accounts.js';
+export {
+  createMemberIfAbsent,
+  findMemberByEmail,
+  listMembers,
+  requirePasswordChange,
+  setMemberPassword,
+} from './accounts.js';
 export { signedIn } from './area.js';
 export { memberPage } from './member-layout.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';

@@ -166,6 +166,26 @@ describe.each(DIALECTS)('importing the previous system (%s)', (dialect) => {
     expect((await again.login('ani@example.com', '081111')).statusCode).toBe(401);
   });
 
+  it('with the phone check left to the first login, typing the phone number still leads to a new password', async () => {
+    const world = await open();
+    const report = await runImport(world, fromMysql(), false, 'login');
+    expect(report.members).toMatchObject({ created: 4, phoneDefault: null });
+    const db = world.database.db;
+    const flags = await db
+      .selectFrom('members')
+      .select(['email', 'password_change_required'])
+      .orderBy('email')
+      .execute();
+    // Only the member without a bcrypt password is flagged by the import itself.
+    expect(flags.filter((f) => f.password_change_required === 1).map((f) => f.email)).toEqual(['cici@example.com']);
+    const ani = new TestDevice(world.app);
+    expect((await ani.login('ani@example.com', '081111')).statusCode).toBe(303);
+    expect((await ani.get('/member')).headers.location).toBe('/akun/sandi-baru');
+    const budi = new TestDevice(world.app);
+    expect((await budi.login('budi@example.com', 'sandi lama budi')).statusCode).toBe(303);
+    expect((await budi.get('/member')).statusCode).toBe(200);
+  });
+
   it('old keys are found by the license API: validated, activated, and device_active is an activation', async () => {
     const world = await open();
     await runImport(world, fromMysql());

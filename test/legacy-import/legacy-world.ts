@@ -4,7 +4,12 @@ import { importLegacy, silentProgress } from '../../src/legacy-import/index.js';
 import type { World } from '../helpers/world.js';
 
 /** Runs the import service on a world's database, as `gerbang import legacy` does. */
-export function runImport(world: World, source: LegacySource, dryRun = false): Promise<ImportReport> {
+export function runImport(
+  world: World,
+  source: LegacySource,
+  dryRun = false,
+  phoneCheck: 'import' | 'login' = 'import',
+): Promise<ImportReport> {
   return importLegacy(
     {
       db: world.database.db,
@@ -13,6 +18,7 @@ export function runImport(world: World, source: LegacySource, dryRun = false): P
       actor: CLI_ACTOR,
       progress: silentProgress,
       workers: 2,
+      phoneCheck,
     },
     source,
     { dryRun },
