@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../cli/gerbang-process.js';
-import { closedPort, createWorkspace } from '../cli/gerbang-process.js';
+import { closedPort, createWorkspace, runGerbang } from '../cli/gerbang-process.js';
 import type { LegacyDatabase } from '../helpers/legacy.js';
 import { createLegacyDatabase, phpHash, sampleLegacyData } from '../helpers/legacy.js';
 import { DIALECTS } from '../helpers/world.js';
@@ -14,8 +14,8 @@ let sample: LegacyDatabase;
 let large: LegacyDatabase;
 beforeAll(async () => {
   sample = await createLegacyDatabase(sampleLegacyData());
-  // Cost 8 (~30 ms a comparison) makes each batch of members take a while: time to kill the import mid-way.
-  const hash = phpHash('0800', 8);
+  // Cost 7 (~15 ms a comparison) makes each batch of members take a while: time to kill the import mid-way.
+  const hash = phpHash('0800', 7);
   large = await createLegacyDatabase({
     members: Array.from({ length: MEMBERS }, (_, i) => ({
       email: `member${i}@example.com`,
@@ -93,7 +93,12 @@ describe.each(DIALECTS)('gerbang import legacy (%s)', (dialect) => {
     expect(await killed).toBe('SIGKILL');
     expect(stderr).not.toContain(`Member: ${MEMBERS}/${MEMBERS}`);
 
-    const resumed = await ws.run(['import', 'legacy', '--from', large.url, '--batch-size', '20', '--json'], undefined);
+    // Bounded generously: the machine may be busy with other suites.
+    const resumed = await runGerbang(['import', 'legacy', '--from', large.url, '--batch-size', '20', '--json'], {
+      env: ws.env,
+      cwd: ws.dir,
+      timeoutMs: 120_000,
+    });
     expect(resumed.code).toBe(0);
     const report = JSON.parse(resumed.stdout);
     const before = report.members.alreadyImported;
@@ -106,8 +111,13 @@ describe.each(DIALECTS)('gerbang import legacy (%s)', (dialect) => {
     const emails: string[] = JSON.parse(list.stdout).map((m: { email: string }) => m.email);
     expect(emails.filter((e) => e.startsWith('member'))).toHaveLength(MEMBERS);
     expect(new Set(emails).size).toBe(emails.length);
-    const again = JSON.parse((await ws.run(['import', 'legacy', '--from', large.url, '--json'])).stdout);
+    const rerun = await runGerbang(['import', 'legacy', '--from', large.url, '--json'], {
+      env: ws.env,
+      cwd: ws.dir,
+      timeoutMs: 120_000,
+    });
+    const again = JSON.parse(rerun.stdout);
     expect(again.members).toMatchObject({ created: 0, alreadyImported: MEMBERS });
     expect(again.licenses).toMatchObject({ created: 0, alreadyImported: MEMBERS });
-  }, 90_000);
+  }, 240_000);
 });
