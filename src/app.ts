@@ -7,7 +7,15 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { adminConsoleRoutes, firstRunRedirect, setupRoutes } from './admin/index.js';
 import type { AuthDeps } from './auth/index.js';
-import { authCookies, authenticateStream, authRoutes, endMemberSessions, memberGuard } from './auth/index.js';
+import {
+  authCookies,
+  authenticateStream,
+  authRoutes,
+  endMemberSessions,
+  memberGuard,
+  newPasswordRoutes,
+  oldLoginRoutes,
+} from './auth/index.js';
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
@@ -214,6 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookies,
     ...(deps.onMailQueued ? { onMailQueued: deps.onMailQueued } : {}),
   });
+  await app.register(newPasswordRoutes, { auth, guard: guardDeps });
+  await app.register(oldLoginRoutes);
   await app.register(realtimeRoutes, {
     db: database.db,
     bus,

@@ -21,6 +21,7 @@ export const errorTable = {
     message:
       'Untuk masuk pertama kali, buka tautan masuk yang kami kirim ke email Anda (atau minta tautan baru lewat "Kirim tautan masuk ke email saya"). Setelah itu kata sandi ini bisa dipakai.',
   },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Buat kata sandi baru dulu di /akun/sandi-baru.' },
   CSRF_REJECTED: { status: 403, message: 'Permintaan ditolak (perlindungan CSRF).' },
   NOT_FOUND: { status: 404, message: 'Tidak ditemukan.' },
   SESSION_CONFLICT: {
@@ -29,6 +30,8 @@ export const errorTable = {
   },
   TAKEOVER_EXPIRED: { status: 410, message: 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.' },
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
+  // The previous system's login endpoint, still called by cached copies of its login page.
+  LEGACY_LOGIN_GONE: { status: 410, message: 'Halaman masuk ini sudah diganti. Silakan masuk di /login.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type tidak didukung.' },
   // 1 MiB in general, 64 KiB on the webhooks (README).
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Body terlalu besar.' },

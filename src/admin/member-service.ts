@@ -26,7 +26,19 @@ export interface ConsoleDeps {
 export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: number, now: number) {
   const member = await db
     .selectFrom('members')
-    .select(['id', 'email', 'name', 'phone', 'role', 'status', 'password_set_at', 'source_order_id', 'created_at'])
+    .select([
+      'id',
+      'email',
+      'name',
+      'phone',
+      'role',
+      'status',
+      'password_set_at',
+      'source_order_id',
+      'created_at',
+      'imported_at',
+      'password_change_required',
+    ])
     .where('id', '=', id)
     .executeTakeFirst();
   if (!member) return null;

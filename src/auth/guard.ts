@@ -17,6 +17,9 @@ declare module 'fastify' {
   }
 }
 
+/** Where a member whose password must be replaced is sent (src/auth/new-password.ts). */
+export const NEW_PASSWORD_PATH = '/akun/sandi-baru';
+
 export interface GuardDeps {
   db: Kysely<Database>;
   runtime: Runtime;
@@ -29,13 +32,23 @@ export interface GuardDeps {
  * revoked session is refused even if the page never heard the realtime event). Pages redirect to
  * /login with the reason; APIs answer 401 JSON.
  */
-export function memberGuard(deps: GuardDeps): preHandlerAsyncHookHandler {
+export function memberGuard(
+  deps: GuardDeps,
+  options: { allowPasswordChange?: boolean } = {},
+): preHandlerAsyncHookHandler {
   return async function requireMember(request: FastifyRequest, reply: FastifyReply) {
     const now = deps.runtime.now();
     const check = await checkSession(deps.db, presentedCookies(request, deps.cookies), now);
     if (check.status === 'live') {
       await touchSession(deps.db, check, deps.settings, now);
       request.member = check;
+      // A password anyone could guess (an imported phone-number default) is replaced before the
+      // member sees anything else; only the page that replaces it lets them through.
+      if (check.mustChangePassword && !options.allowPasswordChange) {
+        reply.header('cache-control', 'no-store');
+        if (!prefersHtml(request)) return reply.code(403).send(errorBody('PASSWORD_CHANGE_REQUIRED', request.id));
+        return reply.redirect(NEW_PASSWORD_PATH, 303);
+      }
       return;
     }
     const reason = check.status === 'revoked' ? (check.reason ?? 'expired') : 'expired';

@@ -16,6 +16,8 @@ export type { AuthDeps, LoginContext, LoginResult, SessionEndAudit } from './log
 export { confirmTakeover, endMemberSessions, loginWithPassword, logout } from './login.js';
 export type { LinkLoginResult } from './login-links.js';
 export { loginWithLink } from './login-links.js';
+export { newPasswordRoutes } from './new-password.js';
+export { oldLoginRoutes } from './old-login.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';

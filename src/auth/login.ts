@@ -12,6 +12,7 @@ import {
   hashPassword,
   issueOneTimeToken,
   revokeMemberLinks,
+  requirePasswordChange,
   setMemberPassword,
   verifyPassword,
 } from '../members/index.js';
@@ -131,6 +132,9 @@ export async function loginWithPassword(
     // A legacy PHP bcrypt hash that just proved right: replace it with argon2id while we hold the password.
     await setMemberPassword(db, member.id, await hashPassword(input.password), runtime.now());
     deps.log.info({ memberId: member.id }, 'legacy bcrypt password rehashed to argon2id');
+    // The old system's default password was the phone number (an import may leave this check to
+    // the first login): whoever knows the number could sign in, so a new one is chosen first.
+    if (member.phone !== '' && input.password === member.phone) await requirePasswordChange(db, member.id);
   }
   return completeLogin(deps, member, ctx, input.takeover);
 }
@@ -305,10 +309,12 @@ export async function endMemberSessions(
   memberId: number,
   reason: 'password_changed' | 'admin',
   audit: SessionEndAudit = { actor: SYSTEM_ACTOR, action: 'session.revoke_all' },
+  /** A device whose session stays (the one where the member just chose a new password). */
+  keepDeviceId: number | null = null,
 ): Promise<number> {
   const recorded = await deps.db.transaction().execute(async (trx) => {
     const now = deps.runtime.now();
-    const devices = await liveDevices(trx, memberId, now);
+    const devices = (await liveDevices(trx, memberId, now)).filter((d) => d.deviceId !== keepDeviceId);
     const revoked = await revokeDeviceSessions(trx, {
       memberId,
       deviceIds: devices.map((d) => d.deviceId),

@@ -20,6 +20,8 @@ export interface LiveSession {
   createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
+  /** The member must choose a new password before any member page (see memberGuard). */
+  mustChangePassword: boolean;
 }
 
 export type SessionCheck =
@@ -66,6 +68,7 @@ export async function checkSession(
       'members.name',
       'members.role',
       'members.status',
+      'members.password_change_required',
     ])
     .where('sessions.id', '=', token.id)
     .executeTakeFirst();
@@ -94,6 +97,7 @@ export async function checkSession(
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: Math.min(row.idle_expires_at, row.expires_at),
+    mustChangePassword: row.password_change_required === 1,
   };
 }
 

@@ -1,6 +1,7 @@
 import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
+import { importLegacyCommand } from './import.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   'ppob list': ppobList,
   'admin create': adminCreate,
   'ppob resolve': ppobResolve,
+  'import legacy': importLegacyCommand,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -57,6 +59,9 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   admin create   --email E --password-stdin [--json]   buat akun admin (kata sandi dari stdin)
   ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
                  selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
+  import legacy  (--from mysql://user:sandi@host:3306/db | --from-sql dump.sql) [--dry-run] [--json] [--batch-size N]
+                 [--phone-check import|login]
+                 impor member dan kunci lisensi dari sistem lama (PHP); aman dijalankan ulang
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat docs/CONFIG.md).
 `;

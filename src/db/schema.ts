@@ -70,6 +70,10 @@ export interface MembersTable {
   updated_at: number;
   /** 1 while a phone-number password waits for the member to prove the mailbox (one emailed link). */
   needs_email_proof: Generated<number>;
+  /** When `gerbang import legacy` brought this member over from the previous system (null: made here). */
+  imported_at: Generated<number | null>;
+  /** 1: the member must choose a new password before any member page (an imported default password). */
+  password_change_required: Generated<number>;
 }
 
 export interface OrdersTable {
@@ -106,6 +110,11 @@ export interface LicensesTable {
   on_limit: Generated<'refuse' | 'takeover'>;
   /** Why it was revoked (admin, refund, …); null while active. */
   revoked_reason: string | null;
+  /** When `gerbang import legacy` brought this key over (null: issued here). */
+  imported_at: Generated<number | null>;
+  /** The previous system's order and transaction numbers (KEI-XXXXXXXX, KEI-XXXX), as its mails showed them. */
+  legacy_order_no: Generated<string | null>;
+  legacy_transaction_no: Generated<string | null>;
 }
 
 /** takeover: a new device took the slot · deactivated: the seller's app or the member released it · reset · license_revoked. */

@@ -6,7 +6,7 @@ export { licenseApiRoutes } from './api-routes.js';
 export type { DeactivateResult, DeactivateTarget } from './deactivate.js';
 export { deactivateLicense } from './deactivate.js';
 export type { ActivationView, LicenseDeps } from './deps.js';
-export { memberDeviceFingerprint } from './fingerprints.js';
+export { fingerprintHash, memberDeviceFingerprint } from './fingerprints.js';
 export type { IssuedLine, LicenseLine } from './issue.js';
 export { issueOrderLicenses, listLicenses } from './issue.js';
 export { licenseKeyPattern, newLicenseKey, newOrderNo, newTransactionNo } from './keys.js';

@@ -113,3 +113,8 @@ export async function markEmailProven(db: Kysely<Database>, memberId: number, no
     .where('needs_email_proof', '=', 1)
     .execute();
 }
+
+/** The member must choose a new password before any member page (see the member guard). */
+export async function requirePasswordChange(db: Kysely<Database>, memberId: number): Promise<void> {
+  await db.updateTable('members').set({ password_change_required: 1 }).where('id', '=', memberId).execute();
+}

@@ -4,6 +4,7 @@ export {
   findMemberByEmail,
   listMembers,
   markEmailProven,
+  requirePasswordChange,
   setMemberPassword,
 } from './accounts.js';
 export { signedIn } from './area.js';

@@ -13,11 +13,17 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
-      // As if this database was last migrated by the release before the newest migration.
-      await sql`alter table one_time_tokens drop column revoked_at`.execute(db);
-      await sql`alter table members drop column needs_email_proof`.execute(db);
-      await sql`delete from kysely_migration where name = '0012-link-revocation-email-proof'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0012-link-revocation-email-proof'] });
+      // As if this database was last migrated by the release before 0013.
+      for (const [table, column] of [
+        ['members', 'imported_at'],
+        ['members', 'password_change_required'],
+        ['licenses', 'imported_at'],
+        ['licenses', 'legacy_order_no'],
+        ['licenses', 'legacy_transaction_no'],
+      ] as const)
+        await sql`alter table ${sql.table(table)} drop column ${sql.ref(column)}`.execute(db);
+      await sql`delete from kysely_migration where name = '0013-legacy-import'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0013-legacy-import'] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
     } finally {
       await world.close();

@@ -21,7 +21,9 @@ export type RouteClass =
   /** METRICS_TOKEN bearer: test/auth/protected-routes.test.ts. */
   | 'metrics-token'
   /** Static CSS and browser bundles. */
-  | 'asset';
+  | 'asset'
+  /** An old system's URL that answers 410 whatever is sent, reading and changing nothing: test/legacy-import/console-and-old-urls.test.ts. */
+  | 'gone';
 
 const CLASSES: Record<string, RouteClass> = {
   '/': 'public',
@@ -36,6 +38,8 @@ const CLASSES: Record<string, RouteClass> = {
   '/logout': 'public',
   '/auth/logout': 'public',
   '/akun/atur-sandi': 'public',
+  '/cekfingerprint': 'gone',
+  '/akun/sandi-baru': 'member',
   '/webhook/lynk': 'webhook',
   '/webhooks/ppob': 'webhook',
   '/api/licenses/activate': 'license-api',

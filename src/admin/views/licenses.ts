@@ -46,7 +46,7 @@ export function licenseDetailView(
       html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${m.status}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
   );
   return html`<p><a href="/admin/lisensi">← Lisensi</a></p>
-<h1><code>${l.license_key}</code></h1>
+<h1><code>${l.license_key}</code>${l.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
 <dl class="facts">
 <dt>Produk</dt><dd>${l.product_title} <span class="muted">(${l.product_uuid})</span></dd>
 <dt>Status</dt><dd id="license-status">${licenseStateBadge(live.state)}${l.revoked_at ? ` sejak ${when(l.revoked_at, tz)}${l.revoked_reason ? ` (${l.revoked_reason})` : ''}` : ''}</dd>
@@ -57,6 +57,7 @@ export function licenseDetailView(
 <dt>Terbit</dt><dd>${when(l.created_at, tz)}</dd>
 <dt>Order</dt><dd>${d.order ? `${d.order.order_no} · ${rupiah(d.order.grand_total)} · ${d.order.customer_name}` : '-'}</dd>
 <dt>Ref Lynk</dt><dd><code>${l.lynk_ref_id}</code></dd>
+${l.imported_at ? html`<dt>Asal</dt><dd id="license-imported">diimpor dari sistem lama ${when(l.imported_at, tz)}${l.legacy_order_no ? ` · order lama ${l.legacy_order_no}` : ''}${l.legacy_transaction_no ? ` · transaksi lama ${l.legacy_transaction_no}` : ''}</dd>` : ''}
 </dl>
 <h2>Tindakan</h2>
 <div class="actions" id="license-actions">

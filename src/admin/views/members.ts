@@ -71,13 +71,14 @@ export function memberDetailView(
       html`<tr><td>${o.order_no}</td><td>${o.provider}</td><td>${rupiah(o.grand_total)}</td><td>${o.paid_at ?? '-'}</td><td>${when(o.created_at, tz)}</td></tr>`,
   );
   return html`<p><a href="/admin/member">← Member</a></p>
-<h1>${m.name || m.email}</h1>
+<h1>${m.name || m.email}${m.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
 <dl class="facts">
 <dt>Email</dt><dd id="member-email">${m.email}</dd>
 <dt>No. HP</dt><dd>${m.phone || '-'}</dd>
 <dt>Peran</dt><dd>${m.role}</dd>
 <dt>Status</dt><dd id="member-status">${statusBadge(m.status)}</dd>
-<dt>Kata sandi</dt><dd>${m.password_set_at ? `dibuat member ${when(m.password_set_at, tz)}` : 'belum dibuat member (masih acak/awal)'}</dd>
+<dt>Kata sandi</dt><dd>${m.password_change_required ? 'wajib diganti saat masuk (kata sandi lama = nomor HP, atau tidak ada)' : m.password_set_at ? `dibuat member ${when(m.password_set_at, tz)}` : m.imported_at ? 'kata sandi dari sistem lama' : 'belum dibuat member (masih acak/awal)'}</dd>
+${m.imported_at ? html`<dt>Asal</dt><dd id="member-imported">diimpor dari sistem lama ${when(m.imported_at, tz)}</dd>` : ''}
 <dt>Dibuat</dt><dd>${when(m.created_at, tz)}</dd>
 </dl>
 <h2>Tindakan</h2>
