@@ -11,8 +11,8 @@ import {
   findMemberByEmail,
   hashPassword,
   issueOneTimeToken,
-  revokeMemberLinks,
   requirePasswordChange,
+  revokeMemberLinks,
   setMemberPassword,
   verifyPassword,
 } from '../members/index.js';
