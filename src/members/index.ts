@@ -6,10 +6,8 @@ export {
   markEmailProven,
   setMemberPassword,
 } from './accounts.js';
-export { signedIn } from './area.js';
 export type { CanonicalEmail } from './email-address.js';
 export { canonicalEmail, EMAIL_CHARACTERS_REFUSED, emailInput, emailProblem } from './email-address.js';
-export { memberPage } from './member-layout.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
   consumeOneTimeToken,
@@ -17,6 +15,7 @@ export {
   hashToken,
   issueOneTimeToken,
   issueSetPasswordToken,
+  linkIssuer,
   peekOneTimeToken,
   peekSetPasswordToken,
   revokeMemberLinks,
