@@ -9,6 +9,7 @@ import type { DatabaseHandle } from './db/index.js';
 import { migrateToLatest, openDatabase } from './db/index.js';
 import { createLogger } from './logger.js';
 import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
+import { linkIssuer } from './members/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
 
@@ -63,6 +64,7 @@ export async function startServer(
       runtime: systemRuntime,
       transport,
       log: logger.child({ component: 'mail' }),
+      issueLink: linkIssuer(database.db, systemRuntime),
     });
     worker.start();
   } catch (error) {

@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
+import { sha256Hex } from '../crypto.js';
 import type { ApiToken, Database } from '../db/index.js';
 import { errorBody } from '../errors.js';
-import { sha256Hex } from './tokens.js';
 
 /**
  * Admin API tokens for scripts (placing PPOB orders, operator automation). Like Stripe's secret

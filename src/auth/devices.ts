@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import { sameDigest, sha256Hex } from '../crypto.js';
 import type { Database } from '../db/index.js';
-import { isDeviceToken, newDeviceToken, sameDigest, sha256Hex } from './tokens.js';
+import { isDeviceToken, newDeviceToken } from './tokens.js';
 import { describeUserAgent } from './user-agent.js';
 
 export interface DeviceClaim {

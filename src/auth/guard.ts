@@ -78,3 +78,9 @@ export async function authenticateStream(deps: GuardDeps, request: FastifyReques
     return { status: 'revoked', memberId: check.memberId, deviceId: check.deviceId, reason: check.reason };
   return { status: 'none' };
 }
+
+/** The member a guarded route serves (the guard has run, so a missing one is a wiring bug). */
+export function signedIn(request: FastifyRequest): LiveSession {
+  if (!request.member) throw new Error('member guard did not run');
+  return request.member;
+}

@@ -11,7 +11,7 @@ export {
 export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
 export type { GuardDeps } from './guard.js';
-export { authenticateStream, memberGuard } from './guard.js';
+export { authenticateStream, memberGuard, signedIn } from './guard.js';
 export type { AuthDeps, LoginContext, LoginResult, SessionEndAudit } from './login.js';
 export { confirmTakeover, endMemberSessions, loginWithPassword, logout } from './login.js';
 export type { LinkLoginResult } from './login-links.js';

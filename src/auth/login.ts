@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
+import { sameDigest, sha256Hex } from '../crypto.js';
 import type { Database, Dialect, Member } from '../db/index.js';
 import type { Log } from '../logger.js';
 import {
@@ -25,7 +26,7 @@ import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
 import type { AuthSettings, LiveDevice } from './sessions.js';
 import { createSession, deviceHeldByAnother, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
 import type { SessionToken } from './tokens.js';
-import { parseSessionToken, sameDigest, sha256Hex } from './tokens.js';
+import { parseSessionToken } from './tokens.js';
 
 export interface AuthDeps {
   db: Kysely<Database>;

@@ -1,5 +1,5 @@
 import { SESSION_ENDED_MESSAGES } from '../realtime/index.js';
-import { formatAgo, formatDateTime } from '../web/format.js';
+import { formatAgo, formatDateTime } from '../shared/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { page } from '../web/layout.js';

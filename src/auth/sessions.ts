@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
+import { sameDigest, sha256Hex } from '../crypto.js';
 import type { Database, RevokeReason } from '../db/index.js';
 import type { SessionToken } from './tokens.js';
-import { newSessionToken, parseSessionToken, sameDigest, sha256Hex } from './tokens.js';
+import { newSessionToken, parseSessionToken } from './tokens.js';
 
 export type AuthSettings = Config['auth'];
 

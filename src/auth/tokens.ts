@@ -1,5 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
 /**
  * Session tokens are `id.secret` (the Copenhagen Book's layout): the id finds the row, the secret
  * proves possession. Only SHA-256 of the secret is stored, so a database leak yields no usable
@@ -22,17 +20,6 @@ export function parseSessionToken(value: string | undefined): { id: string; secr
   const match = /^([A-Za-z0-9_-]{20})\.([A-Za-z0-9_-]{27})$/.exec(value);
   if (!match?.[1] || !match[2]) return null;
   return { id: match[1], secret: match[2] };
-}
-
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two hex digests (no early exit on the first differing byte). */
-export function sameDigest(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }
 
 /** Device tokens: 256 random bits in their own long-lived cookie; only the hash is stored. */

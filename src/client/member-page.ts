@@ -8,8 +8,8 @@
  * login page.
  */
 // The texts come from the server's table (pure data, bundled in): one wording everywhere.
-import { accessEndedMessage } from '../licenses/messages.js';
-import { sessionEndedMessage } from '../realtime/messages.js';
+import { accessEndedMessage } from '../shared/license-messages.js';
+import { sessionEndedMessage } from '../shared/session-messages.js';
 import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
 import { applyTransactionUpdate } from './transactions-live.js';
 

@@ -4,7 +4,7 @@
  * textContent (never innerHTML) and mirror the server's row (src/ppob/member-page.ts).
  */
 
-import { formatDateTime } from '../web/format.js';
+import { formatDateTime } from '../shared/format.js';
 import type { TransactionUpdatedEvent } from './realtime-events.js';
 
 const CELLS = ['tx-time', 'tx-product', 'tx-customer', 'tx-status', 'tx-sn', 'tx-message'] as const;

@@ -1,4 +1,4 @@
-import { sameDigest, sha256Hex } from '../auth/tokens.js';
+import { sameDigest, sha256Hex } from '../crypto.js';
 
 /**
  * Fingerprints come from the seller's app (any stable machine id, as Keygen and Lemon Squeezy

@@ -1,3 +1,4 @@
+export { ACCESS_ENDED_MESSAGES, accessEndedMessage } from '../shared/license-messages.js';
 export type { ActivateResult, LicenseRef } from './activate.js';
 export { activateLicense } from './activate.js';
 export type { RevokeLicenseResult } from './admin.js';
@@ -11,7 +12,6 @@ export type { IssuedLine, LicenseLine } from './issue.js';
 export { issueOrderLicenses, listLicenses } from './issue.js';
 export { licenseKeyPattern, newLicenseKey, newOrderNo, newTransactionNo } from './keys.js';
 export { deviceActivation, memberActivations, memberLicense, releaseMemberActivation } from './member-licenses.js';
-export { ACCESS_ENDED_MESSAGES, accessEndedMessage } from './messages.js';
 export type { OperatorReleaseResult } from './operator-release.js';
 export { releaseActivation } from './operator-release.js';
 export type { LicenseState } from './status.js';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ActivationRevokeReason, Database } from '../db/index.js';
 import type { NewRealtimeEvent, RealtimeBus, RealtimeEvent } from '../realtime/index.js';
 import { recordRealtimeEvents } from '../realtime/index.js';
-import { ACCESS_ENDED_MESSAGES } from './messages.js';
+import { ACCESS_ENDED_MESSAGES } from '../shared/license-messages.js';
 
 /**
  * Who hears that a license's access ended: the member whose email bought it (members are stored

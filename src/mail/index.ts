@@ -7,6 +7,7 @@ export type {
 } from './outbox.js';
 export { enqueueMail } from './outbox.js';
 export { listMail, OUTBOX_LIST_COLUMNS } from './queries.js';
+export type { IssueLink } from './render.js';
 export { REDACTED_LINK } from './render.js';
 export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
 export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';

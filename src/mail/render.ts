@@ -1,8 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
-import type { Database } from '../db/index.js';
-import { issueOneTimeToken } from '../members/index.js';
 import type { MailParams } from './outbox.js';
 import type { RenderedMail } from './templates/layout.js';
 import { renderLicenseMail } from './templates/license.js';
@@ -16,6 +12,16 @@ export interface RenderedForSending {
   keep: RenderedMail;
 }
 
+/**
+ * Mints a one-time link token for a member. Handed in by whoever builds the worker: the accounts
+ * layer owns the tokens, and mail sits beside it without importing it.
+ */
+export type IssueLink = (request: {
+  memberId: number;
+  purpose: 'set_password' | 'login_link';
+  ttlMs: number;
+}) => Promise<string>;
+
 export const REDACTED_LINK = '[tautan sekali pakai disembunyikan]';
 
 /**
@@ -23,8 +29,7 @@ export const REDACTED_LINK = '[tautan sekali pakai disembunyikan]';
  * sits in the outbox while the mail waits (and a failed attempt's token simply expires).
  */
 export async function renderForSending(
-  db: Kysely<Database>,
-  deps: { config: Config; runtime: Runtime },
+  deps: { config: Config; issueLink: IssueLink },
   params: MailParams,
   keepSecrets: boolean,
 ): Promise<RenderedForSending> {
@@ -32,17 +37,10 @@ export async function renderForSending(
     const mail = renderLicenseMail(params);
     return { send: mail, keep: mail };
   }
-  const { config, runtime } = deps;
+  const { config } = deps;
   const base = config.publicUrl;
-  const issue = async (purpose: 'set_password' | 'login_link', ttlMs: number) =>
-    (
-      await issueOneTimeToken(db, purpose, {
-        memberId: params.memberId,
-        now: runtime.now(),
-        ttlMs,
-        randomBytes: runtime.randomBytes,
-      })
-    ).token;
+  const issue = (purpose: 'set_password' | 'login_link', ttlMs: number) =>
+    deps.issueLink({ memberId: params.memberId, purpose, ttlMs });
   const loginLinkMinutes = Math.round(config.auth.loginLinkTtlMs / 60_000);
   const loginLinkUrl = `${base}/login/tautan?token=${await issue('login_link', config.auth.loginLinkTtlMs)}`;
 

@@ -8,6 +8,7 @@ import { claimDueMails } from './claim.js';
 import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
 import { nextMailDueAt } from './queries.js';
+import type { IssueLink } from './render.js';
 import { renderForSending } from './render.js';
 import { smtpUnreachable } from './smtp-failure.js';
 import type { MailTransport } from './transports.js';
@@ -19,6 +20,8 @@ export interface MailWorkerDeps {
   runtime: Runtime;
   transport: MailTransport;
   log: Logger;
+  /** Mints the one-time links of registration and login-link mails at send time. */
+  issueLink: IssueLink;
 }
 
 const BATCH = 20;
@@ -175,7 +178,11 @@ export class MailWorker {
     }
     try {
       const params = JSON.parse(mail.params) as MailParams;
-      const rendered = await renderForSending(db, { config, runtime }, params, transport.kind === 'dev');
+      const rendered = await renderForSending(
+        { config, issueLink: this.deps.issueLink },
+        params,
+        transport.kind === 'dev',
+      );
       const { messageId } = await transport.send({
         from: config.mail.from,
         to: mail.to_address,

@@ -7,10 +7,8 @@ export {
   requirePasswordChange,
   setMemberPassword,
 } from './accounts.js';
-export { signedIn } from './area.js';
 export type { CanonicalEmail } from './email-address.js';
 export { canonicalEmail, EMAIL_CHARACTERS_REFUSED, emailInput, emailProblem } from './email-address.js';
-export { memberPage } from './member-layout.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
   consumeOneTimeToken,
@@ -18,6 +16,7 @@ export {
   hashToken,
   issueOneTimeToken,
   issueSetPasswordToken,
+  linkIssuer,
   peekOneTimeToken,
   peekSetPasswordToken,
   revokeMemberLinks,

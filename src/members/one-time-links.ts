@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Runtime } from '../clock.js';
 import type { Database, OneTimeTokensTable } from '../db/index.js';
 import { housekeepingGate } from '../db/index.js';
 
@@ -156,4 +157,17 @@ async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
     .deleteFrom('one_time_tokens')
     .where('expires_at', '<', now - KEEP_DEAD_TOKENS_MS)
     .execute();
+}
+
+/** Issues link tokens for the mail worker, which renders registration and login-link mails. */
+export function linkIssuer(db: Kysely<Database>, runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
+  return async (request: { memberId: number; purpose: 'set_password' | 'login_link'; ttlMs: number }) =>
+    (
+      await issueOneTimeToken(db, request.purpose, {
+        memberId: request.memberId,
+        now: runtime.now(),
+        ttlMs: request.ttlMs,
+        randomBytes: runtime.randomBytes,
+      })
+    ).token;
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
+import { signedIn } from '../auth/index.js';
 import type { Database, PpobTransaction } from '../db/index.js';
-import { memberPage, signedIn } from '../members/index.js';
-import { formatDateTime } from '../web/format.js';
+import { formatDateTime } from '../shared/format.js';
 import { html } from '../web/html.js';
+import { memberPage } from '../web/member-layout.js';
 import { sendPage } from '../web/respond.js';
 import { ppobStatusLabel } from './status.js';
 import { listPpobTransactions } from './transactions.js';

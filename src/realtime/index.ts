@@ -1,8 +1,8 @@
+export { SESSION_ENDED_MESSAGES, sessionEndedMessage } from '../shared/session-messages.js';
 export type { RealtimeBus, RealtimeListener } from './bus.js';
 export { createMemoryBus } from './bus.js';
 export type { NewRealtimeEvent, RealtimeEvent, RealtimeEventData, RealtimeKind } from './events.js';
 export { eventsAfter, isFor, lastRevocationFor, recordRealtimeEvents } from './events.js';
-export { SESSION_ENDED_MESSAGES, sessionEndedMessage } from './messages.js';
 export type { PublishingBus } from './notify-publisher.js';
 export { createNotifyPublisher } from './notify-publisher.js';
 export type { PostgresBus, PostgresBusOptions } from './postgres-bus.js';

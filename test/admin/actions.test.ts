@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/auth/tokens.js';
+import { sha256Hex } from '../../src/crypto.js';
 import { addAdmin, auditEntries, csrfOf, expectAudited, signInAdmin } from '../helpers/admin.js';
 import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';

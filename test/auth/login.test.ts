@@ -1,7 +1,7 @@
 import { verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/auth/tokens.js';
+import { sha256Hex } from '../../src/crypto.js';
 import { addMember, cookieNames, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';

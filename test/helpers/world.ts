@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
+import { linkIssuer } from '../../src/members/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
 import { dropLater } from './world-drops.js';
@@ -236,6 +237,7 @@ export function devMailWorker(world: World): MailWorker {
     runtime: world.runtime,
     transport: devTransport(),
     log: pino({ level: 'silent' }),
+    issueLink: linkIssuer(world.database.db, world.runtime),
   });
 }
 

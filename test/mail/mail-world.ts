@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { Dialect, MailRow } from '../../src/db/index.js';
 import type { MailTransport, QueuedMail } from '../../src/mail/index.js';
 import { licenseMailSubject, MailWorker, smtpTransport } from '../../src/mail/index.js';
+import { linkIssuer } from '../../src/members/index.js';
 import type { World } from '../helpers/world.js';
 import { createWorld } from '../helpers/world.js';
 import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
@@ -53,6 +54,7 @@ export async function openMailWorld(dialect: Dialect, env: Record<string, string
       runtime: world.runtime,
       transport,
       log: pino({ level: 'silent' }),
+      issueLink: linkIssuer(world.database.db, world.runtime),
     });
     workers.push(worker);
     return worker;

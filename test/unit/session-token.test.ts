@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  isDeviceToken,
-  newDeviceToken,
-  newSessionToken,
-  parseSessionToken,
-  sameDigest,
-  sha256Hex,
-} from '../../src/auth/tokens.js';
+import { isDeviceToken, newDeviceToken, newSessionToken, parseSessionToken } from '../../src/auth/tokens.js';
+import { sameDigest, sha256Hex } from '../../src/crypto.js';
 
 const ID = 'A'.repeat(20);
 const SECRET = 'b'.repeat(27);

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../../web/format.js';
+import { formatDateTime } from '../../shared/format.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import { page } from '../../web/layout.js';

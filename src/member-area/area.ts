@@ -1,15 +1,15 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { LiveSession } from '../auth/index.js';
+import { signedIn } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { LicenseDeps } from '../licenses/index.js';
 import { licenseState, listLicenses, memberActivations, releaseMemberActivation } from '../licenses/index.js';
-import { formatDate, formatDateTime } from '../web/format.js';
+import { formatDate, formatDateTime } from '../shared/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
+import { memberPage } from '../web/member-layout.js';
 import { contentSecurityPolicy, sendPage } from '../web/respond.js';
-import { memberPage } from './member-layout.js';
 import { productPageRoutes } from './product-page.js';
 
 export interface MemberAreaOptions {
@@ -114,9 +114,3 @@ ${
     );
   });
 };
-
-/** The member the guard admitted (every route here runs behind it). */
-export function signedIn(request: FastifyRequest): LiveSession {
-  if (!request.member) throw new Error('member guard did not run');
-  return request.member;
-}

@@ -3,13 +3,19 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
+import type { TokenOwner } from '../members/index.js';
+import {
+  checkNewPassword,
+  consumeSetPasswordToken,
+  hashPassword,
+  markEmailProven,
+  peekSetPasswordToken,
+  revokeMemberLinks,
+  setMemberPassword,
+} from '../members/index.js';
 import { html } from '../web/html.js';
 import { page } from '../web/layout.js';
 import { sendPage } from '../web/respond.js';
-import { markEmailProven, setMemberPassword } from './accounts.js';
-import type { TokenOwner } from './one-time-links.js';
-import { consumeSetPasswordToken, peekSetPasswordToken, revokeMemberLinks } from './one-time-links.js';
-import { checkNewPassword, hashPassword } from './passwords.js';
 
 export interface MemberRouteOptions {
   db: Kysely<Database>;

@@ -13,8 +13,8 @@ import {
 } from '../licenses/index.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
+import { memberPage } from '../web/member-layout.js';
 import { sendPage } from '../web/respond.js';
-import { memberPage } from './member-layout.js';
 
 export interface ProductPageOptions {
   licenses: LicenseDeps;

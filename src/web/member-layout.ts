@@ -1,7 +1,7 @@
-import type { SafeHtml } from '../web/html.js';
-import { html } from '../web/html.js';
-import type { PageOptions } from '../web/layout.js';
-import { page } from '../web/layout.js';
+import type { SafeHtml } from './html.js';
+import { html } from './html.js';
+import type { PageOptions } from './layout.js';
+import { page } from './layout.js';
 
 /** Protected pages: body class and script start the realtime monitor (one stream per browser). */
 const PROTECTED = {

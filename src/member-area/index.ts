@@ -1,0 +1,4 @@
+export type { MemberAreaOptions } from './area.js';
+export { memberAreaRoutes } from './area.js';
+export type { MemberRouteOptions } from './set-password.js';
+export { memberRoutes } from './set-password.js';
