@@ -133,8 +133,8 @@ export async function loginWithPassword(
     // A legacy PHP bcrypt hash that just proved right: replace it with argon2id while we hold the password.
     await setMemberPassword(db, member.id, await hashPassword(input.password), runtime.now());
     deps.log.info({ memberId: member.id }, 'legacy bcrypt password rehashed to argon2id');
-    // The old system's default password was the phone number (an import may leave this check to
-    // the first login): whoever knows the number could sign in, so a new one is chosen first.
+    // An imported account may still have the phone number as its password (the import may leave this
+    // check to the first login): whoever knows the number could sign in, so a new one is chosen first.
     if (member.phone !== '' && input.password === member.phone) await requirePasswordChange(db, member.id);
   }
   return completeLogin(deps, member, ctx, input.takeover);

@@ -120,8 +120,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   app.get('/login', async (request, reply) => {
     const check = await checkSession(auth.db, presentedCookies(request, cookies), auth.runtime.now());
     if (check.status === 'live') return reply.redirect(homeOf(check.role), 303);
-    // The old system logged in from ?username=&password= in the URL; those are ignored (and
-    // redacted from logs): credentials never travel in URLs.
+    // Old bookmarks may carry ?username=&password=; those are ignored (and redacted from logs):
+    // credentials never travel in URLs.
     const reason = (request.query as Record<string, unknown>).alasan;
     // Own keys only: ?alasan=__proto__ must not find Object.prototype.
     const notice =

@@ -3,7 +3,7 @@
  * browser properties.
  *
  * Why only *stable* properties: the server compares this value with the one stored for the member's
- * device, and a mismatch counts as "another device" (the old system logged the member out). A
+ * device, and a mismatch counts as "another device" (and meets the one-device rule). A
  * fingerprint that changes on its own therefore logs people out for nothing. So it hashes only what
  * stays the same while the browser updates itself:
  * - the browser *family* (Chrome, Edge, Firefox, Safari, Opera, Samsung), never its version;

@@ -21,8 +21,8 @@ export interface IssuedLine {
 const DAY_MS = 86_400_000;
 
 /**
- * One license per paid unit (every item line × its qty; the old system read only items[0] and
- * ignored qty). The (order, line, unit) unique constraint makes a second run impossible to double.
+ * One license per paid unit (every item line × its qty). The (order, line, unit) unique constraint
+ * makes a second run impossible to double.
  */
 export async function issueOrderLicenses(
   db: Kysely<Database>,

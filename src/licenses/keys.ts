@@ -1,7 +1,7 @@
 /**
  * Identifiers from a CSPRNG in Crockford base32 (no I, L, O, U: nothing to misread when a buyer
- * types a key). The old system's short KEI- ids had 15 random bits and collided after a few hundred
- * orders; these have 80 (license keys) and 65 (order and transaction numbers).
+ * types a key). Ids with 15 random bits collide after a few hundred orders (the birthday bound);
+ * these have 80 (license keys) and 65 (order and transaction numbers).
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

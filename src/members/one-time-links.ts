@@ -6,8 +6,8 @@ import { housekeepingGate } from '../db/index.js';
 
 /**
  * One-time links: a random 256-bit token goes into the link, only its SHA-256 is stored (a database
- * leak reveals no usable link). Single use, short expiry. They replace the old system's
- * password-equals-phone and its ?username=&password= login URLs.
+ * leak reveals no usable link). Single use, short expiry: no password has to travel in a URL or be
+ * something guessable such as the phone number.
  */
 export type TokenPurpose = OneTimeTokensTable['purpose'];
 

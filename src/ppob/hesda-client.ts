@@ -42,7 +42,7 @@ export type HesdaOrderResult =
 
 const text = z.union([z.string(), z.number()]).transform(String);
 
-/** `{status, message, data: {transaction_id, product_code, product_name, status: "pending", message}}` (issue 4). */
+/** `{status, message, data: {transaction_id, product_code, product_name, status: "pending", message}}`, Hesda's order answer. */
 const orderAnswerSchema = z.object({
   status: z.union([z.string(), z.boolean()]).optional(),
   message: text.optional(),

@@ -1,7 +1,7 @@
 /**
  * Auto-escaping HTML templates: every interpolated value is escaped unless it is already a
  * SafeHtml made by this tag. Customer names and product titles come from webhook payloads, so
- * nothing from outside ever reaches a page or an email unescaped (the old system's HTML injection).
+ * nothing from outside ever reaches a page or an email unescaped.
  */
 export class SafeHtml {
   constructor(readonly value: string) {}

@@ -22,7 +22,7 @@ function activationParam(request: FastifyRequest): number {
 }
 
 /**
- * The license actions of issue 6 in the console: revoke, reset activations, release one device.
+ * The console's license actions: revoke, reset activations, release one device.
  * The services audit the change with the admin as actor and tell the member's open pages after
  * the commit, over this process's bus (the console runs in the server, so the pages hear it live).
  */

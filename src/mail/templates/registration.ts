@@ -40,7 +40,7 @@ function opening(p: RegistrationMailParams): { heading: string; lines: string[] 
 }
 
 /**
- * The mail the old system never sent: username and a one-time link to choose a password. With the
+ * The registration mail: username and a one-time link to choose a password. With the
  * `phone` policy the initial password is the phone number, as before, and the link is still offered
  * (one link opened proves the mailbox before that password works). A repeat purchase of membership
  * reaches the mailbox too, so its owner learns of an account someone else may have opened.

@@ -87,7 +87,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   if (wantsMember) {
     let policy = deps.config.initialPasswordPolicy;
     if (policy === 'phone' && md.customer.phone === '') {
-      // An empty phone would make an empty password (a defect of the old system): refuse it.
+      // An empty phone would make an empty password: refuse it.
       warnings.push('nomor HP kosong: kata sandi awal acak, bukan nomor HP');
       policy = 'random';
     }
