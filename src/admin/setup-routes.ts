@@ -4,13 +4,14 @@ import { z } from 'zod';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
+import { inputText } from '../text-input.js';
 import { html } from '../web/html.js';
 import { page } from '../web/layout.js';
 import { sendPage } from '../web/respond.js';
 import { createAdmin, setupPending } from './setup.js';
 
 const setupForm = z.object({
-  email: z.string().trim().min(3).max(254),
+  email: inputText().trim().min(3).max(254),
   password: z.string().max(1000),
   password_confirm: z.string().max(1000),
 });

@@ -87,4 +87,39 @@ describe.each(DIALECTS)('a NUL character in text input is a 400, never a 500 (%s
     // Without NUL the same searches answer as always.
     expect((await admin.get('/admin/member?q=budi')).statusCode).toBe(200);
   });
+
+  it("the console's forms refuse it and write nothing", async () => {
+    const world = await open();
+    await addAdmin(world);
+    const admin = await signInAdmin(world);
+    const { db } = world.database;
+    const count = async (table: 'api_tokens' | 'product_rules' | 'members') =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = {
+      tokens: await count('api_tokens'),
+      rules: await count('product_rules'),
+      members: await count('members'),
+    };
+    for (const [url, form] of [
+      ['/admin/token', { name: `skrip${NUL}` }],
+      ['/admin/produk', { match: 'title', value: `Kelas${NUL}`, action: 'license', maxDevices: '1' }],
+      ['/admin/member', { email: 'cici@example.com', name: `Ci${NUL}ci`, phone: '' }],
+    ] as const) {
+      const answer = await admin.post(url, form);
+      expect(answer.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(answer.statusCode, url).toBeLessThan(500);
+    }
+    expect({
+      tokens: await count('api_tokens'),
+      rules: await count('product_rules'),
+      members: await count('members'),
+    }).toEqual(before);
+  });
 });

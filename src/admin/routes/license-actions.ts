@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { LicenseDeps } from '../../licenses/index.js';
 import { releaseActivation, resetActivations, revokeLicense } from '../../licenses/index.js';
+import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
 import type { ConsoleOptions } from './context.js';
 import { idParam, redirectWith } from './context.js';
@@ -10,7 +11,7 @@ import { idParam, redirectWith } from './context.js';
 const revokeForm = z.object({
   // The box the operator ticks: a revocation cannot be undone, so a stray click does nothing.
   confirm: z.literal('ya'),
-  reason: z.string().trim().max(200).optional(),
+  reason: inputText().trim().max(200).optional(),
 });
 
 const activationParams = z.object({ activation: z.coerce.number().int().positive().max(2_147_483_647) });

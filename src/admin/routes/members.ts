@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
 import { searchMembers } from '../lists.js';
 import type { ConsoleDeps } from '../member-service.js';
@@ -17,9 +18,9 @@ import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
 const newMemberForm = z.object({
-  email: z.string().trim().min(3).max(254), // checked (and canonicalised) by createMemberByHand
-  name: z.string().max(200).default(''),
-  phone: z.string().max(40).default(''),
+  email: inputText().trim().min(3).max(254), // checked (and canonicalised) by createMemberByHand
+  name: inputText().max(200).default(''),
+  phone: inputText().max(40).default(''),
 });
 
 /** Member: search, detail, and what an operator does for a buyer who cannot get in. */

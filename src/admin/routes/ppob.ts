@@ -12,6 +12,7 @@ import {
   productCode,
   resolvePpobTransaction,
 } from '../../ppob/index.js';
+import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
 import { listPpobPage, ppobDetail } from '../ppob-service.js';
 import { ppobDetailView, ppobListView } from '../views/ppob.js';
@@ -27,7 +28,7 @@ function ppobForms() {
     status: z.enum(PPOB_STATUSES).optional().catch(undefined),
     // What the operator read on the Hesda dashboard: its id for the order, or that it has none.
     resolve: z.union([
-      z.object({ hesda_transaction_id: z.string().trim().min(1).max(200) }),
+      z.object({ hesda_transaction_id: inputText().trim().min(1).max(200) }),
       z.object({ not_ordered: z.literal('ya') }),
     ]),
     order: z.object({

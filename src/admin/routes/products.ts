@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit/index.js';
 import { AppError } from '../../errors.js';
 import { deleteProductRule, listProductRules, saveProductRule } from '../../products/index.js';
+import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
 import { productsView } from '../views/products.js';
 import type { ConsoleOptions } from './context.js';
@@ -13,7 +14,7 @@ const optionalInt = (max: number) =>
   z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().max(max).nullable());
 const ruleForm = z.object({
   match: z.enum(['uuid', 'title']),
-  value: z.string().trim().min(1).max(300),
+  value: inputText().trim().min(1).max(300),
   action: z.enum(['member', 'license']),
   maxDevices: z.coerce.number().int().positive().max(1000).default(1),
   validityDays: optionalInt(36_500),

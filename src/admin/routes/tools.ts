@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit/index.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
+import { inputText } from '../../text-input.js';
 import { buildLynkPayment, signLynkPayment } from '../../webhooks/index.js';
 import { adminActor, signedInAdmin } from '../guard.js';
 import { auditActions, listAuditPage } from '../lists.js';
@@ -14,16 +15,16 @@ import { beforeParam, idParam, redirectWith, sendConsolePage } from './context.j
 
 const testForm = z.object({
   email: z.email().max(254),
-  name: z.string().max(200).default(''),
-  title: z.string().trim().min(1).max(300),
-  uuid: z.string().trim().max(200).default(''),
+  name: inputText().max(200).default(''),
+  title: inputText().trim().min(1).max(300),
+  uuid: inputText().trim().max(200).default(''),
   qty: z.coerce.number().int().min(1).max(20).default(1),
 });
 const auditFilter = z.object({
-  aksi: z.string().max(100).optional().catch(undefined),
+  aksi: inputText().max(100).optional().catch(undefined),
   pelaku: z.enum(['admin', 'api_token', 'cli', 'system', 'member']).optional().catch(undefined),
 });
-const tokenForm = z.object({ name: z.string().trim().min(1).max(100) });
+const tokenForm = z.object({ name: inputText().trim().min(1).max(100) });
 
 /** Uji coba, Audit and Token API. */
 export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
