@@ -64,7 +64,7 @@ export async function startServer(
       runtime: systemRuntime,
       transport,
       log: logger.child({ component: 'mail' }),
-      issueLink: linkIssuer(database.db, systemRuntime),
+      issueLink: linkIssuer(systemRuntime),
     });
     worker.start();
   } catch (error) {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
+import type { Database } from '../db/index.js';
 import type { MailParams } from './outbox.js';
 import type { RenderedMail } from './templates/layout.js';
 import { renderLicenseMail } from './templates/license.js';
@@ -13,14 +15,18 @@ export interface RenderedForSending {
 }
 
 /**
- * Mints a one-time link token for a member. Handed in by whoever builds the worker: the accounts
- * layer owns the tokens, and mail sits beside it without importing it.
+ * Mints a one-time link token for a member, on the worker's handle (inside its transaction where
+ * it has one). Handed in by whoever builds the worker: the accounts layer owns the tokens, and mail
+ * sits beside it without importing it.
  */
-export type IssueLink = (request: {
-  memberId: number;
-  purpose: 'set_password' | 'login_link';
-  ttlMs: number;
-}) => Promise<string>;
+export type IssueLink = (
+  db: Kysely<Database>,
+  request: {
+    memberId: number;
+    purpose: 'set_password' | 'login_link';
+    ttlMs: number;
+  },
+) => Promise<string>;
 
 export const REDACTED_LINK = '[tautan sekali pakai disembunyikan]';
 
@@ -29,6 +35,7 @@ export const REDACTED_LINK = '[tautan sekali pakai disembunyikan]';
  * sits in the outbox while the mail waits (and a failed attempt's token simply expires).
  */
 export async function renderForSending(
+  db: Kysely<Database>,
   deps: { config: Config; issueLink: IssueLink },
   params: MailParams,
   keepSecrets: boolean,
@@ -40,7 +47,7 @@ export async function renderForSending(
   const { config } = deps;
   const base = config.publicUrl;
   const issue = (purpose: 'set_password' | 'login_link', ttlMs: number) =>
-    deps.issueLink({ memberId: params.memberId, purpose, ttlMs });
+    deps.issueLink(db, { memberId: params.memberId, purpose, ttlMs });
   const loginLinkMinutes = Math.round(config.auth.loginLinkTtlMs / 60_000);
   const loginLinkUrl = `${base}/login/tautan?token=${await issue('login_link', config.auth.loginLinkTtlMs)}`;
 

@@ -179,6 +179,7 @@ export class MailWorker {
     try {
       const params = JSON.parse(mail.params) as MailParams;
       const rendered = await renderForSending(
+        db,
         { config, issueLink: this.deps.issueLink },
         params,
         transport.kind === 'dev',

@@ -160,8 +160,11 @@ async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
 }
 
 /** Issues link tokens for the mail worker, which renders registration and login-link mails. */
-export function linkIssuer(db: Kysely<Database>, runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
-  return async (request: { memberId: number; purpose: 'set_password' | 'login_link'; ttlMs: number }) =>
+export function linkIssuer(runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
+  return async (
+    db: Kysely<Database>,
+    request: { memberId: number; purpose: 'set_password' | 'login_link'; ttlMs: number },
+  ) =>
     (
       await issueOneTimeToken(db, request.purpose, {
         memberId: request.memberId,

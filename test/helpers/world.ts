@@ -237,7 +237,7 @@ export function devMailWorker(world: World): MailWorker {
     runtime: world.runtime,
     transport: devTransport(),
     log: pino({ level: 'silent' }),
-    issueLink: linkIssuer(world.database.db, world.runtime),
+    issueLink: linkIssuer(world.runtime),
   });
 }
 

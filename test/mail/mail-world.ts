@@ -54,7 +54,7 @@ export async function openMailWorld(dialect: Dialect, env: Record<string, string
       runtime: world.runtime,
       transport,
       log: pino({ level: 'silent' }),
-      issueLink: linkIssuer(world.database.db, world.runtime),
+      issueLink: linkIssuer(world.runtime),
     });
     workers.push(worker);
     return worker;
