@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { describeUserAgent } from '../shared/user-agent.js';
 import { isDeviceToken, newDeviceToken, sameDigest, sha256Hex } from './tokens.js';
-import { describeUserAgent } from './user-agent.js';
 
 export interface DeviceClaim {
   /** The device cookie the browser sent, if any. */
