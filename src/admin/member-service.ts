@@ -4,10 +4,10 @@ import { recordAudit } from '../audit/index.js';
 import { endMemberSessions } from '../auth/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect } from '../db/index.js';
+import { equalsKey } from '../db/index.js';
 import { enqueueMail, registrationMailSubject } from '../mail/index.js';
 import { createMemberIfAbsent, hashPassword, randomPassword } from '../members/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
-import { equalsKey } from './search-key.js';
 
 /** What the console does to a member. Each action writes its audit entry in its own transaction. */
 export interface ConsoleDeps {
