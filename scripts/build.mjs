@@ -1,11 +1,13 @@
-// Builds the server/CLI bundle (dist/gerbang.js). Dependencies stay external: they are
-// resolved from node_modules at run time, so native modules (better-sqlite3) keep working.
+// Builds the server/CLI bundle (dist/gerbang.js) and its worker thread's (dist/touch-worker.js).
+// Dependencies stay external: they are resolved from node_modules at run time, so native modules
+// (better-sqlite3) keep working.
 import { build } from 'esbuild';
 
 const started = Date.now();
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/gerbang.js',
+  // The touch worker is a thread of its own (src/licenses/touch-writer.ts starts it beside the bundle).
+  entryPoints: { gerbang: 'src/cli/main.ts', 'touch-worker': 'src/licenses/touch-worker.ts' },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -14,7 +16,7 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-console.log(`build: dist/gerbang.js in ${Date.now() - started} ms`);
+console.log(`build: dist/gerbang.js, dist/touch-worker.js in ${Date.now() - started} ms`);
 
 // The browser scripts, served at /assets/login.js and /assets/member.js. One self-contained IIFE per
 // page (the CSP allows no inline script and no module graph to fetch); es2019 reaches the Chrome,

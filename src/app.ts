@@ -16,7 +16,7 @@ import { isDatabaseUnavailable } from './db/index.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
-import type { LicenseDeps } from './licenses/index.js';
+import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
 import { licenseApiRoutes } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { memberAreaRoutes } from './members/area.js';
@@ -42,6 +42,8 @@ export interface AppDeps {
   onMailQueued?: () => void;
   /** Realtime fan-out; in-process unless given (the server picks the backend). */
   bus?: RealtimeBus;
+  /** Starts the SQLite "last validated" writer's thread: the bundle's dist/touch-worker.js unless given. */
+  startTouchWorker?: StartTouchWorker;
 }
 
 declare module 'fastify' {
@@ -187,7 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: config.licenseApi,
     sqlite:
       config.database.kind === 'sqlite'
-        ? { file: config.database.file, synchronous: config.database.synchronous }
+        ? { file: config.database.file, synchronous: config.database.synchronous, startWorker: deps.startTouchWorker }
         : undefined,
   });
   await app.register(memberAreaRoutes, {

@@ -19,5 +19,6 @@ export { releaseActivation } from './operator-release.js';
 export { resendLicenseMail } from './resend-mail.js';
 export type { LicenseState } from './status.js';
 export { licenseState } from './status.js';
+export type { StartTouchWorker, TouchWorkerData } from './touch-writer.js';
 export type { InvalidCode, ValidateResult } from './validate.js';
 export { validateLicense } from './validate.js';

@@ -16,6 +16,7 @@ import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
+import { startSourceTouchWorker } from './touch-worker.js';
 import { dropLater } from './world-drops.js';
 import type { WorldTemplates } from './world-template.js';
 import {
@@ -187,6 +188,7 @@ export async function createWorld(
     runtime,
     bus,
     logger: options.logger ?? pino({ level: 'silent' }),
+    startTouchWorker: startSourceTouchWorker,
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
   return {
