@@ -4,7 +4,8 @@ import { DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../bench/realtime-m
 import { waitFor } from '../cli/gerbang-process.js';
 import { HESDA_SECRET, insertPendingTransaction } from '../helpers/hesda.js';
 import { payment } from '../helpers/lynk.js';
-import { DIALECTS, TEST_DATABASE_URL } from '../helpers/world.js';
+import { TEST_DATABASE_URL } from '../helpers/postgres.js';
+import { DIALECTS } from '../helpers/world.js';
 import { SseConnection } from '../realtime/sse-client.js';
 import type { Cluster } from '../scale/cluster.js';
 import { CLUSTER_ENV, startCluster } from '../scale/cluster.js';
