@@ -4,9 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { StartTouchWorker } from '../../src/licenses/index.js';
 import { workerTouchWriter } from '../../src/licenses/touch-writer.js';
+import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from '../helpers/license-world.js';
 import { startSourceTouchWorker } from '../helpers/touch-worker.js';
 import { worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from './license-world.js';
 
 /** The thread the server starts beside its bundle (`npm run build`, run before the suite). */
 const BUILT_WORKER = new URL('../../dist/touch-worker.js', import.meta.url);

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignedInMember } from '../../bench/realtime-members.js';
 import { DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../bench/realtime-members.js';
-import { waitFor } from '../cli/gerbang-process.js';
+import { waitFor } from '../helpers/gerbang-process.js';
 import { HESDA_SECRET, insertPendingTransaction } from '../helpers/hesda.js';
 import { payment } from '../helpers/lynk.js';
 import { TEST_DATABASE_URL } from '../helpers/postgres.js';
+import type { Cluster } from '../helpers/scale/cluster.js';
+import { CLUSTER_ENV, startCluster } from '../helpers/scale/cluster.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import { DIALECTS } from '../helpers/world.js';
-import { SseConnection } from '../realtime/sse-client.js';
-import type { Cluster } from '../scale/cluster.js';
-import { CLUSTER_ENV, startCluster } from '../scale/cluster.js';
 import type { TimedAnswer } from './outage-http.js';
 import { errorCode, postHesdaTo, postLynkTimed, timedFetch } from './outage-http.js';
 import type { TcpProxy } from './tcp-proxy.js';

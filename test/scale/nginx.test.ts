@@ -3,13 +3,13 @@ import type { SignedInMember } from '../../bench/realtime-members.js';
 import { BENCH_PASSWORD, DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../bench/realtime-members.js';
 import { readServerMetrics } from '../../bench/realtime-metrics.js';
 import { takeOverOnDeviceB } from '../../bench/realtime-takeover.js';
+import type { Cluster } from '../helpers/scale/cluster.js';
+import { startCluster } from '../helpers/scale/cluster.js';
+import type { RunningNginx } from '../helpers/scale/nginx.js';
+import { startNginx } from '../helpers/scale/nginx.js';
+import type { SseConnection } from '../helpers/sse-client.js';
+import { SseConnection as Sse } from '../helpers/sse-client.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { SseConnection } from '../realtime/sse-client.js';
-import { SseConnection as Sse } from '../realtime/sse-client.js';
-import type { Cluster } from './cluster.js';
-import { startCluster } from './cluster.js';
-import type { RunningNginx } from './nginx.js';
-import { startNginx } from './nginx.js';
 
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dialect } from '../../src/db/index.js';
-import { createMigrationSchema } from '../helpers/postgres.js';
+import { createMigrationSchema } from './postgres.js';
 
 /**
  * Runs the real `gerbang` command (bin/gerbang.js → dist/gerbang.js, built by `pretest`) as a child
