@@ -11,7 +11,7 @@ export type { IssuedLine, LicenseLine } from './issue.js';
 export { issueOrderLicenses } from './issue.js';
 export { licenseKeyPattern, newLicenseKey, newOrderNo, newTransactionNo } from './keys.js';
 export type { LicenseListFilter } from './list.js';
-export { licenseDetail, listLicenses, searchLicenses } from './list.js';
+export { licenseDetail, licensesBoughtWith, listLicenses, searchLicenses } from './list.js';
 export { deviceActivation, memberActivations, memberLicense, releaseMemberActivation } from './member-licenses.js';
 export { ACCESS_ENDED_MESSAGES, accessEndedMessage } from './messages.js';
 export type { OperatorReleaseResult } from './operator-release.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Dialect, PageQuery } from '../db/index.js';
-import { keysetBound, PAGE_SIZE, paged, startsWithAny, successor } from '../db/index.js';
+import { equalsKey, keysetBound, PAGE_SIZE, paged, startsWithAny, successor } from '../db/index.js';
 
 /**
  * Licenses as operators and members look them up: each with the number of the order it was issued
@@ -56,6 +56,17 @@ export function listLicenses(db: Kysely<Database>, filter: LicenseListFilter = {
     );
   }
   return q.execute();
+}
+
+/** The licenses bought with an address, newest first, in any case (a member's page in the console). */
+export function licensesBoughtWith(db: Kysely<Database>, dialect: Dialect, email: string) {
+  return db
+    .selectFrom('licenses')
+    .select(['id', 'license_key', 'product_title', 'status', 'expires_at', 'created_at', 'order_id'])
+    .where(equalsKey(dialect, 'licenses.email', email))
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();
 }
 
 /**
