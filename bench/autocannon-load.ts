@@ -44,7 +44,7 @@ export async function runAutocannon(
       // Never repeat a delivery (a duplicate is cheap and would flatter the result): stop instead,
       // and fill this last slot with a harmless probe that the ledger ignores.
       poolExhausted = true;
-      ctx.index = undefined;
+      delete ctx.index;
       setImmediate(() => stop?.());
       return { ...req, method: 'GET', path: '/healthz', headers: {}, body: '' };
     }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { createLegacyDatabase, phpHash } from '../test/helpers/legacy.js';
-import { createPostgresSchema } from '../test/helpers/world.js';
+import { createPostgresSchema } from '../test/helpers/postgres.js';
 import { machineSummary } from './report.js';
 
 const BIN = fileURLToPath(new URL('../bin/gerbang.js', import.meta.url));
@@ -65,8 +65,8 @@ function fixture(members: number, licenses: number, cost: number) {
     members: Array.from({ length: members }, (_, i) => ({
       email: `member${i}@bench.example`,
       username: `member${i}@bench.example`,
-      password: i % 4 === 3 ? otherHash : phoneHashes[i % phones.length],
-      pic_phone: phones[i % phones.length],
+      password: (i % 4 === 3 ? otherHash : phoneHashes[i % phones.length]) ?? null,
+      pic_phone: phones[i % phones.length] ?? '',
       pic: `Member ${i}`,
     })),
     licenses: Array.from({ length: licenses }, (_, i) => ({

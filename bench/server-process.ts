@@ -66,7 +66,7 @@ export class ServerRegistry {
 
 /**
  * Other engineers rebuild dist/gerbang.js while they work, and a bench spawns a fresh server per
- * run: all runs must use one build. This copies bin/gerbang.js and the bundle `npm run build` just
+ * run: all runs must use one build. This copies bin/gerbang.js and the bundles `npm run build` just
  * wrote into node_modules/.cache (so the bundle's package imports still resolve from node_modules),
  * keeping the launcher's own ../dist/gerbang.js lookup. dispose() removes the copy.
  */
@@ -79,8 +79,12 @@ export function snapshotLauncher(): { bin: string; dispose(): void } {
   // Package scope lookup stops at node_modules: say again that these files are ES modules.
   writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
   copyFileSync(join(ROOT, 'bin', 'gerbang.js'), join(dir, 'bin', 'gerbang.js'));
-  copyFileSync(bundle, join(dir, 'dist', 'gerbang.js'));
-  if (existsSync(`${bundle}.map`)) copyFileSync(`${bundle}.map`, join(dir, 'dist', 'gerbang.js.map'));
+  // The server and the thread it starts beside itself (dist/touch-worker.js, SQLite's "last validated" writes).
+  for (const name of ['gerbang.js', 'touch-worker.js']) {
+    const built = join(ROOT, 'dist', name);
+    copyFileSync(built, join(dir, 'dist', name));
+    if (existsSync(`${built}.map`)) copyFileSync(`${built}.map`, join(dir, 'dist', `${name}.map`));
+  }
   const dispose = () => {
     rmSync(dir, { recursive: true, force: true });
     // The parents go too when empty (no other bench run using them); rmdir refuses non-empty ones.

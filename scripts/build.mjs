@@ -1,22 +1,17 @@
-// Builds the server/CLI bundle (dist/gerbang.js). Dependencies stay external: they are
-// resolved from node_modules at run time, so native modules (better-sqlite3) keep working.
+// Builds the server/CLI bundle (dist/gerbang.js) and its worker threads' (dist/*-worker.js).
+// Dependencies stay external: they are resolved from node_modules at run time, so native modules
+// (better-sqlite3) keep working.
 import { build } from 'esbuild';
 
 const started = Date.now();
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/gerbang.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
-// The import's phone-check worker thread: a module of its own, started by path (no code in strings).
-await build({
-  entryPoints: { 'legacy-phone-worker': 'src/legacy-import/phone-check-worker.ts' },
+  // Worker threads are modules of their own, started by path beside the bundle (no code in strings):
+  // the license touch writer's and the legacy import's phone check.
+  entryPoints: {
+    gerbang: 'src/cli/main.ts',
+    'touch-worker': 'src/licenses/touch-worker.ts',
+    'legacy-phone-worker': 'src/legacy-import/phone-check-worker.ts',
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -26,7 +21,7 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-console.log(`build: dist/gerbang.js, dist/legacy-phone-worker.js in ${Date.now() - started} ms`);
+console.log(`build: dist/gerbang.js, dist/touch-worker.js, dist/legacy-phone-worker.js in ${Date.now() - started} ms`);
 
 // The browser scripts, served at /assets/login.js and /assets/member.js. One self-contained IIFE per
 // page (the CSP allows no inline script and no module graph to fetch); es2019 reaches the Chrome,

@@ -26,7 +26,7 @@ import { DRAIN_RETRY_AFTER_SECONDS, Drain } from './drain.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
-import type { LicenseDeps } from './licenses/index.js';
+import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
 import { licenseApiRoutes } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { memberAreaRoutes, memberRoutes } from './member-area/index.js';
@@ -51,6 +51,8 @@ export interface AppDeps {
   onMailQueued?: () => void;
   /** Realtime fan-out; in-process unless given (the server picks the backend). */
   bus?: RealtimeBus;
+  /** Starts the SQLite "last validated" writer's thread: the bundle's dist/touch-worker.js unless given. */
+  startTouchWorker?: StartTouchWorker;
 }
 
 declare module 'fastify' {
@@ -241,7 +243,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: config.licenseApi,
     sqlite:
       config.database.kind === 'sqlite'
-        ? { file: config.database.file, synchronous: config.database.synchronous }
+        ? { file: config.database.file, synchronous: config.database.synchronous, startWorker: deps.startTouchWorker }
         : undefined,
   });
   await app.register(memberAreaRoutes, {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { postgresAvailable, TEST_DATABASE_URL } from './helpers/world.js';
+import { createRunDatabase, dropRunDatabase, postgresAvailable } from './helpers/postgres.js';
 import type { WorldTemplates } from './helpers/world-template.js';
 import { buildWorldTemplates, disposeWorldTemplates } from './helpers/world-template.js';
 
@@ -7,12 +7,19 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Migrated once per run; every world starts from a copy (test/helpers/world-template.ts). */
     worldTemplates: WorldTemplates;
+    /** This run's own PostgreSQL database, where Kysely's migrator runs (test/helpers/postgres.ts); null without PostgreSQL. */
+    migrationDatabaseUrl: string | null;
   }
 }
 
 /** Runs once per `vitest run`, before any test file. */
-export default async function setup(project: TestProject): Promise<() => void> {
-  const templates = await buildWorldTemplates((await postgresAvailable()) ? TEST_DATABASE_URL : null);
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runDatabase = (await postgresAvailable()) ? await createRunDatabase() : null;
+  const templates = await buildWorldTemplates(runDatabase);
   project.provide('worldTemplates', templates);
-  return () => disposeWorldTemplates(templates);
+  project.provide('migrationDatabaseUrl', runDatabase);
+  return async () => {
+    disposeWorldTemplates(templates);
+    if (runDatabase) await dropRunDatabase(runDatabase);
+  };
 }

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/index.js';
 import { endMemberSessions } from '../auth/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect } from '../db/index.js';
+import { licensesBoughtWith } from '../licenses/index.js';
 import { enqueueMail, registrationMailSubject } from '../mail/index.js';
 import {
   canonicalEmail,
@@ -13,7 +14,6 @@ import {
   revokeMemberLinks,
 } from '../members/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
-import { equalsKey } from './search-key.js';
 
 /** What the console does to a member. Each action writes its audit entry in its own transaction. */
 export interface ConsoleDeps {
@@ -73,13 +73,7 @@ export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: n
     lastSeenAt: s.last_seen_at,
     live: live.some((l) => l.device_id === s.device_id),
   }));
-  const licenses = await db
-    .selectFrom('licenses')
-    .select(['id', 'license_key', 'product_title', 'status', 'expires_at', 'created_at', 'order_id'])
-    .where(equalsKey(dialect, 'licenses.email', member.email))
-    .orderBy('id', 'desc')
-    .limit(200)
-    .execute();
+  const licenses = await licensesBoughtWith(db, dialect, member.email);
   const orderIds = [...new Set([...licenses.map((l) => l.order_id), member.source_order_id ?? 0])].filter((n) => n > 0);
   const orders = await db
     .selectFrom('orders')

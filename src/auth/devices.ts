@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { sameDigest, sha256Hex } from '../crypto.js';
 import type { Database } from '../db/index.js';
+import { describeUserAgent } from '../shared/user-agent.js';
 import { isDeviceToken, newDeviceToken } from './tokens.js';
-import { describeUserAgent } from './user-agent.js';
 
 export interface DeviceClaim {
   /** The device cookie the browser sent, if any. */

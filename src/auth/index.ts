@@ -1,3 +1,4 @@
+export { describeUserAgent } from '../shared/user-agent.js';
 export type { CreatedApiToken } from './api-tokens.js';
 export {
   API_TOKEN_PREFIX,
@@ -21,4 +22,3 @@ export { oldLoginRoutes } from './old-login.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';
-export { describeUserAgent } from './user-agent.js';

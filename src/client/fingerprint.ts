@@ -18,6 +18,7 @@
  * The result identifies a *kind* of device, not a unique one: two identical laptops may share a
  * fingerprint. That is accepted; the session cookie, not this hash, is what authenticates.
  */
+import { browserFamily, osFamily } from '../shared/user-agent.js';
 import { sha256Hex, toHex } from './sha256.js';
 
 /** The properties read from the browser; a plain object so the rules run (and are tested) in Node. */
@@ -33,56 +34,6 @@ export interface FingerprintEnv {
   language?: string | undefined;
   timeZone?: string | undefined;
   colorDepth?: number | undefined;
-}
-
-export type BrowserFamily = 'Edge' | 'Opera' | 'Samsung' | 'Firefox' | 'Chrome' | 'Safari' | 'other';
-
-// Order matters: Edge, Opera and Samsung Internet also say "Chrome" and "Safari"; Chrome says "Safari".
-const UA_FAMILIES: readonly [RegExp, BrowserFamily][] = [
-  [/\bEdg(e|A|iOS)?\//, 'Edge'],
-  [/\bOPR\/|\bOpera\b/, 'Opera'],
-  [/\bSamsungBrowser\//, 'Samsung'],
-  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
-  [/\bChrome\/|\bCriOS\/|\bChromium\//, 'Chrome'],
-  [/\bSafari\/|\bAppleWebKit\//, 'Safari'],
-];
-
-// Brand names from User-Agent Client Hints. Brave and other Chromium forks say "Chromium" and look like
-// Chrome in their user agent too, so both sources agree on "Chrome" for them.
-const BRAND_FAMILIES: readonly [string, BrowserFamily][] = [
-  ['Microsoft Edge', 'Edge'],
-  ['Opera', 'Opera'],
-  ['Samsung Internet', 'Samsung'],
-  ['Google Chrome', 'Chrome'],
-  ['Chromium', 'Chrome'],
-];
-
-/** The browser family, from client-hint brands when they name one, else from the user agent. */
-export function browserFamily(userAgent: string, brands?: readonly { brand: string }[]): BrowserFamily {
-  const names = new Set((brands ?? []).map((b) => b.brand));
-  for (const [brand, family] of BRAND_FAMILIES) if (names.has(brand)) return family;
-  for (const [pattern, family] of UA_FAMILIES) if (pattern.test(userAgent)) return family;
-  return 'other';
-}
-
-const OS_FAMILIES: readonly [RegExp, string][] = [
-  [/\bAndroid\b/i, 'Android'],
-  [/\bCrOS\b|Chrome ?OS/i, 'ChromeOS'],
-  [/\biPhone|\biPad|\biPod|\biOS\b/i, 'iOS'],
-  [/\bWin(dows|32|64)?\b/i, 'Windows'],
-  [/\bMac/i, 'macOS'],
-  [/\bLinux|\bX11\b/i, 'Linux'],
-];
-
-/**
- * The OS family, never its version. Platform and user agent are read together, most specific family
- * first: Android's `navigator.platform` says "Linux armv8l" while its client hints say "Android", and
- * both must give the same answer.
- */
-export function osFamily(userAgent: string, platform?: string): string {
-  const source = `${platform ?? ''} ${userAgent}`;
-  for (const [pattern, family] of OS_FAMILIES) if (pattern.test(source)) return family;
-  return 'other';
 }
 
 const text = (value: string | number | undefined): string => (value === undefined ? '' : String(value));

@@ -10,8 +10,8 @@
 // The texts come from the server's table (pure data, bundled in): one wording everywhere.
 import { accessEndedMessage } from '../shared/license-messages.js';
 import { sessionEndedMessage } from '../shared/session-messages.js';
+import { applyTransactionUpdate } from './ppob-live.js';
 import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
-import { applyTransactionUpdate } from './transactions-live.js';
 
 declare global {
   interface Window {

@@ -16,11 +16,15 @@
  *   its own stream.
  */
 
+import type { Frame, LeaderLocks, RealtimeEnvironment, RelayChannel, StreamSource } from './realtime-environment.js';
+import { browserEnvironment, isFrame, LEADER_LOCK, RELAY_CHANNEL } from './realtime-environment.js';
 import type { RealtimeEvent, RealtimeEventType, RealtimeHandler } from './realtime-events.js';
 import { isJson, parseRealtimeEvent, REALTIME_EVENT_TYPES } from './realtime-events.js';
 import type { BackoffOptions } from './reconnect-backoff.js';
 import { ReconnectBackoff, streamUrl } from './reconnect-backoff.js';
 
+export type { LeaderLocks, RealtimeEnvironment, RelayChannel, StreamSource } from './realtime-environment.js';
+export { browserEnvironment, LEADER_LOCK, RELAY_CHANNEL } from './realtime-environment.js';
 export type {
   RealtimeEvent,
   RealtimeEventMap,
@@ -34,35 +38,6 @@ export type { BackoffOptions } from './reconnect-backoff.js';
 export { DEFAULT_BACKOFF, ReconnectBackoff, streamUrl } from './reconnect-backoff.js';
 
 export type RealtimeState = 'connecting' | 'open' | 'following' | 'closed' | 'ended';
-
-/** What the monitor needs of an EventSource (a fake in Node tests). */
-export interface StreamSource {
-  readonly readyState: number;
-  addEventListener(type: string, listener: (event: MessageEvent) => void): void;
-  close(): void;
-}
-
-/** What the monitor needs of a BroadcastChannel. */
-export interface RelayChannel {
-  onmessage: ((event: MessageEvent) => void) | null;
-  postMessage(message: unknown): void;
-  close(): void;
-}
-
-/** What the monitor needs of `navigator.locks`. */
-export interface LeaderLocks {
-  request(name: string, options: LockOptions, callback: (lock: object | null) => unknown): Promise<unknown>;
-}
-
-export interface RealtimeEnvironment {
-  openStream(url: string): StreamSource;
-  fetch(url: string, init: RequestInit): Promise<{ status: number }>;
-  /** Absent where the browser has no Web Locks or no BroadcastChannel: then one stream per tab. */
-  locks?: LeaderLocks | undefined;
-  openChannel?: ((name: string) => RelayChannel) | undefined;
-  /** Where `pagehide`/`pageshow` arrive. */
-  page?: Pick<Window, 'addEventListener' | 'removeEventListener'> | undefined;
-}
 
 export interface RealtimeMonitorOptions {
   /** Default `/api/realtime/stream`. */
@@ -78,30 +53,7 @@ export interface RealtimeMonitorOptions {
   environment?: RealtimeEnvironment;
 }
 
-export const LEADER_LOCK = 'gerbang-realtime-leader';
-export const RELAY_CHANNEL = 'gerbang-realtime';
 const CLOSED = 2; // EventSource.CLOSED; the constant itself is missing in Node
-
-/** An SSE frame as the leader relays it; `id` is '' for events made locally (an expired session). */
-interface Frame {
-  id: string;
-  type: string;
-  data: string;
-}
-const isFrame = (value: unknown): value is Frame =>
-  isJson(value) && typeof value.id === 'string' && typeof value.type === 'string' && typeof value.data === 'string';
-
-export function browserEnvironment(): RealtimeEnvironment {
-  const hasLocks = typeof navigator !== 'undefined' && navigator.locks !== undefined;
-  const hasChannel = typeof BroadcastChannel === 'function';
-  return {
-    openStream: (url) => new EventSource(url),
-    fetch: (url, init) => fetch(url, init),
-    locks: hasLocks && hasChannel ? navigator.locks : undefined,
-    openChannel: hasLocks && hasChannel ? (name) => new BroadcastChannel(name) : undefined,
-    page: typeof window === 'undefined' ? undefined : window,
-  };
-}
 
 export class RealtimeMonitor {
   private readonly url: string;

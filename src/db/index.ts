@@ -6,6 +6,9 @@ export { isDatabaseUnavailable, isUniqueViolation, pingDatabase } from './dialec
 export type { Transact } from './group-commit.js';
 export { plainTransactions } from './group-commit.js';
 export { housekeepingGate } from './housekeeping.js';
+export type { Paged, PageQuery } from './keyset.js';
+export { keysetBound, MAX_ID, PAGE_SIZE, paged } from './keyset.js';
 export { migrateToLatest } from './migrate.js';
 export type * from './schema.js';
+export { equalsKey, startsWith, startsWithAny, successor } from './search-key.js';
 export { MAX_BIND_PARAMETERS, rowsPerStatement, statementChunks } from './statement-chunks.js';

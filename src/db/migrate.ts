@@ -42,28 +42,6 @@ export interface MigrationReport {
 }
 
 /**
- * Kysely's migrator introspects the tables of every schema it can see, calling
- * pg_get_serial_sequence('schema.table') on each: a schema that another deployment (or another
- * test) drops at that moment fails our run with 3F000 "schema … does not exist" (or 42P01 / 42703 for one
- * of its tables or columns) before anything was applied. Such a run is simply tried again.
- */
-const FOREIGN_SCHEMA_RETRIES = 12; // with the growing pause below, about 4 s in all
-
-function droppedForeignSchema(error: unknown, ours: string | null): boolean {
-  const raw = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
-  // The driver's error may arrive wrapped (Kysely keeps it as the cause).
-  const e = raw?.code === undefined && raw?.cause ? raw.cause : raw;
-  if (ours === null) return false;
-  const message = String(e?.message ?? '');
-  if (e?.code === '3F000') return !message.includes(`"${ours}"`);
-  // 42703: a column vanished under the introspection (its table's schema was being dropped).
-  if (e?.code === '42703') return true;
-  // 42P01 names the relation with its schema when the introspection hit another schema's table.
-  const schema = e?.code === '42P01' ? /relation "([^".]+)\./.exec(message)?.[1] : undefined;
-  return schema !== undefined && schema !== ours;
-}
-
-/**
  * The migrations this database has recorded, or null before the first migration. Read directly:
  * Kysely's migrator, even with nothing to do, introspects every table of every schema (about half a
  * second on a PostgreSQL shared with other schemas), and every server start and CLI command migrates.
@@ -92,11 +70,9 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
     ...(schema !== null ? { migrationTableSchema: schema } : {}),
   });
-  let result: MigrationResultSet = await migrator.migrateToLatest();
-  for (let retry = 1; retry <= FOREIGN_SCHEMA_RETRIES && droppedForeignSchema(result.error, schema); retry++) {
-    await new Promise((resolve) => setTimeout(resolve, 60 * retry));
-    result = await migrator.migrateToLatest();
-  }
+  // The migrator reads every table of every schema in the database: a schema another deployment drops
+  // meanwhile fails this run before anything is applied, and the next start migrates.
+  const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);

@@ -6,7 +6,7 @@ import type { LicenseDeps } from './deps.js';
 import { endActivations, licenseRevokedEvents, publishCommitted } from './notify.js';
 
 /**
- * Operator actions on licenses (the CLI today, the admin console later). Each change and its audit
+ * Operator actions on licenses, for the console and the CLI alike. Each change and its audit
  * entry commit together; the pages using the license are told after the commit.
  */
 

@@ -8,6 +8,7 @@ import { LicenseApiLimiter, recordLicenseApiLimited, sharedCountersFor } from '.
 import { activateBody, deactivateBody, validateBody } from './api-schema.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps } from './deps.js';
+import type { StartTouchWorker } from './touch-writer.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
 import { validateLicense } from './validate.js';
 import { ValidationTouches } from './validation-touches.js';
@@ -16,7 +17,7 @@ export interface LicenseApiOptions {
   deps: LicenseDeps;
   limits: LicenseApiLimits;
   /** The SQLite database file (absent on PostgreSQL): "last validated" writes get a connection of their own. */
-  sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL' } | undefined;
+  sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL'; startWorker?: StartTouchWorker | undefined } | undefined;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -39,7 +40,9 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     app.log.error({ err: error }, 'license api: merging rate-limit counters failed'),
   );
   // On SQLite the writes go through a worker thread's connection (their commit would block requests).
-  const writer = sqlite ? workerTouchWriter(sqlite.file, sqlite.synchronous) : poolTouchWriter(deps.db);
+  const writer = sqlite
+    ? workerTouchWriter(sqlite.file, sqlite.synchronous, sqlite.startWorker)
+    : poolTouchWriter(deps.db);
   const touches = new ValidationTouches(writer, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );

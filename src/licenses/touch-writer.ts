@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
@@ -32,59 +31,50 @@ export function poolTouchWriter(db: Kysely<Database>): TouchWriter {
   };
 }
 
-/*
- * The worker's whole program. better-sqlite3 is synchronous: on the server's own connection this
- * batch's commit (an fsync with SQLITE_SYNCHRONOUS=FULL) and the WAL checkpoint that 1,000
- * scattered row updates a second trigger stalled every request for ~80 ms once a second
- * (bench:licenses p99 83 ms at 1,000/s; 5 ms without these writes). On a connection of its own in
- * a worker thread they block only the worker; SQLite's locking (WAL, busy_timeout) orders it with
- * the server's writes.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 5000');
-db.pragma('synchronous = ' + workerData.synchronous);
-const chunk = ${CHUNK};
-const statements = new Map();
-const update = (n) => {
-  let s = statements.get(n);
-  if (!s) {
-    s = db.prepare('update license_activations set last_validated_at = ? where last_validated_at < ? and id in (' + new Array(n).fill('?').join(',') + ')');
-    statements.set(n, s);
-  }
-  return s;
-};
-const writeAll = db.transaction((batches) => {
-  for (const [at, ids] of batches)
-    for (let i = 0; i < ids.length; i += chunk) {
-      const part = ids.slice(i, i + chunk);
-      update(part.length).run(at, at, ...part);
-    }
-});
-parentPort.on('message', (message) => {
-  if (message.close) { db.close(); parentPort.postMessage({ id: message.id, ok: true }); return; }
-  try { writeAll(message.batches); parentPort.postMessage({ id: message.id, ok: true }); }
-  catch (error) { parentPort.postMessage({ id: message.id, ok: false, error: String(error && error.message || error) }); }
-});
-`;
+/** What the worker thread is started with (touch-worker.ts reads it as its workerData). */
+export interface TouchWorkerData {
+  file: string;
+  synchronous: 'FULL' | 'NORMAL';
+  /** Ids per UPDATE, as poolTouchWriter's. */
+  chunk: number;
+}
 
-/** SQLite: the writes run in a worker thread on a connection of its own (see WORKER_SOURCE). */
-export function workerTouchWriter(file: string, synchronous: 'FULL' | 'NORMAL'): TouchWriter {
-  // The worker resolves the driver by absolute path: the server's cwd may hold no node_modules.
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+export type TouchRequest =
+  | { id: number; batches: readonly (readonly [number, readonly number[]])[] }
+  | { id: number; close: true };
+export type TouchReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+/** Starts the worker thread running touch-worker.ts with `workerData` (see startBundledTouchWorker). */
+export type StartTouchWorker = (workerData: TouchWorkerData) => Worker;
+
+/**
+ * The server runs as one bundle, dist/gerbang.js, and the worker is a bundle of its own beside it
+ * (scripts/build.mjs), dist/touch-worker.js. Run from the TypeScript sources (tests), Node cannot start
+ * a .ts worker by itself: the caller passes a starter that can (test/helpers/touch-worker.ts).
+ */
+export const startBundledTouchWorker: StartTouchWorker = (workerData) => {
+  if (import.meta.url.endsWith('.ts'))
+    throw new Error('touch writer: running from source, pass startTouchWorker (or run the bundle: npm run build)');
+  return new Worker(new URL('./touch-worker.js', import.meta.url), { workerData });
+};
+
+/** SQLite: the writes run in a worker thread on a connection of its own (see touch-worker.ts). */
+export function workerTouchWriter(
+  file: string,
+  synchronous: 'FULL' | 'NORMAL',
+  startWorker: StartTouchWorker = startBundledTouchWorker,
+): TouchWriter {
   let worker: Worker | null = null;
   let nextId = 0;
   const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   const start = (): Worker => {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver } });
+    const w = startWorker({ file, synchronous, chunk: CHUNK });
     w.unref();
-    w.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+    w.on('message', (m: TouchReply) => {
       const pending = waiting.get(m.id);
       waiting.delete(m.id);
       if (m.ok) pending?.resolve();
-      else pending?.reject(new Error(m.error ?? 'touch write failed'));
+      else pending?.reject(new Error(m.error || 'touch write failed'));
     });
     const fail = (error: Error) => {
       worker = null;
@@ -95,19 +85,19 @@ export function workerTouchWriter(file: string, synchronous: 'FULL' | 'NORMAL'):
     w.on('exit', (code) => fail(new Error(`touch writer exited with ${code}`)));
     return w;
   };
-  const send = (message: object) =>
+  const send = (request: (id: number) => TouchRequest) =>
     new Promise<void>((resolve, reject) => {
       worker ??= start();
       const id = nextId++;
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id });
+      worker.postMessage(request(id));
     });
   return {
-    write: (byTime) => send({ batches: [...byTime] }),
+    write: (byTime) => send((id) => ({ id, batches: [...byTime] })),
     async close() {
       if (!worker) return;
       const closing = worker;
-      await send({ close: true }).catch(() => {});
+      await send((id) => ({ id, close: true })).catch(() => {});
       await closing.terminate();
       worker = null;
     },

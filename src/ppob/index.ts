@@ -1,3 +1,5 @@
+export type { PpobListQuery } from './console-queries.js';
+export { listPpobPage, ppobDetail } from './console-queries.js';
 export type { HesdaOrderRequest, HesdaOrderResult, HesdaSettings } from './hesda-client.js';
 export { hesdaSettings, placeHesdaOrder } from './hesda-client.js';
 export type { HesdaUpdate } from './hesda-payload.js';

@@ -16,7 +16,7 @@ export interface PpobMemberPageOptions {
 }
 
 /**
- * One row; the browser (src/client/transactions-live.ts) builds the same cells by class when a
+ * One row; the browser (src/client/ppob-live.ts) builds the same cells by class when a
  * `transaction.updated` event arrives, so the two must keep the same shape.
  */
 export function transactionRow(t: PpobTransaction, timeZone: string) {

@@ -1,5 +1,6 @@
 export { DELIVERY_LIST_COLUMNS, getDelivery, listDeliveries } from './events-store.js';
-export type { HesdaDelivery, HesdaReceipt, HesdaWebhookDeps } from './hesda/receive.js';
+export type { HesdaDelivery } from './hesda/checks.js';
+export type { HesdaReceipt, HesdaWebhookDeps } from './hesda/receive.js';
 export { receiveHesdaDelivery } from './hesda/receive.js';
 export { hesdaWebhookRoutes } from './hesda/routes.js';
 export type { SignedHesdaWebhook } from './hesda/sample.js';

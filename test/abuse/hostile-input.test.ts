@@ -3,18 +3,20 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from '../helpers/auth.js';
 import { hesdaEnv, seedTransaction } from '../helpers/hesda.js';
+import { buyLicense, LICENSE_RULES } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, DIALECTS } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES } from '../licenses/license-world.js';
-import type { CorpusEntry, CsrfPair } from './corpus.js';
-import { expandText, loadCorpus, requestBytes } from './corpus.js';
+import type { CorpusEntry } from './corpus/index.js';
+import { CORPUS, CORPUS_SIZES } from './corpus/index.js';
+import type { CsrfPair } from './hostile-request.js';
+import { expandText, requestBytes } from './hostile-request.js';
 import type { RawResponse } from './raw-http.js';
 import { sendRaw } from './raw-http.js';
 import type { SchemaColumn, TableChange, TableRows } from './table-snapshot.js';
 import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
 
 /**
- * Issue 8, part 3: every entry of the checked-in hostile corpus goes over real HTTP on loopback
+ * Every entry of the hostile corpus (test/abuse/corpus/, one module per target) goes over real HTTP on loopback
  * (a bare socket, so invalid UTF-8, doubled headers and lying lengths arrive as sent) to a server
  * on SQLite and on PostgreSQL. Each must get the answer its entry names (a 4xx with
  * {error:{code,message,requestId}}, or for a signed webhook the stored event it names), and:
@@ -37,8 +39,17 @@ import { diffRows, schemaColumns, snapshotRows } from './table-snapshot.js';
  */
 const ALLOWED_BOOKKEEPING = ['rate_limits'];
 
-const corpus = loadCorpus();
+const corpus = CORPUS;
 const outcomes = new Map<string, number>();
+
+describe('the hostile corpus', () => {
+  it('holds every entry of every target, each id once', () => {
+    const byTarget: Record<string, number> = {};
+    for (const entry of corpus) byTarget[entry.target] = (byTarget[entry.target] ?? 0) + 1;
+    expect(byTarget).toEqual(CORPUS_SIZES);
+    expect(new Set(corpus.map((entry) => entry.id)).size).toBe(corpus.length);
+  });
+});
 
 describe.each(DIALECTS)('hostile input on %s', (dialect) => {
   let world: World;

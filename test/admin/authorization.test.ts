@@ -4,10 +4,10 @@ import { createApiToken } from '../../src/auth/index.js';
 import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
 import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { seedTransaction } from '../helpers/hesda.js';
+import { licenseApi } from '../helpers/license-world.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
-import { licenseApi } from '../licenses/license-world.js';
 
 const ANI = 'ani@example.com';
 

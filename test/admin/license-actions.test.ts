@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addAdmin, csrfOf, expectAudited, signInAdmin } from '../helpers/admin.js';
 import { addMember, cookieHeader, location, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from '../helpers/license-world.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from '../licenses/license-world.js';
-import { SseConnection } from '../realtime/sse-client.js';
 
 const BUDI = 'budi@example.com';
 const IP = '203.0.113.9';

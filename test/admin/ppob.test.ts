@@ -4,9 +4,9 @@ import { NOT_ORDERED_MESSAGE } from '../../src/ppob/index.js';
 import { addAdmin, auditEntries, csrfOf, expectAudited, signInAdmin } from '../helpers/admin.js';
 import { addMember, cookieHeader, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { FakeHesda, hesdaEnv, postHesda, seedTransaction, seedUnknownTransaction, update } from '../helpers/hesda.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { SseConnection } from '../realtime/sse-client.js';
 
 const EKA = 'eka@example.com';
 const IP = '203.0.113.11';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/admin/index.js';
-import { createWorkspace, runGerbang } from '../cli/gerbang-process.js';
 import { ADMIN, auditEntries, csrfOf } from '../helpers/admin.js';
 import { location, TestDevice } from '../helpers/auth.js';
+import { createWorkspace, runGerbang } from '../helpers/gerbang-process.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 

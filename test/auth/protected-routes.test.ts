@@ -11,9 +11,9 @@ import {
   unrevokedSessions,
 } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { SseConnection } from '../realtime/sse-client.js';
 
 const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';

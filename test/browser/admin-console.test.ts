@@ -4,10 +4,10 @@ import { SESSION_ENDED_MESSAGES } from '../../src/realtime/index.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { seedUnknownTransaction } from '../helpers/hesda.js';
+import { licenseApi } from '../helpers/license-world.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, devMailWorker } from '../helpers/world.js';
-import { licenseApi } from '../licenses/license-world.js';
 
 const ADMIN_EMAIL = 'pemilik@toko.example';
 const ADMIN_PASSWORD = 'teh manis di warung pojok';

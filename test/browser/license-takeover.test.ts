@@ -4,9 +4,9 @@ import { CLI_ACTOR } from '../../src/audit/index.js';
 import { revokeLicense } from '../../src/licenses/index.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { buyLicense, LICENSE_RULES, licenseDeps } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { createWorld } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseDeps } from '../licenses/license-world.js';
 
 const TAKEOVER_TEXT = 'Lisensi ini sekarang digunakan di perangkat lain. Akses di perangkat ini ditutup.';
 const REVOKED_TEXT = 'Lisensi ini dicabut. Akses ke produk ditutup.';

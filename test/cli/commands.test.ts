@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGerbang, Workspace } from '../helpers/gerbang-process.js';
+import { closedPort, createWorkspace, jsonRows } from '../helpers/gerbang-process.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { RunningGerbang, Workspace } from './gerbang-process.js';
-import { closedPort, createWorkspace, jsonRows } from './gerbang-process.js';
 
 const STACK_LINE = /^\s+at /m;
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Workspace } from './gerbang-process.js';
-import { closedPort, createWorkspace } from './gerbang-process.js';
+import type { Workspace } from '../helpers/gerbang-process.js';
+import { closedPort, createWorkspace } from '../helpers/gerbang-process.js';
 
 describe('gerbang configuration, as the command sees it', () => {
   let ws: Workspace;

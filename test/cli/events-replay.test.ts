@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { licenseKeyPattern } from '../../src/licenses/index.js';
-import type { RunningGerbang, Workspace } from './gerbang-process.js';
-import { createWorkspace, jsonRows, waitFor } from './gerbang-process.js';
+import type { RunningGerbang, Workspace } from '../helpers/gerbang-process.js';
+import { createWorkspace, jsonRows, waitFor } from '../helpers/gerbang-process.js';
 
 /**
  * A payment whose buyer email is empty is kept as a failed event; the operator learns the email from

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGerbang, Workspace } from './gerbang-process.js';
-import { createWorkspace, jsonRows } from './gerbang-process.js';
+import type { RunningGerbang, Workspace } from '../helpers/gerbang-process.js';
+import { createWorkspace, jsonRows } from '../helpers/gerbang-process.js';
 
 describe('gerbang licenses show|reset|revoke', () => {
   let ws: Workspace;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workspace } from './gerbang-process.js';
-import { createWorkspace, jsonRows, waitFor } from './gerbang-process.js';
+import type { Workspace } from '../helpers/gerbang-process.js';
+import { createWorkspace, jsonRows, waitFor } from '../helpers/gerbang-process.js';
 
 describe('list commands over a served shop', () => {
   let ws: Workspace;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGerbang, Workspace } from '../helpers/gerbang-process.js';
+import { closedPort, createWorkspace, jsonRows } from '../helpers/gerbang-process.js';
 import { FakeHesda, HESDA_API_KEY, HESDA_SECRET } from '../helpers/hesda.js';
-import type { RunningGerbang, Workspace } from './gerbang-process.js';
-import { closedPort, createWorkspace, jsonRows } from './gerbang-process.js';
 
 describe('gerbang ppob order | list', () => {
   let ws: Workspace;

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { licenseKeyPattern } from '../../src/licenses/index.js';
+import type { RunningGerbang, Workspace } from '../helpers/gerbang-process.js';
+import { createWorkspace, jsonRows, waitFor } from '../helpers/gerbang-process.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { RunningGerbang, Workspace } from './gerbang-process.js';
-import { createWorkspace, jsonRows, waitFor } from './gerbang-process.js';
 
 /** The README's quick start, typed by a newcomer: serve, simulate a payment, read the mail it produced. */
 describe.each(DIALECTS)('quick start with the gerbang command (%s)', (dialect) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandResult, Workspace } from './gerbang-process.js';
-import { createWorkspace, jsonRows, waitFor } from './gerbang-process.js';
+import type { CommandResult, Workspace } from '../helpers/gerbang-process.js';
+import { createWorkspace, jsonRows, waitFor } from '../helpers/gerbang-process.js';
 
 /**
  * A buyer name and a refused webhook body written to drive the operator's terminal: set its title

@@ -1,14 +1,9 @@
 import { createHash, webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  browserFamily,
-  type FingerprintEnv,
-  fingerprintComponents,
-  osFamily,
-  sha256HexOf,
-} from '../../src/client/fingerprint.js';
+import { type FingerprintEnv, fingerprintComponents, sha256HexOf } from '../../src/client/fingerprint.js';
 import { sha256Hex } from '../../src/client/sha256.js';
+import { browserFamily, osFamily } from '../../src/shared/user-agent.js';
 
 const nodeSha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  listAuditPage,
-  listEvents,
-  listOutbox,
-  loadOverview,
-  searchLicenses,
-  searchMembers,
-} from '../../src/admin/index.js';
-import { licenseDetail } from '../../src/admin/license-service.js';
+import { listAuditPage, listEvents, listOutbox, loadOverview, searchMembers } from '../../src/admin/index.js';
 import { memberDetail } from '../../src/admin/member-service.js';
+import { licenseDetail, searchLicenses } from '../../src/licenses/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import { expectIndexed, PlanRecorder } from '../helpers/query-plans.js';
 import { DIALECTS, memberRow, worldPerTest } from '../helpers/world.js';

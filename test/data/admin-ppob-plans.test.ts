@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listPpobPage } from '../../src/admin/ppob-service.js';
+import { listPpobPage } from '../../src/ppob/index.js';
 import { expectIndexed, PlanRecorder } from '../helpers/query-plans.js';
 
 describe('the console PPOB list at 200,000 transactions uses indexes (SQLite)', () => {

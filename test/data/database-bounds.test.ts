@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { isDatabaseUnavailable, openDatabase } from '../../src/db/index.js';
-import { createPostgresSchema, DIALECTS } from '../helpers/world.js';
+import { createPostgresSchema } from '../helpers/postgres.js';
+import { DIALECTS } from '../helpers/world.js';
 
 /**
  * The server's bound on waiting for the database (DATABASE_STATEMENT_TIMEOUT_MS), as each dialect

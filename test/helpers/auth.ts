@@ -59,7 +59,7 @@ export class TestDevice {
   async post(
     url: string,
     form: Record<string, string>,
-    options: { csrf?: string | null; accept?: string } = {},
+    options: { csrf?: string | null | undefined; accept?: string } = {},
   ): Promise<LightMyRequestResponse> {
     const csrf = options.csrf === undefined ? await this.csrfToken() : options.csrf;
     const body = new URLSearchParams({ ...form, ...(csrf ? { _csrf: csrf } : {}) }).toString();

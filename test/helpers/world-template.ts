@@ -28,6 +28,7 @@ export interface WorldTemplates {
 /** Stands for the world's schema in postgresScript (Kysely qualifies its own bookkeeping tables). */
 export const SCHEMA_TOKEN = '__gerbang_world_schema__';
 
+/** `postgresUrl`: a database where no schema is dropped while the migrator runs (postgres.ts, the run's own). */
 export async function buildWorldTemplates(postgresUrl: string | null): Promise<WorldTemplates> {
   const dir = mkdtempSync(join(tmpdir(), 'gerbang-template-'));
   const sqliteFile = join(dir, 'gerbang.db');

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { afterEach, inject } from 'vitest';
@@ -17,6 +16,15 @@ import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
+import {
+  adminPool,
+  createMigrationSchema,
+  createPostgresSchema,
+  databaseOf,
+  migrationDatabaseUrl,
+  postgresAvailable,
+} from './postgres.js';
+import { startSourceTouchWorker } from './touch-worker.js';
 import { dropLater } from './world-drops.js';
 import type { WorldTemplates } from './world-template.js';
 import {
@@ -26,28 +34,7 @@ import {
   replayPostgresTemplate,
 } from './world-template.js';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MERCHANT_KEY = 'test-merchant-key-0123456789';
-
-let postgresReachable: boolean | undefined;
-
-/** Is the machine's PostgreSQL there? With REQUIRE_POSTGRES=1 (CI) its absence fails the suite instead. */
-export async function postgresAvailable(): Promise<boolean> {
-  if (postgresReachable !== undefined) return postgresReachable;
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    postgresReachable = true;
-  } catch (error) {
-    if (process.env.REQUIRE_POSTGRES === '1')
-      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${TEST_DATABASE_URL} is unreachable: ${String(error)}`);
-    postgresReachable = false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-  return postgresReachable;
-}
 
 /** The dialects a data-layer suite runs on: SQLite always, PostgreSQL when reachable (always in CI). */
 export const DIALECTS: Dialect[] = ['sqlite', ...((await postgresAvailable()) ? (['postgres'] as const) : [])];
@@ -60,31 +47,6 @@ export class TestRuntime implements Runtime {
   advance(ms: number): void {
     this.current += ms;
   }
-}
-
-let adminPool: pg.Pool | undefined;
-
-/** Creates and drops the schemas: one small pool per test process (a new connection costs 10–130 ms). */
-function admin(): pg.Pool {
-  if (!adminPool) {
-    adminPool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 3, allowExitOnIdle: true });
-    adminPool.on('error', () => {}); // an idle connection lost: the pool opens another
-  }
-  return adminPool;
-}
-
-/** A fresh (empty) PostgreSQL schema; the returned URL pins search_path to it. */
-export async function createPostgresSchema(): Promise<{ url: string; schema: string; drop: () => Promise<void> }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  await admin().query(`create schema ${schema}`);
-  const url = `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  return {
-    url,
-    schema,
-    drop: async () => {
-      await admin().query(`drop schema if exists ${schema} cascade`);
-    },
-  };
 }
 
 let templates: Promise<WorldTemplates> | undefined;
@@ -102,7 +64,7 @@ function worldTemplates(): Promise<WorldTemplates> {
   templates ??= (async () => {
     const provided = providedTemplates();
     if (provided) return provided;
-    const built = await buildWorldTemplates((await postgresAvailable()) ? TEST_DATABASE_URL : null);
+    const built = await buildWorldTemplates((await postgresAvailable()) ? await migrationDatabaseUrl() : null);
     process.once('exit', () => disposeWorldTemplates(built));
     return built;
   })();
@@ -117,7 +79,7 @@ export async function migrateFromTemplate(url: string): Promise<void> {
   const schema = /search_path=(t_[0-9a-f]+)$/.exec(new URL(url).searchParams.get('options') ?? '')?.[1];
   if (!schema) throw new Error(`not a schema of createPostgresSchema(): ${url}`);
   const script = (await worldTemplates()).postgresScript;
-  if (script) await replayPostgresTemplate(script, admin(), schema);
+  if (script) await replayPostgresTemplate(script, adminPool(databaseOf(url)), schema);
 }
 
 /** Gives the world's own fresh database the migrated template's contents (then migrating finds nothing to do). */
@@ -144,6 +106,13 @@ export interface World {
   close(): Promise<void>;
 }
 
+export interface WorldOptions {
+  onMailQueued?: () => void;
+  logger?: Logger;
+  /** The test runs Kysely's migrator on this database: its PostgreSQL schema goes where none is dropped (postgres.ts). */
+  runsMigrator?: boolean;
+}
+
 /**
  * Builds one isolated world: a temp DATA_DIR, its own database (SQLite file or PostgreSQL schema),
  * migrated, and the app (not listening; use app.inject() or app.listen({port:0})).
@@ -151,10 +120,11 @@ export interface World {
 export async function createWorld(
   dialect: Dialect,
   envOverrides: Record<string, string> = {},
-  options: { onMailQueued?: () => void; logger?: Logger } = {},
+  options: WorldOptions = {},
 ): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-test-'));
-  const pgSchema = dialect === 'postgres' ? await createPostgresSchema() : null;
+  const pgSchema =
+    dialect !== 'postgres' ? null : options.runsMigrator ? await createMigrationSchema() : await createPostgresSchema();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -188,6 +158,7 @@ export async function createWorld(
     runtime,
     bus,
     logger: options.logger ?? pino({ level: 'silent' }),
+    startTouchWorker: startSourceTouchWorker,
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
   return {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workspace } from '../cli/gerbang-process.js';
-import { closedPort, createWorkspace, runGerbang } from '../cli/gerbang-process.js';
+import type { Workspace } from '../helpers/gerbang-process.js';
+import { closedPort, createWorkspace, runGerbang } from '../helpers/gerbang-process.js';
 import type { LegacyDatabase } from '../helpers/legacy.js';
 import { createLegacyDatabase, phpHash, sampleLegacyData } from '../helpers/legacy.js';
 import { DIALECTS } from '../helpers/world.js';

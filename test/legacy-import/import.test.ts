@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { LegacyDatabase } from '../helpers/legacy.js';
 import { createLegacyDatabase, LEGACY_PRODUCT_RULES, sampleLegacyData } from '../helpers/legacy.js';
+import { licenseApi } from '../helpers/license-world.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { licenseApi } from '../licenses/license-world.js';
 import { runImport, tableCounts } from './legacy-world.js';
 
 let legacy: LegacyDatabase;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../src/db/index.js';
+import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from '../helpers/license-world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from './license-world.js';
 
 const RACERS = 12;
 

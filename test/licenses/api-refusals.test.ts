@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addMember, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from './license-world.js';
 
 const BUDI = 'budi@example.com';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR, listAudit } from '../../src/audit/index.js';
 import { revokeLicense } from '../../src/licenses/index.js';
+import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps, liveActivations } from '../helpers/license-world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps, liveActivations } from './license-world.js';
 
 const DAY_MS = 86_400_000;
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { revokeLicense } from '../../src/licenses/index.js';
 import { addMember, location, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
+import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps, liveActivations } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps, liveActivations } from './license-world.js';
 
 const BUDI = 'budi@example.com';
 const ANI = 'ani@example.com';

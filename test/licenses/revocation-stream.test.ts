@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { resetActivations, revokeLicense } from '../../src/licenses/index.js';
 import { addMember, cookieHeader, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps } from '../helpers/license-world.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { SseConnection } from '../realtime/sse-client.js';
-import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps } from './license-world.js';
 
 const BUDI = 'budi@example.com';
 

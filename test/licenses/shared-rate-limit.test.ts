@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { LicenseApiLimiter, sharedCountersFor } from '../../src/licenses/api-rate-limit.js';
-import { createPostgresSchema, postgresAvailable } from '../helpers/world.js';
+import { createPostgresSchema, postgresAvailable } from '../helpers/postgres.js';
+import { migrateFromTemplate } from '../helpers/world.js';
 
 const limits = { windowMs: 60_000, maxPerIp: 1000, maxPerKey: 5 };
 const KEY = 'KEI-7G2K-QX9D-M4TB-0ZRH';
@@ -17,6 +18,7 @@ describe.runIf(await postgresAvailable())('license API limits across instances (
   async function twoInstances() {
     const schema = await createPostgresSchema();
     cleanups.push(schema.drop);
+    await migrateFromTemplate(schema.url);
     const handles: DatabaseHandle[] = [];
     for (let i = 0; i < 2; i++) {
       const handle = openDatabase({ kind: 'postgres', url: schema.url }, { poolSize: 2 });

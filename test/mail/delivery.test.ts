@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { devTransport, REDACTED_LINK } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
+import type { MailWorld } from '../helpers/mail/mail-world.js';
+import { MAIL_FROM, openMailWorld } from '../helpers/mail/mail-world.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { MailWorld } from './mail-world.js';
-import { MAIL_FROM, openMailWorld } from './mail-world.js';
 
 const SET_PASSWORD_LINK = /http:\/\/127\.0\.0\.1:3000(\/akun\/atur-sandi\?token=([A-Za-z0-9_-]+))/;
 

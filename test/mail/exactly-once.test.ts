@@ -3,9 +3,9 @@ import { CLAIM_LEASE_MS } from '../../src/mail/claim.js';
 import type { MailTransport } from '../../src/mail/index.js';
 import { enqueueMail, smtpTransport } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
+import type { MailWorld } from '../helpers/mail/mail-world.js';
+import { licenseMail, openMailWorld } from '../helpers/mail/mail-world.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { MailWorld } from './mail-world.js';
-import { licenseMail, openMailWorld } from './mail-world.js';
 
 describe.each(DIALECTS)('mail is never sent twice (%s)', (dialect) => {
   let world: MailWorld;

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS, claimDueMails } from '../../src/mail/claim.js';
 import { enqueueMail, retryDelayMs } from '../../src/mail/index.js';
 import { payment, postLynk } from '../helpers/lynk.js';
+import type { MailWorld } from '../helpers/mail/mail-world.js';
+import { licenseMail, openMailWorld } from '../helpers/mail/mail-world.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { MailWorld } from './mail-world.js';
-import { licenseMail, openMailWorld } from './mail-world.js';
 
 const SECOND = 1000;
 const HOUR = 3_600_000;

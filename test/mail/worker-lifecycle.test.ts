@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { payment, postLynk } from '../helpers/lynk.js';
+import type { MailWorld } from '../helpers/mail/mail-world.js';
+import { openMailWorld } from '../helpers/mail/mail-world.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { MailWorld } from './mail-world.js';
-import { openMailWorld } from './mail-world.js';
 
 // The poll interval is the longest allowed, so anything delivered within a few seconds came from a
 // nudge, never from polling.

@@ -3,12 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { createApiToken } from '../../src/auth/index.js';
 import { listDeliveries } from '../../src/webhooks/index.js';
-import { closedPort } from '../cli/gerbang-process.js';
 import { addMember, cookieHeader, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { closedPort } from '../helpers/gerbang-process.js';
 import { FakeHesda, hesdaEnv } from '../helpers/hesda.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { SseConnection } from '../realtime/sse-client.js';
 
 const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';

@@ -5,9 +5,10 @@ import type { DatabaseHandle } from '../../src/db/index.js';
 import { openDatabase } from '../../src/db/index.js';
 import type { PostgresBus, RealtimeEvent } from '../../src/realtime/index.js';
 import { createPostgresBus, recordRealtimeEvents } from '../../src/realtime/index.js';
-import { waitFor } from '../cli/gerbang-process.js';
+import { waitFor } from '../helpers/gerbang-process.js';
+import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 import type { World } from '../helpers/world.js';
-import { createWorld, DIALECTS, memberRow, TEST_DATABASE_URL } from '../helpers/world.js';
+import { createWorld, DIALECTS, memberRow } from '../helpers/world.js';
 
 /** Two instances' buses on one PostgreSQL schema, each with its own pool, as two servers have. */
 describe.each(DIALECTS.filter((d) => d === 'postgres'))('realtime bus across instances (%s)', (dialect) => {

@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addMember, cookieHeader, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { SseConnection } from './sse-client.js';
 
 const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';

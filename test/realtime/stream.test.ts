@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addMember, cookieHeader, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
+import { httpGet, SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, DIALECTS, worldPerTest } from '../helpers/world.js';
-import { httpGet, SseConnection } from './sse-client.js';
 
 const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EnvOverrides, RunningGerbang, Workspace } from '../cli/gerbang-process.js';
+import type { EnvOverrides, RunningGerbang, Workspace } from '../helpers/gerbang-process.js';
 
 /**
  * One `gerbang serve` at a time, SIGKILLed at seeded random moments and started again on the same

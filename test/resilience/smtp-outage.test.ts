@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { payment } from '../helpers/lynk.js';
+import type { MailWorld } from '../helpers/mail/mail-world.js';
+import { openMailWorld } from '../helpers/mail/mail-world.js';
 import { DIALECTS } from '../helpers/world.js';
-import type { MailWorld } from '../mail/mail-world.js';
-import { openMailWorld } from '../mail/mail-world.js';
 import { postLynkTimed } from './outage-http.js';
 
 const SECOND = 1000;

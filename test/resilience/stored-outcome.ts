@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Dialect } from '../../src/db/index.js';
-import type { ReceivedMail } from '../mail/mime.js';
+import type { ReceivedMail } from '../helpers/mail/mime.js';
 import type { LynkReceiptBody } from './lynk-sender.js';
 import type { DeliveryPlan, ExpectedOutcome } from './order-mix.js';
 

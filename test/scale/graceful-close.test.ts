@@ -8,10 +8,10 @@ import { loadConfig } from '../../src/config/index.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
 import { signLynkPayment } from '../../src/webhooks/index.js';
-import { waitFor } from '../cli/gerbang-process.js';
+import { waitFor } from '../helpers/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
+import { sleep } from '../helpers/scale/cluster.js';
 import { MERCHANT_KEY } from '../helpers/world.js';
-import { sleep } from './cluster.js';
 
 /**
  * Shutdown (SIGTERM → RunningServer.close()) with a webhook in flight on a keep-alive connection,

@@ -3,15 +3,15 @@ import type { SignedInMember } from '../../bench/realtime-members.js';
 import { BENCH_PASSWORD, DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../bench/realtime-members.js';
 import { takeOverOnDeviceB } from '../../bench/realtime-takeover.js';
 import { enqueueMail } from '../../src/mail/index.js';
-import { waitFor } from '../cli/gerbang-process.js';
+import { waitFor } from '../helpers/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
+import { licenseMail } from '../helpers/mail/mail-world.js';
+import type { SmtpSink } from '../helpers/mail/smtp-sink.js';
+import { startSmtpSink } from '../helpers/mail/smtp-sink.js';
+import type { Cluster } from '../helpers/scale/cluster.js';
+import { CLUSTER_ENV, postLynkTo, sleep, startCluster } from '../helpers/scale/cluster.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import { DIALECTS } from '../helpers/world.js';
-import { licenseMail } from '../mail/mail-world.js';
-import type { SmtpSink } from '../mail/smtp-sink.js';
-import { startSmtpSink } from '../mail/smtp-sink.js';
-import { SseConnection } from '../realtime/sse-client.js';
-import type { Cluster } from './cluster.js';
-import { CLUSTER_ENV, postLynkTo, sleep, startCluster } from './cluster.js';
 
 /**
  * Several real server processes on one PostgreSQL schema: nothing an instance keeps in memory may

@@ -5,15 +5,15 @@ import { BENCH_PASSWORD, DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../
 import { readServerMetrics } from '../../bench/realtime-metrics.js';
 import { takeOverOnDeviceB } from '../../bench/realtime-takeover.js';
 import { signLynkPayment } from '../../src/webhooks/index.js';
-import { waitFor } from '../cli/gerbang-process.js';
+import { waitFor } from '../helpers/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
+import type { Cluster } from '../helpers/scale/cluster.js';
+import { postLynkTo, startCluster } from '../helpers/scale/cluster.js';
+import type { RunningNginx } from '../helpers/scale/nginx.js';
+import { startNginx } from '../helpers/scale/nginx.js';
+import type { SseConnection } from '../helpers/sse-client.js';
+import { SseConnection as Sse } from '../helpers/sse-client.js';
 import { DIALECTS, MERCHANT_KEY } from '../helpers/world.js';
-import type { SseConnection } from '../realtime/sse-client.js';
-import { SseConnection as Sse } from '../realtime/sse-client.js';
-import type { Cluster } from './cluster.js';
-import { postLynkTo, startCluster } from './cluster.js';
-import type { RunningNginx } from './nginx.js';
-import { startNginx } from './nginx.js';
 
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 const LICENSE_RULES = '[{"uuid":"prod-ebook","action":"license"}]';

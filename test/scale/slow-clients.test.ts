@@ -9,12 +9,12 @@ import { DEVICE_A_USER_AGENT, seedSignedInMembers } from '../../bench/realtime-m
 import { loadConfig } from '../../src/config/index.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
-import { waitFor } from '../cli/gerbang-process.js';
+import { waitFor } from '../helpers/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
+import { sleep } from '../helpers/scale/cluster.js';
+import { SseConnection } from '../helpers/sse-client.js';
 import { MERCHANT_KEY } from '../helpers/world.js';
-import { SseConnection } from '../realtime/sse-client.js';
 import { postLynkTimed, timedFetch } from '../resilience/outage-http.js';
-import { sleep } from './cluster.js';
 
 /**
  * Slow and piled-up connections against a real listener (startServer on loopback). The attacker

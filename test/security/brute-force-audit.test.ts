@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addAdmin, auditEntries, signInAdmin } from '../helpers/admin.js';
 import { addMember, TestDevice } from '../helpers/auth.js';
+import { buyLicense, LICENSE_RULES, licenseApi } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, LICENSE_RULES, licenseApi } from '../licenses/license-world.js';
 
 const ANI = 'ani@example.com';
 const WINDOW_MS = 60_000;

@@ -5,9 +5,9 @@ import { PASSWORD, passwordHash } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { hesdaEnv, postHesda, seedTransaction, update } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
-import type { MailWorld } from '../mail/mail-world.js';
-import { openMailWorld } from '../mail/mail-world.js';
-import type { SmtpSink } from '../mail/smtp-sink.js';
+import type { MailWorld } from '../helpers/mail/mail-world.js';
+import { openMailWorld } from '../helpers/mail/mail-world.js';
+import type { SmtpSink } from '../helpers/mail/smtp-sink.js';
 
 const MEMBER = 'korban@example.com';
 /** Each payload calls __xss (defined by the probe) or alert(): either shows that script ran. */

@@ -2,9 +2,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { addAdmin, signInAdmin } from '../helpers/admin.js';
 import { addMember, cookieHeader, TestDevice } from '../helpers/auth.js';
+import { buyLicense, licenseApi } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
-import { buyLicense, licenseApi } from '../licenses/license-world.js';
 
 const BUDI = 'budi@example.com';
 const NUL = '\u0000';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { successor } from '../../src/admin/search-key.js';
 import { checkAdminPassword } from '../../src/admin/setup.js';
+import { successor } from '../../src/db/search-key.js';
 
 describe('prefix search bounds', () => {
   it('the successor is greater than every string with the prefix and not greater than the next one', () => {

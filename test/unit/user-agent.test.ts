@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUserAgent } from '../../src/auth/index.js';
+import { browserFamily, describeUserAgent, osFamily } from '../../src/shared/user-agent.js';
 
 const UA = {
   chromeWindows:
@@ -66,5 +66,16 @@ describe('describeUserAgent', () => {
       browser: 'Browser tidak dikenal',
       os: 'Windows',
     });
+  });
+});
+
+describe('one table for the server and the browser', () => {
+  // The fingerprint's family (browser code) and the device list's label (server) for the same agent.
+  const familyNames: Record<string, string> = { Samsung: 'Samsung Internet' };
+  it.each(Object.entries(UA))('%s: the label names the fingerprint family and system', (_name, userAgent) => {
+    const family = browserFamily(userAgent);
+    const { browser, os } = describeUserAgent(userAgent);
+    expect(browser.replace(/ \d+$/, '')).toBe(familyNames[family] ?? family);
+    expect(os).toBe(osFamily(userAgent));
   });
 });

@@ -1,9 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../errors.js';
-import { licenseState, listActivations } from '../../licenses/index.js';
+import {
+  licenseDetail,
+  licenseState,
+  listActivations,
+  resendLicenseMail,
+  searchLicenses,
+} from '../../licenses/index.js';
 import { adminActor } from '../guard.js';
-import { licenseDetail, resendLicenseMail } from '../license-service.js';
-import { searchLicenses } from '../lists.js';
 import { licenseDetailView, licenseListView } from '../views/licenses.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';

@@ -7,14 +7,15 @@ import {
   customerNo,
   hesdaSettings,
   idempotencyKey,
+  listPpobPage,
   PPOB_STATUSES,
   placePpobOrder,
+  ppobDetail,
   productCode,
   resolvePpobTransaction,
 } from '../../ppob/index.js';
 import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
-import { listPpobPage, ppobDetail } from '../ppob-service.js';
 import { ppobDetailView, ppobListView } from '../views/ppob.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';

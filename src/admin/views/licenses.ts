@@ -1,8 +1,7 @@
-import type { LicenseState } from '../../licenses/index.js';
+import type { Paged } from '../../db/index.js';
+import type { LicenseState, licenseDetail } from '../../licenses/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
-import type { licenseDetail } from '../license-service.js';
-import type { Paged } from '../lists.js';
 import type { ActivationRow } from './license-activations.js';
 import { activationsSection, licenseStateBadge, onLimitLabel } from './license-activations.js';
 import { actionButton, badge, pager, rupiah, table, when } from './shell.js';

@@ -1,7 +1,7 @@
-import type { MailRow } from '../../db/index.js';
+import type { MailRow, Paged } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
-import type { listOutbox, Paged } from '../lists.js';
+import type { listOutbox } from '../lists.js';
 import { actionButton, badge, pager, table, when } from './shell.js';
 
 type OutboxRow = Awaited<ReturnType<typeof listOutbox>> extends Paged<infer T> ? T : never;

@@ -1,6 +1,6 @@
+import type { Paged } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
-import type { Paged } from '../lists.js';
 import type { memberDetail } from '../member-service.js';
 import { actionButton, badge, pager, rupiah, table, when } from './shell.js';
 

@@ -1,7 +1,6 @@
-import type { AuditEntry } from '../../db/index.js';
+import type { AuditEntry, Paged } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
-import type { Paged } from '../lists.js';
 import { actionButton, badge, pager, table, when } from './shell.js';
 
 export interface TestPaymentResult {

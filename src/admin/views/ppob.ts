@@ -1,8 +1,8 @@
 import type { PpobStatus } from '../../db/index.js';
+import type { listPpobPage, ppobDetail } from '../../ppob/index.js';
 import { PPOB_STATUSES } from '../../ppob/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
-import type { listPpobPage, ppobDetail } from '../ppob-service.js';
 import { badge, pager, table, when } from './shell.js';
 import { outcomeBadge } from './webhooks.js';
 

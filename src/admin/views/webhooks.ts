@@ -1,8 +1,8 @@
-import type { WebhookEvent } from '../../db/index.js';
+import type { Paged, WebhookEvent } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import { OTHER_IPS } from '../../webhooks/index.js';
-import type { listEvents, Paged } from '../lists.js';
+import type { listEvents } from '../lists.js';
 import { badge, pager, table, when } from './shell.js';
 
 type EventRow = Awaited<ReturnType<typeof listEvents>> extends Paged<infer T> ? T : never;

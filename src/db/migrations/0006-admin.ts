@@ -7,7 +7,7 @@ import { idColumn, timeColumn } from '../dialect.js';
  * The operator console: product rules edited in the browser, the one-time setup marker, and the
  * indexes that keep its lists and counts fast at 100,000 members and 1,000,000 events. Every list
  * is keyset-paginated on `id` (newest first), so each filter gets an index ending in `id`; search
- * is a prefix match on an index (see src/admin/search-key.ts).
+ * is a prefix match on an index (see src/db/search-key.ts).
  */
 // biome-ignore lint/suspicious/noExplicitAny: a migration must not depend on today's schema type
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
@@ -66,7 +66,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 }
 
 /**
- * Must be the very expression src/admin/search-key.ts compares, or the index is not used. On
+ * Must be the very expression src/db/search-key.ts compares, or the index is not used. On
  * PostgreSQL the "C" collation makes the prefix range [p, p⁺) exactly "starts with p" whatever the
  * database's locale (a linguistic collation would ignore punctuation and break that).
  */

@@ -1,35 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../../clock.js';
-import type { PreviousKey } from '../../config/index.js';
 import type { Database, Transact, WebhookOutcome } from '../../db/index.js';
 import { isDatabaseUnavailable, isUniqueViolation, plainTransactions } from '../../db/index.js';
 import type { Log } from '../../logger.js';
 import type { HesdaUpdate, HesdaUpdateOutcome } from '../../ppob/index.js';
-import { applyHesdaUpdate, HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchema } from '../../ppob/index.js';
+import { applyHesdaUpdate } from '../../ppob/index.js';
 import type { RealtimeBus } from '../../realtime/index.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
-import {
-  decodeBody,
-  findDelivery,
-  insertVerifiedDelivery,
-  recordRepeatDelivery,
-  setDeliveryOutcome,
-} from '../events-store.js';
+import { findDelivery, insertVerifiedDelivery, recordRepeatDelivery, setDeliveryOutcome } from '../events-store.js';
+import { openDelivery } from '../open-delivery.js';
 import type { RefusedDeliveries } from '../refused-deliveries.js';
-import { refuseDelivery } from '../refused-deliveries.js';
-import type { PreviousKeyUse } from '../signing-keys.js';
-import { matchHesdaSignature } from './signature.js';
+import type { HesdaDelivery, HesdaRefusalCode, HesdaSigningDeps } from './checks.js';
+import { checkHesdaSignature, readHesdaBody } from './checks.js';
 
-export interface HesdaWebhookDeps {
+export interface HesdaWebhookDeps extends HesdaSigningDeps {
   db: Kysely<Database>;
   runtime: Runtime;
-  /** HESDA_SECRET_KEY; without it nothing can be verified and every delivery is refused. */
-  secretKey: string | undefined;
-  /** HESDA_SECRET_KEY_PREVIOUS during a rotation. */
-  previousSecretKey?: PreviousKey | undefined;
-  /** Counts deliveries verified only by the previous key (GET /metrics). */
-  previousKeyUse?: PreviousKeyUse;
   bus: RealtimeBus;
   /** Group commit on SQLite; a plain transaction by default. */
   transact?: Transact;
@@ -37,35 +23,21 @@ export interface HesdaWebhookDeps {
   refusals: RefusedDeliveries;
 }
 
-export interface HesdaDelivery {
-  rawBody: Buffer;
-  signature: string | undefined;
-  event: string | undefined;
-  remoteIp: string | null;
-  requestId: string | null;
-}
-
 /**
  * 401 bad signature · 400 bad payload · 500 not committed (Hesda retries) — seed 003 "Status Codes" ·
  * 503 the database unreachable (nothing stored; Hesda retries as for any non-2xx) · 429 too many
- * refused deliveries from this IP this minute (nothing stored).
+ * refused deliveries from this IP this minute (nothing stored). The status is the code's (src/errors.ts).
  */
 export type HesdaReceipt =
   | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
   | {
       ok: false;
-      status: 400 | 401 | 429 | 500 | 503;
-      code:
-        | 'INVALID_SIGNATURE'
-        | 'INVALID_JSON'
-        | 'INVALID_PAYLOAD'
-        | 'RATE_LIMITED'
-        | 'INTERNAL'
-        | 'STORAGE_UNAVAILABLE';
+      code: HesdaRefusalCode | 'RATE_LIMITED' | 'INTERNAL' | 'STORAGE_UNAVAILABLE';
       retryAfterMs?: number;
     };
 
-const UNAVAILABLE = { ok: false, status: 503, code: 'STORAGE_UNAVAILABLE' } as const;
+const UNAVAILABLE = { ok: false, code: 'STORAGE_UNAVAILABLE' } as const;
+const INTERNAL = { ok: false, code: 'INTERNAL' } as const;
 
 /**
  * Verify the raw bytes → parse → apply and store in one transaction → answer. A 200 means the
@@ -77,67 +49,14 @@ export async function receiveHesdaDelivery(
   log: Log,
   delivery: HesdaDelivery,
 ): Promise<HesdaReceipt> {
-  const decoded = decodeBody(delivery.rawBody);
-  const meta: DeliveryMeta = {
-    provider: 'hesda',
-    rawBody: decoded.text,
-    remoteIp: delivery.remoteIp,
-    requestId: delivery.requestId,
-    receivedAt: deps.runtime.now(),
-  };
-  const reject = async (
-    status: 400 | 401,
-    code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD',
-    message: string,
-  ): Promise<HesdaReceipt> => {
-    const decision = await refuseDelivery(deps.db, deps.refusals, log, meta, { code, message });
-    return decision.limited
-      ? { ok: false, status: 429, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs }
-      : { ok: false, status, code };
-  };
-
-  if (!deps.secretKey) {
-    log.error('HESDA_SECRET_KEY is not set: every Hesda webhook is refused');
-    return reject(401, 'INVALID_SIGNATURE', 'HESDA_SECRET_KEY is not set: cannot verify');
-  }
-  // The signature first, on the bytes as received: nothing unauthenticated is parsed or trusted.
-  if (delivery.signature === undefined || delivery.signature.trim() === '')
-    return reject(401, 'INVALID_SIGNATURE', 'no X-Hesda-Signature header');
-  const keys = { current: deps.secretKey, previous: deps.previousSecretKey };
-  const matched = matchHesdaSignature(delivery.rawBody, keys, meta.receivedAt, delivery.signature);
-  if (matched === null) return reject(401, 'INVALID_SIGNATURE', 'X-Hesda-Signature does not match');
-  if (matched === 'previous') {
-    // A rotation in progress: accepted and told to the operator (never the key itself).
-    if (deps.previousKeyUse) deps.previousKeyUse.hesda += 1;
-    log.warn(
-      { provider: 'hesda', key: 'HESDA_SECRET_KEY_PREVIOUS' },
-      'hesda webhook signed with the previous secret key: Hesda has not switched to the new key yet',
-    );
-  }
-  // Signed but not UTF-8: the signature proves the bytes, not that they are JSON text.
-  if (!decoded.utf8) return reject(400, 'INVALID_JSON', 'body is not UTF-8');
-  let body: unknown;
-  try {
-    body = JSON.parse(meta.rawBody);
-  } catch {
-    return reject(400, 'INVALID_JSON', 'body is not JSON');
-  }
-  const eventType = delivery.event?.trim().slice(0, 100) || null;
-  // The signature covers the body only: X-Hesda-Event can be rewritten by anyone who saw a delivery.
-  // So the delivery id is the body's alone, and a signed body re-sent under another (or a
-  // differently written) event header is a repeat of the first, never a new event.
-  const externalId = hesdaDeliveryId(
-    bodyTransactionId(body),
-    createHash('sha256').update(delivery.rawBody).digest('hex'),
-  );
-  if (eventType !== HESDA_UPDATE_EVENT) return storeUnknownEvent(deps, log, meta, eventType, externalId);
-
-  const parsed = hesdaUpdateSchema.safeParse(body);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    return reject(400, 'INVALID_PAYLOAD', `${first?.path.join('.') ?? ''}: ${first?.message ?? 'tidak valid'}`);
-  }
-  const update = parsed.data;
+  const opened = await openDelivery(deps, log, 'hesda', delivery, {
+    bytes: checkHesdaSignature(deps, log, delivery.signature),
+    parsed: readHesdaBody(delivery),
+  });
+  if (!opened.ok) return opened;
+  const { meta } = opened;
+  const { eventType, externalId, update } = opened.value;
+  if (update === null) return storeUnknownEvent(deps, log, meta, eventType, externalId);
   const transact = deps.transact ?? plainTransactions(deps.db);
   try {
     const stored = await transact(async (trx) => {
@@ -171,7 +90,7 @@ export async function receiveHesdaDelivery(
     await storeFailure(deps, meta, externalId, eventType, error).catch((e: unknown) =>
       log.error({ err: e }, 'hesda webhook could not be stored either'),
     );
-    return { ok: false, status: 500, code: 'INTERNAL' };
+    return INTERNAL;
   }
 }
 
@@ -206,7 +125,7 @@ async function reprocess(
     return committed(deps, log, eventId, result, true);
   } catch (error) {
     log.error({ err: error, eventId }, 'hesda webhook retry failed; answering 5xx');
-    return isDatabaseUnavailable(error) ? UNAVAILABLE : { ok: false, status: 500, code: 'INTERNAL' };
+    return isDatabaseUnavailable(error) ? UNAVAILABLE : INTERNAL;
   }
 }
 
@@ -241,7 +160,7 @@ async function storeUnknownEvent(
       return { ok: true, eventId: seen.id, outcome: seen.outcome, duplicate: true };
     }
     log.error({ err: error }, 'hesda webhook not stored; answering 5xx');
-    return isDatabaseUnavailable(error) ? UNAVAILABLE : { ok: false, status: 500, code: 'INTERNAL' };
+    return isDatabaseUnavailable(error) ? UNAVAILABLE : INTERNAL;
   }
 }
 
@@ -275,14 +194,4 @@ function outcomeRecord(result: HesdaUpdateOutcome, at: number): OutcomeUpdate {
   return result.outcome === 'processed'
     ? { outcome: result.outcome, code: null, message: null, note: result.note, orderId: null, at }
     : { outcome: result.outcome, code: result.code, message: result.message, note: null, orderId: null, at };
-}
-
-/**
- * The transaction id a body names, written as hesdaUpdateSchema reads it (text, trimmed, NUL
- * dropped), so that the delivery id of a body is the same whichever event header it came with.
- */
-function bodyTransactionId(body: unknown): string {
-  const tid = (body as { transaction_id?: unknown } | null)?.transaction_id;
-  if (typeof tid !== 'string' && typeof tid !== 'number') return '-';
-  return String(tid).replaceAll('\u0000', '').trim() || '-';
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorBody } from '../../errors.js';
+import { errorBody, errorTable } from '../../errors.js';
 import { WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
 import type { HesdaWebhookDeps } from './receive.js';
 import { receiveHesdaDelivery } from './receive.js';
@@ -38,9 +38,10 @@ export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (a
     if (!receipt.ok) {
       if (receipt.retryAfterMs !== undefined)
         reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));
-      return reply.code(receipt.status).send({
+      const status = errorTable[receipt.code].status;
+      return reply.code(status).send({
         status: 'error',
-        message: HESDA_MESSAGES[receipt.status],
+        message: HESDA_MESSAGES[status],
         ...errorBody(receipt.code, request.id),
       });
     }

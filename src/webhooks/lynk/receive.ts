@@ -4,7 +4,6 @@ import type { ErrorCode } from '../../errors.js';
 import type { Log } from '../../logger.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
 import {
-  decodeBody,
   findDelivery,
   findDeliveryBySignature,
   getDelivery,
@@ -12,8 +11,10 @@ import {
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
+import type { IncomingDelivery, ParsedCheck } from '../open-delivery.js';
+import { openDelivery } from '../open-delivery.js';
 import type { RefusedDeliveries } from '../refused-deliveries.js';
-import { refuseDelivery } from '../refused-deliveries.js';
+import type { LynkEnvelope } from './payload.js';
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
 import { applyLynkPlan, planLynkEvent } from './process.js';
@@ -23,16 +24,45 @@ export type LynkReceipt =
   | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
   | { ok: false; code: ErrorCode; retryAfterMs?: number };
 
-export interface LynkDelivery {
-  rawBody: Buffer;
+export interface LynkDelivery extends IncomingDelivery {
   signature: string | undefined;
-  remoteIp: string | null;
-  requestId: string | null;
 }
 
 export interface LynkReceiveDeps extends LynkDeps {
   /** Counts refused deliveries per IP and samples them (shared with the Hesda webhook). */
   refusals: RefusedDeliveries;
+}
+
+/**
+ * Lynk signs fields of the parsed event, not its bytes: the envelope is read first, then its
+ * signature checked (refusals in this order: not an event object, no signature, a wrong one).
+ */
+function checkLynkSignature(
+  deps: LynkReceiveDeps,
+  log: Log,
+  signature: string | undefined,
+): ParsedCheck<LynkEnvelope, ErrorCode> {
+  return (body, meta) => {
+    const envelope = lynkEnvelopeSchema.safeParse(body);
+    if (!envelope.success)
+      return { ok: false, refusal: { code: 'INVALID_PAYLOAD', message: 'body is not a Lynk event object' } };
+    if (signature === undefined || signature.trim() === '')
+      return { ok: false, refusal: { code: 'MISSING_SIGNATURE', message: 'no X-Lynk-Signature header' } };
+    const keys = { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious };
+    const matched = matchLynkSignature(envelope.data, keys, meta.receivedAt, signature);
+    if (matched === null)
+      return { ok: false, refusal: { code: 'INVALID_SIGNATURE', message: 'X-Lynk-Signature does not match' } };
+    if (matched === 'previous') {
+      // A rotation in progress: accepted, and told to the operator, who removes the old key once
+      // no delivery needs it any more (docs/SECURITY.md). The key itself is never logged.
+      if (deps.previousKeyUse) deps.previousKeyUse.lynk += 1;
+      log.warn(
+        { provider: 'lynk', key: 'LYNK_MERCHANT_KEY_PREVIOUS' },
+        'lynk webhook signed with the previous merchant key: Lynk.id has not switched to the new key yet',
+      );
+    }
+    return { ok: true, value: envelope.data };
+  };
 }
 
 /**
@@ -46,48 +76,15 @@ export async function receiveLynkDelivery(
   log: Log,
   delivery: LynkDelivery,
 ): Promise<LynkReceipt> {
-  const decoded = decodeBody(delivery.rawBody);
-  const meta: DeliveryMeta = {
-    provider: 'lynk',
-    rawBody: decoded.text,
-    remoteIp: delivery.remoteIp,
-    requestId: delivery.requestId,
-    receivedAt: deps.runtime.now(),
-  };
-  const reject = async (code: ErrorCode, message: string): Promise<LynkReceipt> => {
-    const decision = await refuseDelivery(deps.db, deps.refusals, log, meta, { code, message });
-    return decision.limited
-      ? { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs }
-      : { ok: false, code };
-  };
+  const opened = await openDelivery(deps, log, 'lynk', delivery, {
+    parsed: checkLynkSignature(deps, log, delivery.signature),
+  });
+  if (!opened.ok) return opened;
+  const { meta, body, value: envelope, refuse } = opened;
 
-  if (!decoded.utf8) return reject('INVALID_JSON', 'body is not UTF-8');
-  let body: unknown;
-  try {
-    body = JSON.parse(meta.rawBody);
-  } catch {
-    return reject('INVALID_JSON', 'body is not JSON');
-  }
-  const envelope = lynkEnvelopeSchema.safeParse(body);
-  if (!envelope.success) return reject('INVALID_PAYLOAD', 'body is not a Lynk event object');
-  if (delivery.signature === undefined || delivery.signature.trim() === '')
-    return reject('MISSING_SIGNATURE', 'no X-Lynk-Signature header');
-  const keys = { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious };
-  const matched = matchLynkSignature(envelope.data, keys, meta.receivedAt, delivery.signature);
-  if (matched === null) return reject('INVALID_SIGNATURE', 'X-Lynk-Signature does not match');
-  if (matched === 'previous') {
-    // A rotation in progress: accepted, and told to the operator, who removes the old key once
-    // no delivery needs it any more (docs/SECURITY.md). The key itself is never logged.
-    if (deps.previousKeyUse) deps.previousKeyUse.lynk += 1;
-    log.warn(
-      { provider: 'lynk', key: 'LYNK_MERCHANT_KEY_PREVIOUS' },
-      'lynk webhook signed with the previous merchant key: Lynk.id has not switched to the new key yet',
-    );
-  }
-
-  const ids = { externalId: lynkDeliveryId(envelope.data), signatureDigest: lynkSignatureDigest(envelope.data) };
+  const ids = { externalId: lynkDeliveryId(envelope), signatureDigest: lynkSignatureDigest(envelope) };
   const { externalId } = ids;
-  const eventType = envelope.data.event ?? null;
+  const eventType = envelope.event ?? null;
   try {
     const plan = await planLynkEvent(deps, body);
     const transact = deps.transact ?? plainTransactions(deps.db);
@@ -108,7 +105,7 @@ export async function receiveLynkDelivery(
         if (earlier === 'signature-reused') {
           // Only the signed text is authenticated: a body that differs from the one first accepted
           // under it is not from Lynk, whatever its message id (it would be a new order otherwise).
-          return reject('SIGNATURE_REUSED', 'X-Lynk-Signature was accepted before for another body');
+          return refuse({ code: 'SIGNATURE_REUSED', message: 'X-Lynk-Signature was accepted before for another body' });
         }
         if (earlier) return await repeat(deps, earlier.id, meta.receivedAt);
       }

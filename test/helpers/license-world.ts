@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { LicenseDeps } from '../../src/licenses/index.js';
-import { payment, postLynk } from '../helpers/lynk.js';
-import type { World } from '../helpers/world.js';
+import { payment, postLynk } from './lynk.js';
+import type { World } from './world.js';
 
 /** Products of the license tests, as a seller would configure them (PRODUCT_RULES). */
 export const LICENSE_RULES = JSON.stringify([

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closedPort, waitFor } from '../cli/gerbang-process.js';
+import { closedPort, waitFor } from '../gerbang-process.js';
 
 /**
  * Debian's nginx as a child of the test, in front of Gerbang instances, running the shipped
@@ -13,7 +13,7 @@ import { closedPort, waitFor } from '../cli/gerbang-process.js';
  */
 
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
-const SITE = fileURLToPath(new URL('../../deploy/nginx-gerbang.conf', import.meta.url));
+const SITE = fileURLToPath(new URL('../../../deploy/nginx-gerbang.conf', import.meta.url));
 
 export interface RunningNginx {
   port: number;

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import pino from 'pino';
-import type { Config } from '../../src/config/index.js';
-import { loadConfig } from '../../src/config/index.js';
-import type { Database, DatabaseHandle } from '../../src/db/index.js';
-import { migrateToLatest, openDatabase } from '../../src/db/index.js';
-import { signLynkPayment } from '../../src/webhooks/index.js';
-import type { RunningGerbang, Workspace } from '../cli/gerbang-process.js';
-import { createWorkspace } from '../cli/gerbang-process.js';
-import { MERCHANT_KEY, migrateFromTemplate } from '../helpers/world.js';
+import type { Config } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/index.js';
+import type { Database, DatabaseHandle } from '../../../src/db/index.js';
+import { migrateToLatest, openDatabase } from '../../../src/db/index.js';
+import { signLynkPayment } from '../../../src/webhooks/index.js';
+import type { RunningGerbang, Workspace } from '../gerbang-process.js';
+import { createWorkspace } from '../gerbang-process.js';
+import { MERCHANT_KEY, migrateFromTemplate } from '../world.js';
 
 /**
  * Several real `gerbang serve` processes on one PostgreSQL schema, as a seller scales out: they

@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { Database, PpobStatus } from '../db/index.js';
-import { hesdaDeliveryIdRange } from '../ppob/index.js';
-import type { PageQuery } from './lists.js';
-import { MAX_ID, PAGE_SIZE } from './lists.js';
+import type { Database, PageQuery, PpobStatus } from '../db/index.js';
+import { keysetBound, PAGE_SIZE, paged } from '../db/index.js';
+import { hesdaDeliveryIdRange } from './hesda-payload.js';
 
 /**
- * PPOB in the console: the transactions (newest first, keyset on id like the other lists) and one
- * transaction with its member and the Hesda deliveries about it.
+ * PPOB as operators look it up (the console): the transactions, a page at a time (src/db/keyset.ts),
+ * and one transaction with its member and the Hesda deliveries about it.
  */
 
 export interface PpobListQuery extends PageQuery {
@@ -36,7 +35,7 @@ export async function listPpobPage(db: Kysely<Database>, query: PpobListQuery) {
       'ppob_transactions.updated_at',
       'members.email as member_email',
     ])
-    .where('ppob_transactions.id', '<', Math.min(query.before ?? MAX_ID, MAX_ID))
+    .where('ppob_transactions.id', '<', keysetBound(query))
     .orderBy('ppob_transactions.id', 'desc')
     .limit(limit + 1);
   if (query.status) q = q.where('ppob_transactions.status', '=', query.status);
@@ -54,9 +53,7 @@ export async function listPpobPage(db: Kysely<Database>, query: PpobListQuery) {
       ]),
     );
   }
-  const rows = await q.execute();
-  const shown = rows.slice(0, limit);
-  return { rows: shown, next: rows.length > limit ? (shown.at(-1)?.id ?? null) : null };
+  return paged(await q.execute(), limit);
 }
 
 export async function ppobDetail(db: Kysely<Database>, id: number) {

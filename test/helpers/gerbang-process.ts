@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dialect } from '../../src/db/index.js';
-import { createPostgresSchema } from '../helpers/world.js';
+import { createMigrationSchema } from './postgres.js';
 
 /**
  * Runs the real `gerbang` command (bin/gerbang.js → dist/gerbang.js, built by `pretest`) as a child
@@ -51,7 +51,8 @@ export interface Workspace {
 export async function createWorkspace(dialect: Dialect = 'sqlite'): Promise<Workspace> {
   const dir = mkdtempSync(join(tmpdir(), 'gerbang-cli-'));
   const dataDir = join(dir, 'data');
-  const schema = dialect === 'postgres' ? await createPostgresSchema() : null;
+  // `gerbang` migrates a fresh database with Kysely's migrator: a schema where none is dropped.
+  const schema = dialect === 'postgres' ? await createMigrationSchema() : null;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     DATA_DIR: dataDir,

@@ -1,91 +1,17 @@
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { computeLynkSignature } from '../../src/webhooks/index.js';
 import { lynkEnvelopeSchema } from '../../src/webhooks/lynk/payload.js';
 import { HESDA_SECRET } from '../helpers/hesda.js';
 import { MERCHANT_KEY } from '../helpers/world.js';
+import type { BodySpec, CorpusEntry, SignatureDirective } from './corpus/index.js';
 import type { RawHeaders } from './raw-http.js';
 import { rawRequest } from './raw-http.js';
 
-/**
- * The hostile-input corpus (test/abuse/corpus/hostile-requests.jsonl, written by
- * scripts/write-hostile-corpus.mjs): its entry shape, and how an entry becomes the exact bytes sent.
- */
+/** How a corpus entry (test/abuse/corpus/) becomes the exact bytes sent. */
 
-const bodySpec = z.union([
-  z.object({ json: z.unknown() }),
-  z.object({ text: z.string() }),
-  z.object({ base64: z.string() }),
-  z.object({
-    nest: z.object({
-      depth: z.number().int(),
-      open: z.string(),
-      close: z.string(),
-      core: z.string(),
-      prefix: z.string().optional(),
-      suffix: z.string().optional(),
-    }),
-  }),
-  z.object({
-    repeat: z.string(),
-    bytes: z.number().int(),
-    prefix: z.string().optional(),
-    suffix: z.string().optional(),
-  }),
-]);
-export type BodySpec = z.infer<typeof bodySpec>;
-
-const literal = z.object({
-  table: z.string(),
-  match: z.record(z.string(), z.string()),
-  column: z.string(),
-  text: z.string(),
-  latest: z.boolean().optional(),
-});
-
-export const corpusEntrySchema = z.object({
-  id: z.string(),
-  target: z.enum(['lynk', 'hesda', 'login', 'license']),
-  category: z.string(),
-  method: z.string(),
-  path: z.string(),
-  headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
-  body: bodySpec.nullable(),
-  sign: z.enum(['lynk', 'hesda']).optional(),
-  signature: z.string().optional(),
-  signOver: bodySpec.optional(),
-  csrf: z.enum(['valid', 'none', 'forged', 'doubled', 'cookie-only']).optional(),
-  contentLength: z
-    .enum(['longer', 'shorter', 'non-numeric', 'negative', 'doubled-different', 'with-chunked'])
-    .optional(),
-  seedPpob: z.string().optional(),
-  expect: z.object({
-    status: z.number().int(),
-    code: z.string().optional(),
-    body: z.enum(['error', 'hesda-error', 'ok', 'verdict', 'html']),
-    /** Webhooks: the one new webhook_events row and its outcome; null: none may appear. */
-    event: z.enum(['rejected', 'failed', 'ignored', 'processed']).nullable().optional(),
-    /** Tables besides the bookkeeping ones that this (accepted) entry must change. */
-    writes: z.array(z.string()).optional(),
-    literal: z.array(literal).optional(),
-  }),
-});
-export type CorpusEntry = z.infer<typeof corpusEntrySchema>;
-
-export function loadCorpus(): CorpusEntry[] {
-  const file = new URL('./corpus/hostile-requests.jsonl', import.meta.url);
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => corpusEntrySchema.parse(JSON.parse(line)));
-}
-
-/** Expands `{{repeat:N:unit}}` (huge strings described, not stored) and the seeded license key. */
+/** Puts the seeded license key where an entry says `{{licenseKey}}` (it exists only once the world does). */
 export function expandText(text: string, licenseKey: string): string {
-  return text
-    .replace(/\{\{repeat:(\d+):(.*?)\}\}/g, (_all, n: string, unit: string) => unit.repeat(Number(n)))
-    .replaceAll('{{licenseKey}}', licenseKey);
+  return text.replaceAll('{{licenseKey}}', licenseKey);
 }
 
 export function bodyBytes(spec: BodySpec | null, licenseKey: string): Buffer {
@@ -123,7 +49,7 @@ function signatureHeaders(entry: CorpusEntry, bytes: Buffer, licenseKey: string)
   const good = genuineSignature(scheme, over, KEYS[scheme]);
   const other = (key: string) => genuineSignature(scheme, over, key);
   const odd = name.replace(/[a-z]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c));
-  const directives: Record<string, RawHeaders> = {
+  const directives: Record<SignatureDirective, RawHeaders> = {
     valid: { [name]: good },
     'of-other-body': { [name]: good },
     missing: {},
@@ -147,9 +73,7 @@ function signatureHeaders(entry: CorpusEntry, bytes: Buffer, licenseKey: string)
     'nul-byte': { [name]: `${good.slice(0, 32)}\u0000${good.slice(32)}` },
     'body-changed': { [name]: createHash('sha256').update(bytes).digest('hex') },
   };
-  const chosen = directives[entry.signature ?? 'valid'];
-  if (!chosen) throw new Error(`unknown signature directive ${entry.signature}`);
-  return chosen;
+  return directives[entry.signature ?? 'valid'];
 }
 
 /** What a browser's CSRF pair is: the signed cookie and the token the page carried. */
@@ -159,8 +83,7 @@ export interface CsrfPair {
 }
 
 function csrfHeaders(entry: CorpusEntry, csrf: CsrfPair): RawHeaders {
-  switch (entry.csrf) {
-    case undefined:
+  switch (entry.csrf ?? 'none') {
     case 'none':
       return {};
     case 'valid':
@@ -175,9 +98,8 @@ function csrfHeaders(entry: CorpusEntry, csrf: CsrfPair): RawHeaders {
 }
 
 function contentLengthLines(entry: CorpusEntry, length: number): string[] | null {
+  if (entry.contentLength === undefined) return null;
   switch (entry.contentLength) {
-    case undefined:
-      return null;
     case 'longer':
       return [String(length + 50)];
     case 'shorter':

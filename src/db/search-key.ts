@@ -1,6 +1,6 @@
 import type { Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
-import type { Dialect } from '../db/index.js';
+import type { Dialect } from './dialect.js';
 
 /**
  * Index-backed search: "starts with" on lower(column), written as the range [p, p⁺) where p⁺ is p

@@ -1,10 +1,10 @@
 import pino from 'pino';
-import type { Dialect, MailRow } from '../../src/db/index.js';
-import type { MailTransport, QueuedMail } from '../../src/mail/index.js';
-import { licenseMailSubject, MailWorker, smtpTransport } from '../../src/mail/index.js';
-import { linkIssuer } from '../../src/members/index.js';
-import type { World } from '../helpers/world.js';
-import { createWorld } from '../helpers/world.js';
+import type { Dialect, MailRow } from '../../../src/db/index.js';
+import type { MailTransport, QueuedMail } from '../../../src/mail/index.js';
+import { licenseMailSubject, MailWorker, smtpTransport } from '../../../src/mail/index.js';
+import { linkIssuer } from '../../../src/members/index.js';
+import type { World } from '../world.js';
+import { createWorld } from '../world.js';
 import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
 import { startSmtpSink } from './smtp-sink.js';
 

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import type { StartTouchWorker } from '../../src/licenses/index.js';
+import { workerTouchWriter } from '../../src/licenses/touch-writer.js';
+import { buyLicense, LICENSE_RULES, licenseApi, liveActivations } from '../helpers/license-world.js';
+import { startSourceTouchWorker } from '../helpers/touch-worker.js';
+import { worldPerTest } from '../helpers/world.js';
+
+/** The thread the server starts beside its bundle (`npm run build`, run before the suite). */
+const BUILT_WORKER = new URL('../../dist/touch-worker.js', import.meta.url);
+const startBuiltTouchWorker: StartTouchWorker = (workerData) => new Worker(BUILT_WORKER, { workerData });
+
+describe.each([
+  ['the built dist/touch-worker.js', startBuiltTouchWorker],
+  ['its TypeScript source', startSourceTouchWorker],
+] as const)('SQLite "last validated" writes in a worker thread: %s', (_name, startWorker) => {
+  const open = worldPerTest('sqlite');
+
+  it('moves each time forward only, in chunks, on a connection of its own, and closes', async () => {
+    expect(existsSync(fileURLToPath(BUILT_WORKER)), 'run `npm run build` first').toBe(true);
+    const world = await open({ PRODUCT_RULES: LICENSE_RULES });
+    const { id, key } = await buyLicense(world, 'Tiga Perangkat');
+    for (const fingerprint of ['a', 'b'])
+      expect((await licenseApi(world, 'activate', { key, fingerprint })).statusCode).toBe(201);
+    const [a, b] = (await liveActivations(world, id)).sort((x, y) => x.id - y.id);
+    if (!a || !b) throw new Error('two activations expected');
+    const database = world.config.database;
+    if (database.kind !== 'sqlite') throw new Error('sqlite expected');
+    const writer = workerTouchWriter(database.file, 'NORMAL', startWorker);
+    const later = a.last_validated_at + 60_000;
+    // More ids than one statement takes (500): ids that name no activation change nothing.
+    const many = [a.id, ...Array.from({ length: 700 }, (_, i) => 1_000_000 + i)];
+    await writer.write(new Map([[later, many]]));
+    // An older time never moves a newer one back.
+    await writer.write(new Map([[later - 30_000, [a.id, b.id]]]));
+    await writer.close();
+    const after = new Map((await liveActivations(world, id)).map((row) => [row.id, row.last_validated_at]));
+    expect(after.get(a.id)).toBe(later);
+    expect(after.get(b.id)).toBe(later - 30_000);
+  });
+});
