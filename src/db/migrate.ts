@@ -9,6 +9,7 @@ import * as licenseActivations from './migrations/0005-license-activations.js';
 import * as admin from './migrations/0006-admin.js';
 import * as productRuleOnLimit from './migrations/0008-product-rule-on-limit.js';
 import * as ppobConsole from './migrations/0009-ppob-console.js';
+import * as licenseTokensWebhooksOut from './migrations/0015-license-tokens-webhooks-out.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -21,6 +22,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0006-admin': { up: (db) => admin.up(db, dialect) },
     '0008-product-rule-on-limit': { up: (db) => productRuleOnLimit.up(db) },
     '0009-ppob-console': { up: (db) => ppobConsole.up(db) },
+    '0015-license-tokens-webhooks-out': { up: (db) => licenseTokensWebhooksOut.up(db, dialect) },
   };
 }
 
