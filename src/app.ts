@@ -17,7 +17,7 @@ import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import type { LicenseDeps } from './licenses/index.js';
-import { licenseApiRoutes } from './licenses/index.js';
+import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { memberAreaRoutes } from './members/area.js';
 import { memberRoutes } from './members/routes.js';
@@ -42,6 +42,8 @@ export interface AppDeps {
   onMailQueued?: () => void;
   /** Realtime fan-out; in-process unless given (the server picks the backend). */
   bus?: RealtimeBus;
+  /** Called when a change committed events for the seller's webhooks (the server nudges their worker). */
+  onWebhookQueued?: () => void;
 }
 
 declare module 'fastify' {
@@ -127,13 +129,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: database.db });
   // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
   const previousKeyUse = new PreviousKeyUse();
+  const onWebhookQueued = deps.onWebhookQueued;
+  // A stored payment may have queued mail and events for the seller's systems: wake both senders.
+  const onStored =
+    deps.onMailQueued || onWebhookQueued
+      ? () => {
+          deps.onMailQueued?.();
+          onWebhookQueued?.();
+        }
+      : undefined;
   await app.register(lynkWebhookRoutes, {
     db: database.db,
     transact: database.transact,
     config,
     runtime,
     previousKeyUse,
-    ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),
+    ...(onStored ? { onStored } : {}),
   });
   const bus = deps.bus ?? createMemoryBus();
   await app.register(memberRoutes, {
@@ -153,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     settings: config.auth,
     bus,
     log: app.log,
+    onWebhookQueued,
   };
   const guardDeps = { db: database.db, runtime, settings: config.auth, cookies };
   app.decorateRequest('member', null);
@@ -175,10 +187,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dialect: database.dialect,
     runtime,
     bus,
+    onWebhookQueued,
   };
+  const signer = new LicenseTokenSigner({
+    db: database.db,
+    now: runtime.now,
+    log: app.log,
+    secrets: { masterSecret: config.cookieSecret, defaultGraceDays: config.licenseTokens.graceDays },
+  });
   await app.register(licenseApiRoutes, {
     deps: licenses,
     limits: config.licenseApi,
+    corsOrigins: config.licenseApi.corsOrigins,
+    keyPrefix: config.licensePrefix,
+    tokens: new DeviceTokens(
+      signer,
+      { enabled: config.licenseTokens.enabled, graceDays: config.licenseTokens.graceDays, issuer: config.publicUrl },
+      runtime.now,
+    ),
     sqlite:
       config.database.kind === 'sqlite'
         ? { file: config.database.file, synchronous: config.database.synchronous }
@@ -217,6 +243,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub,
     guard: guardDeps,
     onMailQueued: deps.onMailQueued,
+    onWebhookQueued,
   });
   await app.register(metricsRoutes, { token: config.metricsToken, database, hub, previousKeyUse });
   await app.register(assetRoutes);

@@ -5,10 +5,12 @@ import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
 import type { DatabaseHandle } from './db/index.js';
 import { migrateToLatest, openDatabase } from './db/index.js';
+import { licenseExpirySweep } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
+import { WebhookWorker } from './webhooks-out/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -16,7 +18,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the database, migrates, starts the mail worker and listens. server.ts only wires; app.ts builds. */
+/** Opens the database, migrates, starts the mail and webhook workers and listens. server.ts only wires; app.ts builds. */
 export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
@@ -24,6 +26,7 @@ export async function startServer(
   const database = openDatabase(config.database, { poolSize: config.databasePoolSize });
   let app: FastifyInstance | undefined;
   let worker: MailWorker | undefined;
+  let webhooks: WebhookWorker | undefined;
   let bus: RealtimeBus | undefined;
   let url: string;
   const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.leaseMs) : devTransport();
@@ -31,7 +34,14 @@ export async function startServer(
     const migrations = await migrateToLatest(database.db, database.dialect);
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
     bus = await openBus(config, database, logger);
-    app = await buildApp({ config, database, logger, bus, onMailQueued: () => worker?.nudge() });
+    app = await buildApp({
+      config,
+      database,
+      logger,
+      bus,
+      onMailQueued: () => worker?.nudge(),
+      onWebhookQueued: () => webhooks?.nudge(),
+    });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -47,6 +57,15 @@ export async function startServer(
       log: logger.child({ component: 'mail' }),
     });
     worker.start();
+    webhooks = new WebhookWorker({
+      db: database.db,
+      dialect: database.dialect,
+      runtime: systemRuntime,
+      log: logger.child({ component: 'webhooks-out' }),
+      settings: { masterSecret: config.cookieSecret, ...config.webhooksOut },
+      sweeps: [licenseExpirySweep],
+    });
+    webhooks.start();
   } catch (error) {
     await app?.close();
     await bus?.close();
@@ -54,7 +73,7 @@ export async function startServer(
     await database.close();
     throw error;
   }
-  const running = { app, worker, bus };
+  const running = { app, worker, webhooks, bus };
   let closing: Promise<void> | null = null;
   return {
     app: running.app,
@@ -73,6 +92,7 @@ export async function startServer(
           clearInterval(sweep);
         }
         await running.worker.stop();
+        await running.webhooks.stop();
         await running.bus.close();
         transport.close();
         await database.close();

@@ -5,8 +5,9 @@ import { endMemberSessions } from '../auth/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect } from '../db/index.js';
 import { enqueueMail, registrationMailSubject } from '../mail/index.js';
-import { createMemberIfAbsent, hashPassword, randomPassword } from '../members/index.js';
+import { createMemberIfAbsent, hashPassword, memberCreatedEvent, randomPassword } from '../members/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
+import { queueWebhookEvents } from '../webhooks-out/index.js';
 import { equalsKey } from './search-key.js';
 
 /** What the console does to a member. Each action writes its audit entry in its own transaction. */
@@ -15,6 +16,7 @@ export interface ConsoleDeps {
   dialect: Dialect;
   runtime: Runtime;
   bus: RealtimeBus;
+  onWebhookQueued?: (() => void) | undefined;
 }
 
 export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: number, now: number) {
@@ -85,22 +87,28 @@ export async function createMemberByHand(
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { ok: false, reason: 'INVALID_EMAIL' };
   const passwordHash = await hashPassword(randomPassword(deps.runtime.randomBytes));
   const now = deps.runtime.now();
-  return deps.db.transaction().execute(async (trx): Promise<CreateMemberResult> => {
+  const outcome = await deps.db.transaction().execute(async (trx) => {
     const { member, created } = await createMemberIfAbsent(
       trx,
       { email, name: input.name.trim(), phone: input.phone.trim(), passwordHash, sourceOrderId: null },
       now,
     );
-    if (!created) return { ok: false, reason: 'EXISTS' };
+    if (!created) return { result: { ok: false, reason: 'EXISTS' } as CreateMemberResult, queued: 0 };
     await queueRegistrationMail(trx, member, `registration:${member.id}`, now);
+    const queued = await queueWebhookEvents(trx, [memberCreatedEvent(member, { via: 'console' })], {
+      now,
+      randomBytes: deps.runtime.randomBytes,
+    });
     await recordAudit(
       trx,
       actor,
       { action: 'member.create', target: { type: 'member', id: member.id }, details: { email } },
       now,
     );
-    return { ok: true, memberId: member.id };
+    return { result: { ok: true, memberId: member.id } as CreateMemberResult, queued };
   });
+  if (outcome.queued > 0) deps.onWebhookQueued?.();
+  return outcome.result;
 }
 
 async function queueRegistrationMail(

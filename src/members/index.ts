@@ -13,3 +13,4 @@ export {
   peekSetPasswordToken,
 } from './one-time-links.js';
 export { checkNewPassword, hashPassword, randomPassword, verifyPassword } from './passwords.js';
+export { memberCreatedEvent } from './webhook-events.js';
