@@ -1,6 +1,7 @@
 import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
+import { keysRotate, keysShow } from './keys.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
@@ -30,6 +31,8 @@ const COMMANDS: Record<string, Command> = {
   'ppob list': ppobList,
   'admin create': adminCreate,
   'ppob resolve': ppobResolve,
+  'keys show': keysShow,
+  'keys rotate': keysRotate,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -56,6 +59,8 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   admin create   --email E --password-stdin [--json]   buat akun admin (kata sandi dari stdin)
   ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
                  selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
+  keys show      [--json]   kunci publik token lisensi (Ed25519) dan URL publikasinya
+  keys rotate    [--revoke-previous] [--json]   ganti kunci penandatangan token lisensi
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat README).
 `;
