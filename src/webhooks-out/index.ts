@@ -1,3 +1,4 @@
+export { claimDueDeliveries } from './claim.js';
 export { deliveryDetail, listEndpointDeliveries, resendDelivery } from './deliveries.js';
 export type { EndpointContext, EndpointInput } from './endpoints.js';
 export {
