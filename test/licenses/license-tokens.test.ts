@@ -157,7 +157,11 @@ describe.each(DIALECTS)('offline license tokens (%s)', (dialect) => {
       ok: false,
       reason: 'UNKNOWN_KEY',
     });
-    const audit = await world.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'license_key.rotate').execute();
+    const audit = await world.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'license_key.rotate')
+      .execute();
     expect(audit).toHaveLength(1);
   });
 

@@ -71,11 +71,7 @@ describe('the README’s offline verifiers, run on real tokens', () => {
     const longer = Buffer.from(JSON.stringify({ ...claims, valid_until: claims.valid_until + 999_999 })).toString(
       'base64url',
     );
-    const refused = [
-      run(`${head}.${longer}.${signature}`),
-      run(token, 'mesin-lain'),
-      run(expired),
-    ];
+    const refused = [run(`${head}.${longer}.${signature}`), run(token, 'mesin-lain'), run(expired)];
     const emptySet = join(dir, 'rotated.json');
     writeFileSync(emptySet, JSON.stringify({ keys: [] }));
     refused.push(run(token, 'mesin-1', emptySet));

@@ -99,7 +99,10 @@ describe.each(DIALECTS)('webhooks to the seller’s systems (%s)', (dialect) => 
 
   it('member.created for a membership payment and session.takeover when a member keeps a second device', async () => {
     const { world, receiver, worker } = await setUp(['member.created', 'session.takeover']);
-    await postLynk(world.app, payment({ email: 'ani@example.com', items: [{ title: 'Daftar Member KEI', uuid: 'm', qty: 1, price: 1 }] }));
+    await postLynk(
+      world.app,
+      payment({ email: 'ani@example.com', items: [{ title: 'Daftar Member KEI', uuid: 'm', qty: 1, price: 1 }] }),
+    );
     await addMember(world, 'sari@example.com', { name: 'Sari' });
     const laptop = new TestDevice(world.app, { fingerprint: 'a'.repeat(64) });
     expect((await laptop.login('sari@example.com', PASSWORD)).statusCode).toBe(303);
@@ -178,7 +181,7 @@ describe.each(DIALECTS)('webhooks to the seller’s systems (%s)', (dialect) => 
       last = world.runtime.now();
       await worker.drain();
       const [d] = await deliveryRows(world);
-      if (!d || d.status !== 'pending') break;
+      if (d?.status !== 'pending') break;
       world.runtime.current = Number(d.next_attempt_at);
     }
     const [failed] = await deliveryRows(world);
@@ -198,7 +201,13 @@ describe.each(DIALECTS)('webhooks to the seller’s systems (%s)', (dialect) => 
   it('a delivery claimed by a worker that died goes out after its lease, by another worker, once', async () => {
     const { world, receiver, worker } = await setUp(['license.issued']);
     await buyLicense(world, 'Satu Perangkat');
-    const claimed = await claimDueDeliveries(world.database.db, world.database.dialect, world.runtime.now(), 10, 60_000);
+    const claimed = await claimDueDeliveries(
+      world.database.db,
+      world.database.dialect,
+      world.runtime.now(),
+      10,
+      60_000,
+    );
     expect(claimed).toHaveLength(1);
     expect(await worker.drain()).toBe(0);
     world.runtime.advance(60_001);
