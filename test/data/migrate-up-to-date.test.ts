@@ -13,10 +13,21 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
-      // As if this database was last migrated by the release before 0009.
-      await sql`drop index ppob_transactions_customer_idx`.execute(db);
-      await sql`delete from kysely_migration where name = '0009-ppob-console'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0009-ppob-console'] });
+      // As if this database was last migrated by the release before 0015.
+      for (const table of [
+        'webhook_attempts',
+        'webhook_deliveries',
+        'webhook_messages',
+        'webhook_endpoints',
+        'webhook_sweeps',
+        'license_signing_keys',
+      ])
+        await sql`drop table ${sql.table(table)}`.execute(db);
+      await sql`drop index licenses_expires_at_idx`.execute(db);
+      await sql`alter table licenses drop column offline_grace_days`.execute(db);
+      await sql`alter table product_rules drop column offline_grace_days`.execute(db);
+      await sql`delete from kysely_migration where name = '0015-license-tokens-webhooks-out'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0015-license-tokens-webhooks-out'] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
     } finally {
       await world.close();
