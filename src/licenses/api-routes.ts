@@ -138,6 +138,15 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     }
   };
 
+  // The first signing key is made at start (not by the first activation), so the key set an app
+  // ships with can be fetched before any token exists. A database down now only defers it.
+  app.addHook('onReady', async () => {
+    if (tokens.enabled)
+      await tokens
+        .publishedKeys()
+        .catch((error: unknown) => app.log.warn({ err: error }, 'license signing key not ready yet'));
+  });
+
   app.get(LICENSE_KEYS_PATH, async (_request, reply) => {
     // Apps cache the set; an app meeting an unknown `kid` (a rotation) fetches it again.
     reply.header('cache-control', 'public, max-age=300');
