@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 import type { WebhookEventInput } from './events.js';
 import { isoTime, TEST_EVENT_TYPE } from './events.js';
 
@@ -73,11 +74,10 @@ export async function queueWebhookEvents(
   ctx: QueueContext,
 ): Promise<number> {
   if (Array.isArray(events) && events.length === 0) return 0;
-  const endpoints = await db
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'event_types'])
-    .where('enabled', '=', 1)
-    .execute();
+  // Asked on every payment and activation: compiled once, one read of a small table.
+  const { rows: endpoints } = await executeCompiledOnce(db, 'enabled webhook endpoints', [1], () =>
+    db.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('enabled', '=', 1),
+  );
   if (endpoints.length === 0) return 0;
   // A list that costs queries to make (every license of an order) is made only for a listener.
   const list = typeof events === 'function' ? await events() : events;
