@@ -53,14 +53,10 @@ describe('the server sends outgoing webhooks by itself', () => {
     const url = await receiver.start();
     const database = openDatabase(loaded.config.database);
     try {
-      const ctx = {
-        now: Date.now(),
-        randomBytes: (n: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(n))),
-      };
       const { secret } = await createEndpoint(
         database.db,
         { url, description: '', eventTypes: [] },
-        { ...ctx, masterSecret: loaded.config.cookieSecret },
+        { now: Date.now(), randomBytes, masterSecret: loaded.config.cookieSecret },
       );
       receiver.secret = secret;
     } finally {
