@@ -6,11 +6,14 @@ import autocannon from 'autocannon';
 /**
  * Load for POST /api/licenses/validate from a pre-built list of bodies (each a real key with its
  * device's fingerprint), taken in order and never repeated within a run. An answer counts as ok
- * only when it is 200 and says `"valid":true`; anything else (a 429, a wrong verdict) is bad.
+ * only when it is 200 and says `"valid":true` (with a signed license token when tokens are on);
+ * anything else (a 429, a wrong verdict, a missing token) is bad.
  */
 export interface ValidationPool {
   bodies: string[];
   next: number;
+  /** LICENSE_TOKENS is on: a valid answer must carry a token, or the signing cost went unmeasured. */
+  expectTokens: boolean;
 }
 
 export interface LoadResult {
@@ -26,7 +29,8 @@ export interface LoadResult {
 
 const PATH = '/api/licenses/validate';
 const TIMEOUT_MS = 10_000;
-const isValid = (status: number, body: string) => status === 200 && body.includes('"valid":true');
+const isValid = (status: number, body: string, expectTokens: boolean) =>
+  status === 200 && body.includes('"valid":true') && (!expectTokens || body.includes('"token":"ey'));
 
 function takeBody(pool: ValidationPool): string {
   const body = pool.bodies[pool.next % pool.bodies.length] ?? '';
@@ -34,7 +38,12 @@ function takeBody(pool: ValidationPool): string {
   return body;
 }
 
-function sendValidation(url: string, agent: Agent, body: string): Promise<{ ms: number; ok: boolean } | null> {
+function sendValidation(
+  url: string,
+  agent: Agent,
+  body: string,
+  expectTokens: boolean,
+): Promise<{ ms: number; ok: boolean } | null> {
   return new Promise((resolve) => {
     const sentAt = performance.now();
     const req = request(`${url}${PATH}`, {
@@ -49,7 +58,9 @@ function sendValidation(url: string, agent: Agent, body: string): Promise<{ ms: 
       res.on('data', (chunk: string) => {
         text += chunk;
       });
-      res.on('end', () => resolve({ ms: performance.now() - sentAt, ok: isValid(res.statusCode ?? 0, text) }));
+      res.on('end', () =>
+        resolve({ ms: performance.now() - sentAt, ok: isValid(res.statusCode ?? 0, text, expectTokens) }),
+      );
       res.on('error', () => resolve(null));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -85,7 +96,7 @@ export async function runPacedValidations(
         maxSendLagMs = Math.max(maxSendLagMs, now - scheduledAt);
         fired++;
         pending.push(
-          sendValidation(url, agent, takeBody(pool)).then((answer) => {
+          sendValidation(url, agent, takeBody(pool), pool.expectTokens).then((answer) => {
             if (!answer) {
               errors++;
               return;
@@ -139,7 +150,7 @@ export async function runSaturatedValidations(
             headers: { 'content-type': 'application/json' },
             setupRequest: (req) => ({ ...req, body: takeBody(pool) }),
             onResponse: (status, body) => {
-              if (isValid(status, body)) ok++;
+              if (isValid(status, body, pool.expectTokens)) ok++;
               else bad++;
             },
           },

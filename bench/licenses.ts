@@ -28,6 +28,7 @@ const USAGE = `npm run bench:licenses -- [options]
   --sync <mode>         FULL, NORMAL or both (default FULL, the server's default)
   --scenario <name>     A (paced), B (saturation) or both (default both)
   --warmup <n>          unmeasured validations per server first (default 5000)
+  --tokens <on|off>      LICENSE_TOKENS: each valid answer signs a license token (default on)
   --log-level <level>   server LOG_LEVEL (default warn)
   --quiet-wait <s>      before each run, wait up to s seconds for the machine to be idle (default 30)
   --cpu-prof            write a V8 CPU profile of each server child (summarise: bench/cpu-profile-summary.ts)`;
@@ -49,6 +50,7 @@ function parse(args: string[]) {
       scenario: { type: 'string', default: 'both' },
       warmup: { type: 'string', default: '5000' },
       'log-level': { type: 'string', default: 'warn' },
+      tokens: { type: 'string', default: 'on' },
       'quiet-wait': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
@@ -67,6 +69,7 @@ function parse(args: string[]) {
     scenarios: values.scenario.toUpperCase() === 'BOTH' ? ['A', 'B'] : [values.scenario.toUpperCase()],
     warmup: int('warmup', values.warmup, 0, 1_000_000),
     logLevel: values['log-level'],
+    tokens: values.tokens === 'on',
     quietWaitS: int('quiet-wait', values['quiet-wait'], 0, 3600),
     profileDir: values['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null,
   };
@@ -74,6 +77,7 @@ function parse(args: string[]) {
     errors.push('--sync must be FULL, NORMAL or both');
   if (!options.scenarios.every((x) => x === 'A' || x === 'B')) errors.push('--scenario must be A, B or both');
   checkLogLevel(options.logLevel, errors);
+  if (values.tokens !== 'on' && values.tokens !== 'off') errors.push('--tokens must be on or off');
   return { options, errors };
 }
 
@@ -94,6 +98,7 @@ async function measure(
   const pool: ValidationPool = {
     bodies: seeded.licenses.map((l) => JSON.stringify({ key: l.key, fingerprint: l.fingerprint })),
     next: 0,
+    expectTokens: options.tokens,
   };
   // Every run walks the licenses in a fresh random order (Fisher–Yates).
   for (let i = pool.bodies.length - 1; i > 0; i--) {
@@ -117,6 +122,7 @@ async function measure(
       COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
       // All load comes from 127.0.0.1: the per-IP limit would stop it; the per-key limit stays default.
       LICENSE_API_MAX_PER_IP: '10000000',
+      LICENSE_TOKENS: options.tokens ? 'true' : 'false',
     },
     ...(options.profileDir ? { cpuProfDir: options.profileDir } : {}),
   });
@@ -138,7 +144,9 @@ async function measure(
     const cpu = cpuShares(before, takeCpuSnapshot(server.pid), result.ok + result.bad);
     const latency = summarizeLatencies(result.latenciesMs);
     const rate = result.ok / result.durationS;
-    const name = load.kind === 'paced' ? `A ${options.rate}/s paced` : `B saturation c=${load.connections}`;
+    const mode = options.tokens ? 'tokens on' : 'tokens off';
+    const name =
+      load.kind === 'paced' ? `A ${options.rate}/s paced, ${mode}` : `B saturation c=${load.connections}, ${mode}`;
     const intended = result.intendedLatenciesMs ? summarizeLatencies(result.intendedLatenciesMs) : null;
     // A CPU profile is written only on a graceful exit.
     if (options.profileDir) await server.stop();

@@ -27,7 +27,7 @@ import type { ErrorCode } from './errors.js';
 import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
-import { licenseApiRoutes } from './licenses/index.js';
+import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { memberAreaRoutes, memberRoutes } from './member-area/index.js';
 import { metricsRoutes } from './metrics.js';
@@ -53,6 +53,8 @@ export interface AppDeps {
   bus?: RealtimeBus;
   /** Starts the SQLite "last validated" writer's thread: the bundle's dist/touch-worker.js unless given. */
   startTouchWorker?: StartTouchWorker;
+  /** Called when a change committed events for the seller's webhooks (the server nudges their worker). */
+  onWebhookQueued?: () => void;
 }
 
 declare module 'fastify' {
@@ -186,6 +188,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxPerIp: config.webhooks.maxRefusedPerIp,
     retentionMs: config.webhooks.rejectedRetentionMs,
   });
+  const onWebhookQueued = deps.onWebhookQueued;
+  // A stored payment may have queued mail and events for the seller's systems: wake both senders.
+  const onStored =
+    deps.onMailQueued || onWebhookQueued
+      ? () => {
+          deps.onMailQueued?.();
+          onWebhookQueued?.();
+        }
+      : undefined;
   await app.register(lynkWebhookRoutes, {
     db: database.db,
     transact: database.transact,
@@ -193,7 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     runtime,
     previousKeyUse,
     refusals,
-    ...(deps.onMailQueued ? { onStored: deps.onMailQueued } : {}),
+    ...(onStored ? { onStored } : {}),
   });
   const bus = deps.bus ?? createMemoryBus();
   await app.register(memberRoutes, {
@@ -213,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     settings: config.auth,
     bus,
     log: app.log,
+    onWebhookQueued,
   };
   const guardDeps = { db: database.db, runtime, settings: config.auth, cookies };
   app.decorateRequest('member', null);
@@ -237,10 +249,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dialect: database.dialect,
     runtime,
     bus,
+    onWebhookQueued,
   };
+  const signer = new LicenseTokenSigner({
+    db: database.db,
+    now: runtime.now,
+    log: app.log,
+    secrets: { masterSecret: config.cookieSecret, defaultGraceDays: config.licenseTokens.graceDays },
+  });
   await app.register(licenseApiRoutes, {
     deps: licenses,
     limits: config.licenseApi,
+    corsOrigins: config.licenseApi.corsOrigins,
+    keyPrefix: config.licensePrefix,
+    tokens: new DeviceTokens(
+      signer,
+      { enabled: config.licenseTokens.enabled, graceDays: config.licenseTokens.graceDays, issuer: config.publicUrl },
+      runtime.now,
+    ),
     sqlite:
       config.database.kind === 'sqlite'
         ? { file: config.database.file, synchronous: config.database.synchronous, startWorker: deps.startTouchWorker }
@@ -280,6 +306,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub,
     guard: guardDeps,
     onMailQueued: deps.onMailQueued,
+    onWebhookQueued,
   });
   await app.register(metricsRoutes, { token: config.metricsToken, database, hub, previousKeyUse });
   await app.register(assetRoutes);

@@ -49,6 +49,7 @@ export const errorTable = {
     message: 'Batas perangkat lisensi ini sudah tercapai. Lepaskan salah satu perangkat terlebih dahulu.',
   },
   RATE_LIMITED: { status: 429, message: 'Terlalu banyak permintaan. Coba lagi nanti.' },
+  CORS_ORIGIN_REFUSED: { status: 403, message: 'Halaman dari origin ini tidak diizinkan memanggil API lisensi.' },
   INTERNAL: { status: 500, message: 'Terjadi kesalahan di server.' },
   ASSET_MISSING: { status: 503, message: 'Berkas browser belum dibuat. Jalankan npm run build.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'Penyimpanan tidak tersedia. Coba kirim ulang nanti.' },

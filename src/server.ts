@@ -7,11 +7,13 @@ import { trustedProxyPeer } from './config/index.js';
 import { capConnectionsPerAddress } from './connection-cap.js';
 import type { DatabaseHandle } from './db/index.js';
 import { migrateToLatest, openDatabase } from './db/index.js';
+import { licenseExpirySweep } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
 import { linkIssuer } from './members/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
+import { WebhookWorker } from './webhooks-out/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,7 +28,7 @@ export interface RunningServer {
  */
 const DRAIN_LIMIT_MS = 10_000;
 
-/** Opens the database, migrates, starts the mail worker and listens. server.ts only wires; app.ts builds. */
+/** Opens the database, migrates, starts the mail and webhook workers and listens. server.ts only wires; app.ts builds. */
 export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
@@ -40,12 +42,20 @@ export async function startServer(
   });
   let app: FastifyInstance | undefined;
   let worker: MailWorker | undefined;
+  let webhooks: WebhookWorker | undefined;
   let bus: RealtimeBus | undefined;
   let url: string;
   const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.leaseMs) : devTransport();
   try {
     bus = await openBus(config, database, logger);
-    app = await buildApp({ config, database, logger, bus, onMailQueued: () => worker?.nudge() });
+    app = await buildApp({
+      config,
+      database,
+      logger,
+      bus,
+      onMailQueued: () => worker?.nudge(),
+      onWebhookQueued: () => webhooks?.nudge(),
+    });
     capConnectionsPerAddress(app.server, {
       max: config.http.maxConnectionsPerIp,
       exempt: trustedProxyPeer(config.trustProxy),
@@ -67,6 +77,15 @@ export async function startServer(
       issueLink: linkIssuer(systemRuntime),
     });
     worker.start();
+    webhooks = new WebhookWorker({
+      db: database.db,
+      dialect: database.dialect,
+      runtime: systemRuntime,
+      log: logger.child({ component: 'webhooks-out' }),
+      settings: { masterSecret: config.cookieSecret, ...config.webhooksOut },
+      sweeps: [licenseExpirySweep],
+    });
+    webhooks.start();
   } catch (error) {
     await app?.close();
     await bus?.close();
@@ -74,7 +93,7 @@ export async function startServer(
     await database.close();
     throw error;
   }
-  const running = { app, worker, bus };
+  const running = { app, worker, webhooks, bus };
   let closing: Promise<void> | null = null;
   return {
     app: running.app,
@@ -100,6 +119,7 @@ export async function startServer(
           clearInterval(sweep);
         }
         await running.worker.stop();
+        await running.webhooks.stop();
         await running.bus.close();
         transport.close();
         await database.close();

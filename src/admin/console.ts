@@ -12,6 +12,7 @@ import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
 import { toolConsoleRoutes } from './routes/tools.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
+import { webhooksOutConsoleRoutes } from './routes/webhooks-out.js';
 import { overviewView } from './views/overview.js';
 
 export interface AdminConsoleOptions extends ConsoleOptions {
@@ -41,6 +42,7 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   await app.register(licenseActionRoutes, console);
   await app.register(ppobConsoleRoutes, console);
   await app.register(webhookConsoleRoutes, console);
+  await app.register(webhooksOutConsoleRoutes, console);
   await app.register(mailConsoleRoutes, console);
   await app.register(productConsoleRoutes, console);
   await app.register(toolConsoleRoutes, console);

@@ -10,10 +10,12 @@ import {
   canonicalEmail,
   createMemberIfAbsent,
   hashPassword,
+  memberCreatedEvent,
   randomPassword,
   revokeMemberLinks,
 } from '../members/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
+import { queueWebhookEvents } from '../webhooks-out/index.js';
 
 /** What the console does to a member. Each action writes its audit entry in its own transaction. */
 export interface ConsoleDeps {
@@ -21,6 +23,7 @@ export interface ConsoleDeps {
   dialect: Dialect;
   runtime: Runtime;
   bus: RealtimeBus;
+  onWebhookQueued?: (() => void) | undefined;
 }
 
 export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: number, now: number) {
@@ -102,22 +105,32 @@ export async function createMemberByHand(
     return { ok: false, reason: 'INVALID_EMAIL', message: 'Isi email dengan benar.' };
   const passwordHash = await hashPassword(randomPassword(deps.runtime.randomBytes));
   const now = deps.runtime.now();
-  return deps.db.transaction().execute(async (trx): Promise<CreateMemberResult> => {
+  const outcome = await deps.db.transaction().execute(async (trx) => {
     const { member, created } = await createMemberIfAbsent(
       trx,
       { email, name: input.name.trim(), phone: input.phone.trim(), passwordHash, sourceOrderId: null },
       now,
     );
-    if (!created) return { ok: false, reason: 'EXISTS', message: 'Email ini sudah terdaftar.' };
+    if (!created)
+      return {
+        result: { ok: false, reason: 'EXISTS', message: 'Email ini sudah terdaftar.' } as CreateMemberResult,
+        queued: 0,
+      };
     await queueRegistrationMail(trx, member, `registration:${member.id}`, now);
+    const queued = await queueWebhookEvents(trx, [memberCreatedEvent(member, { via: 'console' })], {
+      now,
+      randomBytes: deps.runtime.randomBytes,
+    });
     await recordAudit(
       trx,
       actor,
       { action: 'member.create', target: { type: 'member', id: member.id }, details: { email } },
       now,
     );
-    return { ok: true, memberId: member.id };
+    return { result: { ok: true, memberId: member.id } as CreateMemberResult, queued };
   });
+  if (outcome.queued > 0) deps.onWebhookQueued?.();
+  return outcome.result;
 }
 
 async function queueRegistrationMail(

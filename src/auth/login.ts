@@ -19,6 +19,7 @@ import {
 } from '../members/index.js';
 import type { NewRealtimeEvent, RealtimeBus, RealtimeEvent } from '../realtime/index.js';
 import { recordRealtimeEvents, SESSION_ENDED_MESSAGES } from '../realtime/index.js';
+import { isoTime, queueWebhookEvents } from '../webhooks-out/index.js';
 import type { DeviceClaim } from './devices.js';
 import { deviceIdForToken, resolveDevice } from './devices.js';
 import type { RateLimit } from './rate-limit.js';
@@ -35,6 +36,8 @@ export interface AuthDeps {
   settings: AuthSettings;
   bus: RealtimeBus;
   log: Log;
+  /** Wakes the webhook worker after a takeover queued `session.takeover` for the seller's systems. */
+  onWebhookQueued?: (() => void) | undefined;
 }
 
 /** Who is knocking: the browser's cookies, its fingerprint and address. */
@@ -218,6 +221,7 @@ export async function completeLogin(
       randomBytes: runtime.randomBytes,
     });
     const recorded = await recordRealtimeEvents(trx, revocationEvents(member.id, revoked, 'takeover', now), now);
+    let queued = 0;
     if (revoked.length > 0) {
       const actor: AuditActor = { type: 'member', id: member.id, label: member.email, ip: ctx.ip };
       await recordAudit(
@@ -226,11 +230,22 @@ export async function completeLogin(
         { action: 'session.takeover', target: { type: 'member', id: member.id }, details: { endedDevices: revoked } },
         now,
       );
+      const takeover = {
+        type: 'session.takeover' as const,
+        data: () => ({
+          member: { id: member.id, email: member.email, name: member.name },
+          ended_devices: displaced.length,
+          ip: ctx.ip,
+          at: isoTime(now),
+        }),
+      };
+      queued = await queueWebhookEvents(trx, [takeover], { now, randomBytes: runtime.randomBytes });
     }
-    return { kind: 'signed_in' as const, session, deviceToken: device.newToken, recorded };
+    return { kind: 'signed_in' as const, session, deviceToken: device.newToken, recorded, queued };
   });
   if (outcome.kind === 'conflict') return outcome;
   publishCommitted(deps, outcome.recorded);
+  if (outcome.queued > 0) deps.onWebhookQueued?.();
   deps.log.info({ memberId: member.id, revokedDevices: outcome.recorded.length }, 'member signed in');
   return {
     kind: 'signed_in',

@@ -4,7 +4,14 @@ import { systemRuntime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import type { LicenseDeps } from '../licenses/index.js';
-import { findLicenseByKey, licenseState, listActivations, resetActivations, revokeLicense } from '../licenses/index.js';
+import {
+  canonicalLicenseKey,
+  findLicenseByKey,
+  licenseState,
+  listActivations,
+  resetActivations,
+  revokeLicense,
+} from '../licenses/index.js';
 import type { RealtimeBus } from '../realtime/index.js';
 import { configFromEnvironment, UsageError, withDatabaseAndBus } from './context.js';
 import { complain, formatTime, printRows, say } from './output.js';
@@ -31,7 +38,7 @@ async function withLicense<T>(
   fn: (database: DatabaseHandle, licenseId: number, bus: RealtimeBus) => Promise<T>,
 ): Promise<T> {
   const outcome = await withDatabaseAndBus(config, async (database, bus) => {
-    const license = await findLicenseByKey(database.db, key);
+    const license = await findLicenseByKey(database.db, canonicalLicenseKey(key.trim(), config.licensePrefix));
     return license ? { value: await fn(database, license.id, bus) } : null;
   });
   if (!outcome) {
@@ -45,7 +52,7 @@ export async function licensesShow(args: string[]): Promise<void> {
   const { key, values } = keyArgument(args, 'gerbang licenses show <kunci> [--json]', { json: { type: 'boolean' } });
   const config = configFromEnvironment();
   const shown = await withLicense(config, key, async ({ db }, id) => {
-    const license = await findLicenseByKey(db, key);
+    const license = await findLicenseByKey(db, canonicalLicenseKey(key, config.licensePrefix));
     const activations = await listActivations(db, id);
     return { license, activations };
   });

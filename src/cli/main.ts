@@ -2,6 +2,7 @@ import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { importLegacyCommand } from './import.js';
+import { keysRotate, keysShow } from './keys.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
 import { lynkSimulate } from './lynk.js';
@@ -33,6 +34,8 @@ const COMMANDS: Record<string, Command> = {
   'admin create': adminCreate,
   'ppob resolve': ppobResolve,
   'import legacy': importLegacyCommand,
+  'keys show': keysShow,
+  'keys rotate': keysRotate,
 };
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
@@ -62,6 +65,8 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   import legacy  (--from mysql://user:sandi@host:3306/db | --from-sql dump.sql) [--dry-run] [--json] [--batch-size N]
                  [--phone-check import|login]
                  impor member dan kunci lisensi dari sistem lama (PHP); aman dijalankan ulang
+  keys show      [--json]   kunci publik token lisensi (Ed25519) dan URL publikasinya
+  keys rotate    [--revoke-previous] [--json]   ganti kunci penandatangan token lisensi
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat docs/CONFIG.md).
 `;

@@ -81,9 +81,19 @@ export interface Config {
     readonly callbackUrl: string;
   };
   /** Rate limits of the public license API (/api/licenses/*), per client IP and per license key. */
-  readonly licenseApi: { readonly windowMs: number; readonly maxPerIp: number; readonly maxPerKey: number };
+  readonly licenseApi: {
+    readonly windowMs: number;
+    readonly maxPerIp: number;
+    readonly maxPerKey: number;
+    /** Origins whose pages may read the API's answers (CORS); '*' for any (the API uses no cookies). */
+    readonly corsOrigins: '*' | readonly string[];
+  };
   /** Refused webhook deliveries: per-IP limit per minute (this instance) and how long they are kept. */
   readonly webhooks: { readonly maxRefusedPerIp: number; readonly rejectedRetentionMs: number };
+  /** Signed license tokens for offline checks (src/licenses/token.ts). */
+  readonly licenseTokens: { readonly enabled: boolean; readonly graceDays: number };
+  /** Outgoing webhooks (src/webhooks-out/): how long a delivery is retried, and one call's deadline. */
+  readonly webhooksOut: { readonly retryMs: number; readonly timeoutMs: number };
   /** Names of secrets generated for development (printed at start so a newcomer can use them). */
   readonly generatedSecrets: readonly GeneratedSecret[];
 }
@@ -240,6 +250,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       windowMs: e.LICENSE_API_RATE_WINDOW_SECONDS * 1000,
       maxPerIp: e.LICENSE_API_MAX_PER_IP,
       maxPerKey: e.LICENSE_API_MAX_PER_KEY,
+      corsOrigins: e.LICENSE_API_CORS_ORIGINS,
+    },
+    licenseTokens: { enabled: e.LICENSE_TOKENS, graceDays: e.LICENSE_TOKEN_GRACE_DAYS },
+    webhooksOut: {
+      retryMs: e.WEBHOOK_OUT_RETRY_DAYS * 86_400_000,
+      timeoutMs: e.WEBHOOK_OUT_TIMEOUT_SECONDS * 1000,
     },
     webhooks: {
       maxRefusedPerIp: e.WEBHOOK_MAX_REFUSED_PER_IP,

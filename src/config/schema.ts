@@ -17,6 +17,27 @@ const isoInstant = z.iso
   .datetime({ offset: true, message: 'harus berupa waktu ISO 8601 dengan zona, mis. 2026-12-31T17:00:00Z' })
   .transform((text) => Date.parse(text));
 
+/** The longest offline grace a product may give (a retired signing key stays published this long). */
+export const MAX_OFFLINE_GRACE_DAYS = 365;
+
+/** Web origins allowed to call the license API from a page: `*` (any) or `https://app.example.com,…`. */
+const corsOrigins = z.string().transform((text, ctx) => {
+  const items = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  if (items.length === 1 && items[0] === '*') return '*' as const;
+  for (const item of items) {
+    let origin: string | null = null;
+    try {
+      origin = new URL(item).origin;
+    } catch {}
+    if (origin === null || origin === 'null' || origin !== item.replace(/\/+$/, ''))
+      ctx.addIssue({ code: 'custom', message: `"${item}" bukan origin (mis. https://app.example.com, tanpa path)` });
+  }
+  return items.map((item) => item.replace(/\/+$/, ''));
+});
+
 /** A product rule maps a Lynk product (by uuid or exact title) to what a payment for it does. */
 export const productRuleSchema = z
   .object({
@@ -28,6 +49,8 @@ export const productRuleSchema = z
     // One device too many: refuse it (409 with the devices in use) or move the license to it,
     // ending the oldest activation (its open page is closed live).
     onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
+    // How long a license token lets the seller's app work offline (LICENSE_TOKEN_GRACE_DAYS if absent).
+    offlineGraceDays: z.number().int().positive().max(MAX_OFFLINE_GRACE_DAYS).optional(),
   })
   .refine((r) => r.uuid !== undefined || r.title !== undefined, {
     message: 'setiap aturan produk butuh "uuid" atau "title"',
@@ -135,6 +158,15 @@ export const envSchema = z.object({
   // Refused webhook deliveries (bad signature or body) one IP may send per minute before 429.
   WEBHOOK_MAX_REFUSED_PER_IP: positiveInt.max(10_000_000).default(60),
   REJECTED_RETENTION_DAYS: positiveInt.max(3650).default(14),
+  LICENSE_API_CORS_ORIGINS: corsOrigins.default('*'),
+  LICENSE_TOKENS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  LICENSE_TOKEN_GRACE_DAYS: positiveInt.max(MAX_OFFLINE_GRACE_DAYS).default(7),
+  // At least three days of retries: a seller's server down over a long weekend still gets every event.
+  WEBHOOK_OUT_RETRY_DAYS: positiveInt.min(3).max(30).default(3),
+  WEBHOOK_OUT_TIMEOUT_SECONDS: positiveInt.max(60).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

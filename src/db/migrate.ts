@@ -12,6 +12,7 @@ import * as ppobConsole from './migrations/0009-ppob-console.js';
 import * as webhookHardening from './migrations/0010-webhook-hardening.js';
 import * as linkRevocationEmailProof from './migrations/0012-link-revocation-email-proof.js';
 import * as legacyImport from './migrations/0013-legacy-import.js';
+import * as licenseTokensWebhooksOut from './migrations/0015-license-tokens-webhooks-out.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -27,6 +28,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0010-webhook-hardening': { up: (db) => webhookHardening.up(db) },
     '0012-link-revocation-email-proof': { up: (db) => linkRevocationEmailProof.up(db, dialect) },
     '0013-legacy-import': { up: (db) => legacyImport.up(db, dialect) },
+    '0015-license-tokens-webhooks-out': { up: (db) => licenseTokensWebhooksOut.up(db, dialect) },
   };
 }
 

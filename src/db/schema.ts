@@ -21,6 +21,12 @@ export interface Database {
   license_activations: LicenseActivationsTable;
   product_rules: ProductRulesTable;
   admin_setup: AdminSetupTable;
+  license_signing_keys: LicenseSigningKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_sweeps: WebhookSweepsTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -115,6 +121,8 @@ export interface LicensesTable {
   /** The previous system's order and transaction numbers (KEI-XXXXXXXX, KEI-XXXX), as its mails showed them. */
   legacy_order_no: Generated<string | null>;
   legacy_transaction_no: Generated<string | null>;
+  /** Days a license token lets an app work offline (from the product rule); null: LICENSE_TOKEN_GRACE_DAYS. */
+  offline_grace_days: number | null;
 }
 
 /** takeover: a new device took the slot · deactivated: the seller's app or the member released it · reset · license_revoked. */
@@ -277,6 +285,8 @@ export interface ProductRulesTable {
   validity_days: number | null;
   /** License overflow policy, as `onLimit` in PRODUCT_RULES. */
   on_limit: Generated<'refuse' | 'takeover'>;
+  /** As `offlineGraceDays` in PRODUCT_RULES; null: LICENSE_TOKEN_GRACE_DAYS. */
+  offline_grace_days: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -288,6 +298,84 @@ export interface AdminSetupTable {
   id: number;
   member_id: number | null;
   completed_at: number;
+}
+
+/** An Ed25519 key that signs license tokens; `private_key` is sealed (src/secret-box.ts). */
+export interface LicenseSigningKeysTable {
+  id: Generated<number>;
+  /** RFC 7638 thumbprint of the public key: the token header's `kid`. */
+  kid: string;
+  /** The raw 32-byte public key, base64url (the JWK's `x`). */
+  public_key: string;
+  private_key: string;
+  /** 1 on the one key that signs now, null on retired keys (unique). */
+  active: number | null;
+  created_at: number;
+  /** When a newer key took over signing; null for the active key. */
+  retired_at: number | null;
+  /** A retired key is published until then (its last token's latest possible expiry). */
+  published_until: number | null;
+}
+
+/** An endpoint of the seller's systems that receives Gerbang's events (Standard Webhooks). */
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  url: string;
+  description: string;
+  /** The `whsec_…` signing secret, sealed (src/secret-box.ts). */
+  secret: string;
+  /** Comma-separated event types; '' means every event. */
+  event_types: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One event, with the id every delivery of it carries (`webhook-id`). */
+export interface WebhookMessagesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_type: string;
+  /** The exact JSON body sent (signed as is on every attempt). */
+  payload: string;
+  dedupe_key: string | null;
+  created_at: number;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+
+/** One message to one endpoint: the outbox row the webhook worker claims. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  message_id: number;
+  endpoint_id: number;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  /** Retries stop WEBHOOK_OUT_RETRY_DAYS after this (the event, or "Kirim ulang"); then `failed`. */
+  retry_from: number;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/** One HTTP call of a delivery (the console's delivery log). */
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempted_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+/** How far a time-driven event (e.g. `license.expired`) has been announced. */
+export interface WebhookSweepsTable {
+  name: string;
+  swept_until: number;
 }
 
 export type ProductRuleRow = Selectable<ProductRulesTable>;
@@ -305,3 +393,7 @@ export type Device = Selectable<DevicesTable>;
 export type Session = Selectable<SessionsTable>;
 export type MailRow = Selectable<MailOutboxTable>;
 export type MailUpdate = Updateable<MailOutboxTable>;
+export type LicenseSigningKey = Selectable<LicenseSigningKeysTable>;
+export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttempt = Selectable<WebhookAttemptsTable>;

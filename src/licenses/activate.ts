@@ -2,17 +2,27 @@ import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { RealtimeEvent } from '../realtime/index.js';
-import type { ActivationView, LicenseDeps } from './deps.js';
-import { activationView } from './deps.js';
+import { queueWebhookEvents } from '../webhooks-out/index.js';
+import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
+import { activationView, tokenLicense } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
-import { endActivations, publishCommitted } from './notify.js';
+import { announceCommitted, endActivations, queueContext } from './notify.js';
 import { licenseState } from './status.js';
+import { licenseEvent } from './webhook-events.js';
 
 /** A license named by its key (the public API) or its id (the member's own page). */
 export type LicenseRef = { key: string } | { id: number };
 
 export type ActivateResult =
-  | { kind: 'activated'; licenseId: number; activation: ActivationView; created: boolean; replaced: number[] }
+  | {
+      kind: 'activated';
+      licenseId: number;
+      /** What a license token for this device says about the license. */
+      license: TokenLicense;
+      activation: ActivationView;
+      created: boolean;
+      replaced: number[];
+    }
   | { kind: 'limit'; licenseId: number; maxDevices: number; activations: ActivationView[] }
   | { kind: 'not_found' }
   | { kind: 'revoked' }
@@ -36,11 +46,9 @@ export async function activateLicense(
   const hash = fingerprintHash(device.fingerprint);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result, events } = await deps.db
-        .transaction()
-        .execute((trx) => activateOnce(trx, deps, ref, hash, device.name));
-      publishCommitted(deps.bus, events);
-      return result;
+      const committed = await deps.db.transaction().execute((trx) => activateOnce(trx, deps, ref, hash, device.name));
+      announceCommitted(deps, committed);
+      return committed.result;
     } catch (error) {
       if (attempt >= ATTEMPTS || !isRetryable(error)) throw error;
     }
@@ -53,13 +61,14 @@ async function activateOnce(
   ref: LicenseRef,
   hash: string,
   name: string,
-): Promise<{ result: ActivateResult; events: RealtimeEvent[] }> {
+): Promise<{ result: ActivateResult; events: RealtimeEvent[]; queued: number }> {
   const now = deps.runtime.now();
   const none: RealtimeEvent[] = [];
   const license = await lockedLicense(trx, deps.dialect, ref);
-  if (!license) return { result: { kind: 'not_found' }, events: none };
+  if (!license) return { result: { kind: 'not_found' }, events: none, queued: 0 };
   const state = licenseState(license, now);
-  if (state !== 'active') return { result: { kind: state }, events: none };
+  if (state !== 'active') return { result: { kind: state }, events: none, queued: 0 };
+  const forToken = tokenLicense(license);
 
   const live = await trx
     .selectFrom('license_activations')
@@ -73,8 +82,9 @@ async function activateOnce(
   if (same) {
     const activation = activationView(same);
     return {
-      result: { kind: 'activated', licenseId: license.id, activation, created: false, replaced: [] },
+      result: { kind: 'activated', licenseId: license.id, license: forToken, activation, created: false, replaced: [] },
       events: none,
+      queued: 0,
     };
   }
   // More than one too many only when an operator lowered max_devices: the oldest make room.
@@ -84,10 +94,11 @@ async function activateOnce(
     return {
       result: { kind: 'limit', licenseId: license.id, maxDevices: license.max_devices, activations },
       events: none,
+      queued: 0,
     };
   }
   const replaced = excess > 0 ? live.slice(0, excess).map((a) => a.id) : [];
-  const { events } = await endActivations(trx, license, replaced, 'takeover', now);
+  const ended = await endActivations(trx, license, replaced, 'takeover', queueContext(deps, now));
   const taken = new Set(live.filter((a) => !replaced.includes(a.id)).map((a) => a.slot));
   let slot = 1;
   while (taken.has(slot)) slot++;
@@ -106,7 +117,16 @@ async function activateOnce(
     .returning(['id', 'name', 'created_at', 'last_validated_at'])
     .executeTakeFirstOrThrow();
   const activation = activationView(row);
-  return { result: { kind: 'activated', licenseId: license.id, activation, created: true, replaced }, events };
+  const activated = licenseEvent(trx, 'license.activated', license.id, now, {
+    activation: { id: activation.id, name: activation.name, created_at: new Date(now).toISOString() },
+    replaced_activation_ids: replaced,
+  });
+  const queued = await queueWebhookEvents(trx, [activated], queueContext(deps, now));
+  return {
+    result: { kind: 'activated', licenseId: license.id, license: forToken, activation, created: true, replaced },
+    events: ended.events,
+    queued: ended.queued + queued,
+  };
 }
 
 /**
@@ -114,7 +134,20 @@ async function activateOnce(
  * license queue here). SQLite needs no lock: its one writer runs these transactions one at a time.
  */
 function lockedLicense(trx: Kysely<Database>, dialect: Dialect, ref: LicenseRef) {
-  const base = trx.selectFrom('licenses').select(['id', 'email', 'status', 'expires_at', 'max_devices', 'on_limit']);
+  const base = trx
+    .selectFrom('licenses')
+    .select([
+      'id',
+      'email',
+      'status',
+      'expires_at',
+      'max_devices',
+      'on_limit',
+      'license_key',
+      'product_uuid',
+      'product_title',
+      'offline_grace_days',
+    ]);
   const query = 'key' in ref ? base.where('license_key', '=', ref.key) : base.where('id', '=', ref.id);
   return dialect === 'postgres' ? query.forUpdate().executeTakeFirst() : query.executeTakeFirst();
 }

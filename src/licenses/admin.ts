@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Database } from '../db/index.js';
+import { queueWebhookEvents } from '../webhooks-out/index.js';
 import type { LicenseDeps } from './deps.js';
-import { endActivations, licenseRevokedEvents, publishCommitted } from './notify.js';
+import { announceCommitted, endActivations, licenseRevokedEvents, queueContext } from './notify.js';
+import { licenseEvent } from './webhook-events.js';
 
 /**
  * Operator actions on licenses, for the console and the CLI alike. Each change and its audit
@@ -46,12 +48,12 @@ export async function resetActivations(
     const license = await licenseRow(trx, licenseId);
     if (!license) return null;
     const live = await listActivations(trx, licenseId, { liveOnly: true });
-    const { ended, events } = await endActivations(
+    const { ended, events, queued } = await endActivations(
       trx,
       license,
       live.map((a) => a.id),
       'reset',
-      now,
+      queueContext(deps, now),
     );
     await recordAudit(
       trx,
@@ -63,10 +65,10 @@ export async function resetActivations(
       },
       now,
     );
-    return { ended: ended.length, events };
+    return { ended: ended.length, events, queued };
   });
   if (!outcome) return null;
-  publishCommitted(deps.bus, outcome.events);
+  announceCommitted(deps, outcome);
   return outcome.ended;
 }
 
@@ -96,9 +98,15 @@ export async function revokeLicense(
       license,
       live.map((a) => a.id),
       'license_revoked',
-      now,
+      queueContext(deps, now),
     );
     const events = await licenseRevokedEvents(trx, license, reason, now);
+    const revoked = licenseEvent(trx, 'license.revoked', licenseId, now, {
+      reason,
+      revoked_at: new Date(now).toISOString(),
+      ended_activations: live.map((a) => a.id),
+    });
+    const queued = await queueWebhookEvents(trx, [revoked], queueContext(deps, now));
     await recordAudit(
       trx,
       actor,
@@ -109,9 +117,9 @@ export async function revokeLicense(
       },
       now,
     );
-    return events;
+    return { events, queued };
   });
   if (typeof outcome === 'string') return outcome;
-  publishCommitted(deps.bus, outcome);
+  announceCommitted(deps, outcome);
   return 'revoked';
 }

@@ -10,10 +10,20 @@ export interface LicenseApiLimits {
   maxPerKey: number;
 }
 
+/**
+ * Where the caller stands, for the RateLimit-* headers: the counter closest to refusing (per IP or
+ * per key), how many requests it still allows and when its window ends.
+ */
+export interface LicenseApiQuota {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
 /** Which counters refused for the first time in their window (the audit log notes each window once). */
 export type LicenseApiDecision =
-  | { allowed: true }
-  | { allowed: false; retryAfterMs: number; firstRefusals: ('ip' | 'key')[] };
+  | { allowed: true; quota: LicenseApiQuota }
+  | { allowed: false; retryAfterMs: number; firstRefusals: ('ip' | 'key')[]; quota: LicenseApiQuota };
 
 interface Window {
   startedAt: number;
@@ -94,20 +104,35 @@ export class LicenseApiLimiter {
         if (!w.refused) firstRefusals.push(counter);
         w.refused = true;
       }
-      return { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals };
+      const quota = { ...this.quota(byIp, keyName === null ? null : byKey, now), remaining: 0 };
+      return { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals, quota };
     }
     if (keyName === null) {
-      this.hit(ipName, now).local += 1;
-      return { allowed: true };
+      const window = this.hit(ipName, now);
+      window.local += 1;
+      return { allowed: true, quota: this.quota(window, null, now) };
     }
-    this.hit(ipName, now).unflushed += 1;
-    this.hit(keyName, now).unflushed += 1;
+    const ipWindow = this.hit(ipName, now);
+    const keyWindow = this.hit(keyName, now);
+    ipWindow.unflushed += 1;
+    keyWindow.unflushed += 1;
     if (this.shared && !this.timer) {
       // An idle server holds no timer and runs no queries.
       this.timer = setTimeout(() => void this.merge(), MERGE_DELAY_MS);
       this.timer.unref();
     }
-    return { allowed: true };
+    return { allowed: true, quota: this.quota(ipWindow, keyWindow, now) };
+  }
+
+  /** The tighter of the counters that apply (null: no key counter, a malformed body). */
+  private quota(byIp: Window | undefined, byKey: Window | undefined | null, now: number): LicenseApiQuota {
+    const windowStart = now - (now % this.limits.windowMs);
+    const resetMs = windowStart + this.limits.windowMs - now;
+    const left = (w: Window | undefined, max: number) => Math.max(0, max - (w ? w.shared + w.unflushed + w.local : 0));
+    const ip = { limit: this.limits.maxPerIp, remaining: left(byIp, this.limits.maxPerIp), resetMs };
+    if (byKey === null) return ip;
+    const key = { limit: this.limits.maxPerKey, remaining: left(byKey, this.limits.maxPerKey), resetMs };
+    return key.remaining < ip.remaining ? key : ip;
   }
 
   get size(): number {

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
 import { activateLicense } from './activate.js';
-import type { LicenseApiLimits } from './api-rate-limit.js';
+import type { CorsOrigins } from './api-cors.js';
+import { licenseApiCors } from './api-cors.js';
+import type { LicenseApiLimits, LicenseApiQuota } from './api-rate-limit.js';
 import { LicenseApiLimiter, recordLicenseApiLimited, sharedCountersFor } from './api-rate-limit.js';
-import { activateBody, deactivateBody, validateBody } from './api-schema.js';
+import { licenseApiSchemas } from './api-schema.js';
 import { deactivateLicense } from './deactivate.js';
-import type { ActivationView, LicenseDeps } from './deps.js';
+import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
+import type { DeviceTokens } from './device-tokens.js';
 import type { StartTouchWorker } from './touch-writer.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
 import { validateLicense } from './validate.js';
@@ -16,6 +19,12 @@ import { ValidationTouches } from './validation-touches.js';
 export interface LicenseApiOptions {
   deps: LicenseDeps;
   limits: LicenseApiLimits;
+  /** LICENSE_API_CORS_ORIGINS. */
+  corsOrigins: CorsOrigins;
+  /** LICENSE_PREFIX: keys are accepted in any letter case (not `prefix`: Fastify reads that as a route prefix). */
+  keyPrefix: string;
+  /** Signed license tokens for offline checks (LICENSE_TOKENS). */
+  tokens: DeviceTokens;
   /** The SQLite database file (absent on PostgreSQL): "last validated" writes get a connection of their own. */
   sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL'; startWorker?: StartTouchWorker | undefined } | undefined;
 }
@@ -30,12 +39,34 @@ const activationJson = (a: ActivationView) => ({
 
 const VALID_MESSAGE = 'Lisensi valid.';
 
+/** The published key set of license tokens (RFC 7517 JWKS). */
+export const LICENSE_KEYS_PATH = '/.well-known/gerbang-license-keys.json';
+
+/**
+ * The rate-limit fields of the IETF draft (draft-ietf-httpapi-ratelimit-headers): the counter
+ * closest to refusing — per key or per IP — in Limit/Remaining, seconds until its window ends in
+ * Reset, and both policies (`w` = window in seconds) in Policy.
+ */
+function rateLimitHeaders(reply: FastifyReply, quota: LicenseApiQuota, limits: LicenseApiLimits): void {
+  const window = Math.round(limits.windowMs / 1000);
+  reply.header('ratelimit-limit', String(quota.limit));
+  reply.header('ratelimit-remaining', String(quota.remaining));
+  reply.header('ratelimit-reset', String(Math.max(1, Math.ceil(quota.resetMs / 1000))));
+  reply.header(
+    'ratelimit-policy',
+    `${limits.maxPerKey};w=${window};comment="per key", ${limits.maxPerIp};w=${window};comment="per IP"`,
+  );
+}
+
 /**
  * The public license API for a seller's app or page: JSON in, JSON out, no session, no cookies.
  * Rate-limited per IP and per key before any look-up. Answers carry stable codes; messages are
  * Indonesian. Routes only translate: the rules live in the services.
  */
-export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, { deps, limits, sqlite }) => {
+export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, options) => {
+  const { deps, limits, sqlite, tokens } = options;
+  const schemas = licenseApiSchemas(options.keyPrefix);
+  licenseApiCors(app, options.corsOrigins);
   const limiter = new LicenseApiLimiter(limits, sharedCountersFor(deps.db, deps.dialect), (error) =>
     app.log.error({ err: error }, 'license api: merging rate-limit counters failed'),
   );
@@ -66,6 +97,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     const parsed = schema.safeParse(request.body);
     // Malformed requests count against the IP too: a flood of them is still a flood.
     const decision = limiter.consume(request.ip, parsed.success ? parsed.data.key : null, deps.runtime.now());
+    rateLimitHeaders(reply, decision.quota, limits);
     if (!decision.allowed) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
@@ -94,8 +126,38 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     return parsed.data;
   }
 
+  /** A token for the device, or null (tokens off). A signing failure costs the token, not the answer. */
+  const tokenFor = async (
+    request: FastifyRequest,
+    license: TokenLicense,
+    activationId: number,
+    fingerprint: string,
+  ) => {
+    try {
+      return await tokens.issue(license, activationId, fingerprint);
+    } catch (error) {
+      request.log.error({ err: error }, 'license token could not be signed');
+      return null;
+    }
+  };
+
+  // The first signing key is made at start (not by the first activation), so the key set an app
+  // ships with can be fetched before any token exists. A database down now only defers it.
+  app.addHook('onReady', async () => {
+    if (tokens.enabled)
+      await tokens
+        .publishedKeys()
+        .catch((error: unknown) => app.log.warn({ err: error }, 'license signing key not ready yet'));
+  });
+
+  app.get(LICENSE_KEYS_PATH, async (_request, reply) => {
+    // Apps cache the set; an app meeting an unknown `kid` (a rotation) fetches it again.
+    reply.header('cache-control', 'public, max-age=300');
+    return { keys: await tokens.publishedKeys() };
+  });
+
   app.post('/api/licenses/activate', async (request, reply) => {
-    const body = await admit(request, reply, activateBody);
+    const body = await admit(request, reply, schemas.activate);
     if (!body) return reply;
     const result = await activateLicense(
       deps,
@@ -121,12 +183,13 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
           created: result.created,
           activation: activationJson(result.activation),
           replaced_activation_ids: result.replaced,
+          token: await tokenFor(request, result.license, result.activation.id, body.fingerprint),
         });
     }
   });
 
   app.post('/api/licenses/validate', async (request, reply) => {
-    const body = await admit(request, reply, validateBody);
+    const body = await admit(request, reply, schemas.validate);
     if (!body) return reply;
     const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint });
     // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
@@ -141,11 +204,16 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
         activations_used: result.license.activationsUsed,
       },
       activation: result.activation ? activationJson(result.activation) : null,
+      // Only for a device that holds an activation: the token is bound to it.
+      token:
+        result.activation && body.fingerprint !== undefined
+          ? await tokenFor(request, result.license.token, result.activation.id, body.fingerprint)
+          : null,
     };
   });
 
   app.post('/api/licenses/deactivate', async (request, reply) => {
-    const body = await admit(request, reply, deactivateBody);
+    const body = await admit(request, reply, schemas.deactivate);
     if (!body) return reply;
     const target =
       body.activation_id !== undefined ? { activationId: body.activation_id } : { fingerprint: body.fingerprint ?? '' };

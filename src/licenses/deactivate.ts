@@ -1,7 +1,7 @@
 import type { LicenseDeps } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
 import { licenseByKey } from './lookup.js';
-import { endActivations, publishCommitted } from './notify.js';
+import { announceCommitted, endActivations, queueContext } from './notify.js';
 
 export type DeactivateResult =
   | { kind: 'deactivated'; licenseId: number; activationId: number }
@@ -36,9 +36,13 @@ export async function endOne(
   license: { id: number; email: string },
   activationId: number,
 ): Promise<DeactivateResult> {
-  const { ended, events } = await deps.db
+  const committed = await deps.db
     .transaction()
-    .execute((trx) => endActivations(trx, license, [activationId], 'deactivated', deps.runtime.now()));
-  publishCommitted(deps.bus, events);
-  return ended.length > 0 ? { kind: 'deactivated', licenseId: license.id, activationId } : { kind: 'not_activated' };
+    .execute((trx) =>
+      endActivations(trx, license, [activationId], 'deactivated', queueContext(deps, deps.runtime.now())),
+    );
+  announceCommitted(deps, committed);
+  return committed.ended.length > 0
+    ? { kind: 'deactivated', licenseId: license.id, activationId }
+    : { kind: 'not_activated' };
 }

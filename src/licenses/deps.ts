@@ -9,6 +9,37 @@ export interface LicenseDeps {
   dialect: Dialect;
   runtime: Runtime;
   bus: RealtimeBus;
+  /** Wakes the webhook worker after a change queued events for the seller's systems. */
+  onWebhookQueued?: (() => void) | undefined;
+}
+
+/** What a license token says about its license (src/licenses/token.ts). */
+export interface TokenLicense {
+  key: string;
+  productUuid: string;
+  productTitle: string;
+  maxDevices: number;
+  expiresAt: number | null;
+  /** Null: LICENSE_TOKEN_GRACE_DAYS. */
+  offlineGraceDays: number | null;
+}
+
+export function tokenLicense(row: {
+  license_key: string;
+  product_uuid: string;
+  product_title: string;
+  max_devices: number;
+  expires_at: number | null;
+  offline_grace_days: number | null;
+}): TokenLicense {
+  return {
+    key: row.license_key,
+    productUuid: row.product_uuid,
+    productTitle: row.product_title,
+    maxDevices: row.max_devices,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    offlineGraceDays: row.offline_grace_days,
+  };
 }
 
 /** A device as answers show it: never its fingerprint. */

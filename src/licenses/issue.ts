@@ -11,6 +11,8 @@ export interface LicenseLine {
   maxDevices: number;
   validityDays: number | null;
   onLimit: 'refuse' | 'takeover';
+  /** Offline grace of the license's tokens; null: LICENSE_TOKEN_GRACE_DAYS at signing time. */
+  offlineGraceDays: number | null;
 }
 
 export interface IssuedLine {
@@ -59,6 +61,7 @@ export async function issueOrderLicenses(
         revoked_at: null,
         on_limit: line.onLimit,
         revoked_reason: null,
+        offline_grace_days: line.offlineGraceDays,
       });
     }
     issued.push({ title: line.title, keys });

@@ -43,3 +43,14 @@ export function newTransactionNo(prefix: string, randomBytes: RandomBytes): stri
 
 export const licenseKeyPattern = (prefix: string): RegExp =>
   new RegExp(`^${prefix.replace(/[-]/g, '\\-')}([${ALPHABET}]{4}-){3}[${ALPHABET}]{4}$`);
+
+/**
+ * The stored form of a key as a person typed it: keys are issued upper-case, so any letter case is
+ * accepted (surrounding spaces are trimmed by the schema). A prefix configured with lower-case
+ * letters is kept as configured; only what follows it is upper-cased.
+ */
+export function canonicalLicenseKey(input: string, prefix: string): string {
+  if (prefix !== '' && input.slice(0, prefix.length).toUpperCase() === prefix.toUpperCase())
+    return prefix + input.slice(prefix.length).toUpperCase();
+  return input.toUpperCase();
+}

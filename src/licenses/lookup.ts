@@ -3,17 +3,31 @@ import type { Database } from '../db/index.js';
 import { executeCompiledOnce } from '../db/index.js';
 
 export interface LicenseWithActivations {
-  license: { id: number; email: string; status: 'active' | 'revoked'; expires_at: number | null; max_devices: number };
+  license: {
+    id: number;
+    license_key: string;
+    email: string;
+    status: 'active' | 'revoked';
+    expires_at: number | null;
+    max_devices: number;
+    product_uuid: string;
+    product_title: string;
+    offline_grace_days: number | null;
+  };
   /** Live activations only, oldest first. */
   activations: { id: number; fingerprint_hash: string; name: string; created_at: number; last_validated_at: number }[];
 }
 
 interface Row {
   id: number;
+  license_key: string;
   email: string;
   status: 'active' | 'revoked';
   expires_at: number | null;
   max_devices: number;
+  product_uuid: string;
+  product_title: string;
+  offline_grace_days: number | null;
   activation_id: number | null;
   fingerprint_hash: string | null;
   name: string | null;
@@ -35,10 +49,14 @@ export async function licenseByKey(db: Kysely<Database>, key: string): Promise<L
       )
       .select([
         'l.id',
+        'l.license_key',
         'l.email',
         'l.status',
         'l.expires_at',
         'l.max_devices',
+        'l.product_uuid',
+        'l.product_title',
+        'l.offline_grace_days',
         'a.id as activation_id',
         'a.fingerprint_hash',
         'a.name',
@@ -63,10 +81,14 @@ export async function licenseByKey(db: Kysely<Database>, key: string): Promise<L
   }
   const license = {
     id: first.id,
+    license_key: first.license_key,
     email: first.email,
     status: first.status,
     expires_at: first.expires_at === null ? null : Number(first.expires_at),
     max_devices: first.max_devices,
+    product_uuid: first.product_uuid,
+    product_title: first.product_title,
+    offline_grace_days: first.offline_grace_days,
   };
   return { license, activations };
 }

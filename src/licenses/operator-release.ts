@@ -1,7 +1,7 @@
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { LicenseDeps } from './deps.js';
-import { endActivations, publishCommitted } from './notify.js';
+import { announceCommitted, endActivations, queueContext } from './notify.js';
 
 export type OperatorReleaseResult = 'released' | 'not_found' | 'not_active';
 
@@ -30,8 +30,8 @@ export async function releaseActivation(
       .where('license_id', '=', licenseId)
       .executeTakeFirst();
     if (!activation) return 'not_found' as const;
-    const { ended, events } = await endActivations(trx, license, [activationId], 'deactivated', now);
-    if (ended.length === 0) return 'not_active' as const;
+    const committed = await endActivations(trx, license, [activationId], 'deactivated', queueContext(deps, now));
+    if (committed.ended.length === 0) return 'not_active' as const;
     await recordAudit(
       trx,
       actor,
@@ -42,9 +42,9 @@ export async function releaseActivation(
       },
       now,
     );
-    return events;
+    return committed;
   });
   if (typeof outcome === 'string') return outcome;
-  publishCommitted(deps.bus, outcome);
+  announceCommitted(deps, outcome);
   return 'released';
 }

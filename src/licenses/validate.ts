@@ -1,5 +1,5 @@
-import type { ActivationView, LicenseDeps } from './deps.js';
-import { activationView } from './deps.js';
+import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
+import { activationView, tokenLicense } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
 import { licenseByKey } from './lookup.js';
 import { licenseState } from './status.js';
@@ -12,6 +12,8 @@ export interface LicenseSummary {
   expiresAt: number | null;
   maxDevices: number;
   activationsUsed: number;
+  /** What a license token for the device says about the license. */
+  token: TokenLicense;
 }
 
 export type ValidateResult =
@@ -55,6 +57,7 @@ export async function validateLicense(
       expiresAt: license.expires_at,
       maxDevices: license.max_devices,
       activationsUsed: activations.length,
+      token: tokenLicense(license),
     },
     activation: match ? activationView(match) : null,
   };

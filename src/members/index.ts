@@ -23,3 +23,4 @@ export {
   revokeOneTimeToken,
 } from './one-time-links.js';
 export { checkNewPassword, hashPassword, randomPassword, verifyPassword } from './passwords.js';
+export { memberCreatedEvent } from './webhook-events.js';

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Order, WebhookProvider } from '../db/index.js';
 import { executeCompiledOnce } from '../db/index.js';
 import { newOrderNo, newTransactionNo } from '../licenses/index.js';
+import type { WebhookEventInput } from '../webhooks-out/index.js';
 
 export function findOrderByRef(
   db: Kysely<Database>,
@@ -56,4 +57,36 @@ export async function createOrderIfNew(
       .returning(['id', 'order_no', 'transaction_no']),
   );
   return result.rows[0];
+}
+
+/** What an `order.paid` event says: the order, the buyer and what was bought (never a key or secret). */
+export function orderPaidEvent(
+  order: Pick<Order, 'id' | 'order_no' | 'transaction_no'>,
+  paid: {
+    provider: WebhookProvider;
+    refId: string;
+    email: string;
+    name: string;
+    phone: string;
+    grandTotal: number;
+    paidAt: string | null;
+    items: { title: string; uuid: string; qty: number }[];
+  },
+): WebhookEventInput {
+  return {
+    type: 'order.paid',
+    data: () => ({
+      order: {
+        id: order.id,
+        order_no: order.order_no,
+        transaction_no: order.transaction_no,
+        provider: paid.provider,
+        ref_id: paid.refId,
+        grand_total: paid.grandTotal,
+        paid_at: paid.paidAt,
+      },
+      customer: { email: paid.email, name: paid.name, phone: paid.phone },
+      items: paid.items,
+    }),
+  };
 }

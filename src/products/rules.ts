@@ -2,7 +2,14 @@ import type { ProductRule } from '../config/index.js';
 
 export type ProductAction =
   | { action: 'member' }
-  | { action: 'license'; maxDevices: number; validityDays: number | null; onLimit: LicenseOverflowPolicy };
+  | {
+      action: 'license';
+      maxDevices: number;
+      validityDays: number | null;
+      onLimit: LicenseOverflowPolicy;
+      /** Offline grace of the license's tokens; null: LICENSE_TOKEN_GRACE_DAYS. */
+      offlineGraceDays: number | null;
+    };
 
 /** What an activation beyond a license's device limit does (see productRuleSchema). */
 export type LicenseOverflowPolicy = 'refuse' | 'takeover';
@@ -28,10 +35,11 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
           maxDevices: rule.maxDevices,
           validityDays: rule.validityDays ?? null,
           onLimit: rule.onLimit,
+          offlineGraceDays: rule.offlineGraceDays ?? null,
         };
   }
   if (catalog.memberTitles.includes(item.title)) return { action: 'member' };
-  return { action: 'license', maxDevices: 1, validityDays: null, onLimit: 'refuse' };
+  return { action: 'license', maxDevices: 1, validityDays: null, onLimit: 'refuse', offlineGraceDays: null };
 }
 
 /**

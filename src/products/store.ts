@@ -12,6 +12,7 @@ export interface ProductRuleInput {
   maxDevices: number;
   validityDays: number | null;
   onLimit: 'refuse' | 'takeover';
+  offlineGraceDays: number | null;
 }
 
 export function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
@@ -28,6 +29,7 @@ export async function storedProductRules(db: Kysely<Database>): Promise<ProductR
     maxDevices: r.max_devices,
     ...(r.validity_days !== null ? { validityDays: r.validity_days } : {}),
     onLimit: r.on_limit,
+    ...(r.offline_grace_days !== null ? { offlineGraceDays: r.offline_grace_days } : {}),
   }));
 }
 
@@ -47,6 +49,7 @@ export async function saveProductRule(
     max_devices: input.action === 'license' ? input.maxDevices : 1,
     validity_days: input.action === 'license' ? input.validityDays : null,
     on_limit: input.action === 'license' ? input.onLimit : 'refuse',
+    offline_grace_days: input.action === 'license' ? input.offlineGraceDays : null,
     updated_at: now,
   };
   // Checked first rather than caught: on PostgreSQL a failed statement would abort the caller's

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { createApiToken } from '../../src/auth/index.js';
+import { createEndpoint, queueTestEvent } from '../../src/webhooks-out/index.js';
 import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
 import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { seedTransaction } from '../helpers/hesda.js';
@@ -50,6 +51,14 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
     const license = await w.database.db.selectFrom('licenses').select('license_key').executeTakeFirstOrThrow();
     const activated = await licenseApi(w, 'activate', { key: license.license_key, fingerprint: 'A' });
     expect(activated.statusCode).toBe(201);
+    // Outgoing webhook endpoint 1 with delivery 1 (a test event).
+    const ctx = { now: w.runtime.now(), randomBytes: w.runtime.randomBytes, masterSecret: w.config.cookieSecret };
+    const endpoint = await createEndpoint(
+      w.database.db,
+      { url: 'http://127.0.0.1:9/hook', description: '', eventTypes: [] },
+      ctx,
+    );
+    await queueTestEvent(w.database.db, endpoint.id, ctx, 'uji');
   });
 
   it('the console has the pages and actions of the issue (the walk below is not over an empty list)', async () => {
@@ -58,7 +67,15 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
     expect(gets.length).toBeGreaterThanOrEqual(14);
     expect(posts.length).toBeGreaterThanOrEqual(14);
     // The license actions and the PPOB pages are walked too.
-    expect(gets).toEqual(expect.arrayContaining(['/admin/ppob', '/admin/ppob/1']));
+    expect(gets).toEqual(
+      expect.arrayContaining([
+        '/admin/ppob',
+        '/admin/ppob/1',
+        '/admin/webhook-keluar',
+        '/admin/webhook-keluar/1',
+        '/admin/webhook-keluar/pengiriman/1',
+      ]),
+    );
     expect(posts).toEqual(
       expect.arrayContaining([
         '/admin/lisensi/1/cabut',
@@ -66,6 +83,8 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
         '/admin/lisensi/1/aktivasi/1/lepas',
         '/admin/ppob',
         '/admin/ppob/1/rekonsiliasi',
+        '/admin/webhook-keluar/1/uji',
+        '/admin/webhook-keluar/pengiriman/1/kirim-ulang',
       ]),
     );
   });

@@ -9,21 +9,25 @@ import { createWorld, DIALECTS } from '../helpers/world.js';
  */
 describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)', (dialect) => {
   it('applies nothing when all are recorded, and the missing one when the newest is not', async () => {
-    const world = await createWorld(dialect, {}, { runsMigrator: true });
+    const world = await createWorld(dialect);
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
-      // As if this database was last migrated by the release before 0013.
-      for (const [table, column] of [
-        ['members', 'imported_at'],
-        ['members', 'password_change_required'],
-        ['licenses', 'imported_at'],
-        ['licenses', 'legacy_order_no'],
-        ['licenses', 'legacy_transaction_no'],
-      ] as const)
-        await sql`alter table ${sql.table(table)} drop column ${sql.ref(column)}`.execute(db);
-      await sql`delete from kysely_migration where name = '0013-legacy-import'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0013-legacy-import'] });
+      // As if this database was last migrated by the release before 0015.
+      for (const table of [
+        'webhook_attempts',
+        'webhook_deliveries',
+        'webhook_messages',
+        'webhook_endpoints',
+        'webhook_sweeps',
+        'license_signing_keys',
+      ])
+        await sql`drop table ${sql.table(table)}`.execute(db);
+      await sql`drop index licenses_expires_at_idx`.execute(db);
+      await sql`alter table licenses drop column offline_grace_days`.execute(db);
+      await sql`alter table product_rules drop column offline_grace_days`.execute(db);
+      await sql`delete from kysely_migration where name = '0015-license-tokens-webhooks-out'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0015-license-tokens-webhooks-out'] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
     } finally {
       await world.close();

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { createEndpoint, queueTestEvent } from '../../src/webhooks-out/index.js';
 import { signInAdmin } from '../helpers/admin.js';
 import { TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
@@ -51,6 +52,16 @@ describe.each(DIALECTS)('security headers on every page (%s)', (dialect) => {
   let seeded: { ani: Holdings; budi: Holdings };
   const open = worldPerTest(dialect, async (w) => {
     seeded = await seedTwoMembers(w);
+    // The console's outgoing-webhook pages by the same :id the walk fills in (an endpoint and a delivery).
+    const ctx = { now: w.runtime.now(), randomBytes: w.runtime.randomBytes, masterSecret: w.config.cookieSecret };
+    for (let made = 0; made < seeded.ani.activationId; made++) {
+      const { id } = await createEndpoint(
+        w.database.db,
+        { url: 'http://127.0.0.1:9/', description: '', eventTypes: [] },
+        ctx,
+      );
+      await queueTestEvent(w.database.db, id, ctx, 'uji');
+    }
   });
 
   /** Every GET route of the classes a browser opens, asked for by the browser that may open it. */

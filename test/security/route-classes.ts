@@ -45,6 +45,10 @@ const CLASSES: Record<string, RouteClass> = {
   '/api/licenses/activate': 'license-api',
   '/api/licenses/validate': 'license-api',
   '/api/licenses/deactivate': 'license-api',
+  // CORS preflights of the license API (OPTIONS only: no state, no cookies).
+  '/api/licenses/*': 'license-api',
+  // The public keys of license tokens.
+  '/.well-known/gerbang-license-keys.json': 'public',
   '/api/admin/ppob/orders': 'admin-token-api',
   '/api/admin/ppob/transactions': 'admin-token-api',
   '/api/session': 'member',

@@ -70,9 +70,14 @@ describe('configuration', () => {
 
   it('license API limits come from LICENSE_API_* (seconds to ms), with defaults', () => {
     const defaults = loadConfig({}, tempDir());
-    expect(defaults.ok && defaults.config.licenseApi).toEqual({ windowMs: 60_000, maxPerIp: 600, maxPerKey: 60 });
+    expect(defaults.ok && defaults.config.licenseApi).toEqual({
+      windowMs: 60_000,
+      maxPerIp: 600,
+      maxPerKey: 60,
+      corsOrigins: '*',
+    });
     const set = loadConfig({ LICENSE_API_RATE_WINDOW_SECONDS: '30', LICENSE_API_MAX_PER_KEY: '5' }, tempDir());
-    expect(set.ok && set.config.licenseApi).toEqual({ windowMs: 30_000, maxPerIp: 600, maxPerKey: 5 });
+    expect(set.ok && set.config.licenseApi).toMatchObject({ windowMs: 30_000, maxPerIp: 600, maxPerKey: 5 });
     expect(loadConfig({ LICENSE_API_MAX_PER_IP: '0' }, tempDir()).ok).toBe(false);
   });
 

@@ -20,6 +20,7 @@ describe('product rules', () => {
       maxDevices: 1,
       validityDays: null,
       onLimit: 'refuse',
+      offlineGraceDays: null,
     });
   });
   it('a rule by uuid wins over the title', () => {
@@ -32,6 +33,7 @@ describe('product rules', () => {
       maxDevices: 2,
       validityDays: 365,
       onLimit: 'refuse',
+      offlineGraceDays: null,
     });
   });
   it('a rule carries its overflow policy (refuse unless it says takeover)', () => {

@@ -22,6 +22,8 @@ export interface ConsoleOptions {
   config: Config;
   hub: StreamHub;
   onMailQueued?: (() => void) | undefined;
+  /** Wakes the outgoing webhook worker after an action queued events or a resend. */
+  onWebhookQueued?: (() => void) | undefined;
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });

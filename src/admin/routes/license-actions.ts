@@ -28,7 +28,13 @@ function activationParam(request: FastifyRequest): number {
  * the commit, over this process's bus (the console runs in the server, so the pages hear it live).
  */
 export const licenseActionRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
-  const deps: LicenseDeps = { db: opts.db, dialect: opts.dialect, runtime: opts.runtime, bus: opts.bus };
+  const deps: LicenseDeps = {
+    db: opts.db,
+    dialect: opts.dialect,
+    runtime: opts.runtime,
+    bus: opts.bus,
+    onWebhookQueued: opts.onWebhookQueued,
+  };
 
   app.post('/admin/lisensi/:id/cabut', { preHandler: app.csrfProtection }, async (request, reply) => {
     const id = idParam(request);

@@ -25,7 +25,13 @@ const newMemberForm = z.object({
 
 /** Member: search, detail, and what an operator does for a buyer who cannot get in. */
 export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
-  const deps: ConsoleDeps = { db: opts.db, dialect: opts.dialect, runtime: opts.runtime, bus: opts.bus };
+  const deps: ConsoleDeps = {
+    db: opts.db,
+    dialect: opts.dialect,
+    runtime: opts.runtime,
+    bus: opts.bus,
+    onWebhookQueued: opts.onWebhookQueued,
+  };
   const tz = opts.config.displayTimeZone;
 
   const listPage = async (search: string | undefined, before: number | undefined) =>

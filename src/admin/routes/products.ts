@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/index.js';
+import { MAX_OFFLINE_GRACE_DAYS } from '../../config/index.js';
 import { AppError } from '../../errors.js';
 import { deleteProductRule, listProductRules, saveProductRule } from '../../products/index.js';
 import { inputText } from '../../text-input.js';
@@ -19,6 +20,7 @@ const ruleForm = z.object({
   maxDevices: z.coerce.number().int().positive().max(1000).default(1),
   validityDays: optionalInt(36_500),
   onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
+  offlineGraceDays: optionalInt(MAX_OFFLINE_GRACE_DAYS),
 });
 
 /** Produk: the product rules a webhook applies, editable without a restart. */
@@ -44,6 +46,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       maxDevices: f.maxDevices,
       validityDays: f.validityDays,
       onLimit: f.onLimit,
+      offlineGraceDays: f.offlineGraceDays,
     };
     const now = opts.runtime.now();
     const result = await opts.db.transaction().execute(async (trx) => {

@@ -61,7 +61,10 @@ export const webhookConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       },
       opts.runtime.now(),
     );
-    if (result.ok && result.outcome === 'processed') opts.onMailQueued?.();
+    if (result.ok && result.outcome === 'processed') {
+      opts.onMailQueued?.();
+      opts.onWebhookQueued?.();
+    }
     const event = await getDelivery(opts.db, id);
     if (!event) throw new AppError('NOT_FOUND');
     const shown = result.ok

@@ -23,6 +23,8 @@ function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
 <input id="${id}-days" name="validityDays" type="number" min="1" max="36500" value="${rule?.validity_days === null || rule?.validity_days === undefined ? '' : String(rule.validity_days)}">
 <label for="${id}-limit">Aktivasi di satu perangkat lebih dari batas (lisensi)</label>
 <select id="${id}-limit" name="onLimit">${sel('refuse', rule?.on_limit ?? 'refuse', 'Tolak (pembeli melepas perangkat dulu)')}${sel('takeover', rule?.on_limit ?? 'refuse', 'Ambil alih (perangkat terlama berhenti)')}</select>
+<label for="${id}-grace">Hari boleh offline dengan token lisensi (lisensi; kosong = bawaan LICENSE_TOKEN_GRACE_DAYS)</label>
+<input id="${id}-grace" name="offlineGraceDays" type="number" min="1" max="365" value="${rule?.offline_grace_days === null || rule?.offline_grace_days === undefined ? '' : String(rule.offline_grace_days)}">
 <button type="submit" id="save-${id}">${rule ? 'Simpan perubahan' : 'Tambah aturan'}</button>
 </form>`;
 }
@@ -33,17 +35,23 @@ export function productsView(
   csrf: string,
   error?: string,
 ): SafeHtml {
-  const describe = (action: string, maxDevices: number, days: number | null | undefined, onLimit: string) =>
+  const describe = (
+    action: string,
+    maxDevices: number,
+    days: number | null | undefined,
+    onLimit: string,
+    grace: number | null | undefined,
+  ) =>
     action === 'member'
       ? 'pendaftaran member'
-      : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}`;
+      : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}${grace ? `, offline ${grace} hari` : ''}`;
   const rows = rules.map(
     (r) =>
-      html`<tr><td>${r.match_uuid ? html`UUID <code>${r.match_uuid}</code>` : html`judul "${r.match_title}"`}</td><td>${describe(r.action, r.max_devices, r.validity_days, r.on_limit)}</td><td><details><summary>Ubah</summary>${ruleForm(csrf, r)}</details>${actionButton(`/admin/produk/${r.id}/hapus`, csrf, 'Hapus', { danger: true, id: `delete-r${r.id}` })}</td></tr>`,
+      html`<tr><td>${r.match_uuid ? html`UUID <code>${r.match_uuid}</code>` : html`judul "${r.match_title}"`}</td><td>${describe(r.action, r.max_devices, r.validity_days, r.on_limit, r.offline_grace_days)}</td><td><details><summary>Ubah</summary>${ruleForm(csrf, r)}</details>${actionButton(`/admin/produk/${r.id}/hapus`, csrf, 'Hapus', { danger: true, id: `delete-r${r.id}` })}</td></tr>`,
   );
   const envRows = env.rules.map(
     (r) =>
-      html`<tr><td>${r.uuid ? html`UUID <code>${r.uuid}</code>` : html`judul "${r.title ?? ''}"`}</td><td>${describe(r.action, r.maxDevices, r.validityDays, r.onLimit)}</td></tr>`,
+      html`<tr><td>${r.uuid ? html`UUID <code>${r.uuid}</code>` : html`judul "${r.title ?? ''}"`}</td><td>${describe(r.action, r.maxDevices, r.validityDays, r.onLimit, r.offlineGraceDays)}</td></tr>`,
   );
   return html`<h1>Produk</h1>
 <p>Aturan menentukan apa yang dibuat oleh pembayaran sebuah produk. Urutan: aturan UUID dulu, lalu aturan judul; untuk produk yang sama, aturan di halaman ini mengalahkan <code>PRODUCT_RULES</code>; lalu <code>MEMBER_PRODUCT_TITLES</code>; produk lain mendapat lisensi 1 perangkat tanpa batas waktu.</p>

@@ -11,6 +11,7 @@ export const NAV = [
   ['/admin/lisensi', 'Lisensi'],
   ['/admin/ppob', 'PPOB'],
   ['/admin/webhook', 'Webhook'],
+  ['/admin/webhook-keluar', 'Webhook keluar'],
   ['/admin/email', 'Email'],
   ['/admin/produk', 'Produk'],
   ['/admin/uji-coba', 'Uji coba'],
@@ -46,6 +47,12 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'ppob-unknown': { text: 'Jawaban Hesda tidak diketahui: pesanan menunggu rekonsiliasi.', kind: 'error' },
   'ppob-mati': { text: 'Pemesanan PPOB belum diatur (HESDA_API_URL).', kind: 'error' },
   'ppob-member': { text: 'Member dengan email itu tidak ada.', kind: 'error' },
+  'endpoint-dibuat': { text: 'Endpoint ditambahkan. Salin rahasianya ke penerima Anda.', kind: 'ok' },
+  'endpoint-aktif': { text: 'Endpoint diaktifkan; pengiriman yang menunggu dikirim lagi.', kind: 'ok' },
+  'endpoint-nonaktif': { text: 'Endpoint dinonaktifkan; event baru tidak diantrekan untuknya.', kind: 'ok' },
+  'uji-dikirim': { text: 'Event uji diantrekan dan segera dikirim.', kind: 'ok' },
+  'kirim-ulang': { text: 'Pengiriman dijadwalkan ulang dengan ID event yang sama.', kind: 'ok' },
+  'rahasia-baru': { text: 'Rahasia baru dibuat dan dipakai mulai pengiriman berikutnya.', kind: 'ok' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 

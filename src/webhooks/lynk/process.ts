@@ -3,11 +3,19 @@ import type { Runtime } from '../../clock.js';
 import type { Config } from '../../config/index.js';
 import type { Database, Transact } from '../../db/index.js';
 import type { LicenseLine } from '../../licenses/index.js';
-import { issueOrderLicenses } from '../../licenses/index.js';
+import { issueOrderLicenses, orderLicensesIssued } from '../../licenses/index.js';
 import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../mail/index.js';
-import { createMemberIfAbsent, findMemberByEmail, hashPassword, randomPassword } from '../../members/index.js';
-import { createOrderIfNew, findOrderByRef } from '../../orders/index.js';
+import {
+  createMemberIfAbsent,
+  findMemberByEmail,
+  hashPassword,
+  memberCreatedEvent,
+  randomPassword,
+} from '../../members/index.js';
+import { createOrderIfNew, findOrderByRef, orderPaidEvent } from '../../orders/index.js';
 import { resolveProductAction, storedProductRules, withStoredRules } from '../../products/index.js';
+import type { WebhookEventInput } from '../../webhooks-out/index.js';
+import { queueWebhookEvents } from '../../webhooks-out/index.js';
 import type { PreviousKeyUse } from '../signing-keys.js';
 import type { LynkPayment } from './payload.js';
 import { isPaidPayment, lynkPaymentSchema } from './payload.js';
@@ -79,6 +87,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
         maxDevices: action.maxDevices,
         validityDays: action.validityDays,
         onLimit: action.onLimit,
+        offlineGraceDays: action.offlineGraceDays,
       });
   });
 
@@ -136,6 +145,19 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
     };
   }
   const notes = [`order ${order.order_no}`];
+  // For the seller's systems: the payment, a new member, every license (queued with the rest).
+  const events: WebhookEventInput[] = [
+    orderPaidEvent(order, {
+      provider: 'lynk',
+      refId: md.refId,
+      email: md.customer.email,
+      name: md.customer.name,
+      phone: md.customer.phone,
+      grandTotal,
+      paidAt: md.createdAt || null,
+      items: md.items.map((item) => ({ title: item.title, uuid: item.uuid, qty: item.qty })),
+    }),
+  ];
 
   if (plan.member) {
     // The plan hashed no password when the buyer was a member already; only a member removed since
@@ -155,6 +177,7 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       now,
     );
     notes.push(created ? `member baru #${member.id}` : `member #${member.id} sudah ada`);
+    if (created) events.push(memberCreatedEvent(member, { via: 'payment', orderNo: order.order_no }));
     // A repeat purchase reaches the mailbox too: its owner must learn of an account that someone
     // else may have opened with this address, and how to take it over (a fresh set-password link).
     const params = {
@@ -197,6 +220,9 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       now,
     );
   }
+  const queueCtx = { now, randomBytes: deps.runtime.randomBytes };
+  await queueWebhookEvents(trx, events, queueCtx);
+  if (licenseLines.length > 0) await queueWebhookEvents(trx, orderLicensesIssued(trx, order.id, now), queueCtx);
   for (const w of plan.warnings) notes.push(`peringatan: ${w}`);
   return { outcome: 'processed', note: notes.join('; '), orderId: order.id };
 }
