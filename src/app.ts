@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { adminConsoleRoutes, firstRunRedirect, setupRoutes } from './admin/index.js';
@@ -24,7 +24,7 @@ import type { DatabaseHandle } from './db/index.js';
 import { isDatabaseUnavailable } from './db/index.js';
 import { DRAIN_RETRY_AFTER_SECONDS, Drain } from './drain.js';
 import type { ErrorCode } from './errors.js';
-import { AppError, errorBody, errorTable } from './errors.js';
+import { AppError, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
@@ -39,7 +39,7 @@ import { answerClientError } from './web/client-error.js';
 import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
-import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
+import { contentSecurityPolicy, sendError } from './web/respond.js';
 import { hesdaWebhookRoutes, lynkWebhookRoutes, PreviousKeyUse, RefusedDeliveries } from './webhooks/index.js';
 
 export interface AppDeps {
@@ -126,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     if (!drain.active) return done();
     reply.header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS));
-    sendError(request, reply, 'SHUTTING_DOWN', errorTable.SHUTTING_DOWN.message);
+    sendError(request, reply, 'SHUTTING_DOWN');
   });
 
   const routeTable: { method: string; url: string }[] = [];
@@ -167,9 +167,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : code === 'PAYLOAD_TOO_LARGE'
           ? `Body terlalu besar (maksimal ${kibibytes(request.routeOptions.bodyLimit)} KB).`
           : errorTable[code].message;
-    return sendError(request, reply, code, message);
+    return sendError(request, reply, code, { message });
   });
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND', errorTable.NOT_FOUND.message));
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
   fetchMetadataCheck(app);
 
   await app.register(fastifyCookie, { secret: config.cookieSecret });
@@ -328,20 +328,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
 function kibibytes(bytes: number): number {
   return Math.round(bytes / 1024);
-}
-
-function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
-  const status = errorTable[code].status;
-  if (prefersHtml(request)) {
-    return reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .send(
-        page(
-          'Terjadi masalah',
-          html`<h1>${message}</h1><p class="muted">Kode: ${code} · ${request.id}</p><p><a href="/">Kembali</a></p>`,
-        ),
-      );
-  }
-  return reply.code(status).send(errorBody(code, request.id, message));
 }

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { DatabaseHandle } from './db/index.js';
-import { errorBody } from './errors.js';
 import type { StreamHub } from './realtime/index.js';
+import { sendError } from './web/respond.js';
 import type { PreviousKeyUse } from './webhooks/index.js';
 
 export interface MetricsOptions {
@@ -27,7 +27,7 @@ export const metricsRoutes: FastifyPluginAsync<MetricsOptions> = async (
   if (!token) return;
   app.get('/metrics', async (request, reply) => {
     if (!bearerMatches(request.headers.authorization, token)) {
-      return reply.code(401).send(errorBody('UNAUTHENTICATED', request.id, 'Token metrics salah.'));
+      return sendError(request, reply, 'UNAUTHENTICATED', { message: 'Token metrics salah.', json: true });
     }
     const memory = process.memoryUsage();
     const lines = [

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
 import { sha256Hex } from '../crypto.js';
 import type { ApiToken, Database } from '../db/index.js';
-import { errorBody } from '../errors.js';
+import { sendError } from '../web/respond.js';
 
 /**
  * Admin API tokens for scripts (placing PPOB orders, operator automation). Like Stripe's secret
@@ -128,9 +128,10 @@ export function requireApiToken(deps: { db: Kysely<Database>; runtime: Runtime }
     const token = await verifyApiToken(deps.db, bearer(request), deps.runtime.now());
     if (!token) {
       reply.header('www-authenticate', 'Bearer realm="gerbang-admin"');
-      return reply
-        .code(401)
-        .send(errorBody('UNAUTHENTICATED', request.id, 'Token API admin tidak ada atau tidak valid.'));
+      return sendError(request, reply, 'UNAUTHENTICATED', {
+        message: 'Token API admin tidak ada atau tidak valid.',
+        json: true,
+      });
     }
     request.apiToken = token;
   };

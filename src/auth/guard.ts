@@ -2,9 +2,8 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
-import { errorBody } from '../errors.js';
 import type { StreamAuth } from '../realtime/routes.js';
-import { prefersHtml } from '../web/respond.js';
+import { prefersHtml, sendError } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { presentedCookies } from './cookies.js';
 import type { AuthSettings, LiveSession } from './sessions.js';
@@ -46,7 +45,7 @@ export function memberGuard(
       // member sees anything else; only the page that replaces it lets them through.
       if (check.mustChangePassword && !options.allowPasswordChange) {
         reply.header('cache-control', 'no-store');
-        if (!prefersHtml(request)) return reply.code(403).send(errorBody('PASSWORD_CHANGE_REQUIRED', request.id));
+        if (!prefersHtml(request)) return sendError(request, reply, 'PASSWORD_CHANGE_REQUIRED');
         return reply.redirect(NEW_PASSWORD_PATH, 303);
       }
       return;
@@ -54,8 +53,7 @@ export function memberGuard(
     const reason = check.status === 'revoked' ? (check.reason ?? 'expired') : 'expired';
     reply.header('cache-control', 'no-store');
     if (!prefersHtml(request)) {
-      const body = errorBody('UNAUTHENTICATED', request.id);
-      return reply.code(401).send({ error: { ...body.error, reason } });
+      return sendError(request, reply, 'UNAUTHENTICATED', { details: { reason } });
     }
     // A browser with no session cookie at all simply goes to the login page, without a message.
     const hadSession = request.cookies[deps.cookies.session] !== undefined;

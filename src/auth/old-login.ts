@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorBody, errorTable } from '../errors.js';
+import { errorTable } from '../errors.js';
+import { sendError } from '../web/respond.js';
 
 /**
  * The previous system's login page posted to /cekfingerprint, and browsers may still show a
@@ -12,11 +13,9 @@ export const oldLoginRoutes: FastifyPluginAsync = async (app) => {
   app.post('/cekfingerprint', async (request, reply) => {
     const code = 'LEGACY_LOGIN_GONE' as const;
     reply.header('cache-control', 'no-store');
-    return reply.code(errorTable[code].status).send({
-      ...errorBody(code, request.id),
-      status: 'invalid',
-      message: errorTable[code].message,
-      login: '/login',
+    return sendError(request, reply, code, {
+      json: true,
+      envelope: { status: 'invalid', message: errorTable[code].message, login: '/login' },
     });
   });
 };

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { ErrorCode } from '../errors.js';
-import { errorBody, errorTable } from '../errors.js';
+import { errorTable } from '../errors.js';
 import { emailProblem, peekOneTimeToken } from '../members/index.js';
-import { asksForJson, sendPage } from '../web/respond.js';
+import { asksForJson, sendError, sendPage } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { clearSessionCookie, presentedCookies, setDeviceCookie, setSessionCookie } from './cookies.js';
 import type { GuardDeps } from './guard.js';
@@ -65,7 +65,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     view: Partial<LoginView> = {},
   ) => {
     const status = errorTable[code].status;
-    if (asksForJson(request)) return reply.code(status).send(errorBody(code, request.id, message));
+    if (asksForJson(request)) return sendError(request, reply, code, { message, json: true });
     return sendPage(reply, status, loginPage({ csrf: reply.generateCsrf(), error: message, ...view }));
   };
 
@@ -81,10 +81,12 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       case 'conflict': {
         if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
         if (asksForJson(request)) {
-          return reply.code(409).send({
-            ...errorBody('SESSION_CONFLICT', request.id),
-            devices: result.devices.map((d) => ({ browser: d.browser, os: d.os, lastSeenAt: d.lastSeenAt })),
-            takeoverToken: result.takeoverToken,
+          return sendError(request, reply, 'SESSION_CONFLICT', {
+            json: true,
+            envelope: {
+              devices: result.devices.map((d) => ({ browser: d.browser, os: d.os, lastSeenAt: d.lastSeenAt })),
+              takeoverToken: result.takeoverToken,
+            },
           });
         }
         const conflict = {
@@ -185,12 +187,12 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       ? await loginWithLink(auth, body.data.token, context(request, body.data.fingerprint), body.data.password)
       : { kind: 'invalid' };
     if (result.kind === 'invalid') {
-      if (asksForJson(request)) return reply.code(410).send(errorBody('LINK_INVALID', request.id));
+      if (asksForJson(request)) return sendError(request, reply, 'LINK_INVALID', { json: true });
       return sendPage(reply, 410, invalidLinkPage());
     }
     if (result.kind === 'password_needed') {
       const message = result.wrong ? errorTable.INVALID_CREDENTIALS.message : 'Masukkan kata sandi admin.';
-      if (asksForJson(request)) return reply.code(401).send(errorBody('INVALID_CREDENTIALS', request.id, message));
+      if (asksForJson(request)) return sendError(request, reply, 'INVALID_CREDENTIALS', { message, json: true });
       const token = body.success ? body.data.token : '';
       const view = { csrf: reply.generateCsrf(), token, email: result.email, asksPassword: true, error: message };
       return sendPage(reply, 401, linkConfirmPage(view));
@@ -202,14 +204,14 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     const body = emailBody.safeParse(request.body);
     if (!body.success) {
       const message = emailProblem(body.error, 'Isi email dengan benar.');
-      if (asksForJson(request)) return reply.code(400).send(errorBody('BAD_REQUEST', request.id, message));
+      if (asksForJson(request)) return sendError(request, reply, 'BAD_REQUEST', { message, json: true });
       return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
     }
     const outcome = await requestLoginLink(auth, body.data.email, request.ip);
     if (outcome.kind === 'rate_limited') {
       reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));
       const message = `Terlalu banyak permintaan tautan. Coba lagi dalam ${retryText(outcome.retryAfterMs)}.`;
-      if (asksForJson(request)) return reply.code(429).send(errorBody('RATE_LIMITED', request.id, message));
+      if (asksForJson(request)) return sendError(request, reply, 'RATE_LIMITED', { message, json: true });
       return sendPage(reply, 429, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
     }
     if (outcome.kind === 'queued') onMailQueued?.();

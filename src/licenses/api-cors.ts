@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../errors.js';
+import { sendError } from '../web/respond.js';
 
 /** Web origins whose pages may read the license API's answers: any ('*') or a list. */
 export type CorsOrigins = '*' | readonly string[];
@@ -45,7 +45,7 @@ export function licenseApiCors(app: FastifyInstance, origins: CorsOrigins): void
     // Sets the allow headers when the origin is allowed.
     if (from !== undefined && !allowOrigin(reply, origins, from)) {
       request.log.info({ origin: from }, 'license api: CORS preflight from an origin not allowed');
-      return reply.code(403).send(errorBody('CORS_ORIGIN_REFUSED', request.id));
+      return sendError(request, reply, 'CORS_ORIGIN_REFUSED');
     }
     const asked = request.headers['access-control-request-headers'];
     return reply

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ErrorCode } from '../errors.js';
-import { errorBody, errorTable } from '../errors.js';
+import { errorTable } from '../errors.js';
+import { sendError } from '../web/respond.js';
 import { activateLicense } from './activate.js';
 import type { CorsOrigins } from './api-cors.js';
 import { licenseApiCors } from './api-cors.js';
@@ -82,10 +83,9 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     await touches.close();
     await limiter.merge();
   });
-  const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: object = {}) => {
+  const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: Record<string, unknown> = {}) => {
     request.log.info({ code }, `license api: ${code}`);
-    const body = errorBody(code, request.id);
-    return reply.code(errorTable[code].status).send({ error: { ...body.error, ...extra } });
+    return sendError(request, reply, code, { details: extra });
   };
 
   /** Counts the request, then parses it; null when an answer (429, 400) was already sent. */

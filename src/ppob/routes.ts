@@ -1,10 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiTokenActor, requireApiToken } from '../auth/index.js';
 import type { PpobTransaction } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
-import { AppError, errorBody, errorTable } from '../errors.js';
+import { AppError } from '../errors.js';
 import { emailInput } from '../members/index.js';
+import { sendError } from '../web/respond.js';
 import type { PpobDeps } from './orders.js';
 import { placePpobOrder } from './orders.js';
 import { PPOB_STATUSES } from './status.js';
@@ -55,11 +56,19 @@ export function transactionJson(t: PpobTransaction) {
   };
 }
 
-function fail(reply: FastifyReply, requestId: string, code: ErrorCode, transaction?: PpobTransaction, detail?: string) {
-  const body = errorBody(code, requestId, detail);
-  return reply
-    .code(errorTable[code].status)
-    .send(transaction ? { ...body, transaction: transactionJson(transaction) } : body);
+/** An order refused: the transaction (when one was kept) beside the code, so the caller sees its state. */
+function fail(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  transaction?: PpobTransaction,
+  detail?: string,
+) {
+  return sendError(request, reply, code, {
+    json: true,
+    ...(detail === undefined ? {} : { message: detail }),
+    ...(transaction ? { envelope: { transaction: transactionJson(transaction) } } : {}),
+  });
 }
 
 /**
@@ -95,20 +104,20 @@ export const ppobAdminRoutes: FastifyPluginAsync<PpobDeps> = async (app, deps) =
         return reply.code(200).send({ transaction: transactionJson(result.transaction), duplicate: true });
       case 'rejected':
         return fail(
+          request,
           reply,
-          request.id,
           'PPOB_ORDER_REJECTED',
           result.transaction,
           `Hesda menolak pesanan: ${result.transaction.message ?? ''}`,
         );
       case 'unknown':
-        return fail(reply, request.id, 'PPOB_OUTCOME_UNKNOWN', result.transaction);
+        return fail(request, reply, 'PPOB_OUTCOME_UNKNOWN', result.transaction);
       case 'not_configured':
-        return fail(reply, request.id, 'PPOB_NOT_CONFIGURED');
+        return fail(request, reply, 'PPOB_NOT_CONFIGURED');
       case 'member_not_found':
-        return fail(reply, request.id, 'PPOB_MEMBER_NOT_FOUND');
+        return fail(request, reply, 'PPOB_MEMBER_NOT_FOUND');
       case 'idempotency_conflict':
-        return fail(reply, request.id, 'IDEMPOTENCY_CONFLICT');
+        return fail(request, reply, 'IDEMPOTENCY_CONFLICT');
     }
   });
 

@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import { errorBody } from '../errors.js';
 import { sessionEndedMessage } from '../shared/session-messages.js';
+import { sendError } from '../web/respond.js';
 import type { RealtimeBus } from './bus.js';
 import type { RealtimeEvent } from './events.js';
 import { eventsAfter, isFor, lastRevocationFor } from './events.js';
@@ -54,7 +54,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = await authenticate(request);
     if (auth.status === 'none') {
-      return reply.code(401).send(errorBody('UNAUTHENTICATED', request.id));
+      return sendError(request, reply, 'UNAUTHENTICATED');
     }
     // A revoked session's stream says its last word and ends at once: only live ones take a slot.
     if (auth.status === 'live') {
@@ -62,7 +62,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
       if (!admission.admitted) {
         request.log.warn({ memberId: auth.memberId, ip: request.ip, cap: admission.cap }, 'realtime stream refused');
         reply.header('retry-after', String(FULL_RETRY_AFTER_SECONDS));
-        return reply.code(429).send(errorBody('RATE_LIMITED', request.id, TOO_MANY_STREAMS));
+        return sendError(request, reply, 'RATE_LIMITED', { message: TOO_MANY_STREAMS });
       }
       // 'close' comes however the response ends: the server ending it, the browser leaving, shutdown.
       reply.raw.once('close', admission.release);

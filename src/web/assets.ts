@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { errorBody } from '../errors.js';
 import { STYLESHEET } from './layout.js';
+import { sendError } from './respond.js';
 
 /** The browser bundles esbuild writes (npm run build): found from the package root, wherever this code runs from. */
 function publicDir(): string {
@@ -34,7 +34,7 @@ export const assetRoutes: FastifyPluginAsync = async (app) => {
         const file = join(dir, name);
         if (!existsSync(file)) {
           request.log.error({ file }, 'browser bundle missing: run `npm run build`');
-          return reply.code(503).send(errorBody('ASSET_MISSING', request.id));
+          return sendError(request, reply, 'ASSET_MISSING', { json: true });
         }
         body = readFileSync(file, 'utf8');
         cache.set(name, body);

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ErrorCode } from '../errors.js';
-import { errorBody } from '../errors.js';
+import { errorBody, errorTable } from '../errors.js';
 
 /**
  * Requests Node's HTTP parser refuses before any route runs: a Content-Length that lies or is
@@ -21,7 +21,8 @@ export function answerClientError(log: FastifyBaseLogger, error: Error & { code?
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? 'REQUEST_TIMEOUT'
         : 'BAD_REQUEST';
-  const status = code === 'HEADERS_TOO_LARGE' ? 431 : code === 'REQUEST_TIMEOUT' ? 408 : 400;
+  // A raw socket, not a reply: the same body and the status from the same table as sendError.
+  const status = errorTable[code].status;
   const requestId = randomUUID();
   log.info({ code, parserError: error.code, requestId }, `request refused by the HTTP parser: ${code}`);
   if (socket.writable) {

@@ -1,4 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../errors.js';
+import { errorBody, errorTable } from '../errors.js';
+import { html } from './html.js';
+import { page } from './layout.js';
 
 /**
  * How answers are chosen and sent, in one place. Two questions, deliberately different:
@@ -42,4 +46,38 @@ export function contentSecurityPolicy(frameSrc?: string): string {
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
+}
+
+export interface ErrorAnswer {
+  /** Shown instead of the error table's message (Indonesian, like it). */
+  message?: string;
+  /** Fields beside `code` in the error object: the devices of a conflict, a transaction, a reason. */
+  details?: Record<string, unknown>;
+  /** Fields beside `error` at the top level, for callers that read their own shape (Hesda, the old login page). */
+  envelope?: Record<string, unknown>;
+  /** Always JSON, even for a browser (a form endpoint answering its own script). */
+  json?: boolean;
+}
+
+/**
+ * The one way an error is answered. The status comes from the error table, never from the caller;
+ * the body is `{"error": {code, message, requestId, …details}}`, or for a browser the Indonesian
+ * error page. Unkey's errorResponse, and Fastify's single error table, are the model.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, answer: ErrorAnswer = {}) {
+  const status = errorTable[code].status;
+  const message = answer.message ?? errorTable[code].message;
+  if (!answer.json && prefersHtml(request)) {
+    return reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(
+        page(
+          'Terjadi masalah',
+          html`<h1>${message}</h1><p class="muted">Kode: ${code} · ${request.id}</p><p><a href="/">Kembali</a></p>`,
+        ),
+      );
+  }
+  const body = errorBody(code, request.id, message);
+  return reply.code(status).send({ ...answer.envelope, error: { ...body.error, ...answer.details } });
 }

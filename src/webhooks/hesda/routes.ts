@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorBody, errorTable } from '../../errors.js';
+import { errorTable } from '../../errors.js';
+import { sendError } from '../../web/respond.js';
 import { WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
 import type { HesdaWebhookDeps } from './receive.js';
 import { receiveHesdaDelivery } from './receive.js';
@@ -38,12 +39,9 @@ export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (a
     if (!receipt.ok) {
       if (receipt.retryAfterMs !== undefined)
         reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));
-      const status = errorTable[receipt.code].status;
-      return reply.code(status).send({
-        status: 'error',
-        message: HESDA_MESSAGES[status],
-        ...errorBody(receipt.code, request.id),
-      });
+      // Hesda reads its own `status` and `message`; ours sits beside them.
+      const message = HESDA_MESSAGES[errorTable[receipt.code].status];
+      return sendError(request, reply, receipt.code, { json: true, envelope: { status: 'error', message } });
     }
     return reply.code(200).send({
       status: 'success',
