@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
+import { DrainLoop } from '../drain-loop.js';
 import { claimDueMails } from './claim.js';
 import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
@@ -25,8 +26,6 @@ export interface MailWorkerDeps {
 }
 
 const BATCH = 20;
-/** How long a nudge waits so that one claim serves a burst of mail. */
-const NUDGE_DELAY_MS = 50;
 const MAX_BACKOFF_MS = 6 * 3_600_000; // 6 hours
 
 /** Exponential back-off: base × 2^(attempt−1), capped at 6 h. Attempt 1 failed → wait one base. */
@@ -41,74 +40,40 @@ export function retryDelayMs(baseMs: number, attemptsMade: number): number {
  * retry with back-off until MAIL_MAX_ATTEMPTS, after which it stays `failed` for an operator.
  */
 export class MailWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
-  /** When the pending timer fires (wall clock; only for coalescing nudges). */
-  private timerDue = Number.POSITIVE_INFINITY;
-  /** Counts stop() calls, so a drain can tell "stopped while I ran" from "never started". */
-  private stops = 0;
+  private readonly loop: DrainLoop;
 
-  constructor(private readonly deps: MailWorkerDeps) {}
+  constructor(private readonly deps: MailWorkerDeps) {
+    this.loop = new DrainLoop({
+      drain: () => this.drain(),
+      nextDueAt: () => nextMailDueAt(deps.db),
+      now: () => deps.runtime.now(),
+      pollMs: deps.config.mail.pollIntervalMs,
+      onError: (error) => deps.log.error({ err: error }, 'mail worker run failed'),
+    });
+  }
 
   private get leaseMs(): number {
     return this.deps.config.mail.leaseMs;
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stops += 1;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  /**
-   * Run soon: new mail was queued. Waits NUDGE_DELAY_MS so that a burst of webhooks is served by one
-   * claim, and never postpones a run already due sooner (continuous nudges cannot starve it).
-   */
+  /** Run soon: new mail was queued. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else if (this.timerDue > Date.now() + NUDGE_DELAY_MS) this.schedule(NUDGE_DELAY_MS);
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerDue = Date.now() + delay;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerDue = Number.POSITIVE_INFINITY;
-      let idleFor = this.deps.config.mail.pollIntervalMs;
-      this.running = this.drain()
-        .then(async () => {
-          const due = await nextMailDueAt(this.deps.db);
-          // Wall clock for the timer; the runtime's clock for the stored times (they agree outside tests).
-          if (due !== null) idleFor = Math.min(idleFor, Math.max(0, due - this.deps.runtime.now()) + 5);
-        })
-        .catch((error: unknown) => this.deps.log.error({ err: error }, 'mail worker run failed'))
-        .finally(() => {
-          this.running = null;
-          const more = this.again;
-          this.again = false;
-          this.schedule(more ? NUDGE_DELAY_MS : idleFor);
-        });
-    }, delay);
-    this.timer.unref?.();
+    this.loop.nudge();
   }
 
   /** Sends everything due now; returns how many mails were attempted. Tests and the CLI call it too. */
   async drain(): Promise<number> {
     // Not `this.stopped`: a worker that was never started (tests, the CLI) is "stopped" too, and
     // must still send everything, not just the first batch. Only a stop() during this run ends it early.
-    const stopsAtStart = this.stops;
+    const stopsAtStart = this.loop.stops;
     let attempted = 0;
     for (;;) {
       let batch: MailRow[];
@@ -137,7 +102,7 @@ export class MailWorker {
       }
       await yieldToEventLoop();
       attempted += batch.length;
-      if (batch.length < BATCH || this.stops !== stopsAtStart) return attempted;
+      if (batch.length < BATCH || this.loop.stops !== stopsAtStart) return attempted;
     }
   }
 

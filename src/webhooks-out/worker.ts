@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect, WebhookDelivery } from '../db/index.js';
+import { DrainLoop } from '../drain-loop.js';
 import type { Log } from '../logger.js';
 import { openSecret } from '../secret-box.js';
 import type { DeliveryTarget } from './claim.js';
@@ -24,7 +25,6 @@ export interface WebhookWorkerDeps {
 }
 
 const BATCH = 20;
-const NUDGE_DELAY_MS = 50;
 /** Events queued by another process (a CLI command) are found at the latest after this. */
 const SAFETY_POLL_MS = 60_000;
 const RETRY_BASE_MS = 30_000;
@@ -45,62 +45,37 @@ export function webhookRetryDelayMs(attemptsMade: number): number {
  * same `webhook-id`, which receivers use to drop the repeat.
  */
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
-  private timerDue = Number.POSITIVE_INFINITY;
-  private stops = 0;
+  private readonly loop: DrainLoop;
 
-  constructor(private readonly deps: WebhookWorkerDeps) {}
+  constructor(private readonly deps: WebhookWorkerDeps) {
+    this.loop = new DrainLoop({
+      drain: () => this.drain(),
+      nextDueAt: async () => {
+        const due = [await nextDeliveryDueAt(deps.db), await nextSweepDueAt(deps.db, this.sweeps)];
+        const times = due.filter((at): at is number => at !== null);
+        return times.length > 0 ? Math.min(...times) : null;
+      },
+      now: () => deps.runtime.now(),
+      pollMs: SAFETY_POLL_MS,
+      onError: (error) => deps.log.error({ err: error }, 'webhook worker run failed'),
+    });
+  }
 
   private get leaseMs(): number {
     return Math.max(60_000, this.deps.settings.timeoutMs * 4);
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stops += 1;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  /** Something was queued: run soon (coalesced; a run already due sooner is never postponed). */
+  /** Something was queued: run soon. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else if (this.timerDue > Date.now() + NUDGE_DELAY_MS) this.schedule(NUDGE_DELAY_MS);
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerDue = Date.now() + delay;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerDue = Number.POSITIVE_INFINITY;
-      let idleFor = SAFETY_POLL_MS;
-      this.running = this.drain()
-        .then(async () => {
-          const now = this.deps.runtime.now();
-          const due = [await nextDeliveryDueAt(this.deps.db), await nextSweepDueAt(this.deps.db, this.sweeps)];
-          for (const at of due) if (at !== null) idleFor = Math.min(idleFor, Math.max(0, at - now) + 5);
-        })
-        .catch((error: unknown) => this.deps.log.error({ err: error }, 'webhook worker run failed'))
-        .finally(() => {
-          this.running = null;
-          const more = this.again;
-          this.again = false;
-          this.schedule(more ? NUDGE_DELAY_MS : idleFor);
-        });
-    }, delay);
-    this.timer.unref?.();
+    this.loop.nudge();
   }
 
   private get sweeps(): readonly WebhookSweep[] {
@@ -109,7 +84,7 @@ export class WebhookWorker {
 
   /** Announces due time-driven events, then sends everything due; returns the calls made. */
   async drain(): Promise<number> {
-    const stopsAtStart = this.stops;
+    const stopsAtStart = this.loop.stops;
     await runSweeps(this.deps.db, this.sweeps, this.deps.runtime);
     let attempted = 0;
     for (;;) {
@@ -121,7 +96,7 @@ export class WebhookWorker {
       );
       await Promise.all(batch.map((delivery) => this.deliver(delivery, targets.get(delivery.id))));
       attempted += batch.length;
-      if (batch.length < BATCH || this.stops !== stopsAtStart) return attempted;
+      if (batch.length < BATCH || this.loop.stops !== stopsAtStart) return attempted;
     }
   }
 
