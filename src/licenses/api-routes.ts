@@ -98,7 +98,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     // Malformed requests count against the IP too: a flood of them is still a flood.
     const decision = limiter.consume(request.ip, parsed.success ? parsed.data.key : null, deps.runtime.now());
     rateLimitHeaders(reply, decision.quota, limits);
-    if (!decision.allowed) {
+    if (!decision.ok) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
       request.log.warn({ ip: request.ip }, 'license api rate limited');
