@@ -1,7 +1,7 @@
 /**
  * One table of error codes for the whole HTTP surface: stable UPPER_SNAKE codes, their status
- * and the short message clients see. Services return expected failures as values; routes turn
- * them into an AppError, and the one error handler renders {error:{code,message,requestId}}.
+ * and the short message clients see. Services return expected failures as values (Result, below);
+ * routes answer their codes with sendError, which renders {error:{code,message,requestId}}.
  */
 export const errorTable = {
   BAD_REQUEST: { status: 400, message: 'Permintaan tidak valid.' },
