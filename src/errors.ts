@@ -1,7 +1,7 @@
 /**
  * One table of error codes for the whole HTTP surface: stable UPPER_SNAKE codes, their status
- * and the short message clients see. Services return expected failures as values; routes turn
- * them into an AppError, and the one error handler renders {error:{code,message,requestId}}.
+ * and the short message clients see. Services return expected failures as values (Result, below);
+ * routes answer their codes with sendError, which renders {error:{code,message,requestId}}.
  */
 export const errorTable = {
   BAD_REQUEST: { status: 400, message: 'Permintaan tidak valid.' },
@@ -82,3 +82,22 @@ export class AppError extends Error {
 export function errorBody(code: ErrorCode, requestId: string, message: string = errorTable[code].message) {
   return { error: { code, message, requestId } };
 }
+
+/** Nothing beside `ok` (a success or failure that carries no data). */
+export type Empty = Record<never, never>;
+
+/** A service's success: `ok: true` beside what it produced. */
+export type Ok<T extends object = Empty> = { ok: true } & T;
+
+/** An expected failure: `ok: false`, a code, and whatever the caller needs to explain it. */
+export type Failure<C extends string = ErrorCode, D extends object = Empty> = { ok: false; code: C } & D;
+
+/**
+ * The one shape a service answers with when it can fail in an expected way (an unexpected one
+ * throws). Callers ask one question, `ok`, everywhere. Where the failure becomes an HTTP answer its
+ * code is an ErrorCode, so the route hands it to sendError unchanged and the status comes from the
+ * table; services not behind HTTP (CLI, pages) may use their own codes.
+ */
+export type Result<T extends object = Empty, C extends string = ErrorCode, D extends object = Empty> =
+  | Ok<T>
+  | Failure<C, D>;

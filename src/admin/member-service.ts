@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/index.js';
 import { endMemberSessions } from '../auth/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, Dialect } from '../db/index.js';
+import type { Result } from '../errors.js';
 import { licensesBoughtWith } from '../licenses/index.js';
 import { enqueueMail, registrationMailSubject } from '../mail/index.js';
 import {
@@ -88,9 +89,7 @@ export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: n
   return { member, live, devices, licenses, orders };
 }
 
-export type CreateMemberResult =
-  | { ok: true; memberId: number }
-  | { ok: false; reason: 'EXISTS' | 'INVALID_EMAIL'; message: string };
+export type CreateMemberResult = Result<{ memberId: number }, 'EXISTS' | 'INVALID_EMAIL', { message: string }>;
 
 /** A member made by hand (a buyer paid outside Lynk): a random password and the registration mail. */
 export async function createMemberByHand(
@@ -99,10 +98,10 @@ export async function createMemberByHand(
   actor: AuditActor,
 ): Promise<CreateMemberResult> {
   const canonical = canonicalEmail(input.email);
-  if (!canonical.ok) return { ok: false, reason: 'INVALID_EMAIL', message: canonical.message };
+  if (!canonical.ok) return { ok: false, code: 'INVALID_EMAIL', message: canonical.message };
   const email = canonical.email;
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
-    return { ok: false, reason: 'INVALID_EMAIL', message: 'Isi email dengan benar.' };
+    return { ok: false, code: 'INVALID_EMAIL', message: 'Isi email dengan benar.' };
   const passwordHash = await hashPassword(randomPassword(deps.runtime.randomBytes));
   const now = deps.runtime.now();
   const outcome = await deps.db.transaction().execute(async (trx) => {
@@ -113,7 +112,7 @@ export async function createMemberByHand(
     );
     if (!created)
       return {
-        result: { ok: false, reason: 'EXISTS', message: 'Email ini sudah terdaftar.' } as CreateMemberResult,
+        result: { ok: false, code: 'EXISTS', message: 'Email ini sudah terdaftar.' } as CreateMemberResult,
         queued: 0,
       };
     await queueRegistrationMail(trx, member, `registration:${member.id}`, now);

@@ -77,7 +77,7 @@ export const setupRoutes: FastifyPluginAsync<SetupRouteOptions> = async (app, { 
       ip: request.ip,
     }));
     if (!result.ok) {
-      if (result.reason === 'SETUP_DONE') throw new AppError('NOT_FOUND', result.message);
+      if (result.code === 'SETUP_DONE') throw new AppError('NOT_FOUND', result.message);
       return sendPage(reply, 400, setupPage(reply.generateCsrf(), email, result.message));
     }
     request.log.info({ memberId: result.memberId }, 'first admin created');

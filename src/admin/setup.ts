@@ -3,6 +3,7 @@ import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
+import type { Result } from '../errors.js';
 import { canonicalEmail, checkNewPassword, hashPassword } from '../members/index.js';
 
 /**
@@ -37,10 +38,11 @@ export async function setupPending(db: Kysely<Database>): Promise<boolean> {
   return !admin;
 }
 
-export type CreateAdminResult =
-  | { ok: true; memberId: number }
-  | { ok: false; reason: 'WEAK_PASSWORD' | 'INVALID_EMAIL'; message: string }
-  | { ok: false; reason: 'EMAIL_TAKEN' | 'SETUP_DONE'; message: string };
+export type CreateAdminResult = Result<
+  { memberId: number },
+  'WEAK_PASSWORD' | 'INVALID_EMAIL' | 'EMAIL_TAKEN' | 'SETUP_DONE',
+  { message: string }
+>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -56,12 +58,12 @@ export async function createAdmin(
   actor: (memberId: number, email: string) => AuditActor,
 ): Promise<CreateAdminResult> {
   const canonical = canonicalEmail(input.email);
-  if (!canonical.ok) return { ok: false, reason: 'INVALID_EMAIL', message: canonical.message };
+  if (!canonical.ok) return { ok: false, code: 'INVALID_EMAIL', message: canonical.message };
   const email = canonical.email;
   if (!EMAIL.test(email) || email.length > 254)
-    return { ok: false, reason: 'INVALID_EMAIL', message: 'Alamat email tidak valid.' };
+    return { ok: false, code: 'INVALID_EMAIL', message: 'Alamat email tidak valid.' };
   const weak = checkAdminPassword(input.password, email);
-  if (weak) return { ok: false, reason: 'WEAK_PASSWORD', message: weak };
+  if (weak) return { ok: false, code: 'WEAK_PASSWORD', message: weak };
   // argon2id takes ~55 ms: outside the transaction.
   const passwordHash = await hashPassword(input.password);
   const now = runtime.now();
@@ -75,7 +77,7 @@ export async function createAdmin(
         .returning('id')
         .executeTakeFirst();
       if (input.firstRun && !claimed)
-        return { ok: false, reason: 'SETUP_DONE', message: 'Admin pertama sudah dibuat. Silakan masuk.' };
+        return { ok: false, code: 'SETUP_DONE', message: 'Admin pertama sudah dibuat. Silakan masuk.' };
       const member = await trx
         .insertInto('members')
         .values({
@@ -113,7 +115,7 @@ export async function createAdmin(
     })
     .catch((error: unknown): CreateAdminResult => {
       if (error instanceof EmailTaken)
-        return { ok: false, reason: 'EMAIL_TAKEN', message: 'Email ini sudah dipakai akun lain.' };
+        return { ok: false, code: 'EMAIL_TAKEN', message: 'Email ini sudah dipakai akun lain.' };
       throw error;
     });
 }

@@ -1,4 +1,5 @@
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
+import type { Failure, Result } from '../errors.js';
 import { enqueueMail, loginLinkMailSubject } from '../mail/index.js';
 import type { TokenOwner } from '../members/index.js';
 import {
@@ -19,10 +20,8 @@ import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
 /** Emailed login links per account per window: enough for "it did not arrive", not for mail bombing. */
 const LINKS_PER_ACCOUNT = 3;
 
-export type LinkRequestOutcome =
-  | { kind: 'queued' }
-  | { kind: 'not_sent' }
-  | { kind: 'rate_limited'; retryAfterMs: number };
+/** queued: false when the address is no active account's (the caller answers the same either way). */
+export type LinkRequestOutcome = Result<{ queued: boolean }, 'RATE_LIMITED', { retryAfterMs: number }>;
 
 /**
  * "Kirim tautan masuk": queues a one-time login link for an active member or admin. The caller
@@ -40,10 +39,10 @@ export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: str
   const accountRule = { key: `link:account:${email}`, limit: LINKS_PER_ACCOUNT, windowMs: settings.rateWindowMs };
   for (const rule of [ipRule, accountRule]) {
     const decision = await consumeRateLimit(db, rule, now);
-    if (!decision.allowed) return { kind: 'rate_limited', retryAfterMs: decision.retryAfterMs };
+    if (!decision.ok) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs };
   }
   const member = await findMemberByEmail(db, email);
-  if (member?.status !== 'active') return { kind: 'not_sent' };
+  if (member?.status !== 'active') return { ok: true, queued: false };
   await enqueueMail(
     db,
     {
@@ -62,13 +61,15 @@ export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: str
     now,
   );
   deps.log.info({ memberId: member.id }, 'login link queued');
-  return { kind: 'queued' };
+  return { ok: true, queued: true };
 }
 
 export type LinkLoginResult =
   | LoginResult
+  /** A link that is unknown, used, expired, or ended by too many wrong admin passwords. */
+  | Failure<'LINK_INVALID'>
   /** An admin's link: the admin password is still required (wrong: one was typed and it was wrong). */
-  | { kind: 'password_needed'; email: string; wrong: boolean };
+  | Failure<'PASSWORD_NEEDED', { email: string; wrong: boolean }>;
 
 /** Wrong admin passwords typed through one link: as many as the account limit allows, then the link ends. */
 function linkLimit(deps: AuthDeps, token: string): RateLimit {
@@ -96,15 +97,15 @@ export async function loginWithLink(
 ): Promise<LinkLoginResult> {
   const { db, runtime } = deps;
   const owner = await peekOneTimeToken(db, 'login_link', token, runtime.now());
-  if (!owner) return { kind: 'invalid' };
+  if (!owner) return { ok: false, code: 'LINK_INVALID' };
   if (owner.role === 'admin') {
     const refused = await checkAdminPassword(deps, token, owner, password, ctx);
     if (refused) return refused;
   }
   const consumed = await consumeOneTimeToken(db, 'login_link', token, runtime.now());
-  if (!consumed) return { kind: 'invalid' };
+  if (!consumed) return { ok: false, code: 'LINK_INVALID' };
   const member = await db.selectFrom('members').selectAll().where('id', '=', consumed.memberId).executeTakeFirst();
-  if (!member) return { kind: 'invalid' };
+  if (!member) return { ok: false, code: 'LINK_INVALID' };
   if (member.status === 'active') {
     if (member.needs_email_proof === 1) await markEmailProven(db, member.id, runtime.now());
     // A way in that proved the mailbox (and, for an admin, the password) ends the lockout others caused.
@@ -122,14 +123,14 @@ async function checkAdminPassword(
   ctx: LoginContext,
 ): Promise<LinkLoginResult | null> {
   const { db, runtime, settings } = deps;
-  if (password === '') return { kind: 'password_needed', email: owner.email, wrong: false };
+  if (password === '') return { ok: false, code: 'PASSWORD_NEEDED', email: owner.email, wrong: false };
   const now = runtime.now();
   // Counted before the slow hash, like the password form (parallel guesses cannot slip under).
   const byIp = await consumeRateLimit(db, ipLimit(settings, ctx.ip), now);
-  if (!byIp.allowed) return { kind: 'rate_limited', retryAfterMs: byIp.retryAfterMs };
+  if (!byIp.ok) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: byIp.retryAfterMs };
   const rule = linkLimit(deps, token);
   const byLink = await consumeRateLimit(db, rule, now);
-  if (!byLink.allowed) {
+  if (!byLink.ok) {
     await revokeOneTimeToken(db, token, now);
     if (byLink.firstRefusal)
       await recordAudit(
@@ -142,7 +143,7 @@ async function checkAdminPassword(
         },
         now,
       );
-    return { kind: 'invalid' };
+    return { ok: false, code: 'LINK_INVALID' };
   }
   const member = await db
     .selectFrom('members')
@@ -152,7 +153,7 @@ async function checkAdminPassword(
   const check = member ? await verifyPassword(member.password_hash, password) : { ok: false };
   if (!check.ok) {
     deps.log.info({ ip: ctx.ip, memberId: owner.memberId }, 'admin password through a login link failed');
-    return { kind: 'password_needed', email: owner.email, wrong: true };
+    return { ok: false, code: 'PASSWORD_NEEDED', email: owner.email, wrong: true };
   }
   return null;
 }

@@ -5,6 +5,7 @@ import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
 import { sameDigest, sha256Hex } from '../crypto.js';
 import type { Database, Dialect, Member } from '../db/index.js';
+import type { Failure, Ok } from '../errors.js';
 import type { Log } from '../logger.js';
 import {
   canonicalEmail,
@@ -47,22 +48,22 @@ export interface LoginContext extends DeviceClaim {
   sessionCookie: string | undefined;
 }
 
+/**
+ * A login's answer. The failure codes are the error table's, so a route answers them as they are;
+ * a conflict (another device holds the member's live session(s)) asks before taking over.
+ */
 export type LoginResult =
-  | {
-      kind: 'signed_in';
+  | Ok<{
       memberId: number;
       role: 'member' | 'admin';
       session: SessionToken;
       deviceToken: string | null;
       revokedDevices: number;
-    }
-  /** Another device holds the member's live session(s): ask before taking over. */
-  | { kind: 'conflict'; devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }
-  | { kind: 'invalid' }
-  | { kind: 'disabled' }
-  /** The right password of an account whose mailbox was never proven (phone-number password). */
-  | { kind: 'email_unproven' }
-  | { kind: 'rate_limited'; retryAfterMs: number };
+    }>
+  | Failure<'SESSION_CONFLICT', { devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }>
+  /** EMAIL_NOT_PROVEN: the right password of an account whose mailbox was never proven (phone-number password). */
+  | Failure<'INVALID_CREDENTIALS' | 'ACCOUNT_DISABLED' | 'EMAIL_NOT_PROVEN' | 'TAKEOVER_EXPIRED'>
+  | Failure<'RATE_LIMITED', { retryAfterMs: number }>;
 
 /** How long the "Tetap gunakan di sini" button stays valid after the conflict was shown. */
 export const TAKEOVER_TTL_MS = 5 * 60_000; // 5 minutes
@@ -101,7 +102,7 @@ export async function loginWithPassword(
   // clears the account's count, so the account limit effectively counts failures.
   for (const rule of [ipLimit(settings, ctx.ip), accountLimit(settings, email)]) {
     const decision = await consumeRateLimit(db, rule, now);
-    if (!decision.allowed) {
+    if (!decision.ok) {
       const limit = rule.key.split(':')[1];
       deps.log.warn({ ip: ctx.ip, limit }, 'login rate limited');
       // A security event for the operator, once per window (not once per refused guess).
@@ -114,7 +115,7 @@ export async function loginWithPassword(
           now,
         );
       }
-      return { kind: 'rate_limited', retryAfterMs: decision.retryAfterMs };
+      return { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs };
     }
   }
 
@@ -122,14 +123,14 @@ export async function loginWithPassword(
   const check = await verifyPassword(member?.password_hash ?? (await decoyHash()), input.password);
   if (!member || !check.ok) {
     deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
-    return { kind: 'invalid' };
+    return { ok: false, code: 'INVALID_CREDENTIALS' };
   }
   // Whoever bought first chose this password (the phone number) for an address they typed: it only
   // works once the mailbox's owner has signed in through an emailed link. Said only to someone who
   // knew the password, so a stranger learns no more than from the generic failure.
   if (member.needs_email_proof === 1 && member.status === 'active') {
     deps.log.info({ memberId: member.id }, 'password login refused: mailbox not proven yet');
-    return { kind: 'email_unproven' };
+    return { ok: false, code: 'EMAIL_NOT_PROVEN' };
   }
   await clearRateLimit(db, accountLimit(settings, email).key);
   if (check.needsRehash) {
@@ -147,9 +148,9 @@ export async function loginWithPassword(
 export async function confirmTakeover(deps: AuthDeps, token: string, ctx: LoginContext): Promise<LoginResult> {
   const deviceId = await deviceIdForToken(deps.db, ctx.token);
   const owner = await consumeOneTimeToken(deps.db, 'login_takeover', token, deps.runtime.now());
-  if (!owner || deviceId === null || owner.deviceId !== deviceId) return { kind: 'invalid' };
+  if (!owner || deviceId === null || owner.deviceId !== deviceId) return { ok: false, code: 'TAKEOVER_EXPIRED' };
   const member = await deps.db.selectFrom('members').selectAll().where('id', '=', owner.memberId).executeTakeFirst();
-  if (!member) return { kind: 'invalid' };
+  if (!member) return { ok: false, code: 'TAKEOVER_EXPIRED' };
   return completeLogin(deps, member, ctx, true);
 }
 
@@ -171,7 +172,7 @@ export async function completeLogin(
   takeover: boolean,
 ): Promise<LoginResult> {
   const { db, runtime, settings } = deps;
-  if (member.status !== 'active') return { kind: 'disabled' };
+  if (member.status !== 'active') return { ok: false, code: 'ACCOUNT_DISABLED' };
   const outcome = await db.transaction().execute(async (trx) => {
     const now = runtime.now();
     // Serialises logins of one member on PostgreSQL (SQLite runs one write transaction at a time),
@@ -198,7 +199,13 @@ export async function completeLogin(
         ttlMs: TAKEOVER_TTL_MS,
         randomBytes: runtime.randomBytes,
       });
-      return { kind: 'conflict' as const, devices: displaced, takeoverToken: token, deviceToken: device.newToken };
+      return {
+        ok: false,
+        code: 'SESSION_CONFLICT',
+        devices: displaced,
+        takeoverToken: token,
+        deviceToken: device.newToken,
+      } as const;
     }
     const revoked = await revokeDeviceSessions(trx, {
       memberId: member.id,
@@ -241,14 +248,14 @@ export async function completeLogin(
       };
       queued = await queueWebhookEvents(trx, [takeover], { now, randomBytes: runtime.randomBytes });
     }
-    return { kind: 'signed_in' as const, session, deviceToken: device.newToken, recorded, queued };
+    return { ok: true, session, deviceToken: device.newToken, recorded, queued } as const;
   });
-  if (outcome.kind === 'conflict') return outcome;
+  if (!outcome.ok) return outcome;
   publishCommitted(deps, outcome.recorded);
   if (outcome.queued > 0) deps.onWebhookQueued?.();
   deps.log.info({ memberId: member.id, revokedDevices: outcome.recorded.length }, 'member signed in');
   return {
-    kind: 'signed_in',
+    ok: true,
     memberId: member.id,
     role: member.role,
     session: outcome.session,

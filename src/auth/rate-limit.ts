@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { housekeepingGate } from '../db/index.js';
+import type { Empty, Result } from '../errors.js';
 
 /**
  * Fixed-window counters in the database (not in memory): they hold across restarts and across
@@ -14,7 +15,7 @@ export interface RateLimit {
 }
 
 /** firstRefusal: this is the window's first refused attempt (the audit log notes each window once). */
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number; firstRefusal: boolean };
+export type RateDecision = Result<Empty, 'RATE_LIMITED', { retryAfterMs: number; firstRefusal: boolean }>;
 
 /**
  * Counts this attempt first and then decides, in one statement: checking before a slow password
@@ -23,9 +24,10 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: n
 export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimit, now: number): Promise<RateDecision> {
   await pruneRateLimits(db, now);
   const { count, windowStartedAt } = await hitRateLimit(db, rule, now);
-  if (count <= rule.limit) return { allowed: true };
+  if (count <= rule.limit) return { ok: true };
   return {
-    allowed: false,
+    ok: false,
+    code: 'RATE_LIMITED',
     retryAfterMs: Math.max(1000, windowStartedAt + rule.windowMs - now),
     firstRefusal: count === rule.limit + 1,
   };

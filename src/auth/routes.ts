@@ -72,13 +72,14 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   /** One place turns a login outcome into cookies and an answer (page or JSON). */
   const answer = (request: FastifyRequest, reply: FastifyReply, result: LoginResult, email?: string) => {
     const view = email === undefined ? {} : { email };
-    switch (result.kind) {
-      case 'signed_in':
-        if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
-        setSessionCookie(reply, cookies, result.session.value, auth.settings.sessionMaxAgeMs);
-        if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: homeOf(result.role) });
-        return reply.redirect(homeOf(result.role), 303);
-      case 'conflict': {
+    if (result.ok) {
+      if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
+      setSessionCookie(reply, cookies, result.session.value, auth.settings.sessionMaxAgeMs);
+      if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: homeOf(result.role) });
+      return reply.redirect(homeOf(result.role), 303);
+    }
+    switch (result.code) {
+      case 'SESSION_CONFLICT': {
         if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
         if (asksForJson(request)) {
           return sendError(request, reply, 'SESSION_CONFLICT', {
@@ -98,13 +99,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
         };
         return sendPage(reply, 409, loginPage({ csrf: reply.generateCsrf(), conflict, ...view }));
       }
-      case 'invalid':
-        return fail(request, reply, 'INVALID_CREDENTIALS', undefined, view);
-      case 'disabled':
-        return fail(request, reply, 'ACCOUNT_DISABLED', undefined, view);
-      case 'email_unproven':
-        return fail(request, reply, 'EMAIL_NOT_PROVEN', undefined, view);
-      case 'rate_limited': {
+      case 'RATE_LIMITED': {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
         reply.header('retry-after', String(seconds));
         // The same words for every account (no telling admins apart): the way in that stays open.
@@ -116,6 +111,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
           view,
         );
       }
+      default:
+        return fail(request, reply, result.code, undefined, view);
     }
   };
 
@@ -148,8 +145,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     const body = tokenBody.safeParse(request.body);
     const result: LoginResult = body.success
       ? await confirmTakeover(auth, body.data.token, context(request, body.data.fingerprint))
-      : { kind: 'invalid' };
-    if (result.kind === 'invalid') return fail(request, reply, 'TAKEOVER_EXPIRED');
+      : { ok: false, code: 'TAKEOVER_EXPIRED' };
     return answer(request, reply, result);
   });
 
@@ -185,12 +181,12 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     const body = linkBody.safeParse(request.body);
     const result: LinkLoginResult = body.success
       ? await loginWithLink(auth, body.data.token, context(request, body.data.fingerprint), body.data.password)
-      : { kind: 'invalid' };
-    if (result.kind === 'invalid') {
+      : { ok: false, code: 'LINK_INVALID' };
+    if (!result.ok && result.code === 'LINK_INVALID') {
       if (asksForJson(request)) return sendError(request, reply, 'LINK_INVALID', { json: true });
       return sendPage(reply, 410, invalidLinkPage());
     }
-    if (result.kind === 'password_needed') {
+    if (!result.ok && result.code === 'PASSWORD_NEEDED') {
       const message = result.wrong ? errorTable.INVALID_CREDENTIALS.message : 'Masukkan kata sandi admin.';
       if (asksForJson(request)) return sendError(request, reply, 'INVALID_CREDENTIALS', { message, json: true });
       const token = body.success ? body.data.token : '';
@@ -208,13 +204,13 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
     }
     const outcome = await requestLoginLink(auth, body.data.email, request.ip);
-    if (outcome.kind === 'rate_limited') {
+    if (!outcome.ok) {
       reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));
       const message = `Terlalu banyak permintaan tautan. Coba lagi dalam ${retryText(outcome.retryAfterMs)}.`;
       if (asksForJson(request)) return sendError(request, reply, 'RATE_LIMITED', { message, json: true });
       return sendPage(reply, 429, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
     }
-    if (outcome.kind === 'queued') onMailQueued?.();
+    if (outcome.queued) onMailQueued?.();
     // The same answer whether or not the email is a member's (no account enumeration).
     if (asksForJson(request)) return reply.code(202).send({ status: 'accepted' });
     return reply.redirect('/login?alasan=tautan', 303);

@@ -106,7 +106,7 @@ export async function licensesRevoke(args: string[]): Promise<void> {
   const result = await withLicense(config, key, (database, id, bus) =>
     revokeLicense(cliDeps(database, bus), id, CLI_ACTOR, reason),
   );
-  if (result === 'already_revoked') {
+  if (!result.ok && result.code === 'ALREADY_REVOKED') {
     complain(`gerbang: lisensi ${key} sudah dicabut sebelumnya\n`);
     process.exit(1);
   }

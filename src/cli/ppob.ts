@@ -19,7 +19,21 @@ import { configFromEnvironment, parseLimit, UsageError, withDatabase, withDataba
 import { complain, formatTime, printRows, say } from './output.js';
 
 /** What an operator reads after `gerbang ppob order`, per outcome (exit 1 for all but a placed order). */
-const OUTCOME_TEXT: Record<PpobOrderResult['kind'], string> = {
+/** The outcome's name in `--json` output, as scripts read it. */
+function outcomeName(result: PpobOrderResult) {
+  if (result.ok) return result.duplicate ? 'duplicate' : 'accepted';
+  return (
+    {
+      PPOB_ORDER_REJECTED: 'rejected',
+      PPOB_OUTCOME_UNKNOWN: 'unknown',
+      PPOB_NOT_CONFIGURED: 'not_configured',
+      PPOB_MEMBER_NOT_FOUND: 'member_not_found',
+      IDEMPOTENCY_CONFLICT: 'idempotency_conflict',
+    } as const
+  )[result.code];
+}
+
+const OUTCOME_TEXT: Record<ReturnType<typeof outcomeName>, string> = {
   accepted: 'Pesanan diterima Hesda',
   duplicate: 'Pesanan dengan idempotency key ini sudah ada (tidak dikirim ulang)',
   rejected: 'Hesda menolak pesanan',
@@ -77,15 +91,16 @@ export async function ppobOrder(args: string[]): Promise<void> {
     placePpobOrder({ db, runtime: systemRuntime, bus, log, hesda: hesdaSettings(config.ppob) }, input, CLI_ACTOR),
   );
   const transaction = 'transaction' in result ? transactionJson(result.transaction) : null;
-  if (values.json) process.stdout.write(`${JSON.stringify({ outcome: result.kind, transaction }, null, 2)}\n`);
+  const outcome = outcomeName(result);
+  if (values.json) process.stdout.write(`${JSON.stringify({ outcome, transaction }, null, 2)}\n`);
   else {
-    say(`${OUTCOME_TEXT[result.kind]}.\n`);
+    say(`${OUTCOME_TEXT[outcome]}.\n`);
     if (transaction)
       say(
         `Transaksi #${transaction.id} · ${transaction.status} · Hesda ${transaction.hesda_transaction_id ?? '-'} · ${transaction.product_code} → ${transaction.customer_no}${transaction.message ? ` · ${transaction.message}` : ''}${transaction.last_error ? ` · ${transaction.last_error}` : ''}\n`,
       );
   }
-  if (result.kind !== 'accepted' && result.kind !== 'duplicate') process.exitCode = 1;
+  if (!result.ok) process.exitCode = 1;
 }
 
 export async function ppobList(args: string[]): Promise<void> {
@@ -112,9 +127,9 @@ export async function ppobList(args: string[]): Promise<void> {
 }
 
 const RESOLVE_TEXT = {
-  not_found: 'Transaksi itu tidak ada',
-  not_unknown: 'Transaksi itu tidak berstatus unknown: tidak ada yang perlu direkonsiliasi',
-  hesda_id_taken: 'ID transaksi Hesda itu sudah tercatat pada transaksi lain',
+  NOT_FOUND: 'Transaksi itu tidak ada',
+  NOT_UNKNOWN: 'Transaksi itu tidak berstatus unknown: tidak ada yang perlu direkonsiliasi',
+  HESDA_ID_TAKEN: 'ID transaksi Hesda itu sudah tercatat pada transaksi lain',
 } as const;
 
 /** `gerbang ppob resolve <id> --transaction-id T | --not-ordered`: the end of a reconciliation. */
@@ -144,8 +159,8 @@ export async function ppobResolve(args: string[]): Promise<void> {
       CLI_ACTOR,
     ),
   );
-  if (result.kind !== 'resolved') {
-    complain(`gerbang: ${RESOLVE_TEXT[result.kind]} (#${id})\n`);
+  if (!result.ok) {
+    complain(`gerbang: ${RESOLVE_TEXT[result.code]} (#${id})\n`);
     process.exitCode = 1;
     return;
   }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
+import type { Failure, Result } from '../errors.js';
 import type { RealtimeEvent } from '../realtime/index.js';
 import { queueWebhookEvents } from '../webhooks-out/index.js';
 import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
@@ -14,19 +15,18 @@ import { licenseEvent } from './webhook-events.js';
 export type LicenseRef = { key: string } | { id: number };
 
 export type ActivateResult =
-  | {
-      kind: 'activated';
-      licenseId: number;
-      /** What a license token for this device says about the license. */
-      license: TokenLicense;
-      activation: ActivationView;
-      created: boolean;
-      replaced: number[];
-    }
-  | { kind: 'limit'; licenseId: number; maxDevices: number; activations: ActivationView[] }
-  | { kind: 'not_found' }
-  | { kind: 'revoked' }
-  | { kind: 'expired' };
+  | Result<
+      {
+        licenseId: number;
+        /** What a license token for this device says about the license. */
+        license: TokenLicense;
+        activation: ActivationView;
+        created: boolean;
+        replaced: number[];
+      },
+      'LICENSE_NOT_FOUND' | 'LICENSE_REVOKED' | 'LICENSE_EXPIRED'
+    >
+  | Failure<'ACTIVATION_LIMIT', { licenseId: number; maxDevices: number; activations: ActivationView[] }>;
 
 const ATTEMPTS = 3;
 
@@ -65,9 +65,12 @@ async function activateOnce(
   const now = deps.runtime.now();
   const none: RealtimeEvent[] = [];
   const license = await lockedLicense(trx, deps.dialect, ref);
-  if (!license) return { result: { kind: 'not_found' }, events: none, queued: 0 };
+  if (!license) return { result: { ok: false, code: 'LICENSE_NOT_FOUND' }, events: none, queued: 0 };
   const state = licenseState(license, now);
-  if (state !== 'active') return { result: { kind: state }, events: none, queued: 0 };
+  if (state !== 'active') {
+    const code = state === 'revoked' ? 'LICENSE_REVOKED' : 'LICENSE_EXPIRED';
+    return { result: { ok: false, code }, events: none, queued: 0 };
+  }
   const forToken = tokenLicense(license);
 
   const live = await trx
@@ -82,7 +85,7 @@ async function activateOnce(
   if (same) {
     const activation = activationView(same);
     return {
-      result: { kind: 'activated', licenseId: license.id, license: forToken, activation, created: false, replaced: [] },
+      result: { ok: true, licenseId: license.id, license: forToken, activation, created: false, replaced: [] },
       events: none,
       queued: 0,
     };
@@ -92,7 +95,13 @@ async function activateOnce(
   if (excess > 0 && license.on_limit !== 'takeover') {
     const activations = live.map(activationView);
     return {
-      result: { kind: 'limit', licenseId: license.id, maxDevices: license.max_devices, activations },
+      result: {
+        ok: false,
+        code: 'ACTIVATION_LIMIT',
+        licenseId: license.id,
+        maxDevices: license.max_devices,
+        activations,
+      },
       events: none,
       queued: 0,
     };
@@ -123,7 +132,7 @@ async function activateOnce(
   });
   const queued = await queueWebhookEvents(trx, [activated], queueContext(deps, now));
   return {
-    result: { kind: 'activated', licenseId: license.id, license: forToken, activation, created: true, replaced },
+    result: { ok: true, licenseId: license.id, license: forToken, activation, created: true, replaced },
     events: ended.events,
     queued: ended.queued + queued,
   };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Database } from '../db/index.js';
+import type { Empty, Result } from '../errors.js';
 import { queueWebhookEvents } from '../webhooks-out/index.js';
 import type { LicenseDeps } from './deps.js';
 import { announceCommitted, endActivations, licenseRevokedEvents, queueContext } from './notify.js';
@@ -72,7 +73,7 @@ export async function resetActivations(
   return outcome.ended;
 }
 
-export type RevokeLicenseResult = 'revoked' | 'already_revoked' | 'not_found';
+export type RevokeLicenseResult = Result<Empty, 'NOT_FOUND' | 'ALREADY_REVOKED'>;
 
 /** Revokes a license for good (refund, abuse): validation fails from now on, open pages close live. */
 export async function revokeLicense(
@@ -84,14 +85,14 @@ export async function revokeLicense(
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const now = deps.runtime.now();
     const license = await licenseRow(trx, licenseId);
-    if (!license) return 'not_found' as const;
+    if (!license) return { ok: false, code: 'NOT_FOUND' } as const;
     const updated = await trx
       .updateTable('licenses')
       .set({ status: 'revoked', revoked_at: now, revoked_reason: reason.slice(0, 200) })
       .where('id', '=', licenseId)
       .where('status', '=', 'active')
       .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return 'already_revoked' as const;
+    if (updated.numUpdatedRows === 0n) return { ok: false, code: 'ALREADY_REVOKED' } as const;
     const live = await listActivations(trx, licenseId, { liveOnly: true });
     await endActivations(
       trx,
@@ -117,9 +118,9 @@ export async function revokeLicense(
       },
       now,
     );
-    return { events, queued };
+    return { ok: true, events, queued } as const;
   });
-  if (typeof outcome === 'string') return outcome;
+  if (!outcome.ok) return outcome;
   announceCommitted(deps, outcome);
-  return 'revoked';
+  return { ok: true };
 }

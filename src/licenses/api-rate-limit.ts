@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Database, Dialect } from '../db/index.js';
+import type { Result } from '../errors.js';
 
 export interface LicenseApiLimits {
   windowMs: number;
@@ -21,9 +22,11 @@ export interface LicenseApiQuota {
 }
 
 /** Which counters refused for the first time in their window (the audit log notes each window once). */
-export type LicenseApiDecision =
-  | { allowed: true; quota: LicenseApiQuota }
-  | { allowed: false; retryAfterMs: number; firstRefusals: ('ip' | 'key')[]; quota: LicenseApiQuota };
+export type LicenseApiDecision = Result<
+  { quota: LicenseApiQuota },
+  'RATE_LIMITED',
+  { retryAfterMs: number; firstRefusals: ('ip' | 'key')[]; quota: LicenseApiQuota }
+>;
 
 interface Window {
   startedAt: number;
@@ -105,12 +108,12 @@ export class LicenseApiLimiter {
         w.refused = true;
       }
       const quota = { ...this.quota(byIp, keyName === null ? null : byKey, now), remaining: 0 };
-      return { allowed: false, retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals, quota };
+      return { ok: false, code: 'RATE_LIMITED', retryAfterMs: Math.max(1000, retryAfterMs), firstRefusals, quota };
     }
     if (keyName === null) {
       const window = this.hit(ipName, now);
       window.local += 1;
-      return { allowed: true, quota: this.quota(window, null, now) };
+      return { ok: true, quota: this.quota(window, null, now) };
     }
     const ipWindow = this.hit(ipName, now);
     const keyWindow = this.hit(keyName, now);
@@ -121,7 +124,7 @@ export class LicenseApiLimiter {
       this.timer = setTimeout(() => void this.merge(), MERGE_DELAY_MS);
       this.timer.unref();
     }
-    return { allowed: true, quota: this.quota(ipWindow, keyWindow, now) };
+    return { ok: true, quota: this.quota(ipWindow, keyWindow, now) };
   }
 
   /** The tighter of the counters that apply (null: no key counter, a malformed body). */

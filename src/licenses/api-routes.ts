@@ -98,7 +98,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     // Malformed requests count against the IP too: a flood of them is still a flood.
     const decision = limiter.consume(request.ip, parsed.success ? parsed.data.key : null, deps.runtime.now());
     rateLimitHeaders(reply, decision.quota, limits);
-    if (!decision.allowed) {
+    if (!decision.ok) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
       request.log.warn({ ip: request.ip }, 'license api rate limited');
@@ -164,28 +164,21 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       { key: body.key },
       { fingerprint: body.fingerprint, name: body.name || 'Perangkat' },
     );
-    switch (result.kind) {
-      case 'not_found':
-        return fail(request, reply, 'LICENSE_NOT_FOUND');
-      case 'revoked':
-        return fail(request, reply, 'LICENSE_REVOKED');
-      case 'expired':
-        return fail(request, reply, 'LICENSE_EXPIRED');
-      case 'limit':
-        // The devices in use (id, name, time; never their fingerprints), so the app can offer to release one.
-        return fail(request, reply, 'ACTIVATION_LIMIT', {
-          max_devices: result.maxDevices,
-          activations: result.activations.map(activationJson),
-        });
-      case 'activated':
-        return reply.code(result.created ? 201 : 200).send({
-          activated: true,
-          created: result.created,
-          activation: activationJson(result.activation),
-          replaced_activation_ids: result.replaced,
-          token: await tokenFor(request, result.license, result.activation.id, body.fingerprint),
-        });
+    if (!result.ok) {
+      // At the limit: the devices in use (id, name, time; never their fingerprints), so the app can offer to release one.
+      const details =
+        result.code === 'ACTIVATION_LIMIT'
+          ? { max_devices: result.maxDevices, activations: result.activations.map(activationJson) }
+          : {};
+      return fail(request, reply, result.code, details);
     }
+    return reply.code(result.created ? 201 : 200).send({
+      activated: true,
+      created: result.created,
+      activation: activationJson(result.activation),
+      replaced_activation_ids: result.replaced,
+      token: await tokenFor(request, result.license, result.activation.id, body.fingerprint),
+    });
   });
 
   app.post('/api/licenses/validate', async (request, reply) => {
@@ -193,7 +186,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     if (!body) return reply;
     const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint });
     // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
-    if (!result.valid) return { valid: false, code: result.code, message: errorTable[result.code].message };
+    if (!result.ok) return { valid: false, code: result.code, message: errorTable[result.code].message };
     return {
       valid: true,
       code: 'VALID',
@@ -218,8 +211,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     const target =
       body.activation_id !== undefined ? { activationId: body.activation_id } : { fingerprint: body.fingerprint ?? '' };
     const result = await deactivateLicense(deps, body.key, target);
-    if (result.kind === 'not_found') return fail(request, reply, 'LICENSE_NOT_FOUND');
-    if (result.kind === 'not_activated') return fail(request, reply, 'NOT_ACTIVATED');
+    if (!result.ok) return fail(request, reply, result.code);
     return { deactivated: true, activation_id: result.activationId };
   });
 };

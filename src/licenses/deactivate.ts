@@ -1,12 +1,13 @@
+import type { Result } from '../errors.js';
 import type { LicenseDeps } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
 import { licenseByKey } from './lookup.js';
 import { announceCommitted, endActivations, queueContext } from './notify.js';
 
-export type DeactivateResult =
-  | { kind: 'deactivated'; licenseId: number; activationId: number }
-  | { kind: 'not_found' }
-  | { kind: 'not_activated' };
+export type DeactivateResult = Result<
+  { licenseId: number; activationId: number },
+  'LICENSE_NOT_FOUND' | 'NOT_ACTIVATED'
+>;
 
 export type DeactivateTarget = { activationId: number } | { fingerprint: string };
 
@@ -25,12 +26,12 @@ export async function deactivateLicense(
     'fingerprint' in target
       ? findByFingerprint(found?.activations ?? [], fingerprintHash(target.fingerprint))
       : found?.activations.find((a) => a.id === target.activationId);
-  if (!found) return { kind: 'not_found' };
-  if (!match) return { kind: 'not_activated' };
+  if (!found) return { ok: false, code: 'LICENSE_NOT_FOUND' };
+  if (!match) return { ok: false, code: 'NOT_ACTIVATED' };
   return endOne(deps, found.license, match.id);
 }
 
-/** Ends one live activation of a license; not_activated when it was no longer live (a race). */
+/** Ends one live activation of a license; NOT_ACTIVATED when it was no longer live (a race). */
 export async function endOne(
   deps: LicenseDeps,
   license: { id: number; email: string },
@@ -43,6 +44,6 @@ export async function endOne(
     );
   announceCommitted(deps, committed);
   return committed.ended.length > 0
-    ? { kind: 'deactivated', licenseId: license.id, activationId }
-    : { kind: 'not_activated' };
+    ? { ok: true, licenseId: license.id, activationId }
+    : { ok: false, code: 'NOT_ACTIVATED' };
 }

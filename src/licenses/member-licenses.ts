@@ -63,6 +63,6 @@ export async function releaseMemberActivation(
     .where('license_activations.id', '=', activationId)
     .where((eb) => eb(eb.fn('lower', ['licenses.email']), '=', email.toLowerCase()))
     .executeTakeFirst();
-  if (!row) return { kind: 'not_found' };
+  if (!row) return { ok: false, code: 'LICENSE_NOT_FOUND' };
   return endOne(deps, row, activationId);
 }

@@ -1,9 +1,10 @@
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
+import type { Empty, Result } from '../errors.js';
 import type { LicenseDeps } from './deps.js';
 import { announceCommitted, endActivations, queueContext } from './notify.js';
 
-export type OperatorReleaseResult = 'released' | 'not_found' | 'not_active';
+export type OperatorReleaseResult = Result<Empty, 'NOT_FOUND' | 'NOT_ACTIVE'>;
 
 /**
  * An operator frees one device's slot of a license (a buyer's stolen laptop), audited with the
@@ -22,16 +23,16 @@ export async function releaseActivation(
       .select(['id', 'email'])
       .where('id', '=', licenseId)
       .executeTakeFirst();
-    if (!license) return 'not_found' as const;
+    if (!license) return { ok: false, code: 'NOT_FOUND' } as const;
     const activation = await trx
       .selectFrom('license_activations')
       .select(['id', 'name'])
       .where('id', '=', activationId)
       .where('license_id', '=', licenseId)
       .executeTakeFirst();
-    if (!activation) return 'not_found' as const;
+    if (!activation) return { ok: false, code: 'NOT_FOUND' } as const;
     const committed = await endActivations(trx, license, [activationId], 'deactivated', queueContext(deps, now));
-    if (committed.ended.length === 0) return 'not_active' as const;
+    if (committed.ended.length === 0) return { ok: false, code: 'NOT_ACTIVE' } as const;
     await recordAudit(
       trx,
       actor,
@@ -42,9 +43,9 @@ export async function releaseActivation(
       },
       now,
     );
-    return committed;
+    return { ok: true, ...committed } as const;
   });
-  if (typeof outcome === 'string') return outcome;
+  if (!outcome.ok) return outcome;
   announceCommitted(deps, outcome);
-  return 'released';
+  return { ok: true };
 }

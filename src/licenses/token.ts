@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash, createPublicKey, verify } from 'node:crypto';
+import type { Result } from '../errors.js';
 
 /**
  * License tokens: a compact JWS (RFC 7515) with EdDSA over Ed25519 (RFC 8037), i.e. a JWT a
@@ -88,9 +89,10 @@ export function licenseTokenClaims(input: {
   };
 }
 
-export type TokenCheck =
-  | { ok: true; claims: LicenseTokenClaims; kid: string }
-  | { ok: false; reason: 'MALFORMED' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'EXPIRED' };
+export type TokenCheck = Result<
+  { claims: LicenseTokenClaims; kid: string },
+  'MALFORMED' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'EXPIRED'
+>;
 
 /**
  * Checks a token against a published key set, as a seller's app does offline (the README's
@@ -98,7 +100,7 @@ export type TokenCheck =
  */
 export function verifyLicenseToken(token: string, keys: readonly LicenseJwk[], now: number): TokenCheck {
   const parts = token.split('.');
-  if (parts.length !== 3) return { ok: false, reason: 'MALFORMED' };
+  if (parts.length !== 3) return { ok: false, code: 'MALFORMED' };
   const [head, body, signature] = parts as [string, string, string];
   let header: { alg?: unknown; kid?: unknown };
   let claims: LicenseTokenClaims;
@@ -106,14 +108,14 @@ export function verifyLicenseToken(token: string, keys: readonly LicenseJwk[], n
     header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8'));
     claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
-    return { ok: false, reason: 'MALFORMED' };
+    return { ok: false, code: 'MALFORMED' };
   }
-  if (header.alg !== 'EdDSA' || typeof claims?.exp !== 'number') return { ok: false, reason: 'MALFORMED' };
+  if (header.alg !== 'EdDSA' || typeof claims?.exp !== 'number') return { ok: false, code: 'MALFORMED' };
   const jwk = keys.find((k) => k.kid === header.kid);
-  if (!jwk) return { ok: false, reason: 'UNKNOWN_KEY' };
+  if (!jwk) return { ok: false, code: 'UNKNOWN_KEY' };
   const key: KeyObject = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
   if (!verify(null, Buffer.from(`${head}.${body}`), key, Buffer.from(signature, 'base64url')))
-    return { ok: false, reason: 'BAD_SIGNATURE' };
-  if (claims.exp * 1000 <= now) return { ok: false, reason: 'EXPIRED' };
+    return { ok: false, code: 'BAD_SIGNATURE' };
+  if (claims.exp * 1000 <= now) return { ok: false, code: 'EXPIRED' };
   return { ok: true, claims, kid: jwk.kid };
 }

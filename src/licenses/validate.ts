@@ -1,3 +1,4 @@
+import type { Result } from '../errors.js';
 import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 import { activationView, tokenLicense } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
@@ -16,9 +17,8 @@ export interface LicenseSummary {
   token: TokenLicense;
 }
 
-export type ValidateResult =
-  | { valid: true; license: LicenseSummary; activation: ActivationView | null }
-  | { valid: false; code: InvalidCode };
+/** An invalid license is a failed Result here; the API still answers it 200 with `valid: false`. */
+export type ValidateResult = Result<{ license: LicenseSummary; activation: ActivationView | null }, InvalidCode>;
 
 /** last_validated_at is written at most this often per activation, not on every check. */
 export const VALIDATION_TOUCH_MS = 60_000;
@@ -40,18 +40,18 @@ export async function validateLicense(
     input.fingerprint === undefined
       ? undefined
       : findByFingerprint(found?.activations ?? [], fingerprintHash(input.fingerprint));
-  if (!found) return { valid: false, code: 'LICENSE_NOT_FOUND' };
+  if (!found) return { ok: false, code: 'LICENSE_NOT_FOUND' };
   const state = licenseState(found.license, now);
-  if (state === 'revoked') return { valid: false, code: 'LICENSE_REVOKED' };
-  if (state === 'expired') return { valid: false, code: 'LICENSE_EXPIRED' };
-  if (input.fingerprint !== undefined && !match) return { valid: false, code: 'NOT_ACTIVATED' };
+  if (state === 'revoked') return { ok: false, code: 'LICENSE_REVOKED' };
+  if (state === 'expired') return { ok: false, code: 'LICENSE_EXPIRED' };
+  if (input.fingerprint !== undefined && !match) return { ok: false, code: 'NOT_ACTIVATED' };
   if (match && now - match.last_validated_at >= VALIDATION_TOUCH_MS) {
     touches.record(match.id, now);
     match.last_validated_at = now;
   }
   const { license, activations } = found;
   return {
-    valid: true,
+    ok: true,
     license: {
       id: license.id,
       expiresAt: license.expires_at,

@@ -92,7 +92,7 @@ ${
       const result =
         Number.isSafeInteger(id) && id > 0 ? await releaseMemberActivation(licenseDeps, member.email, id) : null;
       // Another member's activation, or one already released: the same "not found".
-      if (result?.kind !== 'deactivated') throw new AppError('NOT_FOUND');
+      if (!result?.ok) throw new AppError('NOT_FOUND');
       return reply.redirect('/member/lisensi?dilepas=1', 303);
     },
   );

@@ -111,8 +111,8 @@ ${warning}
         { id: license.id },
         { fingerprint: memberDeviceFingerprint(member.deviceId), name: `${browser} di ${os}` },
       );
-      if (result.kind === 'activated') return reply.redirect(`/member/produk/${license.id}`, 303);
-      if (result.kind === 'limit') {
+      if (result.ok) return reply.redirect(`/member/produk/${license.id}`, 303);
+      if (result.code === 'ACTIVATION_LIMIT') {
         return send(
           reply,
           409,
@@ -123,7 +123,7 @@ ${devicesList(result.activations)}
 <p>Lepaskan salah satu perangkat di <a href="/member/lisensi">Lisensi saya</a>, lalu coba lagi.</p>`,
         );
       }
-      if (result.kind === 'not_found') throw new AppError('NOT_FOUND');
+      if (result.code === 'LICENSE_NOT_FOUND') throw new AppError('NOT_FOUND');
       return reply.redirect(`/member/produk/${license.id}`, 303);
     },
   );

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database, PpobTransaction } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
+import type { Failure, Ok } from '../errors.js';
 import type { Log } from '../logger.js';
 import { findMemberByEmail } from '../members/index.js';
 import type { RealtimeBus, RealtimeEvent } from '../realtime/index.js';
@@ -36,9 +37,14 @@ export interface PpobOrderInput {
   idempotencyKey?: string | undefined;
 }
 
+/**
+ * Accepted (or, with `duplicate`, found already placed under this idempotency key), or refused. A
+ * rejected order and one whose outcome is unknown are stored: their failure carries the transaction.
+ */
 export type PpobOrderResult =
-  | { kind: 'accepted' | 'rejected' | 'unknown' | 'duplicate'; transaction: PpobTransaction }
-  | { kind: 'not_configured' | 'member_not_found' | 'idempotency_conflict' };
+  | Ok<{ duplicate: boolean; transaction: PpobTransaction }>
+  | Failure<'PPOB_ORDER_REJECTED' | 'PPOB_OUTCOME_UNKNOWN', { transaction: PpobTransaction }>
+  | Failure<'PPOB_NOT_CONFIGURED' | 'PPOB_MEMBER_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT'>;
 
 /**
  * Places one order with Hesda. The row (with our idempotency key) and its audit entry commit
@@ -51,14 +57,14 @@ export async function placePpobOrder(
   actor: AuditActor,
 ): Promise<PpobOrderResult> {
   const { db, runtime, log } = deps;
-  if (!deps.hesda) return { kind: 'not_configured' };
+  if (!deps.hesda) return { ok: false, code: 'PPOB_NOT_CONFIGURED' };
   const key = input.idempotencyKey ?? `gbp_${runtime.randomBytes(16).toString('hex')}`;
   const seen = await findPpobByKey(db, key);
-  if (seen) return sameOrder(seen, input) ? { kind: 'duplicate', transaction: seen } : { kind: 'idempotency_conflict' };
+  if (seen) return sameOrSeen(seen, input);
   let memberId: number | null = null;
   if (input.memberEmail !== undefined) {
     const member = await findMemberByEmail(db, input.memberEmail);
-    if (!member) return { kind: 'member_not_found' };
+    if (!member) return { ok: false, code: 'PPOB_MEMBER_NOT_FOUND' };
     memberId = member.id;
   }
 
@@ -87,7 +93,7 @@ export async function placePpobOrder(
     // The same key sent twice at once: the other request stored it first and owns the call.
     const other = isUniqueViolation(error) ? await findPpobByKey(db, key) : undefined;
     if (!other) throw error;
-    return sameOrder(other, input) ? { kind: 'duplicate', transaction: other } : { kind: 'idempotency_conflict' };
+    return sameOrSeen(other, input);
   }
 
   const answer = await placeHesdaOrder(deps.hesda, {
@@ -99,7 +105,7 @@ export async function placePpobOrder(
     const reason = `${answer.reason}: ${answer.detail}`;
     log.warn({ transactionId: stored.id, reason: answer.reason }, 'hesda order outcome unknown; needs reconciliation');
     await markPpobUnknown(db, stored.id, reason, runtime.now());
-    return { kind: 'unknown', transaction: { ...stored, last_error: reason } };
+    return { ok: false, code: 'PPOB_OUTCOME_UNKNOWN', transaction: { ...stored, last_error: reason } };
   }
 
   let outcome: { row: PpobTransaction; recorded: RealtimeEvent[] };
@@ -127,7 +133,7 @@ export async function placePpobOrder(
     const reason = `answer not stored: ${error instanceof Error ? error.message : String(error)}`;
     log.error({ err: error, transactionId: stored.id }, 'hesda order answer could not be stored; needs reconciliation');
     await markPpobUnknown(db, stored.id, reason, runtime.now()).catch(() => {});
-    return { kind: 'unknown', transaction: { ...stored, last_error: reason } };
+    return { ok: false, code: 'PPOB_OUTCOME_UNKNOWN', transaction: { ...stored, last_error: reason } };
   }
   const { row, recorded } = outcome;
   publish(deps.bus, recorded);
@@ -135,7 +141,16 @@ export async function placePpobOrder(
     { transactionId: row.id, hesdaId: row.hesda_transaction_id, status: row.status },
     `ppob order ${answer.kind}`,
   );
-  return { kind: answer.kind, transaction: row };
+  return answer.kind === 'accepted'
+    ? { ok: true, duplicate: false, transaction: row }
+    : { ok: false, code: 'PPOB_ORDER_REJECTED', transaction: row };
+}
+
+/** An idempotency key seen before: the same order again is a duplicate, another order a conflict. */
+function sameOrSeen(seen: PpobTransaction, input: PpobOrderInput): PpobOrderResult {
+  return sameOrder(seen, input)
+    ? { ok: true, duplicate: true, transaction: seen }
+    : { ok: false, code: 'IDEMPOTENCY_CONFLICT' };
 }
 
 function sameOrder(row: PpobTransaction, input: PpobOrderInput): boolean {

@@ -2,6 +2,7 @@ import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { PpobTransaction } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
+import type { Result } from '../errors.js';
 import { recordRealtimeEvents } from '../realtime/index.js';
 import type { PpobDeps } from './orders.js';
 import { publish } from './orders.js';
@@ -11,9 +12,10 @@ import { advancePpobStatus, transactionEvents } from './transactions.js';
 /** What the operator learned from the Hesda dashboard about an order whose outcome was unknown. */
 export type PpobResolution = { hesdaTransactionId: string } | { notOrdered: true };
 
-export type PpobResolveResult =
-  | { kind: 'resolved'; transaction: PpobTransaction }
-  | { kind: 'not_found' | 'not_unknown' | 'hesda_id_taken' };
+export type PpobResolveResult = Result<
+  { transaction: PpobTransaction },
+  'NOT_FOUND' | 'NOT_UNKNOWN' | 'HESDA_ID_TAKEN'
+>;
 
 /** Shown to the member when Hesda never received the order. */
 export const NOT_ORDERED_MESSAGE = 'Pesanan tidak tercatat di Hesda (rekonsiliasi operator).';
@@ -32,7 +34,7 @@ export async function resolvePpobTransaction(
   try {
     const outcome = await deps.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('ppob_transactions').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) return { kind: 'not_found' as const };
+      if (!row) return { ok: false, code: 'NOT_FOUND' } as const;
       const now = deps.runtime.now();
       const report =
         'hesdaTransactionId' in resolution
@@ -44,9 +46,9 @@ export async function resolvePpobTransaction(
               lastError: null,
             }
           : { status: 'failed' as const, sn: null, message: NOT_ORDERED_MESSAGE, lastError: row.last_error };
-      if (row.status !== 'unknown') return { kind: 'not_unknown' as const };
+      if (row.status !== 'unknown') return { ok: false, code: 'NOT_UNKNOWN' } as const;
       let moved = await advancePpobStatus(trx, row, report, now);
-      if (!moved) return { kind: 'not_unknown' as const };
+      if (!moved) return { ok: false, code: 'NOT_UNKNOWN' } as const;
       moved = await applyEarlyCallbacks(trx, moved, now);
       await recordAudit(
         trx,
@@ -62,14 +64,14 @@ export async function resolvePpobTransaction(
         now,
       );
       const recorded = await recordRealtimeEvents(trx, transactionEvents(moved), now);
-      return { kind: 'resolved' as const, transaction: moved, recorded };
+      return { ok: true, transaction: moved, recorded } as const;
     });
-    if (outcome.kind !== 'resolved') return outcome;
+    if (!outcome.ok) return outcome;
     publish(deps.bus, outcome.recorded);
-    return { kind: 'resolved', transaction: outcome.transaction };
+    return { ok: true, transaction: outcome.transaction };
   } catch (error) {
     // The id names another of our transactions: the operator looked at the wrong order.
-    if (isUniqueViolation(error)) return { kind: 'hesda_id_taken' };
+    if (isUniqueViolation(error)) return { ok: false, code: 'HESDA_ID_TAKEN' };
     throw error;
   }
 }

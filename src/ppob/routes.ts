@@ -97,28 +97,20 @@ export const ppobAdminRoutes: FastifyPluginAsync<PpobDeps> = async (app, deps) =
       },
       apiTokenActor(request),
     );
-    switch (result.kind) {
-      case 'accepted':
-        return reply.code(201).send({ transaction: transactionJson(result.transaction) });
-      case 'duplicate':
-        return reply.code(200).send({ transaction: transactionJson(result.transaction), duplicate: true });
-      case 'rejected':
-        return fail(
-          request,
-          reply,
-          'PPOB_ORDER_REJECTED',
-          result.transaction,
-          `Hesda menolak pesanan: ${result.transaction.message ?? ''}`,
-        );
-      case 'unknown':
-        return fail(request, reply, 'PPOB_OUTCOME_UNKNOWN', result.transaction);
-      case 'not_configured':
-        return fail(request, reply, 'PPOB_NOT_CONFIGURED');
-      case 'member_not_found':
-        return fail(request, reply, 'PPOB_MEMBER_NOT_FOUND');
-      case 'idempotency_conflict':
-        return fail(request, reply, 'IDEMPOTENCY_CONFLICT');
+    if (result.ok) {
+      const transaction = transactionJson(result.transaction);
+      if (result.duplicate) return reply.code(200).send({ transaction, duplicate: true });
+      return reply.code(201).send({ transaction });
     }
+    if (result.code === 'PPOB_ORDER_REJECTED')
+      return fail(
+        request,
+        reply,
+        result.code,
+        result.transaction,
+        `Hesda menolak pesanan: ${result.transaction.message ?? ''}`,
+      );
+    return fail(request, reply, result.code, 'transaction' in result ? result.transaction : undefined);
   });
 
   app.get('/api/admin/ppob/transactions', { preHandler: guard }, async (request) => {

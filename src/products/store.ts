@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ProductRule } from '../config/index.js';
 import type { Database, ProductRuleRow } from '../db/index.js';
+import type { Result } from '../errors.js';
 
 /** Product rules kept in the database, edited in the operator console (Produk). */
 
@@ -33,7 +34,7 @@ export async function storedProductRules(db: Kysely<Database>): Promise<ProductR
   }));
 }
 
-export type SaveRuleResult = { ok: true; id: number } | { ok: false; reason: 'DUPLICATE' | 'NOT_FOUND' };
+export type SaveRuleResult = Result<{ id: number }, 'DUPLICATE' | 'NOT_FOUND'>;
 
 /** Creates (id null) or replaces a rule; a second rule for the same uuid or title is refused. */
 export async function saveProductRule(
@@ -64,7 +65,7 @@ export async function saveProductRule(
     )
     .where('id', '!=', id ?? 0)
     .executeTakeFirst();
-  if (clash) return { ok: false, reason: 'DUPLICATE' };
+  if (clash) return { ok: false, code: 'DUPLICATE' };
   if (id === null) {
     const row = await db
       .insertInto('product_rules')
@@ -74,7 +75,7 @@ export async function saveProductRule(
     return { ok: true, id: row.id };
   }
   const result = await db.updateTable('product_rules').set(values).where('id', '=', id).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 0 ? { ok: false, reason: 'NOT_FOUND' } : { ok: true, id };
+  return Number(result.numUpdatedRows) === 0 ? { ok: false, code: 'NOT_FOUND' } : { ok: true, id };
 }
 
 export async function deleteProductRule(db: Kysely<Database>, id: number): Promise<ProductRuleRow | null> {

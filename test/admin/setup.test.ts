@@ -92,7 +92,7 @@ describe.each(DIALECTS)('first-run setup (%s)', (dialect) => {
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual([
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual([
       'SETUP_DONE',
       'SETUP_DONE',
       'SETUP_DONE',

@@ -110,8 +110,8 @@ describe.each(DIALECTS)('public license API (%s)', (dialect) => {
     const world = await open();
     const { id, key } = await buyLicense(world, 'Tiga Perangkat');
     await licenseApi(world, 'activate', { key, fingerprint: 'A' });
-    expect(await revokeLicense(deps(world), id, CLI_ACTOR, 'refund')).toBe('revoked');
-    expect(await revokeLicense(deps(world), id, CLI_ACTOR)).toBe('already_revoked');
+    expect(await revokeLicense(deps(world), id, CLI_ACTOR, 'refund')).toEqual({ ok: true });
+    expect(await revokeLicense(deps(world), id, CLI_ACTOR)).toEqual({ ok: false, code: 'ALREADY_REVOKED' });
     expect((await licenseApi(world, 'validate', { key, fingerprint: 'A' })).json()).toMatchObject({
       valid: false,
       code: 'LICENSE_REVOKED',

@@ -98,14 +98,14 @@ describe.each(DIALECTS)('offline license tokens (%s)', (dialect) => {
     const [head, body, signature] = token.split('.') as [string, string, string];
     const longer = { ...claimsOf(token), valid_until: claimsOf(token).valid_until + 365 * 86_400 };
     const forged = `${head}.${Buffer.from(JSON.stringify(longer)).toString('base64url')}.${signature}`;
-    expect(verifyLicenseToken(forged, keys, world.runtime.now())).toEqual({ ok: false, reason: 'BAD_SIGNATURE' });
+    expect(verifyLicenseToken(forged, keys, world.runtime.now())).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
     const otherDevice = { ...claimsOf(token), fingerprint: 'kasir-2' };
     const moved = `${head}.${Buffer.from(JSON.stringify(otherDevice)).toString('base64url')}.${signature}`;
     expect(verifyLicenseToken(moved, keys, world.runtime.now()).ok).toBe(false);
     const flipped = `${head}.${body}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
     expect(verifyLicenseToken(flipped, keys, world.runtime.now()).ok).toBe(false);
-    expect(verifyLicenseToken(token, keys, world.runtime.now() + 3 * DAY_MS)).toEqual({ ok: false, reason: 'EXPIRED' });
-    expect(verifyLicenseToken(token, [], world.runtime.now())).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
+    expect(verifyLicenseToken(token, keys, world.runtime.now() + 3 * DAY_MS)).toEqual({ ok: false, code: 'EXPIRED' });
+    expect(verifyLicenseToken(token, [], world.runtime.now())).toEqual({ ok: false, code: 'UNKNOWN_KEY' });
   });
 
   it('after a rotation old tokens verify until their window ends, then the old key is gone', async () => {
@@ -155,7 +155,7 @@ describe.each(DIALECTS)('offline license tokens (%s)', (dialect) => {
     world.runtime.advance(11_000);
     expect(verifyLicenseToken(old, await publishedKeys(world), world.runtime.now())).toEqual({
       ok: false,
-      reason: 'UNKNOWN_KEY',
+      code: 'UNKNOWN_KEY',
     });
     const audit = await world.database.db
       .selectFrom('audit_log')

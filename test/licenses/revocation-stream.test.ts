@@ -61,7 +61,7 @@ describe.each(DIALECTS)('license revocations reach the member stream (%s)', (dia
     ).toEqual(ids);
 
     await licenseApi(world, 'activate', { key: license.key, fingerprint: 'C' });
-    expect(await revokeLicense(licenseDeps(world), license.id, CLI_ACTOR, 'refund')).toBe('revoked');
+    expect(await revokeLicense(licenseDeps(world), license.id, CLI_ACTOR, 'refund')).toEqual({ ok: true });
     const event = await stream.nextEvent('license.revoked');
     expect(JSON.parse(event.data ?? '')).toMatchObject({
       type: 'license.revoked',

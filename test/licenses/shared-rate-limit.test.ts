@@ -36,20 +36,20 @@ describe.runIf(await postgresAvailable())('license API limits across instances (
   it('each instance decides on the sum of both instances’ hits once they merged', async () => {
     const { one, a, b, errors } = await twoInstances();
     const now = 120_000; // the start of a window
-    for (let i = 0; i < 3; i++) expect(a.consume('10.0.0.1', KEY, now)).toMatchObject({ allowed: true });
+    for (let i = 0; i < 3; i++) expect(a.consume('10.0.0.1', KEY, now)).toMatchObject({ ok: true });
     await a.merge();
-    for (let i = 0; i < 2; i++) expect(b.consume('10.0.0.2', KEY, now + 1)).toMatchObject({ allowed: true });
+    for (let i = 0; i < 2; i++) expect(b.consume('10.0.0.2', KEY, now + 1)).toMatchObject({ ok: true });
     await b.merge();
     // B now knows of A's 3: a sixth request for the key is one too many, on either instance.
     expect(b.consume('10.0.0.2', KEY, now + 2)).toMatchObject({
-      allowed: false,
+      ok: false,
       retryAfterMs: 59_998,
       firstRefusals: ['key'],
       quota: { limit: 5, remaining: 0 },
     });
-    expect(a.consume('10.0.0.1', KEY, now + 3)).toMatchObject({ allowed: true }); // A has not heard yet
+    expect(a.consume('10.0.0.1', KEY, now + 3)).toMatchObject({ ok: true }); // A has not heard yet
     await a.merge();
-    expect(a.consume('10.0.0.1', KEY, now + 4)).toMatchObject({ allowed: false });
+    expect(a.consume('10.0.0.1', KEY, now + 4)).toMatchObject({ ok: false });
     expect(errors).toEqual([]);
     // The shared table holds a digest of the key, never the key itself.
     const rows = await one.db.selectFrom('rate_limits').selectAll().execute();
@@ -60,7 +60,7 @@ describe.runIf(await postgresAvailable())('license API limits across instances (
   it('a new window starts over for everyone; a late merge of an older window changes nothing', async () => {
     const { one, a, b } = await twoInstances();
     for (let i = 0; i < 6; i++) a.consume('10.0.0.1', KEY, 60_000);
-    expect(b.consume('10.0.0.2', KEY, 120_000)).toMatchObject({ allowed: true });
+    expect(b.consume('10.0.0.2', KEY, 120_000)).toMatchObject({ ok: true });
     await b.merge();
     await a.merge(); // A's hits belong to the window that ended
     const row = await one.db

@@ -91,7 +91,7 @@ describe.each(DIALECTS)('an email written with compatibility characters is refus
       { email: '\u212Aelvin@example.com', password: 'kalimat admin yang sangat panjang', firstRun: false },
       () => CLI_ACTOR,
     );
-    expect(result).toEqual({ ok: false, reason: 'INVALID_EMAIL', message: EMAIL_CHARACTERS_REFUSED });
+    expect(result).toEqual({ ok: false, code: 'INVALID_EMAIL', message: EMAIL_CHARACTERS_REFUSED });
     expect(await count('members')).toBe(3);
   });
 });

@@ -30,7 +30,7 @@ describe.each(DIALECTS)('reconciling orders whose outcome was unknown (%s)', (di
       { productCode: 'XXL5', customerNo: '0895123456789', memberEmail },
       CLI_ACTOR,
     );
-    if (result.kind !== 'unknown') throw new Error(`expected unknown, got ${result.kind}`);
+    if (result.ok || result.code !== 'PPOB_OUTCOME_UNKNOWN') throw new Error('expected an unknown outcome');
     return result.transaction;
   };
   const open = async () => {
@@ -53,8 +53,8 @@ describe.each(DIALECTS)('reconciling orders whose outcome was unknown (%s)', (di
       { hesdaTransactionId: 'HSD-42' },
       CLI_ACTOR,
     );
-    expect(result.kind).toBe('resolved');
-    if (result.kind !== 'resolved') return;
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
     expect(result.transaction).toMatchObject({
       status: 'success',
       sn: '1234567890',
@@ -74,7 +74,7 @@ describe.each(DIALECTS)('reconciling orders whose outcome was unknown (%s)', (di
     const world = await open();
     const order = await unknownOrder(world);
     const result = await resolvePpobTransaction(deps(world), order.id, { notOrdered: true }, CLI_ACTOR);
-    expect(result).toMatchObject({ kind: 'resolved', transaction: { status: 'failed', message: NOT_ORDERED_MESSAGE } });
+    expect(result).toMatchObject({ ok: true, transaction: { status: 'failed', message: NOT_ORDERED_MESSAGE } });
     expect(hesda.orders).toHaveLength(1);
   });
 
@@ -83,13 +83,16 @@ describe.each(DIALECTS)('reconciling orders whose outcome was unknown (%s)', (di
     const pending = await seedTransaction(world, 'HSD-7');
     const order = await unknownOrder(world);
     expect(await resolvePpobTransaction(deps(world), pending.id, { notOrdered: true }, CLI_ACTOR)).toEqual({
-      kind: 'not_unknown',
+      ok: false,
+      code: 'NOT_UNKNOWN',
     });
     expect(await resolvePpobTransaction(deps(world), 9999, { notOrdered: true }, CLI_ACTOR)).toEqual({
-      kind: 'not_found',
+      ok: false,
+      code: 'NOT_FOUND',
     });
     expect(await resolvePpobTransaction(deps(world), order.id, { hesdaTransactionId: 'HSD-7' }, CLI_ACTOR)).toEqual({
-      kind: 'hesda_id_taken',
+      ok: false,
+      code: 'HESDA_ID_TAKEN',
     });
     const row = await world.database.db
       .selectFrom('ppob_transactions')

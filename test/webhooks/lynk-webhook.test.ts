@@ -272,7 +272,7 @@ describe.each(DIALECTS)('POST /webhook/lynk (%s)', (dialect) => {
       const fixed = await replayLynkEvent(deps, event.id, { email: 'budi@example.com' });
       expect(fixed).toMatchObject({ ok: true, outcome: 'processed' });
       expect(await count('licenses')).toBe(1);
-      expect(await replayLynkEvent(deps, event.id)).toMatchObject({ ok: false, reason: 'NOT_REPLAYABLE' });
+      expect(await replayLynkEvent(deps, event.id)).toMatchObject({ ok: false, code: 'NOT_REPLAYABLE' });
       expect(await count('licenses')).toBe(1);
     });
 

@@ -41,8 +41,8 @@ export const licenseActionRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     const form = revokeForm.safeParse(request.body ?? {});
     if (!form.success) return redirectWith(reply, `/admin/lisensi/${id}`, 'konfirmasi');
     const result = await revokeLicense(deps, id, adminActor(request), form.data.reason || 'admin');
-    if (result === 'not_found') throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
-    return redirectWith(reply, `/admin/lisensi/${id}`, result === 'revoked' ? 'lisensi-dicabut' : 'gagal');
+    if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
+    return redirectWith(reply, `/admin/lisensi/${id}`, result.ok ? 'lisensi-dicabut' : 'gagal');
   });
 
   app.post('/admin/lisensi/:id/reset-aktivasi', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -58,8 +58,8 @@ export const licenseActionRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     async (request, reply) => {
       const id = idParam(request);
       const result = await releaseActivation(deps, id, activationParam(request), adminActor(request));
-      if (result === 'not_found') throw new AppError('NOT_FOUND', 'Aktivasi tidak ditemukan.');
-      return redirectWith(reply, `/admin/lisensi/${id}`, result === 'released' ? 'aktivasi-lepas' : 'gagal');
+      if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Aktivasi tidak ditemukan.');
+      return redirectWith(reply, `/admin/lisensi/${id}`, result.ok ? 'aktivasi-lepas' : 'gagal');
     },
   );
 };

@@ -52,7 +52,7 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     const form = newMemberForm.safeParse(request.body);
     const result = form.success
       ? await createMemberByHand(deps, form.data, adminActor(request))
-      : ({ ok: false, reason: 'INVALID_EMAIL', message: 'Isi email dengan benar.' } as const);
+      : ({ ok: false, code: 'INVALID_EMAIL', message: 'Isi email dengan benar.' } as const);
     if (result.ok) {
       opts.onMailQueued?.();
       return redirectWith(reply, `/admin/member/${result.memberId}`, 'dibuat');

@@ -92,9 +92,9 @@ export const ppobConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
         ? { hesdaTransactionId: form.data.hesda_transaction_id }
         : { notOrdered: true as const };
     const result = await resolvePpobTransaction(deps, id, resolution, adminActor(request));
-    if (result.kind === 'not_found') throw new AppError('NOT_FOUND', 'Transaksi tidak ditemukan.');
-    const message = { resolved: 'ppob-selesai', not_unknown: 'gagal', hesda_id_taken: 'ppob-id-dipakai' }[result.kind];
-    return redirectWith(reply, `/admin/ppob/${id}`, message);
+    if (result.ok) return redirectWith(reply, `/admin/ppob/${id}`, 'ppob-selesai');
+    if (result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Transaksi tidak ditemukan.');
+    return redirectWith(reply, `/admin/ppob/${id}`, result.code === 'HESDA_ID_TAKEN' ? 'ppob-id-dipakai' : 'gagal');
   });
 
   app.post('/admin/ppob', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -111,13 +111,18 @@ export const ppobConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
       adminActor(request),
     );
     if ('transaction' in result) {
-      const message =
-        result.kind === 'unknown' ? 'ppob-unknown' : result.kind === 'rejected' ? 'ppob-ditolak' : 'ppob-dipesan';
+      const message = result.ok
+        ? 'ppob-dipesan'
+        : result.code === 'PPOB_OUTCOME_UNKNOWN'
+          ? 'ppob-unknown'
+          : 'ppob-ditolak';
       return redirectWith(reply, `/admin/ppob/${result.transaction.id}`, message);
     }
-    const message = { not_configured: 'ppob-mati', member_not_found: 'ppob-member', idempotency_conflict: 'gagal' }[
-      result.kind
-    ];
+    const message = {
+      PPOB_NOT_CONFIGURED: 'ppob-mati',
+      PPOB_MEMBER_NOT_FOUND: 'ppob-member',
+      IDEMPOTENCY_CONFLICT: 'gagal',
+    }[result.code];
     return redirectWith(reply, '/admin/ppob', message);
   });
 };

@@ -64,7 +64,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
         );
       return saved;
     });
-    if (!result.ok && result.reason === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Aturan tidak ditemukan.');
+    if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Aturan tidak ditemukan.');
     if (!result.ok) return show(request, reply, 409, 'Sudah ada aturan untuk produk itu. Ubah aturan yang ada.');
     return redirectWith(reply, '/admin/produk', 'produk');
   };

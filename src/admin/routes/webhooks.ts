@@ -49,7 +49,7 @@ export const webhookConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
     const email = form.data.email || undefined;
     const deps = { db: opts.db, config: opts.config, runtime: opts.runtime };
     const result = await replayLynkEvent(deps, id, email ? { email } : {});
-    if (!result.ok && result.reason === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Event tidak ditemukan.');
+    if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Event tidak ditemukan.');
     const actor = adminActor(request);
     await recordAudit(
       opts.db,

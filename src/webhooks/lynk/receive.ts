@@ -1,6 +1,6 @@
 import type { WebhookOutcome } from '../../db/index.js';
 import { isDatabaseUnavailable, isUniqueViolation, plainTransactions } from '../../db/index.js';
-import type { ErrorCode } from '../../errors.js';
+import type { ErrorCode, Result } from '../../errors.js';
 import type { Log } from '../../logger.js';
 import type { DeliveryMeta, OutcomeUpdate } from '../events-store.js';
 import {
@@ -158,9 +158,12 @@ function outcomeRecord(result: ProcessOutcome, at: number): OutcomeUpdate {
     : { outcome: result.outcome, code: result.code, message: result.message, note: null, orderId: null, at };
 }
 
-export type ReplayResult =
-  | { ok: true; outcome: WebhookOutcome; note: string | null; message: string | null }
-  | { ok: false; reason: 'NOT_FOUND' | 'NOT_REPLAYABLE'; message: string };
+/** A replay that ran (whatever the event's own outcome), or one refused before running. */
+export type ReplayResult = Result<
+  { outcome: WebhookOutcome; note: string | null; message: string | null },
+  'NOT_FOUND' | 'NOT_REPLAYABLE',
+  { message: string }
+>;
 
 export interface ReplayOptions {
   /** The buyer's email when the payload lacked a usable one (the operator learned it from Lynk). */
@@ -179,11 +182,11 @@ export async function replayLynkEvent(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const event = await getDelivery(deps.db, eventId);
-  if (!event) return { ok: false, reason: 'NOT_FOUND', message: `event #${eventId} tidak ada` };
+  if (!event) return { ok: false, code: 'NOT_FOUND', message: `event #${eventId} tidak ada` };
   if (event.provider !== 'lynk' || event.signature_valid !== 1 || event.outcome !== 'failed') {
     return {
       ok: false,
-      reason: 'NOT_REPLAYABLE',
+      code: 'NOT_REPLAYABLE',
       message: `event #${eventId} (${event.provider}, ${event.outcome}) tidak bisa diulang: hanya event Lynk bertanda tangan sah yang gagal`,
     };
   }
