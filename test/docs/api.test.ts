@@ -24,7 +24,9 @@ describe('docs/API.md against the app', () => {
   // HEAD is Fastify's automatic twin of every GET route: documenting the GET covers it.
   const registered = () =>
     new Set(world.app.routeTable.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`));
-  const named = new Set([...doc.matchAll(/`((?:GET|POST|PUT|PATCH|DELETE|OPTIONS) \/[^`\s]*)`/g)].map((m) => m[1] ?? ''));
+  const named = new Set(
+    [...doc.matchAll(/`((?:GET|POST|PUT|PATCH|DELETE|OPTIONS) \/[^`\s]*)`/g)].map((m) => m[1] ?? ''),
+  );
 
   it('names every registered route', () => {
     expect([...registered()].filter((route) => !named.has(route)).sort()).toEqual([]);
