@@ -20,10 +20,10 @@ import { AppError, errorBody, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import type { LicenseDeps } from './licenses/index.js';
 import { licenseApiRoutes } from './licenses/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, redactUrl } from './logger.js';
 import { memberAreaRoutes } from './members/area.js';
 import { memberRoutes } from './members/routes.js';
-import { metricsRoutes } from './metrics.js';
+import { createMetrics, metricsRoutes } from './metrics.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
@@ -33,7 +33,15 @@ import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
-import { hesdaWebhookRoutes, lynkWebhookRoutes, PreviousKeyUse, RefusedDeliveries } from './webhooks/index.js';
+import {
+  databaseKeyring,
+  hesdaWebhookRoutes,
+  lynkWebhookRoutes,
+  PreviousKeyUse,
+  RefusedDeliveries,
+  TestPings,
+  webhookEnvKeys,
+} from './webhooks/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +52,8 @@ export interface AppDeps {
   onMailQueued?: () => void;
   /** Realtime fan-out; in-process unless given (the server picks the backend). */
   bus?: RealtimeBus;
+  /** The PostgreSQL bus's LISTEN state: /readyz and new streams depend on it. */
+  realtimeListening?: () => boolean;
 }
 
 declare module 'fastify' {
@@ -72,6 +82,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * keepalive_timeout is 60 s, and a connection we close just as nginx reuses it fails a POST with 502.
  */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** Probes and scrapes: every few seconds from nginx, systemd or Prometheus; not worth a log line. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * A socket silent both ways this long is dead. Handlers end far sooner (database waits are bounded,
  * a Hesda order at most HESDA_TIMEOUT_SECONDS) and event streams send a heartbeat at least every 20 s.
@@ -103,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
+    // One line per request (onResponse below), and none for probes and scrapes.
+    disableRequestLogging: true,
     // A lying Content-Length, smuggling headers, oversized headers: our error shape, not Fastify's.
     clientErrorHandler: (error, socket) => answerClientError(log, error, socket),
   });
@@ -116,6 +130,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!drain.active) return done();
     reply.header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS));
     sendError(request, reply, 'SHUTTING_DOWN', errorTable.SHUTTING_DOWN.message);
+  });
+
+  // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
+  const previousKeyUse = new PreviousKeyUse();
+  const hub = new StreamHub(config.realtime.heartbeatMs);
+  const metrics = createMetrics({ database, hub, previousKeyUse, realtimeListening: deps.realtimeListening });
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request, reply);
+    if (!QUIET_PATHS.has(request.routeOptions.url ?? '')) {
+      request.log.info(
+        {
+          method: request.method,
+          url: redactUrl(request.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   const routeTable: { method: string; url: string }[] = [];
@@ -161,7 +195,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND', errorTable.NOT_FOUND.message));
   fetchMetadataCheck(app);
 
-  await app.register(fastifyCookie, { secret: config.cookieSecret });
+  // The first secret signs, every listed one verifies: a rotation does not void forms already open.
+  await app.register(fastifyCookie, { secret: [...config.cookieSecrets] });
   await app.register(fastifyFormbody);
   const cookies = authCookies(config.publicUrl);
   await app.register(fastifyCsrf, {
@@ -169,15 +204,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: cookies.secure },
   });
 
-  await app.register(healthRoutes, { db: database.db });
-  // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
-  const previousKeyUse = new PreviousKeyUse();
+  await app.register(healthRoutes, {
+    db: database.db,
+    ...(deps.realtimeListening ? { realtimeListening: deps.realtimeListening } : {}),
+  });
   // Refused deliveries to either webhook count against one per-IP limit of this instance.
   const refusals = new RefusedDeliveries({
     maxPerIp: config.webhooks.maxRefusedPerIp,
     retentionMs: config.webhooks.rejectedRetentionMs,
   });
+  const keyring = databaseKeyring({
+    db: database.db,
+    env: webhookEnvKeys(config),
+    now: () => runtime.now(),
+    log: app.log,
+  });
+  // Read once before the first delivery, so none waits for it.
+  await Promise.all([keyring.keys('lynk'), keyring.keys('hesda')]);
   await app.register(lynkWebhookRoutes, {
+    keyring,
+    onOutcome: (outcome) => metrics.webhookOutcome('lynk', outcome),
+    testPings: new TestPings(database.db),
     db: database.db,
     transact: database.transact,
     config,
@@ -193,7 +240,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     endSessions: (memberId) => endMemberSessions({ db: database.db, runtime, bus }, memberId, 'password_changed'),
   });
 
-  const hub = new StreamHub(config.realtime.heartbeatMs);
   app.decorate('streams', hub);
   // Open streams never end on their own: without this, close() would wait for every browser.
   app.addHook('preClose', async () => hub.closeAll());
@@ -220,6 +266,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub,
     limits: { perSession: config.realtime.maxStreamsPerSession, perIp: config.realtime.maxStreamsPerIp },
     authenticate: (request) => authenticateStream(guardDeps, request),
+    ...(deps.realtimeListening ? { available: deps.realtimeListening } : {}),
   });
   const licenses: LicenseDeps = {
     db: database.db,
@@ -243,6 +290,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     licenses,
   });
   await app.register(hesdaWebhookRoutes, {
+    keyring,
+    onOutcome: (outcome) => metrics.webhookOutcome('hesda', outcome),
     db: database.db,
     transact: database.transact,
     runtime,
@@ -270,7 +319,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     guard: guardDeps,
     onMailQueued: deps.onMailQueued,
   });
-  await app.register(metricsRoutes, { token: config.metricsToken, database, hub, previousKeyUse });
+  await app.register(metricsRoutes, { token: config.metricsToken, metrics });
   await app.register(assetRoutes);
 
   app.get('/', { preHandler: firstRunRedirect(database.db) }, async (_request, reply) =>

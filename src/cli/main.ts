@@ -1,3 +1,4 @@
+import { StartupConfigError } from '../database-wait.js';
 import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
 import { eventsReplay, eventsShow } from './events.js';
@@ -34,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
 
 const HELP = `Pemakaian: gerbang <perintah> [opsi]
 
-  serve                       jalankan server (HOST, PORT, DATA_DIR, DATABASE_URL, …)
+  serve          [--no-mail]  jalankan server (HOST, PORT, DATA_DIR, DATABASE_URL, …); --no-mail: email tidak dikirim
   migrate                     terapkan migrasi database
   members list   [--search S] [--limit N] [--json]
   licenses list  [--search S] [--limit N] [--json]
@@ -78,5 +79,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
   process.stderr.write(`gerbang: ${error instanceof Error ? error.message : String(error)}\n`);
   if (usage) process.stderr.write('Lihat `gerbang --help`.\n');
-  process.exit(usage ? 2 : 1);
+  // 2: a usage or configuration error, which the systemd unit does not restart (RestartPreventExitStatus=2).
+  process.exit(usage || error instanceof StartupConfigError ? 2 : 1);
 });

@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   readonly transact: Transact;
   /** Statements run since start (GET /metrics; the realtime benchmark checks idle streams cost none). */
   readonly stats: { queries: number };
+  /** The PostgreSQL pool's connections (GET /metrics); absent on SQLite. */
+  readonly poolStats?: () => { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -87,7 +89,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
       dialect: new PostgresDialect({ pool: kysely }),
       log: () => void stats.queries++,
     });
-    return { db, dialect: 'postgres', transact: plainTransactions(db), stats, close: () => db.destroy() };
+    const max = options.poolSize ?? 10;
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max });
+    return { db, dialect: 'postgres', transact: plainTransactions(db), stats, poolStats, close: () => db.destroy() };
   }
 
   mkdirSync(dirname(config.file), { recursive: true });

@@ -10,6 +10,7 @@ import * as admin from './migrations/0006-admin.js';
 import * as productRuleOnLimit from './migrations/0008-product-rule-on-limit.js';
 import * as ppobConsole from './migrations/0009-ppob-console.js';
 import * as webhookHardening from './migrations/0010-webhook-hardening.js';
+import * as operations from './migrations/0017-operations.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -23,6 +24,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0008-product-rule-on-limit': { up: (db) => productRuleOnLimit.up(db) },
     '0009-ppob-console': { up: (db) => ppobConsole.up(db) },
     '0010-webhook-hardening': { up: (db) => webhookHardening.up(db) },
+    '0017-operations': { up: (db) => operations.up(db, dialect) },
   };
 }
 
@@ -35,6 +37,13 @@ async function currentSchema<DB>(db: Kysely<DB>): Promise<string> {
 
 export interface MigrationReport {
   applied: string[];
+  /**
+   * Migrations recorded by a newer version that this one does not know. Migrations only expand
+   * (tables and nullable columns added, nothing dropped or renamed while a version that reads it may
+   * still run), so this version works on that schema: a rolling upgrade runs both at once, and a
+   * rollback needs no restore.
+   */
+  newer: string[];
 }
 
 /**
@@ -80,7 +89,16 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   // else (pending, unknown or missing names) goes to the migrator, which applies or refuses as before.
   const names = Object.keys(migrationsFor(dialect));
   const recorded = await recordedMigrations(db, schema);
-  if (recorded?.size === names.length && names.every((name) => recorded.has(name))) return { applied: [] };
+  if (recorded && names.every((name) => recorded.has(name)))
+    return { applied: [], newer: [...recorded].filter((name) => !names.includes(name)).sort() };
+  const unknown = recorded ? [...recorded].filter((name) => !names.includes(name)) : [];
+  if (unknown.length > 0) {
+    // Newer migrations recorded while one of ours is missing: not a schema this version can reason about.
+    const missing = names.filter((name) => !recorded?.has(name));
+    throw new Error(
+      `database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: install the version that made them`,
+    );
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
@@ -97,5 +115,8 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
   }
-  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    newer: [],
+  };
 }

@@ -16,6 +16,8 @@ import {
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
+import type { WebhookKeyring } from '../keyring.js';
+import { matchWithKeyring, staticKeyring } from '../keyring.js';
 import type { RefusedDeliveries } from '../refused-deliveries.js';
 import { refuseDelivery } from '../refused-deliveries.js';
 import type { PreviousKeyUse } from '../signing-keys.js';
@@ -35,6 +37,8 @@ export interface HesdaWebhookDeps {
   transact?: Transact;
   /** Counts refused deliveries per IP and samples them (shared with the Lynk webhook). */
   refusals: RefusedDeliveries;
+  /** The accepted keys (database, else environment); secretKey/previousSecretKey when not given. */
+  keyring?: WebhookKeyring;
 }
 
 export interface HesdaDelivery {
@@ -85,6 +89,10 @@ export async function receiveHesdaDelivery(
     requestId: delivery.requestId,
     receivedAt: deps.runtime.now(),
   };
+  const notConfigured = () => {
+    log.error('HESDA_SECRET_KEY is not set: every Hesda webhook is refused');
+    return reject(401, 'INVALID_SIGNATURE', 'HESDA_SECRET_KEY is not set: cannot verify');
+  };
   const reject = async (
     status: 400 | 401,
     code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'INVALID_PAYLOAD',
@@ -96,15 +104,22 @@ export async function receiveHesdaDelivery(
       : { ok: false, status, code };
   };
 
-  if (!deps.secretKey) {
-    log.error('HESDA_SECRET_KEY is not set: every Hesda webhook is refused');
-    return reject(401, 'INVALID_SIGNATURE', 'HESDA_SECRET_KEY is not set: cannot verify');
-  }
+  const keyring =
+    deps.keyring ??
+    staticKeyring({
+      lynk: undefined,
+      hesda: deps.secretKey ? { current: deps.secretKey, previous: deps.previousSecretKey } : undefined,
+    });
   // The signature first, on the bytes as received: nothing unauthenticated is parsed or trusted.
-  if (delivery.signature === undefined || delivery.signature.trim() === '')
+  if (delivery.signature === undefined || delivery.signature.trim() === '') {
+    if (!(await keyring.keys('hesda'))) return notConfigured();
     return reject(401, 'INVALID_SIGNATURE', 'no X-Hesda-Signature header');
-  const keys = { current: deps.secretKey, previous: deps.previousSecretKey };
-  const matched = matchHesdaSignature(delivery.rawBody, keys, meta.receivedAt, delivery.signature);
+  }
+  const signature = delivery.signature;
+  const { matched, configured } = await matchWithKeyring(keyring, 'hesda', (keys) =>
+    matchHesdaSignature(delivery.rawBody, keys, meta.receivedAt, signature),
+  );
+  if (!configured) return notConfigured();
   if (matched === null) return reject(401, 'INVALID_SIGNATURE', 'X-Hesda-Signature does not match');
   if (matched === 'previous') {
     // A rotation in progress: accepted and told to the operator (never the key itself).

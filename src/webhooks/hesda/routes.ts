@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { errorBody } from '../../errors.js';
-import { WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
+import { deliveryOutcome, WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
 import type { HesdaWebhookDeps } from './receive.js';
 import { receiveHesdaDelivery } from './receive.js';
 
@@ -20,7 +20,9 @@ const single = (value: string | string[] | undefined) => (Array.isArray(value) ?
  * scope replaces the JSON parser): the signature covers exactly them. Answers carry Hesda's
  * `{status, message}` and our `{error:{code,message,requestId}}` side by side.
  */
-export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (app, opts) => {
+export const hesdaWebhookRoutes: FastifyPluginAsync<
+  HesdaWebhookDeps & { onOutcome?: (outcome: string) => void }
+> = async (app, opts) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -35,6 +37,7 @@ export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (a
       remoteIp: request.ip,
       requestId: request.id,
     });
+    opts.onOutcome?.(deliveryOutcome(receipt));
     if (!receipt.ok) {
       if (receipt.retryAfterMs !== undefined)
         reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));

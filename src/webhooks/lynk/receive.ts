@@ -12,15 +12,21 @@ import {
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
+import type { WebhookKeyring } from '../keyring.js';
+import { matchWithKeyring, staticKeyring } from '../keyring.js';
 import type { RefusedDeliveries } from '../refused-deliveries.js';
 import { refuseDelivery } from '../refused-deliveries.js';
+import type { TestPings } from '../test-pings.js';
+import { isLynkTestEvent } from '../test-pings.js';
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
 import { applyLynkPlan, planLynkEvent } from './process.js';
 import { lynkSignatureDigest, matchLynkSignature } from './signature.js';
 
 export type LynkReceipt =
-  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
+  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean; test?: undefined }
+  /** The dashboard's "Test URL" post: answered 200, counted, nothing stored or granted. */
+  | { ok: true; test: true }
   | { ok: false; code: ErrorCode; retryAfterMs?: number };
 
 export interface LynkDelivery {
@@ -33,6 +39,10 @@ export interface LynkDelivery {
 export interface LynkReceiveDeps extends LynkDeps {
   /** Counts refused deliveries per IP and samples them (shared with the Hesda webhook). */
   refusals: RefusedDeliveries;
+  /** The accepted keys (database, else environment); the config's keys when not given. */
+  keyring?: WebhookKeyring;
+  /** Counts the dashboard's test posts; without it they are handled as any other delivery. */
+  testPings?: TestPings;
 }
 
 /**
@@ -70,10 +80,28 @@ export async function receiveLynkDelivery(
   }
   const envelope = lynkEnvelopeSchema.safeParse(body);
   if (!envelope.success) return reject('INVALID_PAYLOAD', 'body is not a Lynk event object');
-  if (delivery.signature === undefined || delivery.signature.trim() === '')
-    return reject('MISSING_SIGNATURE', 'no X-Lynk-Signature header');
-  const keys = { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious };
-  const matched = matchLynkSignature(envelope.data, keys, meta.receivedAt, delivery.signature);
+  const keyring =
+    deps.keyring ??
+    staticKeyring({
+      lynk: { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious },
+      hesda: undefined,
+    });
+  const signature = delivery.signature?.trim() ? delivery.signature : undefined;
+  const { matched } = signature
+    ? await matchWithKeyring(keyring, 'lynk', (keys) =>
+        matchLynkSignature(envelope.data, keys, meta.receivedAt, signature),
+      )
+    : { matched: null };
+  if (deps.testPings && isLynkTestEvent(envelope.data)) {
+    // Counted either way; a signed one is then stored like any other event (it grants nothing either).
+    const counted = await deps.testPings.record('lynk', delivery.remoteIp, matched !== null, meta.receivedAt);
+    if (matched === null) {
+      if (counted === 'limited') return { ok: false, code: 'RATE_LIMITED', retryAfterMs: 60_000 };
+      log.info('lynk dashboard test delivery without a valid signature answered 200 (nothing stored)');
+      return { ok: true, test: true };
+    }
+  }
+  if (signature === undefined) return reject('MISSING_SIGNATURE', 'no X-Lynk-Signature header');
   if (matched === null) return reject('INVALID_SIGNATURE', 'X-Lynk-Signature does not match');
   if (matched === 'previous') {
     // A rotation in progress: accepted, and told to the operator, who removes the old key once
