@@ -1,6 +1,8 @@
 import { StartupConfigError } from '../database-wait.js';
 import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
+import { doctor } from './doctor.js';
+import { takeEnvFileOption } from './env-file.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { licensesReset, licensesRevoke, licensesShow } from './licenses.js';
 import { eventsList, licensesList, mailList, membersList } from './lists.js';
@@ -14,6 +16,7 @@ type Command = (args: string[]) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   serve,
   migrate,
+  doctor,
   'members list': membersList,
   'licenses list': licensesList,
   'licenses show': licensesShow,
@@ -33,10 +36,12 @@ const COMMANDS: Record<string, Command> = {
   'ppob resolve': ppobResolve,
 };
 
-const HELP = `Pemakaian: gerbang <perintah> [opsi]
+const HELP = `Pemakaian: gerbang [--env-file FILE] <perintah> [opsi]
 
   serve          [--no-mail]  jalankan server (HOST, PORT, DATA_DIR, DATABASE_URL, …); --no-mail: email tidak dikirim
-  migrate                     terapkan migrasi database
+  migrate        [--create]   terapkan migrasi database (--create: buat database bila belum ada)
+  doctor         [--url U] [--no-delivery]   pemeriksaan sebelum go-live: konfigurasi, database, SMTP,
+                 PUBLIC_URL, kunci Lynk, kiriman uji bertanda tangan ke server yang berjalan
   members list   [--search S] [--limit N] [--json]
   licenses list  [--search S] [--limit N] [--json]
   licenses show  <kunci> [--json]   satu lisensi dengan perangkat (aktivasi)-nya
@@ -58,10 +63,12 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
   ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
                  selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
 
-Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat docs/CONFIG.md).
+Konfigurasi dibaca dari variabel lingkungan dan file .env, atau dari --env-file (format EnvironmentFile
+systemd, mis. /etc/gerbang/gerbang.env; lihat docs/CONFIG.md).
 `;
 
-async function main(argv: string[]): Promise<void> {
+async function main(given: string[]): Promise<void> {
+  const argv = takeEnvFileOption(given);
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     process.stdout.write(HELP);
     return;

@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import { devSecretsPath } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../server.js';
-import { configFromEnvironment, withDatabase } from './context.js';
+import { configFromEnvironment, databaseName, withDatabase } from './context.js';
 
 export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { 'no-mail': { type: 'boolean' } }, strict: true });
@@ -81,8 +81,8 @@ function banner(config: Config, url: string): string {
 }
 
 export async function migrate(args: string[]): Promise<void> {
-  parseArgs({ args, options: {}, strict: true });
+  const { values } = parseArgs({ args, options: { create: { type: 'boolean' } }, strict: true });
   const config = configFromEnvironment();
-  await withDatabase(config, async () => {});
-  process.stdout.write(`Database sudah pada versi terbaru (${config.database.kind}).\n`);
+  await withDatabase(config, async () => {}, { create: values.create === true });
+  process.stdout.write(`Database sudah pada versi terbaru (${databaseName(config)}).\n`);
 }

@@ -110,10 +110,17 @@ export type GeneratedSecret = 'COOKIE_SECRET' | 'LYNK_MERCHANT_KEY' | 'HESDA_SEC
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-/** Reads `.env` (if present) beneath the real environment: a variable set in the environment wins. */
-export function readEnvironment(cwd: string, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+/**
+ * Reads `.env` (if present) beneath the real environment: a variable set in the environment wins.
+ * Given the values of an environment file (`gerbang --env-file`), those are read instead of `.env`.
+ */
+export function readEnvironment(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  envFile?: Record<string, string>,
+): Record<string, string | undefined> {
   const file = join(cwd, '.env');
-  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  const fromFile = envFile ?? (existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {});
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
   // An empty variable means "not set", as in most twelve-factor tools.

@@ -7,6 +7,6 @@ export type { Transact } from './group-commit.js';
 export { plainTransactions } from './group-commit.js';
 export { housekeepingGate } from './housekeeping.js';
 export type { MigrationReport } from './migrate.js';
-export { migrateToLatest } from './migrate.js';
+export { migrateToLatest, pendingMigrations } from './migrate.js';
 export type * from './schema.js';
 export { MAX_BIND_PARAMETERS, rowsPerStatement, statementChunks } from './statement-chunks.js';

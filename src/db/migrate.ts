@@ -120,3 +120,22 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     newer: [],
   };
 }
+
+/**
+ * What `migrateToLatest` would do, without doing it: our migrations not yet recorded, and recorded
+ * ones this version does not know (a newer version's). `exists` is false before the first migration.
+ */
+export async function pendingMigrations<DB>(
+  db: Kysely<DB>,
+  dialect: Dialect,
+): Promise<{ exists: boolean; pending: string[]; newer: string[] }> {
+  const schema = dialect === 'postgres' ? await currentSchema(db) : null;
+  const names = Object.keys(migrationsFor(dialect));
+  const recorded = await recordedMigrations(db, schema);
+  if (recorded === null) return { exists: false, pending: names, newer: [] };
+  return {
+    exists: true,
+    pending: names.filter((name) => !recorded.has(name)),
+    newer: [...recorded].filter((name) => !names.includes(name)).sort(),
+  };
+}
