@@ -26,7 +26,9 @@ describe.each(DIALECTS)('gerbang migrate (%s)', (dialect) => {
     const first = await fresh.run(['migrate', '--create']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(new RegExp(`^Database sudah pada versi terbaru \\(${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} `));
+    expect(first.stdout).toMatch(
+      new RegExp(`^Database sudah pada versi terbaru \\(${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} `),
+    );
     if (dialect === 'sqlite') expect(existsSync(join(fresh.dataDir, 'gerbang.db'))).toBe(true);
     expect(await fresh.run(['migrate'])).toMatchObject({ code: 0, stderr: '' });
   });
