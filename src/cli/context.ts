@@ -21,7 +21,9 @@ export function configFromEnvironment(): Config {
 
 /** Where the database is, in the words every command uses. */
 export function databaseName(config: Config): string {
-  return config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : `PostgreSQL ${redactedUrl(config.database.url)}`;
+  return config.database.kind === 'sqlite'
+    ? `SQLite ${config.database.file}`
+    : `PostgreSQL ${redactedUrl(config.database.url)}`;
 }
 
 function redactedUrl(url: string): string {

@@ -46,7 +46,8 @@ export async function doctor(args: string[]): Promise<void> {
     say(describeKeys(keys, config));
   }
   if (values['no-delivery']) say({ ok: true, text: 'kiriman uji: dilewati (--no-delivery)' });
-  else if (database && keys) say(await selfTestDelivery(database, keys, values.url ?? `${config.publicUrl}/webhook/lynk`));
+  else if (database && keys)
+    say(await selfTestDelivery(database, keys, values.url ?? `${config.publicUrl}/webhook/lynk`));
   await database?.close();
   const failed = lines.filter((line) => !line.ok).length;
   process.stdout.write(failed === 0 ? '\nSemua pemeriksaan lolos.\n' : `\n${failed} pemeriksaan gagal.\n`);
@@ -63,7 +64,10 @@ async function checkDatabase(config: Config, say: (check: Check) => void): Promi
   try {
     const { pending, newer } = await pendingMigrations(database.db, database.dialect);
     if (pending.length > 0) {
-      say({ ok: false, text: `database: ${where}; migrasi belum diterapkan: ${pending.join(', ')} (jalankan gerbang migrate)` });
+      say({
+        ok: false,
+        text: `database: ${where}; migrasi belum diterapkan: ${pending.join(', ')} (jalankan gerbang migrate)`,
+      });
       return database;
     }
     const note = newer.length > 0 ? `; memuat migrasi versi lebih baru: ${newer.join(', ')}` : '';
@@ -106,7 +110,11 @@ function checkPublicUrl(config: Config): Check {
 }
 
 async function lynkKeys(database: DatabaseHandle, config: Config): Promise<SigningKeys | undefined> {
-  const rows = await database.db.selectFrom('webhook_signing_keys').selectAll().where('provider', '=', 'lynk').execute();
+  const rows = await database.db
+    .selectFrom('webhook_signing_keys')
+    .selectAll()
+    .where('provider', '=', 'lynk')
+    .execute();
   return keysFromRows(rows, Date.now()) ?? webhookEnvKeys(config).lynk;
 }
 
@@ -143,7 +151,10 @@ async function selfTestDelivery(database: DatabaseHandle, keys: SigningKeys, url
     });
     const answer = (await response.json().catch(() => null)) as { outcome?: unknown; event_id?: unknown } | null;
     if (response.status === 401)
-      return { ok: false, text: `kiriman uji: ${url} menolak tanda tangan (server memakai kunci lain; mulai ulang atau periksa gerbang keys webhook list)` };
+      return {
+        ok: false,
+        text: `kiriman uji: ${url} menolak tanda tangan (server memakai kunci lain; mulai ulang atau periksa gerbang keys webhook list)`,
+      };
     if (response.status !== 200 || answer?.outcome !== 'ignored')
       return { ok: false, text: `kiriman uji: ${url} menjawab ${response.status}` };
     const stored = await database.db
@@ -153,7 +164,10 @@ async function selfTestDelivery(database: DatabaseHandle, keys: SigningKeys, url
       .where('external_id', '=', id)
       .executeTakeFirst();
     if (!stored)
-      return { ok: false, text: `kiriman uji: ${url} menjawab 200 tetapi tidak tersimpan di database ini (server memakai database lain?)` };
+      return {
+        ok: false,
+        text: `kiriman uji: ${url} menjawab 200 tetapi tidak tersimpan di database ini (server memakai database lain?)`,
+      };
     return { ok: true, text: `kiriman uji: diterima dan disimpan sebagai event #${stored.id} (tes, tanpa pesanan)` };
   } catch (error) {
     return { ok: false, text: `kiriman uji: ${url} tidak menjawab (${messageOf(error)}); jalankan server dulu` };

@@ -34,10 +34,10 @@ export function parseEnvFile(text: string): EnvFileResult {
     if (i >= text.length) break;
     const eq = text.indexOf('=', i);
     const end = text.indexOf('\n', i);
-    if (eq === -1 || (end !== -1 && eq > end))
-      return { ok: false, error: `baris ${line}: bukan NAMA=nilai` };
+    if (eq === -1 || (end !== -1 && eq > end)) return { ok: false, error: `baris ${line}: bukan NAMA=nilai` };
     const name = text.slice(i, eq).trim();
-    if (!NAME.test(name)) return { ok: false, error: `baris ${line}: nama variabel tidak valid "${name.slice(0, 40)}"` };
+    if (!NAME.test(name))
+      return { ok: false, error: `baris ${line}: nama variabel tidak valid "${name.slice(0, 40)}"` };
     i = eq + 1;
     let value = '';
     let blanks = '';
