@@ -10,6 +10,7 @@ import { lynkSimulate } from './lynk.js';
 import { ppobList, ppobOrder, ppobResolve } from './ppob.js';
 import { migrate, serve } from './serve.js';
 import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
+import { webhookKeysAdd, webhookKeysList, webhookKeysRetire } from './webhook-keys.js';
 
 type Command = (args: string[]) => Promise<void>;
 
@@ -34,6 +35,9 @@ const COMMANDS: Record<string, Command> = {
   'ppob list': ppobList,
   'admin create': adminCreate,
   'ppob resolve': ppobResolve,
+  'webhook-keys list': webhookKeysList,
+  'webhook-keys add': webhookKeysAdd,
+  'webhook-keys retire': webhookKeysRetire,
 };
 
 const HELP = `Pemakaian: gerbang [--env-file FILE] <perintah> [opsi]
@@ -62,6 +66,10 @@ const HELP = `Pemakaian: gerbang [--env-file FILE] <perintah> [opsi]
   admin create   --email E --password-stdin [--json]   buat akun admin (kata sandi dari stdin)
   ppob resolve   <id> (--transaction-id ID_HESDA | --not-ordered) [--json]
                  selesaikan rekonsiliasi transaksi unknown (setelah cek dasbor Hesda)
+  webhook-keys list   [--provider lynk|hesda] [--json]   kunci webhook (sidik jari, status, sampai kapan)
+  webhook-keys add    --provider lynk|hesda --key-stdin [--previous-hours 72]
+                      kunci baru aktif di semua server; kunci lama diterima sampai batasnya
+  webhook-keys retire <id> [--at WAKTU]   kunci lama tidak diterima lagi
 
 Konfigurasi dibaca dari variabel lingkungan dan file .env, atau dari --env-file (format EnvironmentFile
 systemd, mis. /etc/gerbang/gerbang.env; lihat docs/CONFIG.md).

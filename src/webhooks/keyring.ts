@@ -52,6 +52,8 @@ export function databaseKeyring(options: {
 }): WebhookKeyring {
   const cache = new Map<WebhookProvider, { keys: SigningKeys | undefined; loadedAt: number }>();
   const loading = new Map<WebhookProvider, Promise<SigningKeys | undefined>>();
+  /** When a miss last caused a read: a flood of forged signatures costs one read a second, not one each. */
+  const missReloads = new Map<WebhookProvider, number>();
 
   const load = (provider: WebhookProvider): Promise<SigningKeys | undefined> => {
     const pending = loading.get(provider);
@@ -89,7 +91,9 @@ export function databaseKeyring(options: {
     },
     async reloadAfterMiss(provider) {
       const cached = cache.get(provider);
-      if (cached && options.now() - cached.loadedAt < MISS_RELOAD_MS) return undefined;
+      const now = options.now();
+      if (now - (missReloads.get(provider) ?? Number.NEGATIVE_INFINITY) < MISS_RELOAD_MS) return undefined;
+      missReloads.set(provider, now);
       const fresh = await load(provider);
       return sameKeys(fresh, cached?.keys) ? undefined : fresh;
     },
