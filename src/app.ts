@@ -135,7 +135,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
   const previousKeyUse = new PreviousKeyUse();
   const hub = new StreamHub(config.realtime.heartbeatMs);
-  const metrics = createMetrics({ database, hub, previousKeyUse, realtimeListening: deps.realtimeListening });
+  const metrics = createMetrics({
+    database,
+    hub,
+    previousKeyUse,
+    realtimeListening: deps.realtimeListening,
+    now: () => runtime.now(),
+  });
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply);
     if (!QUIET_PATHS.has(request.routeOptions.url ?? '')) {

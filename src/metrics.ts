@@ -24,6 +24,8 @@ export interface MetricsSources {
   previousKeyUse: PreviousKeyUse;
   /** The realtime LISTEN connection's state (PostgreSQL only). */
   realtimeListening?: (() => boolean) | undefined;
+  /** The clock the outbox's times were written with. */
+  now: () => number;
 }
 
 /** Seconds: an HTML page or a webhook takes milliseconds; a PPOB order up to HESDA_TIMEOUT_SECONDS. */
@@ -150,7 +152,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
         outbox.set({ status: 'pending' }, Number(of('pending')?.n ?? 0) + Number(of('sending')?.n ?? 0));
         outbox.set({ status: 'failed' }, Number(of('failed')?.n ?? 0));
         const waiting = [of('pending')?.oldest, of('sending')?.oldest].filter((v) => v !== null && v !== undefined);
-        oldest.set(waiting.length === 0 ? 0 : Math.max(0, (Date.now() - Math.min(...waiting.map(Number))) / 1000));
+        oldest.set(waiting.length === 0 ? 0 : Math.max(0, (sources.now() - Math.min(...waiting.map(Number))) / 1000));
         retrying.set(Number(of('pending')?.retrying ?? 0));
       } finally {
         ownQueries += database.stats.queries - before;
