@@ -331,12 +331,11 @@ const lynkLevels = [
 // Unsigned and without message_data is what Lynk.id's "Test URL" button sends: answered 200,
 // counted, nothing stored. With message_data, the missing signature is refused.
 const dashboardTest = { status: 200, body: 'ok', writes: ['webhook_test_pings'] };
-lynkLevels.forEach((level, i) =>
+for (const [i, level] of lynkLevels.entries())
   lynk('prototype-pollution', {
     body: { text: level('') },
     expect: i < 2 ? dashboardTest : rejectedLynk(401, 'MISSING_SIGNATURE'),
-  }),
-);
+  });
 for (const [where, key] of [
   ['top', 'constructor'],
   ['data', 'prototype'],
