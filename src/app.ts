@@ -33,6 +33,7 @@ import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, prefersHtml } from './web/respond.js';
+import { STALE_FORM_RELOAD_SECONDS, staleFormPage, staleFormTarget } from './web/stale-form.js';
 import {
   databaseKeyring,
   hesdaWebhookRoutes,
@@ -349,6 +350,16 @@ function kibibytes(bytes: number): number {
 
 function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
   const status = errorTable[code].status;
+  if (prefersHtml(request) && code === 'CSRF_REJECTED') {
+    const target = staleFormTarget(request);
+    // The Refresh header reloads the form in every browser; the CSP allows no script to do it.
+    return reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('refresh', `${STALE_FORM_RELOAD_SECONDS}; url=${target}`)
+      .send(page('Formulir kedaluwarsa', staleFormPage(target)));
+  }
   if (prefersHtml(request)) {
     return reply
       .code(status)
