@@ -105,6 +105,9 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours, or a
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
     ...(schema !== null ? { migrationTableSchema: schema } : {}),
+    // Migration numbers are reserved per change and may land in any order; every migration only
+    // expands, so one recorded after a higher-numbered one is applied, not refused.
+    allowUnorderedMigrations: true,
   });
   let result: MigrationResultSet = await migrator.migrateToLatest();
   for (let retry = 1; retry <= FOREIGN_SCHEMA_RETRIES && droppedForeignSchema(result.error, schema); retry++) {

@@ -12,15 +12,15 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     const world = await createWorld(dialect);
     try {
       const { db } = world.database;
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
       // As if this database was last migrated by the release before 0010.
       await sql`drop index webhook_events_signature_digest_uq`.execute(db);
       await sql`drop index webhook_events_rejected_key_uq`.execute(db);
       await sql`alter table webhook_events drop column signature_digest`.execute(db);
       await sql`alter table webhook_events drop column rejected_key`.execute(db);
       await sql`delete from kysely_migration where name = '0010-webhook-hardening'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0010-webhook-hardening'] });
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0010-webhook-hardening'], newer: [] });
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
     } finally {
       await world.close();
     }
