@@ -4,7 +4,7 @@ import { TEST_DATABASE_URL } from '../helpers/world.js';
 import type { TcpProxy } from '../resilience/tcp-proxy.js';
 import { startTcpProxy, throughProxy } from '../resilience/tcp-proxy.js';
 import type { Workspace } from './gerbang-process.js';
-import { createWorkspace } from './gerbang-process.js';
+import { createWorkspace, waitFor } from './gerbang-process.js';
 
 /**
  * After a reboot PostgreSQL may come up after Gerbang. `serve` waits for it with back-off (saying
@@ -34,8 +34,9 @@ describe('gerbang serve before the database is up', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     p.restore();
     const server = await serving;
-    expect(server.output().stdout).toContain('database not reachable yet; retrying');
-    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const { stdout, stderr } = server.output();
+    expect(stdout, `${stdout}\n${stderr}`).toContain('database not reachable yet; retrying');
+    await waitFor(async () => ((await fetch(`${server.url}/readyz`)).status === 200 ? true : undefined), '/readyz 200');
   }, 40_000);
 
   it('gives up after DB_CONNECT_TIMEOUT_SECONDS with exit 1 (systemd restarts it)', async () => {
