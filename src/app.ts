@@ -3,7 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { adminConsoleRoutes, firstRunRedirect, setupRoutes } from './admin/index.js';
 import type { AuthDeps } from './auth/index.js';
@@ -117,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
     // One line per request (onResponse below), and none for probes and scrapes.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A lying Content-Length, smuggling headers, oversized headers: our error shape, not Fastify's.
     clientErrorHandler: (error, socket) => answerClientError(log, error, socket),
   });
