@@ -46,6 +46,17 @@ describe('webhook key rotation across instances', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200]);
 
+    // `lynk simulate` signs with the database's current key, as the servers now verify.
+    const simulated = await cli([
+      'lynk',
+      'simulate',
+      '--url',
+      `${c.url(0)}/webhook/lynk`,
+      '--email',
+      'sim@example.com',
+    ]);
+    expect(simulated.code, simulated.stdout).toBe(0);
+
     const keys = jsonRows(await cli(['webhook-keys', 'list', '--provider', 'lynk', '--json']));
     expect(keys.map((k) => [k.status, k.source])).toEqual([
       ['current', 'database'],
