@@ -13,6 +13,7 @@ import { memberConsoleRoutes } from './routes/members.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
 import { toolConsoleRoutes } from './routes/tools.js';
+import { webhookKeyConsoleRoutes } from './routes/webhook-keys.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
 import { lynkTestLine, mailStateNotice } from './views/operations.js';
 import { overviewView } from './views/overview.js';
@@ -51,4 +52,5 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   await app.register(mailConsoleRoutes, console);
   await app.register(productConsoleRoutes, console);
   await app.register(toolConsoleRoutes, console);
+  await app.register(webhookKeyConsoleRoutes, console);
 };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
-import { buildLynkPayment, keysFromRows, signLynkPayment } from '../webhooks/index.js';
+import { buildLynkPayment, currentSigningKey, signLynkPayment, webhookEnvKeys } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError } from './context.js';
 
 /**
@@ -85,12 +85,7 @@ async function currentLynkKey(config: Config): Promise<string> {
   if (config.database.kind === 'sqlite' && !existsSync(config.database.file)) return config.lynkMerchantKey;
   const database = openDatabase(config.database, { poolSize: 1 });
   try {
-    const rows = await database.db
-      .selectFrom('webhook_signing_keys')
-      .selectAll()
-      .where('provider', '=', 'lynk')
-      .execute();
-    return keysFromRows(rows, Date.now())?.current ?? config.lynkMerchantKey;
+    return (await currentSigningKey(database.db, webhookEnvKeys(config), 'lynk', Date.now())) ?? config.lynkMerchantKey;
   } catch {
     return config.lynkMerchantKey; // no such table (a database not migrated yet), or unreachable
   } finally {

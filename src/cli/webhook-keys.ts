@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CLI_ACTOR } from '../audit/index.js';
 import type { WebhookProvider } from '../db/index.js';
 import { addSigningKey, keyFingerprint, listSigningKeys, retireSigningKey, webhookEnvKeys } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
@@ -71,12 +72,17 @@ export async function webhookKeysAdd(args: string[]): Promise<void> {
   if (secret.length < 8) throw new UsageError('kunci minimal 8 karakter');
   const config = configFromEnvironment();
   const result = await withDatabase(config, (database) =>
-    addSigningKey(database.db, webhookEnvKeys(config), {
-      provider,
-      secret,
-      previousValidMs: Math.round(hours * 3_600_000),
-      now: Date.now(),
-    }),
+    addSigningKey(
+      database.db,
+      webhookEnvKeys(config),
+      {
+        provider,
+        secret,
+        previousValidMs: Math.round(hours * 3_600_000),
+        now: Date.now(),
+      },
+      CLI_ACTOR,
+    ),
   );
   if (!result.ok) throw new UsageError('kunci itu sudah dipakai (aktif); tidak ada yang diubah');
   const answer = { id: result.id, provider, fingerprint: keyFingerprint(secret), previousUntil: result.previousUntil };
@@ -103,7 +109,7 @@ export async function webhookKeysRetire(args: string[]): Promise<void> {
   const at = values.at === undefined ? Date.now() : Date.parse(values.at);
   if (!Number.isFinite(at)) throw new UsageError('--at harus waktu ISO 8601, mis. 2026-12-31T17:00:00Z');
   const config = configFromEnvironment();
-  const result = await withDatabase(config, (database) => retireSigningKey(database.db, id, at));
+  const result = await withDatabase(config, (database) => retireSigningKey(database.db, id, at, CLI_ACTOR));
   if (!result.ok)
     throw new Error(
       result.reason === 'NOT_FOUND'

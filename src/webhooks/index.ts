@@ -21,7 +21,13 @@ export {
 export type { RefusalDecision } from './refused-deliveries.js';
 export { OTHER_IPS, pruneRejectedDeliveries, REJECTED_BODY_LIMIT, RefusedDeliveries } from './refused-deliveries.js';
 export type { SigningKeyListing } from './signing-key-store.js';
-export { addSigningKey, keyFingerprint, listSigningKeys, retireSigningKey } from './signing-key-store.js';
+export {
+  addSigningKey,
+  currentSigningKey,
+  keyFingerprint,
+  listSigningKeys,
+  retireSigningKey,
+} from './signing-key-store.js';
 export type { KeyMatch, SigningKeys } from './signing-keys.js';
 export { matchSigningKey, PreviousKeyUse } from './signing-keys.js';
 export type { TestPing } from './test-pings.js';

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AuditActor } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
 import type { Database, WebhookProvider } from '../db/index.js';
 import type { EnvKeys } from './keyring.js';
+import { keysFromRows } from './keyring.js';
 
-/** The operator's view of the webhook keys (`gerbang keys webhook list|add|retire`). */
+/** The operator's view of the webhook keys (`gerbang webhook-keys list|add|retire`, the console). */
 export interface SigningKeyListing {
   id: number | null;
   provider: WebhookProvider;
@@ -86,6 +89,7 @@ export async function addSigningKey(
   db: Kysely<Database>,
   env: EnvKeys,
   input: { provider: WebhookProvider; secret: string; previousValidMs: number; now: number },
+  actor: AuditActor,
 ): Promise<AddKeyResult> {
   const { provider, secret, now } = input;
   const until = now + input.previousValidMs;
@@ -119,6 +123,16 @@ export async function addSigningKey(
       .values({ provider, secret, created_at: now, expires_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: 'webhook_key.add',
+        target: { type: 'webhook_key', id: inserted.id },
+        details: { provider, fingerprint: keyFingerprint(secret), previousUntil },
+      },
+      now,
+    );
     return { ok: true, id: inserted.id, previousUntil };
   });
 }
@@ -126,11 +140,39 @@ export async function addSigningKey(
 export type RetireKeyResult = { ok: true } | { ok: false; reason: 'NOT_FOUND' | 'CURRENT' };
 
 /** Ends a previous key at `at` (now, or sooner than its expiry). The current key is replaced by adding one, never retired. */
-export async function retireSigningKey(db: Kysely<Database>, id: number, at: number): Promise<RetireKeyResult> {
-  const row = await db.selectFrom('webhook_signing_keys').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return { ok: false, reason: 'NOT_FOUND' };
-  if (row.expires_at === null) return { ok: false, reason: 'CURRENT' };
-  if (row.expires_at > at)
-    await db.updateTable('webhook_signing_keys').set({ expires_at: at }).where('id', '=', id).execute();
-  return { ok: true };
+export async function retireSigningKey(
+  db: Kysely<Database>,
+  id: number,
+  at: number,
+  actor: AuditActor,
+): Promise<RetireKeyResult> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('webhook_signing_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return { ok: false, reason: 'NOT_FOUND' } as const;
+    if (row.expires_at === null) return { ok: false, reason: 'CURRENT' } as const;
+    if (row.expires_at > at)
+      await trx.updateTable('webhook_signing_keys').set({ expires_at: at }).where('id', '=', id).execute();
+    await recordAudit(
+      trx,
+      actor,
+      {
+        action: 'webhook_key.retire',
+        target: { type: 'webhook_key', id },
+        details: { provider: row.provider, fingerprint: keyFingerprint(row.secret), at },
+      },
+      at,
+    );
+    return { ok: true } as const;
+  });
+}
+
+/** The key a sender would sign with now: the database's current one, else the environment's. */
+export async function currentSigningKey(
+  db: Kysely<Database>,
+  env: EnvKeys,
+  provider: WebhookProvider,
+  now: number,
+): Promise<string | undefined> {
+  const rows = await db.selectFrom('webhook_signing_keys').selectAll().where('provider', '=', provider).execute();
+  return keysFromRows(rows, now)?.current ?? env[provider]?.current;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit/index.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
-import { buildLynkPayment, signLynkPayment } from '../../webhooks/index.js';
+import { buildLynkPayment, currentSigningKey, signLynkPayment, webhookEnvKeys } from '../../webhooks/index.js';
 import { adminActor, signedInAdmin } from '../guard.js';
 import { auditActions, listAuditPage } from '../lists.js';
 import type { TestPaymentResult } from '../views/misc.js';
@@ -50,7 +50,8 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
       name: f.name,
       items: [{ title: f.title, qty: f.qty, ...(f.uuid ? { uuid: f.uuid } : {}) }],
     });
-    const signed = signLynkPayment(payment, opts.config.lynkMerchantKey);
+    const key = await currentSigningKey(opts.db, webhookEnvKeys(opts.config), 'lynk', opts.runtime.now());
+    const signed = signLynkPayment(payment, key ?? opts.config.lynkMerchantKey);
     const response = await app.inject({
       method: 'POST',
       url: '/webhook/lynk',

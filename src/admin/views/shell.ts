@@ -16,6 +16,7 @@ export const NAV = [
   ['/admin/uji-coba', 'Uji coba'],
   ['/admin/audit', 'Audit'],
   ['/admin/token', 'Token API'],
+  ['/admin/kunci-webhook', 'Kunci webhook'],
 ] as const;
 
 export type NavPath = (typeof NAV)[number][0];
@@ -46,6 +47,13 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'ppob-unknown': { text: 'Jawaban Hesda tidak diketahui: pesanan menunggu rekonsiliasi.', kind: 'error' },
   'ppob-mati': { text: 'Pemesanan PPOB belum diatur (HESDA_API_URL).', kind: 'error' },
   'ppob-member': { text: 'Member dengan email itu tidak ada.', kind: 'error' },
+  'kunci-aktif': {
+    text: 'Kunci baru aktif di semua server; kunci sebelumnya tetap diterima sampai batasnya.',
+    kind: 'ok',
+  },
+  'kunci-sama': { text: 'Kunci itu sudah aktif; tidak ada yang diubah.', kind: 'error' },
+  'kunci-isi': { text: 'Pilih penyedia dan isi kunci (minimal 8 karakter).', kind: 'error' },
+  'kunci-pensiun': { text: 'Kunci lama tidak diterima lagi (di semua server dalam beberapa detik).', kind: 'ok' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 
