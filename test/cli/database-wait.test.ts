@@ -31,7 +31,9 @@ describe('gerbang serve before the database is up', () => {
     const p = await startProxy();
     p.cut('refuse');
     const serving = ws.serve({ DATABASE_URL: throughProxy(ws.env.DATABASE_URL ?? '', p) });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Restored only after the server has tried at least twice (a start slowed by a busy machine
+    // must not find the database up at its first try).
+    await waitFor(async () => (p.accepted >= 2 ? true : undefined), 'two refused connection attempts', 20_000, 50);
     p.restore();
     const server = await serving;
     const { stdout, stderr } = server.output();
