@@ -63,10 +63,11 @@ describe('gerbang doctor', () => {
     expect(result.stdout).toContain('3 pemeriksaan gagal.');
   });
 
-  it('MAIL_PAUSED keeps mail queued (a restored copy emails nobody); the data directory is 0700 and the database 0600', async () => {
+  it('serve --no-mail (MAIL_PAUSED) keeps mail queued (a restored copy emails nobody); the data directory is 0700 and the database 0600', async () => {
     ws = await createWorkspace('sqlite');
     sink = await startSmtpSink();
-    const paused = await ws.serve({ SMTP_URL: sink.url, MAIL_PAUSED: '1' });
+    // `serve --no-mail` pauses one start, as MAIL_PAUSED=1 does.
+    const paused = await ws.serve({ SMTP_URL: sink.url }, ['--no-mail']);
     expect(paused.output().stdout).toContain('DIJEDA');
     const sent = await ws.run([
       'lynk',
