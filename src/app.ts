@@ -3,7 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { adminConsoleRoutes, firstRunRedirect, setupRoutes } from './admin/index.js';
 import type { AuthDeps } from './auth/index.js';
@@ -28,9 +28,9 @@ import { AppError, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
 import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, redactUrl } from './logger.js';
 import { memberAreaRoutes, memberRoutes } from './member-area/index.js';
-import { metricsRoutes } from './metrics.js';
+import { createMetrics, metricsRoutes } from './metrics.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
@@ -40,7 +40,15 @@ import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
 import { page } from './web/layout.js';
 import { contentSecurityPolicy, sendError } from './web/respond.js';
-import { hesdaWebhookRoutes, lynkWebhookRoutes, PreviousKeyUse, RefusedDeliveries } from './webhooks/index.js';
+import {
+  databaseKeyring,
+  hesdaWebhookRoutes,
+  lynkWebhookRoutes,
+  PreviousKeyUse,
+  RefusedDeliveries,
+  TestPings,
+  webhookEnvKeys,
+} from './webhooks/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +63,8 @@ export interface AppDeps {
   startTouchWorker?: StartTouchWorker;
   /** Called when a change committed events for the seller's webhooks (the server nudges their worker). */
   onWebhookQueued?: () => void;
+  /** The PostgreSQL bus's LISTEN state: /readyz and new streams depend on it. */
+  realtimeListening?: () => boolean;
 }
 
 declare module 'fastify' {
@@ -83,6 +93,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * keepalive_timeout is 60 s, and a connection we close just as nginx reuses it fails a POST with 502.
  */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** Probes and scrapes: every few seconds from nginx, systemd or Prometheus; not worth a log line. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * A socket silent both ways this long is dead. Handlers end far sooner (database waits are bounded,
  * a Hesda order at most HESDA_TIMEOUT_SECONDS) and event streams send a heartbeat at least every 20 s.
@@ -114,6 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
+    // One line per request (onResponse below), and none for probes and scrapes.
+    logController: new LogController({ disableRequestLogging: true }),
     // A lying Content-Length, smuggling headers, oversized headers: our error shape, not Fastify's.
     clientErrorHandler: (error, socket) => answerClientError(log, error, socket),
   });
@@ -127,6 +141,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!drain.active) return done();
     reply.header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS));
     sendError(request, reply, 'SHUTTING_DOWN');
+  });
+
+  // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
+  const previousKeyUse = new PreviousKeyUse();
+  const hub = new StreamHub(config.realtime.heartbeatMs);
+  const metrics = createMetrics({
+    database,
+    hub,
+    previousKeyUse,
+    realtimeListening: deps.realtimeListening,
+    now: () => runtime.now(),
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request, reply);
+    if (!QUIET_PATHS.has(request.routeOptions.url ?? '')) {
+      request.log.info(
+        {
+          method: request.method,
+          url: redactUrl(request.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   const routeTable: { method: string; url: string }[] = [];
@@ -172,7 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
   fetchMetadataCheck(app);
 
-  await app.register(fastifyCookie, { secret: config.cookieSecret });
+  // The first secret signs, every listed one verifies: a rotation does not void forms already open.
+  await app.register(fastifyCookie, { secret: [...config.cookieSecrets] });
   await app.register(fastifyFormbody);
   const cookies = authCookies(config.publicUrl);
   await app.register(fastifyCsrf, {
@@ -180,9 +221,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: cookies.secure },
   });
 
-  await app.register(healthRoutes, { db: database.db });
-  // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
-  const previousKeyUse = new PreviousKeyUse();
+  await app.register(healthRoutes, {
+    db: database.db,
+    ...(deps.realtimeListening ? { realtimeListening: deps.realtimeListening } : {}),
+  });
   // Refused deliveries to either webhook count against one per-IP limit of this instance.
   const refusals = new RefusedDeliveries({
     maxPerIp: config.webhooks.maxRefusedPerIp,
@@ -197,7 +239,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           onWebhookQueued?.();
         }
       : undefined;
+  const keyring = databaseKeyring({
+    db: database.db,
+    env: webhookEnvKeys(config),
+    now: () => runtime.now(),
+    log: app.log,
+  });
+  // Read once before the first delivery, so none waits for it.
+  await Promise.all([keyring.keys('lynk'), keyring.keys('hesda')]);
   await app.register(lynkWebhookRoutes, {
+    keyring,
+    onOutcome: (outcome) => metrics.webhookOutcome('lynk', outcome),
+    testPings: new TestPings(database.db),
     db: database.db,
     transact: database.transact,
     config,
@@ -213,7 +266,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     endSessions: (memberId) => endMemberSessions({ db: database.db, runtime, bus }, memberId, 'password_changed'),
   });
 
-  const hub = new StreamHub(config.realtime.heartbeatMs);
   app.decorate('streams', hub);
   // Open streams never end on their own: without this, close() would wait for every browser.
   app.addHook('preClose', async () => hub.closeAll());
@@ -243,6 +295,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub,
     limits: { perSession: config.realtime.maxStreamsPerSession, perIp: config.realtime.maxStreamsPerIp },
     authenticate: (request) => authenticateStream(guardDeps, request),
+    ...(deps.realtimeListening ? { available: deps.realtimeListening } : {}),
   });
   const licenses: LicenseDeps = {
     db: database.db,
@@ -280,6 +333,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     licenses,
   });
   await app.register(hesdaWebhookRoutes, {
+    keyring,
+    onOutcome: (outcome) => metrics.webhookOutcome('hesda', outcome),
     db: database.db,
     transact: database.transact,
     runtime,
@@ -308,7 +363,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onMailQueued: deps.onMailQueued,
     onWebhookQueued,
   });
-  await app.register(metricsRoutes, { token: config.metricsToken, database, hub, previousKeyUse });
+  await app.register(metricsRoutes, { token: config.metricsToken, metrics });
   await app.register(assetRoutes);
 
   app.get('/', { preHandler: firstRunRedirect(database.db) }, async (_request, reply) =>

@@ -1,10 +1,21 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import pino from 'pino';
 
-/** One-time tokens travel in link query strings; they never reach a log line. */
+/**
+ * One-time tokens travel in link query strings; they never reach a log line. Nor does a buyer's
+ * email typed into a console search (`?cari=ani@example.com`): personal data stays out of info logs.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|password|key)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/([?&](?:token|password|key)=)[^&#]*/gi, '$1[redacted]')
+    .replace(/([?&][^=&#]*=)[^&#]*(?:@|%40)[^&#]*/gi, '$1[email]');
+}
+
+/** A buyer's address in a log line: a short digest that matches the same address, never the address. */
+export function emailDigest(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex').slice(0, 12);
 }
 
 /** What services log through: satisfied by pino and by Fastify's request logger alike. */

@@ -5,13 +5,15 @@ import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
 import { trustedProxyPeer } from './config/index.js';
 import { capConnectionsPerAddress } from './connection-cap.js';
+import { migrateWhenReachable } from './database-wait.js';
 import type { DatabaseHandle } from './db/index.js';
-import { migrateToLatest, openDatabase } from './db/index.js';
+import { openDatabase } from './db/index.js';
 import { licenseExpirySweep } from './licenses/index.js';
 import { createLogger } from './logger.js';
+import type { MailTransport } from './mail/index.js';
 import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
 import { linkIssuer } from './members/index.js';
-import type { RealtimeBus } from './realtime/index.js';
+import type { PostgresBus, RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
 import { WebhookWorker } from './webhooks-out/index.js';
 
@@ -33,9 +35,13 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  // Migrations run before the server's bounds apply: building an index on a large table may take
-  // longer than any request should wait.
-  await migrateOnce(config, logger);
+  const migrations = await migrateWhenReachable(config, logger);
+  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+  if (migrations.newer.length > 0)
+    logger.warn(
+      { newer: migrations.newer },
+      'database has migrations of a newer version: running on it (migrations only add), upgrade this instance soon',
+    );
   const database = openDatabase(config.database, {
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
@@ -43,11 +49,14 @@ export async function startServer(
   let app: FastifyInstance | undefined;
   let worker: MailWorker | undefined;
   let webhooks: WebhookWorker | undefined;
-  let bus: RealtimeBus | undefined;
+  let bus: RealtimeBus | PostgresBus | undefined;
   let url: string;
-  const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.leaseMs) : devTransport();
+  const transport = mailTransport(config);
+  // Losing LISTEN ends this instance's streams: browsers reconnect to one that still hears events.
+  let onListenLost = () => {};
   try {
-    bus = await openBus(config, database, logger);
+    bus = await openBus(config, database, logger, () => onListenLost());
+    const listening = 'listening' in bus ? bus : null;
     app = await buildApp({
       config,
       database,
@@ -55,7 +64,13 @@ export async function startServer(
       bus,
       onMailQueued: () => worker?.nudge(),
       onWebhookQueued: () => webhooks?.nudge(),
+      ...(listening ? { realtimeListening: () => listening.listening } : {}),
     });
+    const streams = app.streams;
+    onListenLost = () => {
+      const ended = streams.endOpenStreams();
+      if (ended > 0) logger.warn({ streams: ended }, 'realtime streams ended: LISTEN connection lost');
+    };
     capConnectionsPerAddress(app.server, {
       max: config.http.maxConnectionsPerIp,
       exempt: trustedProxyPeer(config.trustProxy),
@@ -72,11 +87,13 @@ export async function startServer(
       dialect: database.dialect,
       config: mailConfig,
       runtime: systemRuntime,
-      transport,
+      transport: transport ?? devTransport(),
       log: logger.child({ component: 'mail' }),
       issueLink: linkIssuer(systemRuntime),
     });
-    worker.start();
+    if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
+    else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');
+    else worker.start();
     webhooks = new WebhookWorker({
       db: database.db,
       dialect: database.dialect,
@@ -89,7 +106,7 @@ export async function startServer(
   } catch (error) {
     await app?.close();
     await bus?.close();
-    transport.close();
+    transport?.close();
     await database.close();
     throw error;
   }
@@ -121,7 +138,7 @@ export async function startServer(
         await running.worker.stop();
         await running.webhooks.stop();
         await running.bus.close();
-        transport.close();
+        transport?.close();
         await database.close();
       })();
       return closing;
@@ -141,22 +158,29 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   }
 }
 
-/** Brings the schema up to date on a connection of its own, without the server's statement bound. */
-async function migrateOnce(config: Config, logger: Logger): Promise<void> {
-  const database = openDatabase(config.database, { poolSize: 1 });
-  try {
-    const migrations = await migrateToLatest(database.db, database.dialect);
-    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
-  } finally {
-    await database.close();
-  }
+/** How mail leaves: SMTP, the dev mailbox (development), or not at all (MAIL_TRANSPORT=none). */
+function mailTransport(config: Config): MailTransport | null {
+  if (config.mail.transport === 'none') return null;
+  if (config.mail.transport === 'smtp' && config.mail.smtpUrl)
+    return smtpTransport(config.mail.smtpUrl, config.mail.leaseMs);
+  return devTransport();
 }
 
 /**
  * The realtime fan-out: in-process for SQLite (one process owns the file), LISTEN/NOTIFY for
  * PostgreSQL, where other instances may share the database.
  */
-function openBus(config: Config, database: DatabaseHandle, logger: Logger): Promise<RealtimeBus> | RealtimeBus {
+function openBus(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+  onListenLost: () => void,
+): Promise<RealtimeBus | PostgresBus> | RealtimeBus {
   if (config.database.kind === 'sqlite') return createMemoryBus();
-  return createPostgresBus({ url: config.database.url, db: database.db, log: logger.child({ component: 'realtime' }) });
+  return createPostgresBus({
+    url: config.database.url,
+    db: database.db,
+    log: logger.child({ component: 'realtime' }),
+    onListenLost,
+  });
 }

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GuardDeps } from '../auth/index.js';
+import { html } from '../web/html.js';
+import { lastTestPing } from '../webhooks/index.js';
 import { adminGuard } from './guard.js';
 import { loadOverview } from './overview.js';
 import type { ConsoleOptions } from './routes/context.js';
@@ -11,8 +13,10 @@ import { memberConsoleRoutes } from './routes/members.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
 import { toolConsoleRoutes } from './routes/tools.js';
+import { webhookKeyConsoleRoutes } from './routes/webhook-keys.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
 import { webhooksOutConsoleRoutes } from './routes/webhooks-out.js';
+import { lynkTestLine, mailStateNotice } from './views/operations.js';
 import { overviewView } from './views/overview.js';
 
 export interface AdminConsoleOptions extends ConsoleOptions {
@@ -29,12 +33,16 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   const { guard: _guard, ...console } = opts;
 
   app.get('/admin', async (request, reply) => {
-    const overview = await loadOverview(opts.db, opts.runtime.now(), opts.config.displayTimeZone);
+    const tz = opts.config.displayTimeZone;
+    const [overview, ping] = await Promise.all([
+      loadOverview(opts.db, opts.runtime.now(), tz),
+      lastTestPing(opts.db, 'lynk'),
+    ]);
     return sendConsolePage(
       request,
       reply,
       { title: 'Ringkasan', active: '/admin' },
-      overviewView(overview, opts.hub.size, opts.config.displayTimeZone),
+      html`${mailStateNotice(opts.config.mail)}${overviewView(overview, opts.hub.size, tz)}${lynkTestLine(ping, tz)}`,
     );
   });
   await app.register(memberConsoleRoutes, console);
@@ -46,4 +54,5 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   await app.register(mailConsoleRoutes, console);
   await app.register(productConsoleRoutes, console);
   await app.register(toolConsoleRoutes, console);
+  await app.register(webhookKeyConsoleRoutes, console);
 };

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildLynkPayment, signLynkPayment } from '../webhooks/index.js';
+import type { Config } from '../config/index.js';
+import { openDatabase } from '../db/index.js';
+import { buildLynkPayment, currentSigningKey, signLynkPayment, webhookEnvKeys } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError } from './context.js';
 import { complain, say } from './output.js';
 
@@ -38,7 +41,7 @@ export async function lynkSimulate(args: string[]): Promise<void> {
     items: [{ title: values.product, qty, price, ...(values.uuid ? { uuid: values.uuid } : {}) }],
     ...(values['ref-id'] ? { refId: values['ref-id'] } : {}),
   });
-  const { body, signature } = signLynkPayment(payment, config.lynkMerchantKey);
+  const { body, signature } = signLynkPayment(payment, await currentLynkKey(config));
   let response: Response;
   try {
     response = await fetch(url, {
@@ -73,6 +76,22 @@ export async function lynkSimulate(args: string[]): Promise<void> {
     }
   }
   if (!response.ok) process.exitCode = 1;
+}
+
+/**
+ * The key the server verifies with: the database's current Lynk key once `webhook-keys add` stored
+ * one, else LYNK_MERCHANT_KEY. A database that does not exist (yet) is not created for this.
+ */
+async function currentLynkKey(config: Config): Promise<string> {
+  if (config.database.kind === 'sqlite' && !existsSync(config.database.file)) return config.lynkMerchantKey;
+  const database = openDatabase(config.database, { poolSize: 1 });
+  try {
+    return (await currentSigningKey(database.db, webhookEnvKeys(config), 'lynk', Date.now())) ?? config.lynkMerchantKey;
+  } catch {
+    return config.lynkMerchantKey; // no such table (a database not migrated yet), or unreachable
+  } finally {
+    await database.close();
+  }
 }
 
 function safeJson(text: string): unknown {

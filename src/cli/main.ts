@@ -1,5 +1,8 @@
+import { StartupConfigError } from '../database-wait.js';
 import { adminCreate } from './admin.js';
 import { UsageError } from './context.js';
+import { doctor } from './doctor.js';
+import { takeEnvFileOption } from './env-file.js';
 import { eventsReplay, eventsShow } from './events.js';
 import { importLegacyCommand } from './import.js';
 import { keysRotate, keysShow } from './keys.js';
@@ -10,12 +13,14 @@ import { complain } from './output.js';
 import { ppobList, ppobOrder, ppobResolve } from './ppob.js';
 import { migrate, serve } from './serve.js';
 import { tokensCreate, tokensList, tokensRevoke } from './tokens.js';
+import { webhookKeysAdd, webhookKeysList, webhookKeysRetire } from './webhook-keys.js';
 
 type Command = (args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   serve,
   migrate,
+  doctor,
   'members list': membersList,
   'licenses list': licensesList,
   'licenses show': licensesShow,
@@ -36,12 +41,17 @@ const COMMANDS: Record<string, Command> = {
   'import legacy': importLegacyCommand,
   'keys show': keysShow,
   'keys rotate': keysRotate,
+  'webhook-keys list': webhookKeysList,
+  'webhook-keys add': webhookKeysAdd,
+  'webhook-keys retire': webhookKeysRetire,
 };
 
-const HELP = `Pemakaian: gerbang <perintah> [opsi]
+const HELP = `Pemakaian: gerbang [--env-file FILE] <perintah> [opsi]
 
-  serve                       jalankan server (HOST, PORT, DATA_DIR, DATABASE_URL, …)
-  migrate                     terapkan migrasi database
+  serve          [--no-mail]  jalankan server (HOST, PORT, DATA_DIR, DATABASE_URL, …); --no-mail: email tidak dikirim
+  migrate        [--create]   terapkan migrasi database (--create: buat database bila belum ada)
+  doctor         [--url U] [--no-delivery]   pemeriksaan sebelum go-live: konfigurasi, database, SMTP,
+                 PUBLIC_URL, kunci Lynk, kiriman uji bertanda tangan ke server yang berjalan
   members list   [--search S] [--limit N] [--json]
   licenses list  [--search S] [--limit N] [--json]
   licenses show  <kunci> [--json]   satu lisensi dengan perangkat (aktivasi)-nya
@@ -67,11 +77,17 @@ const HELP = `Pemakaian: gerbang <perintah> [opsi]
                  impor member dan kunci lisensi dari sistem lama (PHP); aman dijalankan ulang
   keys show      [--json]   kunci publik token lisensi (Ed25519) dan URL publikasinya
   keys rotate    [--revoke-previous] [--json]   ganti kunci penandatangan token lisensi
+  webhook-keys list   [--provider lynk|hesda] [--json]   kunci webhook (sidik jari, status, sampai kapan)
+  webhook-keys add    --provider lynk|hesda --key-stdin [--previous-hours 72]
+                      kunci baru aktif di semua server; kunci lama diterima sampai batasnya
+  webhook-keys retire <id> [--at WAKTU]   kunci lama tidak diterima lagi
 
-Konfigurasi dibaca dari variabel lingkungan dan file .env (lihat docs/CONFIG.md).
+Konfigurasi dibaca dari variabel lingkungan dan file .env, atau dari --env-file (format EnvironmentFile
+systemd, mis. /etc/gerbang/gerbang.env; lihat docs/CONFIG.md).
 `;
 
-async function main(argv: string[]): Promise<void> {
+async function main(given: string[]): Promise<void> {
+  const argv = takeEnvFileOption(given);
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     process.stdout.write(HELP);
     return;
@@ -89,5 +105,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
   complain(`gerbang: ${error instanceof Error ? error.message : String(error)}\n`);
   if (usage) complain('Lihat `gerbang --help`.\n');
-  process.exit(usage ? 2 : 1);
+  // 2: a usage or configuration error, which the systemd unit does not restart (RestartPreventExitStatus=2).
+  process.exit(usage || error instanceof StartupConfigError ? 2 : 1);
 });

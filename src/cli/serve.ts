@@ -3,11 +3,13 @@ import type { Config } from '../config/index.js';
 import { devSecretsPath } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../server.js';
-import { configFromEnvironment, withDatabase } from './context.js';
+import { configFromEnvironment, databaseName, withDatabase } from './context.js';
 
 export async function serve(args: string[]): Promise<void> {
-  parseArgs({ args, options: {}, strict: true });
-  const config = configFromEnvironment();
+  const { values } = parseArgs({ args, options: { 'no-mail': { type: 'boolean' } }, strict: true });
+  const loaded = configFromEnvironment();
+  // --no-mail: as MAIL_PAUSED=1, for one start (a restored copy must not email buyers).
+  const config: Config = values['no-mail'] ? { ...loaded, mail: { ...loaded.mail, paused: true } } : loaded;
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger).catch((error: unknown) => {
     throw portTaken(error, config) ?? error;
@@ -46,7 +48,13 @@ function portTaken(error: unknown, config: Config): Error | null {
 
 function banner(config: Config, url: string): string {
   const db = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL (DATABASE_URL)';
-  const mail = config.mail.smtpUrl ? 'SMTP (SMTP_URL)' : 'kotak surat dev — lihat dengan `gerbang mail list`';
+  const mail =
+    config.mail.transport === 'none'
+      ? 'tidak dikirim (MAIL_TRANSPORT=none)'
+      : config.mail.transport === 'smtp'
+        ? 'SMTP (SMTP_URL)'
+        : 'kotak surat dev — lihat dengan `gerbang mail list`';
+  const paused = config.mail.paused && config.mail.transport !== 'none' ? ' — DIJEDA (MAIL_PAUSED / --no-mail)' : '';
   // PORT=0 asks the OS for a free port: the derived PUBLIC_URL still says ":0", the listener knows the real one.
   const publicUrl = new URL(config.publicUrl).port === '0' ? url : config.publicUrl;
   const lines = [
@@ -57,7 +65,7 @@ function banner(config: Config, url: string): string {
     `  Login member    : ${publicUrl}/login`,
     `  Konsol admin    : ${publicUrl}/admin  (pertama kali: ${publicUrl}/setup)`,
     `  Database        : ${db}`,
-    `  Email           : ${mail}`,
+    `  Email           : ${mail}${paused}`,
   ];
   if (config.generatedSecrets.length > 0) {
     lines.push(`  Rahasia dev     : dibuat otomatis, disimpan di ${devSecretsPath(config.dataDir)}`);
@@ -73,8 +81,8 @@ function banner(config: Config, url: string): string {
 }
 
 export async function migrate(args: string[]): Promise<void> {
-  parseArgs({ args, options: {}, strict: true });
+  const { values } = parseArgs({ args, options: { create: { type: 'boolean' } }, strict: true });
   const config = configFromEnvironment();
-  await withDatabase(config, async () => {});
-  process.stdout.write(`Database sudah pada versi terbaru (${config.database.kind}).\n`);
+  await withDatabase(config, async () => {}, { create: values.create === true });
+  process.stdout.write(`Database sudah pada versi terbaru (${databaseName(config)}).\n`);
 }

@@ -23,12 +23,17 @@ export interface Config {
    * (server- and client-side); SQLite's busy wait, capped lower (src/db/connect.ts).
    */
   readonly databaseStatementTimeoutMs: number;
+  /** How long `serve` retries an unreachable database at start (DB_CONNECT_TIMEOUT_SECONDS). */
+  readonly databaseConnectTimeoutMs: number;
   readonly publicUrl: string;
   readonly logLevel: string;
   readonly trustProxy: TrustProxy;
   /** The HTTP listener's limits against slow or piled-up connections (src/connection-cap.ts, app.ts). */
   readonly http: { readonly requestTimeoutMs: number; readonly maxConnectionsPerIp: number };
+  /** Signs the CSRF cookie (sessions are random tokens looked up in the database, not signed). */
   readonly cookieSecret: string;
+  /** COOKIE_SECRET as a list: the first signs, every one verifies (a rotation). */
+  readonly cookieSecrets: readonly string[];
   readonly lynkMerchantKey: string;
   /** LYNK_MERCHANT_KEY_PREVIOUS during a key rotation: still accepted until `until`. */
   readonly lynkMerchantKeyPrevious: PreviousKey | undefined;
@@ -37,6 +42,10 @@ export interface Config {
   readonly licensePrefix: string;
   readonly setPasswordLinkTtlMs: number;
   readonly mail: {
+    /** smtp: SMTP_URL; dev: kept in the outbox as the dev mailbox; none: never sent (a shop without mail). */
+    readonly transport: MailTransportKind;
+    /** MAIL_PAUSED: queued, not sent, until the server runs without it. */
+    readonly paused: boolean;
     readonly smtpUrl: string | undefined;
     readonly from: string;
     readonly maxAttempts: number;
@@ -105,14 +114,23 @@ export interface PreviousKey {
   readonly until: number | undefined;
 }
 
+export type MailTransportKind = 'smtp' | 'dev' | 'none';
+
 export type GeneratedSecret = 'COOKIE_SECRET' | 'LYNK_MERCHANT_KEY' | 'HESDA_SECRET_KEY';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-/** Reads `.env` (if present) beneath the real environment: a variable set in the environment wins. */
-export function readEnvironment(cwd: string, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+/**
+ * Reads `.env` (if present) beneath the real environment: a variable set in the environment wins.
+ * Given the values of an environment file (`gerbang --env-file`), those are read instead of `.env`.
+ */
+export function readEnvironment(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  envFile?: Record<string, string>,
+): Record<string, string | undefined> {
   const file = join(cwd, '.env');
-  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  const fromFile = envFile ?? (existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {});
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
   // An empty variable means "not set", as in most twelve-factor tools.
@@ -138,7 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   const errors: string[] = [];
   const generated: GeneratedSecret[] = [];
-  let cookieSecret = e.COOKIE_SECRET;
+  let cookieSecrets = e.COOKIE_SECRET;
   let lynkMerchantKey = e.LYNK_MERCHANT_KEY;
   let hesdaSecretKey = e.HESDA_SECRET_KEY;
   const lynkMerchantKeyPrevious = previousKey(
@@ -155,10 +173,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     e.HESDA_SECRET_KEY_PREVIOUS_UNTIL,
     errors,
   );
-  const devHesdaSecret = wantsDevHesdaSecret(e.HESDA_API_URL, hesdaSecretKey, cookieSecret, lynkMerchantKey);
+  const devHesdaSecret = wantsDevHesdaSecret(e.HESDA_API_URL, hesdaSecretKey, cookieSecrets?.[0], lynkMerchantKey);
+  const mailTransport = mailTransportOf(e, errors);
 
   if (e.NODE_ENV === 'production') {
-    if (!cookieSecret) errors.push('COOKIE_SECRET: wajib di production (buat dengan: openssl rand -base64 48)');
+    if (!cookieSecrets) errors.push('COOKIE_SECRET: wajib di production (buat dengan: openssl rand -base64 48)');
     if (!lynkMerchantKey)
       errors.push('LYNK_MERCHANT_KEY: wajib di production (salin "merchant key" dari dasbor Lynk.id → Webhook)');
     if (!e.PUBLIC_URL) errors.push('PUBLIC_URL: wajib di production (mis. https://toko.example.com)');
@@ -169,10 +188,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       errors.push(
         'HESDA_SECRET_KEY: wajib di production bila HESDA_API_URL diisi (salin secret key webhook dari dasbor Hesda)',
       );
-  } else if (!cookieSecret || !lynkMerchantKey || devHesdaSecret) {
+  } else if (!cookieSecrets || !lynkMerchantKey || devHesdaSecret) {
     const { secrets } = loadOrCreateDevSecrets(dataDir);
-    if (!cookieSecret) {
-      cookieSecret = secrets.cookieSecret;
+    if (!cookieSecrets) {
+      cookieSecrets = [secrets.cookieSecret];
       generated.push('COOKIE_SECRET');
     }
     if (!lynkMerchantKey) {
@@ -184,7 +203,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       generated.push('HESDA_SECRET_KEY');
     }
   }
-  if (errors.length > 0 || !cookieSecret || !lynkMerchantKey) return { ok: false, errors };
+  const cookieSecret = cookieSecrets?.[0];
+  if (errors.length > 0 || !cookieSecrets || !cookieSecret || !lynkMerchantKey || !mailTransport)
+    return { ok: false, errors };
 
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(
     /\/+$/,
@@ -200,11 +221,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       : { kind: 'sqlite', file: join(dataDir, 'gerbang.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    databaseConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_SECONDS * 1000,
     publicUrl,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP },
     cookieSecret,
+    cookieSecrets,
     lynkMerchantKey,
     lynkMerchantKeyPrevious,
     products: { memberTitles: e.MEMBER_PRODUCT_TITLES, rules: e.PRODUCT_RULES },
@@ -212,6 +235,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     licensePrefix: e.LICENSE_PREFIX,
     setPasswordLinkTtlMs: e.SET_PASSWORD_LINK_TTL_HOURS * 3_600_000,
     mail: {
+      transport: mailTransport,
+      paused: e.MAIL_PAUSED,
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM,
       maxAttempts: e.MAIL_MAX_ATTEMPTS,
@@ -296,6 +321,33 @@ function previousKey(
     return undefined;
   }
   return { key: previous, until };
+}
+
+/**
+ * How mail leaves. Production never falls back to the dev mailbox: a shop that went live without
+ * SMTP_URL kept every buyer's mail on the server. A shop without mail says so (MAIL_TRANSPORT=none).
+ */
+function mailTransportOf(
+  e: { NODE_ENV: string; SMTP_URL?: string | undefined; MAIL_TRANSPORT?: MailTransportKind | undefined },
+  errors: string[],
+): MailTransportKind | undefined {
+  const chosen = e.MAIL_TRANSPORT ?? (e.SMTP_URL ? 'smtp' : undefined);
+  if (chosen === 'smtp' && !e.SMTP_URL) {
+    errors.push('SMTP_URL: wajib bila MAIL_TRANSPORT=smtp (mis. smtps://user:sandi@mail.example.com:465)');
+    return undefined;
+  }
+  if (e.NODE_ENV !== 'production') return chosen ?? 'dev';
+  if (chosen === undefined) {
+    errors.push(
+      'SMTP_URL: wajib di production, tanpanya email pembeli tidak terkirim (mis. smtps://user:sandi@mail.example.com:465); toko tanpa email: setel MAIL_TRANSPORT=none',
+    );
+    return undefined;
+  }
+  if (chosen === 'dev') {
+    errors.push('MAIL_TRANSPORT: "dev" hanya untuk pengembangan; di production pakai smtp (SMTP_URL) atau none');
+    return undefined;
+  }
+  return chosen;
 }
 
 /**

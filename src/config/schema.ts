@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { smtpUrlProblem } from './smtp-url.js';
 import { trustProxySchema } from './trust-proxy.js';
 
 /** Every environment variable Gerbang reads, with its default; docs/CONFIG.md documents each (test/docs/config.test.ts). */
@@ -10,6 +11,16 @@ const commaList = z.string().transform((s) =>
     .split(',')
     .map((t) => t.trim())
     .filter((t) => t.length > 0),
+);
+
+/** A yes/no switch written as 1/0, true/false, yes/no. */
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'isi 1 atau 0' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/** Several cookie secrets for a rotation, comma-separated: the first signs, every one verifies. */
+const cookieSecrets = commaList.pipe(
+  z.array(z.string().min(32, 'setiap rahasia minimal 32 karakter')).min(1, 'minimal satu rahasia'),
 );
 
 /** An instant with its zone (2026-12-31T17:00:00Z, 2027-01-01T00:00:00+07:00), as epoch ms. */
@@ -84,6 +95,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'harus berupa URL postgres://… (kosongkan untuk SQLite di DATA_DIR)')
     .optional(),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  // How long `serve` keeps trying to reach the database at start (it may boot after us) before exiting 1.
+  DB_CONNECT_TIMEOUT_SECONDS: positiveInt.max(3600).default(60),
   // The server's wait for a connection and for each statement; a webhook answers 503 within twice this.
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.min(100).max(600_000).default(2500),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
@@ -94,7 +107,7 @@ export const envSchema = z.object({
   MAX_CONNECTIONS_PER_IP: positiveInt.max(100_000).default(100),
   // Headers and body of one request must have arrived by then (slow-body attacks); streams are unaffected.
   HTTP_REQUEST_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
-  COOKIE_SECRET: z.string().min(32, 'minimal 32 karakter').optional(),
+  COOKIE_SECRET: cookieSecrets.optional(),
   LYNK_MERCHANT_KEY: z.string().min(8, 'minimal 8 karakter').optional(),
   // Key rotation: the old key keeps verifying (until the instant, if given) while Lynk switches.
   LYNK_MERCHANT_KEY_PREVIOUS: z.string().min(8, 'minimal 8 karakter').optional(),
@@ -109,8 +122,15 @@ export const envSchema = z.object({
   SET_PASSWORD_LINK_TTL_HOURS: positiveInt.max(24 * 30).default(72),
   SMTP_URL: z
     .string()
-    .regex(/^smtps?:\/\//, 'harus berupa URL smtp:// atau smtps://')
+    .superRefine((text, ctx) => {
+      const problem = smtpUrlProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
+  // smtp (needs SMTP_URL), dev (kept in the outbox: development only) or none (a shop without mail).
+  MAIL_TRANSPORT: z.enum(['smtp', 'dev', 'none']).optional(),
+  // Mail is queued but not sent (a restored copy, a test run); it goes out once unpaused.
+  MAIL_PAUSED: flag.default(false),
   MAIL_FROM: z.string().min(3).default('Gerbang <no-reply@localhost>'),
   MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),

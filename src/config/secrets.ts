@@ -36,7 +36,7 @@ export function loadOrCreateDevSecrets(dataDir: string): { secrets: DevSecrets; 
     lynkMerchantKey: `dev-${randomBytes(16).toString('hex')}`,
     hesdaSecretKey: newHesdaSecret(),
   };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return { secrets, created: true };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { SqliteDatabase as KyselySqliteDatabase, SqliteStatement } from 'kysely';
@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   readonly transact: Transact;
   /** Statements run since start (GET /metrics; the realtime benchmark checks idle streams cost none). */
   readonly stats: { queries: number };
+  /** The PostgreSQL pool's connections (GET /metrics); absent on SQLite. */
+  readonly poolStats?: () => { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -87,11 +89,17 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
       dialect: new PostgresDialect({ pool: kysely }),
       log: () => void stats.queries++,
     });
-    return { db, dialect: 'postgres', transact: plainTransactions(db), stats, close: () => db.destroy() };
+    const max = options.poolSize ?? 10;
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max });
+    return { db, dialect: 'postgres', transact: plainTransactions(db), stats, poolStats, close: () => db.destroy() };
   }
 
-  mkdirSync(dirname(config.file), { recursive: true });
+  // The shop's data (buyers, keys, sessions) is the service user's alone: a new data directory is
+  // 0700 and a new database file 0600, whatever the umask.
+  mkdirSync(dirname(config.file), { recursive: true, mode: 0o700 });
+  const created = !existsSync(config.file);
   const sqlite = new SqliteDatabase(config.file);
+  if (created) chmodSync(config.file, 0o600);
   // WAL lets readers run beside the writer. synchronous=FULL (default) fsyncs every commit, so a
   // 200 answer survives power loss; NORMAL survives a process crash but may lose the last commits
   // on power loss (SQLITE_SYNCHRONOUS).

@@ -13,6 +13,7 @@ import * as webhookHardening from './migrations/0010-webhook-hardening.js';
 import * as linkRevocationEmailProof from './migrations/0012-link-revocation-email-proof.js';
 import * as legacyImport from './migrations/0013-legacy-import.js';
 import * as licenseTokensWebhooksOut from './migrations/0015-license-tokens-webhooks-out.js';
+import * as operations from './migrations/0017-operations.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -29,6 +30,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0012-link-revocation-email-proof': { up: (db) => linkRevocationEmailProof.up(db, dialect) },
     '0013-legacy-import': { up: (db) => legacyImport.up(db, dialect) },
     '0015-license-tokens-webhooks-out': { up: (db) => licenseTokensWebhooksOut.up(db, dialect) },
+    '0017-operations': { up: (db) => operations.up(db, dialect) },
   };
 }
 
@@ -41,6 +43,13 @@ async function currentSchema<DB>(db: Kysely<DB>): Promise<string> {
 
 export interface MigrationReport {
   applied: string[];
+  /**
+   * Migrations recorded by a newer version that this one does not know. Migrations only expand
+   * (tables and nullable columns added, nothing dropped or renamed while a version that reads it may
+   * still run), so this version works on that schema: a rolling upgrade runs both at once, and a
+   * rollback needs no restore.
+   */
+  newer: string[];
 }
 
 /**
@@ -64,13 +73,25 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
   // else (pending, unknown or missing names) goes to the migrator, which applies or refuses as before.
   const names = Object.keys(migrationsFor(dialect));
   const recorded = await recordedMigrations(db, schema);
-  if (recorded?.size === names.length && names.every((name) => recorded.has(name))) return { applied: [] };
+  if (recorded && names.every((name) => recorded.has(name)))
+    return { applied: [], newer: [...recorded].filter((name) => !names.includes(name)).sort() };
+  const unknown = recorded ? [...recorded].filter((name) => !names.includes(name)) : [];
+  if (unknown.length > 0) {
+    // Newer migrations recorded while one of ours is missing: not a schema this version can reason about.
+    const missing = names.filter((name) => !recorded?.has(name));
+    throw new Error(
+      `database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: install the version that made them`,
+    );
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrationsFor(dialect) },
     // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours, or a
     // database holding another Gerbang schema (a second deployment, the test suite) confuses it.
     ...(schema !== null ? { migrationTableSchema: schema } : {}),
+    // Migration numbers are reserved per change and may land in any order; every migration only
+    // expands, so one recorded after a higher-numbered one is applied, not refused.
+    allowUnorderedMigrations: true,
   });
   // The migrator reads every table of every schema in the database: a schema another deployment drops
   // meanwhile fails this run before anything is applied, and the next start migrates.
@@ -79,5 +100,27 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Pro
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
   }
-  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    newer: [],
+  };
+}
+
+/**
+ * What `migrateToLatest` would do, without doing it: our migrations not yet recorded, and recorded
+ * ones this version does not know (a newer version's). `exists` is false before the first migration.
+ */
+export async function pendingMigrations<DB>(
+  db: Kysely<DB>,
+  dialect: Dialect,
+): Promise<{ exists: boolean; pending: string[]; newer: string[] }> {
+  const schema = dialect === 'postgres' ? await currentSchema(db) : null;
+  const names = Object.keys(migrationsFor(dialect));
+  const recorded = await recordedMigrations(db, schema);
+  if (recorded === null) return { exists: false, pending: names, newer: [] };
+  return {
+    exists: true,
+    pending: names.filter((name) => !recorded.has(name)),
+    newer: [...recorded].filter((name) => !names.includes(name)).sort(),
+  };
 }

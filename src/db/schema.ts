@@ -27,6 +27,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_sweeps: WebhookSweepsTable;
+  webhook_signing_keys: WebhookSigningKeysTable;
+  webhook_test_pings: WebhookTestPingsTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -378,6 +380,24 @@ export interface WebhookSweepsTable {
   swept_until: number;
 }
 
+/** Webhook keys kept in the database (src/webhooks/signing-keys.ts); no `expires_at`: the current one. */
+export interface WebhookSigningKeysTable {
+  id: Generated<number>;
+  provider: WebhookProvider;
+  secret: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+/** The sender dashboard's "Test URL" posts, counted per provider (one row each). */
+export interface WebhookTestPingsTable {
+  provider: WebhookProvider;
+  count: number;
+  last_at: number;
+  last_signed: number;
+}
+
+export type WebhookSigningKeyRow = Selectable<WebhookSigningKeysTable>;
 export type ProductRuleRow = Selectable<ProductRulesTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type ApiToken = Selectable<ApiTokensTable>;

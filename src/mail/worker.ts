@@ -5,6 +5,7 @@ import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { DrainLoop } from '../drain-loop.js';
+import { emailDigest } from '../logger.js';
 import { claimDueMails } from './claim.js';
 import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
@@ -172,7 +173,7 @@ export class MailWorker {
         .where('id', '=', mail.id)
         .execute();
       log.info(
-        { mailId: mail.id, to: mail.to_address, transport: transport.kind },
+        { mailId: mail.id, toDigest: emailDigest(mail.to_address), transport: transport.kind },
         transport.kind === 'dev' ? `mail stored in the dev mailbox: ${mail.subject}` : `mail sent: ${mail.subject}`,
       );
       return { kind: 'sent' };

@@ -15,6 +15,8 @@ export interface PostgresBusOptions {
   /** The pool: NOTIFY, the fetch of a notified row and the catch-up run there (and are counted). */
   db: Kysely<Database>;
   log: Log;
+  /** Called once each time the LISTEN connection is lost (the server ends its streams). */
+  onListenLost?: () => void;
   /** Reconnect back-off: first delay, doubled per failed attempt up to the maximum. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -110,6 +112,7 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Po
     which.end().catch(() => {});
     if (closed) return;
     log.warn({ err: error }, 'realtime LISTEN connection lost; reconnecting');
+    options.onListenLost?.();
     schedule();
   };
 

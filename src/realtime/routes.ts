@@ -24,6 +24,11 @@ export interface RealtimeRouteOptions {
   hub: StreamHub;
   limits: StreamLimits;
   authenticate: (request: FastifyRequest) => Promise<StreamAuth>;
+  /**
+   * False while this instance cannot hear other instances' events (its LISTEN connection is down):
+   * new streams are refused with 503, which nginx passes to another instance.
+   */
+  available?: () => boolean;
 }
 
 /** The old client reconnected after 3 s; we keep that hint for EventSource's own retries. */
@@ -47,11 +52,15 @@ function lastEventId(request: FastifyRequest): number {
  */
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
   app,
-  { db, bus, hub, limits, authenticate },
+  { db, bus, hub, limits, authenticate, available },
 ) => {
   const quota = new StreamQuota(limits);
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (available && !available()) {
+      reply.header('retry-after', '2');
+      return sendError(request, reply, 'STORAGE_UNAVAILABLE');
+    }
     const auth = await authenticate(request);
     if (auth.status === 'none') {
       return sendError(request, reply, 'UNAUTHENTICATED');

@@ -95,6 +95,21 @@ export class StreamHub {
     writeSlice(0);
   }
 
+  /**
+   * Ends the streams open now and stays open for new ones: the instance lost what feeds them (its
+   * LISTEN connection), and a browser reconnecting lands on an instance that still hears events,
+   * catching up by Last-Event-ID.
+   */
+  endOpenStreams(retryMs = 1000): number {
+    const frame = formatSseRetry(retryMs);
+    const open = [...this.streams];
+    for (const stream of open) {
+      stream.res.end(frame);
+      stream.close();
+    }
+    return open.length;
+  }
+
   /** Ends every stream, asking browsers to come back soon (graceful shutdown, redeploys). */
   closeAll(retryMs = 1000): void {
     this.closingRetryMs = retryMs;

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
 import { html } from './html.js';
 import { page } from './layout.js';
+import { STALE_FORM_RELOAD_SECONDS, staleFormPage, staleFormTarget } from './stale-form.js';
 
 /**
  * How answers are chosen and sent, in one place. Two questions, deliberately different:
@@ -67,6 +68,17 @@ export interface ErrorAnswer {
 export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, answer: ErrorAnswer = {}) {
   const status = errorTable[code].status;
   const message = answer.message ?? errorTable[code].message;
+  if (!answer.json && prefersHtml(request) && code === 'CSRF_REJECTED') {
+    // A form older than the CSRF cookie (a restart with a new secret, a tab left open): reload it
+    // instead of showing an error. The Refresh header works in every browser; the CSP allows no script.
+    const target = staleFormTarget(request);
+    return reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('refresh', `${STALE_FORM_RELOAD_SECONDS}; url=${target}`)
+      .send(page('Formulir kedaluwarsa', staleFormPage(target)));
+  }
   if (!answer.json && prefersHtml(request)) {
     return reply
       .code(status)

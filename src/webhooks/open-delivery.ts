@@ -39,10 +39,16 @@ export interface RefusedDelivery<C extends ErrorCode> {
 export type Checked<V, C extends ErrorCode> = { ok: true; value: V } | { ok: false; refusal: RefusalReason<C> };
 
 /** On the bytes as received, before anything is parsed (Hesda signs the raw body): null to go on. */
-export type BytesCheck<C extends ErrorCode> = (rawBody: Buffer, meta: DeliveryMeta) => RefusalReason<C> | null;
+export type BytesCheck<C extends ErrorCode> = (
+  rawBody: Buffer,
+  meta: DeliveryMeta,
+) => RefusalReason<C> | null | Promise<RefusalReason<C> | null>;
 
 /** On the parsed body: what the receiver reads of it, or why it is refused (Lynk signs fields of it). */
-export type ParsedCheck<V, C extends ErrorCode> = (body: unknown, meta: DeliveryMeta) => Checked<V, C>;
+export type ParsedCheck<V, C extends ErrorCode> = (
+  body: unknown,
+  meta: DeliveryMeta,
+) => Checked<V, C> | Promise<Checked<V, C>>;
 
 /** A provider's own checks, around the shared ones (the body is UTF-8 and JSON). */
 export interface DeliveryChecks<V, C extends ErrorCode> {
@@ -88,7 +94,7 @@ export async function openDelivery<V, C extends ErrorCode>(
       : { ok: false, code: refusal.code };
   };
 
-  const early = checks.bytes?.(delivery.rawBody, meta);
+  const early = await checks.bytes?.(delivery.rawBody, meta);
   if (early) return refuse(early);
   // Even signed, bytes are not necessarily JSON text: a signature proves the bytes, nothing more.
   if (!decoded.utf8) return refuse({ code: 'INVALID_JSON', message: 'body is not UTF-8' });
@@ -98,7 +104,7 @@ export async function openDelivery<V, C extends ErrorCode>(
   } catch {
     return refuse({ code: 'INVALID_JSON', message: 'body is not JSON' });
   }
-  const checked = checks.parsed(body, meta);
+  const checked = await checks.parsed(body, meta);
   if (!checked.ok) return refuse(checked.refusal);
   return { ok: true, meta, body, value: checked.value, refuse };
 }

@@ -142,6 +142,7 @@ describe('gerbang admin create', () => {
   it('reads the password from stdin, refuses a weak one, and ends the first-run page', async () => {
     const ws = await createWorkspace('sqlite');
     try {
+      expect((await ws.run(['migrate', '--create'])).code).toBe(0);
       const weak = await runGerbang(['admin', 'create', '--email', ADMIN, '--password-stdin'], {
         env: ws.env,
         cwd: ws.dir,

@@ -22,10 +22,13 @@ describe.each(DIALECTS)('gerbang migrate (%s)', (dialect) => {
   // test runs): each must migrate its own schema, not mistake the other one's tables for its own.
   it('on a fresh database exits 0 and is idempotent, also beside another migrated database', async () => {
     const [other, fresh] = await Promise.all([open(), open()]);
-    expect(await other.run(['migrate'])).toMatchObject({ code: 0, stderr: '' });
-    const first = await fresh.run(['migrate']);
+    expect(await other.run(['migrate', '--create'])).toMatchObject({ code: 0, stderr: '' });
+    const first = await fresh.run(['migrate', '--create']);
     expect(first.stderr).toBe('');
-    expect(first).toMatchObject({ code: 0, stdout: `Database sudah pada versi terbaru (${dialect}).\n` });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      new RegExp(`^Database sudah pada versi terbaru \\(${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} `),
+    );
     if (dialect === 'sqlite') expect(existsSync(join(fresh.dataDir, 'gerbang.db'))).toBe(true);
     expect(await fresh.run(['migrate'])).toMatchObject({ code: 0, stderr: '' });
   });
@@ -96,6 +99,7 @@ describe('gerbang tokens', () => {
   let ws: Workspace;
   beforeAll(async () => {
     ws = await createWorkspace();
+    expect((await ws.run(['migrate', '--create'])).code).toBe(0);
   });
   afterAll(async () => {
     await ws?.close();

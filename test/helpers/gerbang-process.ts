@@ -42,7 +42,8 @@ export interface Workspace {
   env: Record<string, string>;
   /** Runs `gerbang <args>` here; an override of `undefined` removes that variable. */
   run(args: string[], overrides?: EnvOverrides): Promise<CommandResult>;
-  serve(overrides?: EnvOverrides): Promise<RunningGerbang>;
+  /** `gerbang serve [args]` here. */
+  serve(overrides?: EnvOverrides, args?: string[]): Promise<RunningGerbang>;
   /** Kills servers a failed test left behind, drops the schema, removes the folder. */
   close(): Promise<void>;
 }
@@ -75,8 +76,8 @@ export async function createWorkspace(dialect: Dialect = 'sqlite'): Promise<Work
     dataDir,
     env,
     run: (args, overrides) => runGerbang(args, { env: withOverrides(overrides), cwd: dir }),
-    async serve(overrides) {
-      const server = await serveGerbang({ env: withOverrides(overrides), cwd: dir });
+    async serve(overrides, args) {
+      const server = await serveGerbang({ env: withOverrides(overrides), cwd: dir, ...(args ? { args } : {}) });
       servers.push(server);
       return server;
     },
@@ -121,8 +122,15 @@ export function runGerbang(
 }
 
 /** `gerbang serve`, resolved once the banner names the URL it listens on. */
-export function serveGerbang(options: { env: Record<string, string>; cwd: string }): Promise<RunningGerbang> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: options.cwd, env: options.env });
+export function serveGerbang(options: {
+  env: Record<string, string>;
+  cwd: string;
+  args?: string[];
+}): Promise<RunningGerbang> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...(options.args ?? [])], {
+    cwd: options.cwd,
+    env: options.env,
+  });
   let stdout = '';
   let stderr = '';
   let ended: { code: number | null; signal: NodeJS.Signals | null } | null = null;

@@ -236,11 +236,21 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('PostgreSQL unreachable 
       .executeTakeFirstOrThrow();
     expect(done.status).toBe('success');
 
-    // Realtime across the bus: a revocation from another process (the CLI's NOTIFY) reaches the page
-    // that stayed open through the outage, so the server's LISTEN connection came back.
+    // The stream open when LISTEN was lost was ended (retry:), so its browser reconnects to an
+    // instance that hears events instead of waiting here, deaf. Reopened once the database is
+    // back, a revocation from another process (the CLI's NOTIFY) reaches it: LISTEN came back.
+    await stream.ended;
+    expect(stream.endedByServer).toBe(true);
+    expect(stream.frames().at(-1)?.retry).toBe('1000');
+    const reopened = await SseConnection.open(c.port(0), '/api/realtime/stream', {
+      cookie: `gerbang_session=${member.sessionCookie}; gerbang_device=${member.deviceCookie}`,
+      'user-agent': DEVICE_A_USER_AGENT,
+    });
+    stream = reopened;
+    await reopened.connected();
     const revoked = await c.workspace.run(['licenses', 'revoke', license.license_key], CLUSTER_ENV);
     expect(revoked.code, revoked.stderr).toBe(0);
-    const event = await stream.nextEvent('license.revoked', 15_000);
+    const event = await reopened.nextEvent('license.revoked', 15_000);
     expect(JSON.parse(event.data ?? '{}')).toMatchObject({ type: 'license.revoked', reason: 'admin' });
 
     // The same process throughout: never restarted, no crash on its stderr.

@@ -81,12 +81,17 @@ describe('configuration', () => {
     expect(loadConfig({ LICENSE_API_MAX_PER_IP: '0' }, tempDir()).ok).toBe(false);
   });
 
-  it('refuses to start in production without its secrets and public URL, and generates nothing', () => {
+  it('refuses to start in production without its secrets, public URL and mail server, and generates nothing', () => {
     const dir = tempDir();
     const result = loadConfig({ NODE_ENV: 'production' }, dir);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.map((e) => e.split(':')[0])).toEqual(['COOKIE_SECRET', 'LYNK_MERCHANT_KEY', 'PUBLIC_URL']);
+    expect(result.errors.map((e) => e.split(':')[0])).toEqual([
+      'SMTP_URL',
+      'COOKIE_SECRET',
+      'LYNK_MERCHANT_KEY',
+      'PUBLIC_URL',
+    ]);
     expect(existsSync(join(dir, 'data', 'dev-secrets.json'))).toBe(false);
   });
 
@@ -114,7 +119,12 @@ describe('configuration', () => {
   });
 
   it('PPOB: the callback URL follows PUBLIC_URL; production requires Hesda keys only once HESDA_API_URL is set', () => {
-    const base = { NODE_ENV: 'production', COOKIE_SECRET: 'x'.repeat(32), LYNK_MERCHANT_KEY: 'k'.repeat(10) };
+    const base = {
+      NODE_ENV: 'production',
+      COOKIE_SECRET: 'x'.repeat(32),
+      LYNK_MERCHANT_KEY: 'k'.repeat(10),
+      SMTP_URL: 'smtps://toko:sandi@mail.example.com:465',
+    };
     const without = loadConfig({ ...base, PUBLIC_URL: 'https://toko.example.com/' }, tempDir());
     if (!without.ok) throw new Error(without.errors.join());
     expect(without.config.ppob).toMatchObject({

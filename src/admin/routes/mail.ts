@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { html } from '../../web/html.js';
 import { contentSecurityPolicy } from '../../web/respond.js';
 import { adminActor } from '../guard.js';
 import { listOutbox } from '../lists.js';
 import { mailDetail, retryMail } from '../mail-service.js';
 import { mailDetailView, mailListView } from '../views/mail.js';
+import { mailStateNotice } from '../views/operations.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
@@ -22,7 +24,7 @@ const MAIL_FRAME_POLICY =
 /** Email: the outbox with status, attempts and errors; retry; the dev mailbox. */
 export const mailConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
   const tz = opts.config.displayTimeZone;
-  const devMailbox = opts.config.mail.smtpUrl === undefined;
+  const devMailbox = opts.config.mail.transport === 'dev';
 
   app.get('/admin/email', async (request, reply) => {
     const status = statusFilter.parse((request.query as Record<string, unknown> | null)?.status);
@@ -32,7 +34,7 @@ export const mailConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
       request,
       reply,
       { title: 'Email', active: '/admin/email' },
-      mailListView(list, { status, to }, devMailbox, tz),
+      html`${mailStateNotice(opts.config.mail)}${mailListView(list, { status, to }, devMailbox, tz)}`,
     );
   });
 

@@ -4,7 +4,7 @@ import { recordAudit } from '../../audit/index.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import { inputText } from '../../text-input.js';
-import { buildLynkPayment, signLynkPayment } from '../../webhooks/index.js';
+import { buildLynkPayment, currentSigningKey, signLynkPayment, webhookEnvKeys } from '../../webhooks/index.js';
 import { adminActor, signedInAdmin } from '../guard.js';
 import { auditActions, listAuditPage } from '../lists.js';
 import type { TestPaymentResult } from '../views/misc.js';
@@ -51,7 +51,8 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
       name: f.name,
       items: [{ title: f.title, qty: f.qty, ...(f.uuid ? { uuid: f.uuid } : {}) }],
     });
-    const signed = signLynkPayment(payment, opts.config.lynkMerchantKey);
+    const key = await currentSigningKey(opts.db, webhookEnvKeys(opts.config), 'lynk', opts.runtime.now());
+    const signed = signLynkPayment(payment, key ?? opts.config.lynkMerchantKey);
     const response = await app.inject({
       method: 'POST',
       url: '/webhook/lynk',

@@ -17,6 +17,7 @@ export const NAV = [
   ['/admin/uji-coba', 'Uji coba'],
   ['/admin/audit', 'Audit'],
   ['/admin/token', 'Token API'],
+  ['/admin/kunci-webhook', 'Kunci webhook'],
 ] as const;
 
 export type NavPath = (typeof NAV)[number][0];
@@ -53,6 +54,13 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'uji-dikirim': { text: 'Event uji diantrekan dan segera dikirim.', kind: 'ok' },
   'kirim-ulang': { text: 'Pengiriman dijadwalkan ulang dengan ID event yang sama.', kind: 'ok' },
   'rahasia-baru': { text: 'Rahasia baru dibuat dan dipakai mulai pengiriman berikutnya.', kind: 'ok' },
+  'kunci-aktif': {
+    text: 'Kunci baru aktif di semua server; kunci sebelumnya tetap diterima sampai batasnya.',
+    kind: 'ok',
+  },
+  'kunci-sama': { text: 'Kunci itu sudah aktif; tidak ada yang diubah.', kind: 'error' },
+  'kunci-isi': { text: 'Pilih penyedia dan isi kunci (minimal 8 karakter).', kind: 'error' },
+  'kunci-pensiun': { text: 'Kunci lama tidak diterima lagi (di semua server dalam beberapa detik).', kind: 'ok' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 

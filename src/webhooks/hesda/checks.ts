@@ -3,7 +3,9 @@ import type { PreviousKey } from '../../config/index.js';
 import type { Log } from '../../logger.js';
 import type { HesdaUpdate } from '../../ppob/index.js';
 import { HESDA_UPDATE_EVENT, hesdaDeliveryId, hesdaUpdateSchema } from '../../ppob/index.js';
-import type { BytesCheck, IncomingDelivery, ParsedCheck } from '../open-delivery.js';
+import type { WebhookKeyring } from '../keyring.js';
+import { matchWithKeyring, staticKeyring } from '../keyring.js';
+import type { BytesCheck, IncomingDelivery, ParsedCheck, RefusalReason } from '../open-delivery.js';
 import type { PreviousKeyUse } from '../signing-keys.js';
 import { matchHesdaSignature } from './signature.js';
 
@@ -16,6 +18,8 @@ export interface HesdaSigningDeps {
   previousSecretKey?: PreviousKey | undefined;
   /** Counts deliveries verified only by the previous key (GET /metrics). */
   previousKeyUse?: PreviousKeyUse;
+  /** The accepted keys (database, else environment); the two keys above when not given. */
+  keyring?: WebhookKeyring;
 }
 
 export interface HesdaDelivery extends IncomingDelivery {
@@ -38,23 +42,30 @@ export function checkHesdaSignature(
   log: Log,
   signature: string | undefined,
 ): BytesCheck<HesdaRefusalCode> {
-  return (rawBody, meta) => {
-    if (!deps.secretKey) {
-      log.error('HESDA_SECRET_KEY is not set: every Hesda webhook is refused');
-      return { code: 'INVALID_SIGNATURE', message: 'HESDA_SECRET_KEY is not set: cannot verify' };
-    }
-    if (signature === undefined || signature.trim() === '')
+  const notConfigured = (): RefusalReason<HesdaRefusalCode> => {
+    log.error('no Hesda secret key is set: every Hesda webhook is refused');
+    return { code: 'INVALID_SIGNATURE', message: 'HESDA_SECRET_KEY is not set: cannot verify' };
+  };
+  return async (rawBody, meta) => {
+    const keyring =
+      deps.keyring ??
+      staticKeyring({
+        lynk: undefined,
+        hesda: deps.secretKey ? { current: deps.secretKey, previous: deps.previousSecretKey } : undefined,
+      });
+    if (signature === undefined || signature.trim() === '') {
+      if (!(await keyring.keys('hesda'))) return notConfigured();
       return { code: 'INVALID_SIGNATURE', message: 'no X-Hesda-Signature header' };
-    const keys = { current: deps.secretKey, previous: deps.previousSecretKey };
-    const matched = matchHesdaSignature(rawBody, keys, meta.receivedAt, signature);
+    }
+    const { matched, configured } = await matchWithKeyring(keyring, 'hesda', (keys) =>
+      matchHesdaSignature(rawBody, keys, meta.receivedAt, signature),
+    );
+    if (!configured) return notConfigured();
     if (matched === null) return { code: 'INVALID_SIGNATURE', message: 'X-Hesda-Signature does not match' };
     if (matched === 'previous') {
       // A rotation in progress: accepted and told to the operator (never the key itself).
       if (deps.previousKeyUse) deps.previousKeyUse.hesda += 1;
-      log.warn(
-        { provider: 'hesda', key: 'HESDA_SECRET_KEY_PREVIOUS' },
-        'hesda webhook signed with the previous secret key: Hesda has not switched to the new key yet',
-      );
+      log.warn({ provider: 'hesda' }, 'hesda webhook signed with the previous secret key: Hesda has not switched yet');
     }
     return null;
   };

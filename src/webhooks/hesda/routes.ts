@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { errorTable } from '../../errors.js';
 import { sendError } from '../../web/respond.js';
-import { WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
+import { deliveryOutcome, WEBHOOK_BODY_LIMIT } from '../lynk/routes.js';
 import type { HesdaWebhookDeps } from './receive.js';
 import { receiveHesdaDelivery } from './receive.js';
 
@@ -21,7 +21,9 @@ const single = (value: string | string[] | undefined) => (Array.isArray(value) ?
  * scope replaces the JSON parser): the signature covers exactly them. Answers carry Hesda's
  * `{status, message}` and our `{error:{code,message,requestId}}` side by side.
  */
-export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (app, opts) => {
+export const hesdaWebhookRoutes: FastifyPluginAsync<
+  HesdaWebhookDeps & { onOutcome?: (outcome: string) => void }
+> = async (app, opts) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -36,6 +38,7 @@ export const hesdaWebhookRoutes: FastifyPluginAsync<HesdaWebhookDeps> = async (a
       remoteIp: request.ip,
       requestId: request.id,
     });
+    opts.onOutcome?.(deliveryOutcome(receipt));
     if (!receipt.ok) {
       if (receipt.retryAfterMs !== undefined)
         reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));

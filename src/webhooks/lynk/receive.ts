@@ -11,9 +11,13 @@ import {
   recordRepeatDelivery,
   setDeliveryOutcome,
 } from '../events-store.js';
+import type { WebhookKeyring } from '../keyring.js';
+import { matchWithKeyring, staticKeyring } from '../keyring.js';
 import type { IncomingDelivery, ParsedCheck } from '../open-delivery.js';
 import { openDelivery } from '../open-delivery.js';
 import type { RefusedDeliveries } from '../refused-deliveries.js';
+import type { TestPings } from '../test-pings.js';
+import { isLynkTestEvent } from '../test-pings.js';
 import type { LynkEnvelope } from './payload.js';
 import { lynkDeliveryId, lynkEnvelopeSchema } from './payload.js';
 import type { LynkDeps, ProcessOutcome } from './process.js';
@@ -21,7 +25,9 @@ import { applyLynkPlan, planLynkEvent } from './process.js';
 import { lynkSignatureDigest, matchLynkSignature } from './signature.js';
 
 export type LynkReceipt =
-  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean }
+  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean; test?: undefined }
+  /** The dashboard's "Test URL" post: answered 200, counted, nothing stored or granted. */
+  | { ok: true; test: true }
   | { ok: false; code: ErrorCode; retryAfterMs?: number };
 
 export interface LynkDelivery extends IncomingDelivery {
@@ -31,37 +37,64 @@ export interface LynkDelivery extends IncomingDelivery {
 export interface LynkReceiveDeps extends LynkDeps {
   /** Counts refused deliveries per IP and samples them (shared with the Hesda webhook). */
   refusals: RefusedDeliveries;
+  /** The accepted keys (database, else environment); the config's keys when not given. */
+  keyring?: WebhookKeyring;
+  /** Counts the dashboard's test posts; without it they are handled as any other delivery. */
+  testPings?: TestPings;
 }
+
+/** The parsed event, or the dashboard's unsigned "Test URL" post (answered, counted, never stored). */
+type LynkOpened =
+  | { envelope: LynkEnvelope; test?: undefined }
+  | { envelope: LynkEnvelope; test: 'answered' | 'limited' };
 
 /**
  * Lynk signs fields of the parsed event, not its bytes: the envelope is read first, then its
- * signature checked (refusals in this order: not an event object, no signature, a wrong one).
+ * signature checked against the accepted keys (refusals in this order: not an event object, no
+ * signature, a wrong one). The dashboard's test post may carry no valid signature: it is answered
+ * 200 and counted (test-pings.ts) so the seller sees the connection work, and grants nothing.
  */
 function checkLynkSignature(
   deps: LynkReceiveDeps,
   log: Log,
-  signature: string | undefined,
-): ParsedCheck<LynkEnvelope, ErrorCode> {
-  return (body, meta) => {
+  delivery: LynkDelivery,
+): ParsedCheck<LynkOpened, ErrorCode> {
+  return async (body, meta) => {
     const envelope = lynkEnvelopeSchema.safeParse(body);
     if (!envelope.success)
       return { ok: false, refusal: { code: 'INVALID_PAYLOAD', message: 'body is not a Lynk event object' } };
-    if (signature === undefined || signature.trim() === '')
+    const keyring =
+      deps.keyring ??
+      staticKeyring({
+        lynk: { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious },
+        hesda: undefined,
+      });
+    const signature = delivery.signature?.trim() ? delivery.signature : undefined;
+    const { matched } = signature
+      ? await matchWithKeyring(keyring, 'lynk', (keys) =>
+          matchLynkSignature(envelope.data, keys, meta.receivedAt, signature),
+        )
+      : { matched: null };
+    if (deps.testPings && isLynkTestEvent(envelope.data)) {
+      // Counted either way; a signed one is then stored like any other event (it grants nothing either).
+      const counted = await deps.testPings.record('lynk', delivery.remoteIp, matched !== null, meta.receivedAt);
+      if (matched === null)
+        return { ok: true, value: { envelope: envelope.data, test: counted === 'limited' ? 'limited' : 'answered' } };
+    }
+    if (signature === undefined)
       return { ok: false, refusal: { code: 'MISSING_SIGNATURE', message: 'no X-Lynk-Signature header' } };
-    const keys = { current: deps.config.lynkMerchantKey, previous: deps.config.lynkMerchantKeyPrevious };
-    const matched = matchLynkSignature(envelope.data, keys, meta.receivedAt, signature);
     if (matched === null)
       return { ok: false, refusal: { code: 'INVALID_SIGNATURE', message: 'X-Lynk-Signature does not match' } };
     if (matched === 'previous') {
-      // A rotation in progress: accepted, and told to the operator, who removes the old key once
+      // A rotation in progress: accepted, and told to the operator, who retires the old key once
       // no delivery needs it any more (docs/SECURITY.md). The key itself is never logged.
       if (deps.previousKeyUse) deps.previousKeyUse.lynk += 1;
       log.warn(
-        { provider: 'lynk', key: 'LYNK_MERCHANT_KEY_PREVIOUS' },
-        'lynk webhook signed with the previous merchant key: Lynk.id has not switched to the new key yet',
+        { provider: 'lynk' },
+        'lynk webhook signed with the previous merchant key: Lynk.id has not switched yet',
       );
     }
-    return { ok: true, value: envelope.data };
+    return { ok: true, value: { envelope: envelope.data } };
   };
 }
 
@@ -77,10 +110,16 @@ export async function receiveLynkDelivery(
   delivery: LynkDelivery,
 ): Promise<LynkReceipt> {
   const opened = await openDelivery(deps, log, 'lynk', delivery, {
-    parsed: checkLynkSignature(deps, log, delivery.signature),
+    parsed: checkLynkSignature(deps, log, delivery),
   });
   if (!opened.ok) return opened;
-  const { meta, body, value: envelope, refuse } = opened;
+  const { meta, body, refuse } = opened;
+  if (opened.value.test === 'limited') return { ok: false, code: 'RATE_LIMITED', retryAfterMs: 60_000 };
+  if (opened.value.test === 'answered') {
+    log.info('lynk dashboard test delivery without a valid signature answered 200 (nothing stored)');
+    return { ok: true, test: true };
+  }
+  const { envelope } = opened.value;
 
   const ids = { externalId: lynkDeliveryId(envelope), signatureDigest: lynkSignatureDigest(envelope) };
   const { externalId } = ids;

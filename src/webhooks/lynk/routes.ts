@@ -6,6 +6,8 @@ import { receiveLynkDelivery } from './receive.js';
 export interface LynkRouteOptions extends LynkReceiveDeps {
   /** Called after a delivery committed, so queued mail goes out at once instead of at the next poll. */
   onStored?: () => void;
+  /** Told every answer's outcome (GET /metrics counts them by provider). */
+  onOutcome?: (outcome: string) => void;
 }
 
 // 64 KiB; Fastify answers 413 above it. A one-item delivery is under 1 KiB and a cart of 200
@@ -32,11 +34,13 @@ export const lynkWebhookRoutes: FastifyPluginAsync<LynkRouteOptions> = async (ap
       remoteIp: request.ip,
       requestId: request.id,
     });
+    opts.onOutcome?.(deliveryOutcome(receipt));
     if (!receipt.ok) {
       if (receipt.retryAfterMs !== undefined)
         reply.header('retry-after', String(Math.max(1, Math.ceil(receipt.retryAfterMs / 1000))));
       throw new AppError(receipt.code);
     }
+    if (receipt.test) return reply.code(200).send({ status: 'success', test: true });
     if (!receipt.duplicate) opts.onStored?.();
     return reply.code(200).send({
       status: 'success',
@@ -46,3 +50,17 @@ export const lynkWebhookRoutes: FastifyPluginAsync<LynkRouteOptions> = async (ap
     });
   });
 };
+
+/** One word per answer: what /metrics counts (a refusal's code would make too many series). */
+export function deliveryOutcome(
+  receipt: { ok: true; test: true } | { ok: true; outcome: string; duplicate: boolean } | { ok: false; code: string },
+): string {
+  if (!receipt.ok)
+    return receipt.code === 'STORAGE_UNAVAILABLE'
+      ? 'unavailable'
+      : receipt.code === 'RATE_LIMITED'
+        ? 'rate_limited'
+        : 'refused';
+  if ('test' in receipt) return 'test';
+  return receipt.duplicate ? 'duplicate' : receipt.outcome;
+}

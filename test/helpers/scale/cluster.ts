@@ -5,8 +5,8 @@ import { loadConfig } from '../../../src/config/index.js';
 import type { Database, DatabaseHandle } from '../../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../../src/db/index.js';
 import { signLynkPayment } from '../../../src/webhooks/index.js';
-import type { RunningGerbang, Workspace } from '../gerbang-process.js';
-import { createWorkspace } from '../gerbang-process.js';
+import type { RunningGerbang, Workspace } from '../../helpers/gerbang-process.js';
+import { createWorkspace } from '../../helpers/gerbang-process.js';
 import { MERCHANT_KEY, migrateFromTemplate } from '../world.js';
 
 /**

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closedPort, waitFor } from '../gerbang-process.js';
+import { closedPort, waitFor } from '../../helpers/gerbang-process.js';
 
 /**
  * Debian's nginx as a child of the test, in front of Gerbang instances, running the shipped
