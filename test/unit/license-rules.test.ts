@@ -62,20 +62,21 @@ describe('license API limiter (in memory)', () => {
   const limits = { windowMs: 60_000, maxPerIp: 3, maxPerKey: 2 };
   it('counts per IP and per key; the answer names the wait until the window ends', () => {
     const limiter = new LicenseApiLimiter(limits);
-    expect(limiter.consume('1.1.1.1', 'K', 0)).toMatchObject({ allowed: true });
-    expect(limiter.consume('2.2.2.2', 'K', 10_000)).toMatchObject({ allowed: true });
+    expect(limiter.consume('1.1.1.1', 'K', 0)).toMatchObject({ ok: true });
+    expect(limiter.consume('2.2.2.2', 'K', 10_000)).toMatchObject({ ok: true });
     const refused = (retryAfterMs: number, firstRefusals: string[]) => ({
-      allowed: false,
+      ok: false,
+      code: 'RATE_LIMITED',
       retryAfterMs,
       firstRefusals,
     });
     expect(limiter.consume('3.3.3.3', 'K', 20_000)).toMatchObject(refused(40_000, ['key']));
     // The window's first refusal is named once (the audit log notes each window once, not each request).
     expect(limiter.consume('4.4.4.4', 'K', 30_000)).toMatchObject(refused(30_000, []));
-    expect(limiter.consume('1.1.1.1', 'L', 20_000)).toMatchObject({ allowed: true });
-    expect(limiter.consume('1.1.1.1', 'M', 20_000)).toMatchObject({ allowed: true });
+    expect(limiter.consume('1.1.1.1', 'L', 20_000)).toMatchObject({ ok: true });
+    expect(limiter.consume('1.1.1.1', 'M', 20_000)).toMatchObject({ ok: true });
     expect(limiter.consume('1.1.1.1', 'N', 20_000)).toMatchObject(refused(40_000, ['ip']));
-    expect(limiter.consume('3.3.3.3', 'K', 60_000)).toMatchObject({ allowed: true });
+    expect(limiter.consume('3.3.3.3', 'K', 60_000)).toMatchObject({ ok: true });
   });
   it('forgets ended windows, so idle clients cost no memory', () => {
     const limiter = new LicenseApiLimiter(limits);
