@@ -41,6 +41,8 @@ describe.each(DIALECTS)('gerbang import legacy (%s)', (dialect) => {
   let ws: Workspace;
   beforeAll(async () => {
     ws = await createWorkspace(dialect);
+    // Only serve and migrate --create may create the database; an import runs into an existing one.
+    expect((await ws.run(['migrate', '--create'])).code).toBe(0);
   });
   afterAll(async () => {
     await ws?.close();
