@@ -10,6 +10,7 @@ import * as admin from './migrations/0006-admin.js';
 import * as productRuleOnLimit from './migrations/0008-product-rule-on-limit.js';
 import * as ppobConsole from './migrations/0009-ppob-console.js';
 import * as webhookHardening from './migrations/0010-webhook-hardening.js';
+import * as content from './migrations/0016-content.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -23,6 +24,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0008-product-rule-on-limit': { up: (db) => productRuleOnLimit.up(db) },
     '0009-ppob-console': { up: (db) => ppobConsole.up(db) },
     '0010-webhook-hardening': { up: (db) => webhookHardening.up(db) },
+    '0016-content': { up: (db) => content.up(db, dialect) },
   };
 }
 
