@@ -11,6 +11,13 @@ import { authCookies, authenticateStream, authRoutes, endMemberSessions, memberG
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
+import {
+  contentMemberRoutes,
+  databaseStorage,
+  downloadSigningKey,
+  licenseContentView,
+  StampQueue,
+} from './content/index.js';
 import type { DatabaseHandle } from './db/index.js';
 import { isDatabaseUnavailable } from './db/index.js';
 import type { ErrorCode } from './errors.js';
@@ -23,6 +30,7 @@ import { memberAreaRoutes } from './members/area.js';
 import { memberRoutes } from './members/routes.js';
 import { metricsRoutes } from './metrics.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
+import { storedProductRules, withStoredRules } from './products/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
@@ -193,9 +201,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(memberAreaRoutes, {
     db: database.db,
     requireMember: memberGuard(guardDeps),
-    videoUrl: config.memberVideoUrl,
     timeZone: config.displayTimeZone,
     licenses,
+    productContent: licenseContentView(database.db),
+  });
+  await app.register(contentMemberRoutes, {
+    db: database.db,
+    runtime,
+    requireMember: memberGuard(guardDeps),
+    // The console's rules before PRODUCT_RULES, as webhooks see them: which products are memberships.
+    catalog: async () => withStoredRules(config.products, await storedProductRules(database.db)),
+    memberVideoUrl: config.memberVideoUrl,
+    signingKey: downloadSigningKey(config.cookieSecret),
+    delivery: {
+      db: database.db,
+      storage: databaseStorage(database.db),
+      stamps: new StampQueue(),
+      stampMaxBytes: config.content.stampMaxBytes,
+      log: app.log,
+    },
   });
   await app.register(hesdaWebhookRoutes, {
     db: database.db,

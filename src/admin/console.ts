@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GuardDeps } from '../auth/index.js';
-import { adminGuard } from './guard.js';
+import { contentConsoleRoutes } from '../content/index.js';
+import { storedProductRules, withStoredRules } from '../products/index.js';
+import { adminActor, adminGuard } from './guard.js';
 import { loadOverview } from './overview.js';
 import type { ConsoleOptions } from './routes/context.js';
 import { sendConsolePage } from './routes/context.js';
@@ -43,5 +45,16 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   await app.register(webhookConsoleRoutes, console);
   await app.register(mailConsoleRoutes, console);
   await app.register(productConsoleRoutes, console);
+  await app.register(contentConsoleRoutes, {
+    db: opts.db,
+    now: () => opts.runtime.now(),
+    catalog: async () => withStoredRules(opts.config.products, await storedProductRules(opts.db)),
+    maxUploadBytes: opts.config.content.maxUploadBytes,
+    stampMaxBytes: opts.config.content.stampMaxBytes,
+    timeZone: opts.config.displayTimeZone,
+    sendPage: (request, reply, title, status, body) =>
+      sendConsolePage(request, reply, { title, active: '/admin/produk', status }, body),
+    actor: adminActor,
+  });
   await app.register(toolConsoleRoutes, console);
 };
