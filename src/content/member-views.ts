@@ -14,7 +14,7 @@ export interface ContentView {
 
 /** A video as the seller's own players expect it: `#videoFrame` for the first (seed 000's handshake). */
 function videoItem(item: ItemWithFile, first: boolean): SafeHtml {
-  return html`<figure class="content-video"><figcaption>${item.title}</figcaption><div class="video"><iframe${first ? html` id="videoFrame"` : ''} class="content-player" src="${item.url ?? ''}" title="${item.title}" allow="autoplay; fullscreen; picture-in-picture; encrypted-media" allowfullscreen referrerpolicy="strict-origin-when-cross-origin" loading="lazy"></iframe></div></figure>`;
+  return html`<figure class="content-video"><figcaption>${item.title}</figcaption><div class="video"><iframe${first ? html` id="videoFrame"` : ''} src="${item.url ?? ''}" class="content-player" title="${item.title}" allow="autoplay; fullscreen; picture-in-picture; encrypted-media" allowfullscreen referrerpolicy="strict-origin-when-cross-origin" loading="lazy"></iframe></div></figure>`;
 }
 
 function itemView(item: ItemWithFile, downloadHref: (itemId: number) => string, firstVideo: boolean): SafeHtml {
@@ -52,7 +52,7 @@ export function contentItemsView(
 /** The default member content: MEMBER_VIDEO_URL's player while no membership product has content. */
 export function defaultVideoView(url: string): ContentView {
   return {
-    body: html`<div class="video"><iframe id="videoFrame" class="content-player" src="${url}" title="Video member" allow="autoplay; fullscreen; picture-in-picture; encrypted-media" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe></div>`,
+    body: html`<div class="video"><iframe id="videoFrame" src="${url}" class="content-player" title="Video member" allow="autoplay; fullscreen; picture-in-picture; encrypted-media" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe></div>`,
     frameOrigins: [new URL(url).origin],
   };
 }

@@ -13,13 +13,17 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
-      // As if this database was last migrated by the release before 0010.
-      await sql`drop index webhook_events_signature_digest_uq`.execute(db);
-      await sql`drop index webhook_events_rejected_key_uq`.execute(db);
-      await sql`alter table webhook_events drop column signature_digest`.execute(db);
-      await sql`alter table webhook_events drop column rejected_key`.execute(db);
-      await sql`delete from kysely_migration where name = '0010-webhook-hardening'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0010-webhook-hardening'] });
+      // As if this database was last migrated by the release before 0016 (the newest).
+      for (const table of [
+        'content_deliveries',
+        'content_items',
+        'content_file_chunks',
+        'content_files',
+        'content_products',
+      ])
+        await sql`drop table ${sql.table(table)}`.execute(db);
+      await sql`delete from kysely_migration where name = '0016-content'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0016-content'] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [] });
     } finally {
       await world.close();
