@@ -47,6 +47,7 @@ ${
     ? html`<p class="muted" id="content-products-empty">Belum ada konten produk.</p>`
     : html`<div class="table-wrap"><table id="content-products"><thead><tr><th>Produk</th><th>Materi</th><th>Untuk</th></tr></thead><tbody>${rows}</tbody></table></div>`
 }
+<h3>Tambah konten produk</h3>
 <form method="post" action="/admin/produk/konten" class="stack" id="form-content-product">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="content-by">Cocokkan dengan</label>
@@ -118,7 +119,8 @@ function itemRow(item: ItemWithFile, index: number, count: number, view: EditorV
   return html`<li class="content-admin-item" data-item-id="${item.id}" data-kind="${item.kind}">
 <p><span class="badge">${KIND_LABEL[item.kind]}</span> <strong>${item.title}</strong></p>
 ${itemDetails(item, view)}
-<div class="item-actions">${index > 0 ? button('naik', 'Naik', ' secondary') : ''}${index < count - 1 ? button('turun', 'Turun', ' secondary') : ''}${button('hapus', 'Hapus', ' danger')}</div>
+<div class="item-actions">${index > 0 ? button('naik', 'Naik', ' secondary') : ''}${index < count - 1 ? button('turun', 'Turun', ' secondary') : ''}</div>
+<details class="confirm"><summary>Hapus…</summary>${button('hapus', 'Ya, hapus materi ini', ' danger')}${item.kind === 'file' ? html` <span class="muted">Berkas dan salinan bercap pembeli ikut terhapus.</span>` : ''}</details>
 ${editForm(item, view.csrf)}
 </li>`;
 }
@@ -156,5 +158,6 @@ ${items.length === 0 ? html`<p class="muted" id="content-items-empty">Belum ada 
 <label for="text-body">Teks (Markdown: **tebal**, _miring_, daftar, [tautan](https://…))</label><textarea id="text-body" name="body" rows="8" maxlength="50000"></textarea>
 <button type="submit" class="small">Tambah teks</button></form></details>
 <h2>Hapus konten produk</h2>
-<form method="post" action="${base}/hapus" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="small danger" id="delete-content">Hapus konten dan semua berkasnya</button></form>`;
+<details class="confirm"><summary>Hapus konten ini…</summary><p class="muted">Semua materi, berkas dan salinan bercap pembeli terhapus; pembeli kembali melihat halaman produk biasa.</p>
+<form method="post" action="${base}/hapus" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="small danger" id="delete-content">Ya, hapus konten dan semua berkasnya</button></form></details>`;
 }

@@ -43,7 +43,10 @@ export function licenseContentView(db: Kysely<Database>) {
   return async (license: Pick<License, 'id' | 'product_uuid' | 'product_title'>): Promise<ContentView | null> => {
     const content = await licenseContent(db, license);
     if (!content || content.items.length === 0) return null;
-    return contentItemsView(content.items, (itemId) => `/member/konten/${itemId}/unduh?lisensi=${license.id}`);
+    const view = contentItemsView(content.items, (itemId) => `/member/konten/${itemId}/unduh?lisensi=${license.id}`);
+    // The page is headed by the title bought; the seller's own name for the product goes beneath.
+    if (content.product.name === license.product_title) return view;
+    return { ...view, body: html`<h2 class="content-name">${content.product.name}</h2>${view.body}` };
   };
 }
 
@@ -83,18 +86,20 @@ export const contentMemberRoutes: FastifyPluginAsync<ContentMemberOptions> = asy
       listContentProducts(db),
       membershipContent(db, await opts.catalog()),
     ]);
-    const count = (license: { product_uuid: string; product_title: string }) => {
-      const product =
-        (license.product_uuid ? products.find((p) => p.match_uuid === license.product_uuid) : undefined) ??
-        products.find((p) => p.match_title === license.product_title);
-      return Number(product?.item_count ?? 0);
-    };
-    const owned = licenses.map((l) => ({
-      licenseId: l.id,
-      title: l.product_title,
-      state: licenseState(l, now),
-      itemCount: count(l),
-    }));
+    const contentOf = (license: { product_uuid: string; product_title: string }) =>
+      (license.product_uuid ? products.find((p) => p.match_uuid === license.product_uuid) : undefined) ??
+      products.find((p) => p.match_title === license.product_title);
+    const owned = licenses.map((l) => {
+      const content = contentOf(l);
+      const named = content && content.name !== l.product_title ? content.name : null;
+      return {
+        licenseId: l.id,
+        title: named ?? l.product_title,
+        boughtAs: named ? l.product_title : null,
+        state: licenseState(l, now),
+        itemCount: Number(content?.item_count ?? 0),
+      };
+    });
     const memberItems = membership.reduce((n, m) => n + m.items.length, 0);
     const hasMemberContent = memberItems > 0 || opts.memberVideoUrl !== undefined;
     return sendPage(

@@ -22,7 +22,7 @@ function itemView(item: ItemWithFile, downloadHref: (itemId: number) => string, 
     case 'video':
       return videoItem(item, firstVideo);
     case 'file':
-      return html`<p class="content-file"><a href="${downloadHref(item.id)}" class="file-link" data-item-id="${item.id}">${item.title}</a> <span class="muted">${item.file_name ?? ''} · ${formatBytes(item.file_size ?? 0)}</span></p>`;
+      return html`<p class="content-file"><a href="${downloadHref(item.id)}" class="file-link" data-item-id="${item.id}">${item.title}</a> <span class="muted">Unduh ${item.file_name ?? ''} · ${formatBytes(item.file_size ?? 0)}</span></p>`;
     case 'link':
       return html`<p class="content-link"><a href="${item.url ?? ''}" target="_blank" rel="noopener noreferrer">${item.title}</a></p>`;
     case 'text':
@@ -59,7 +59,10 @@ export function defaultVideoView(url: string): ContentView {
 
 export interface OwnedProduct {
   licenseId: number;
+  /** The seller's name for it (its content's), else the title it was bought under. */
   title: string;
+  /** The title on the receipt, when the seller named the product otherwise. */
+  boughtAs: string | null;
   state: 'active' | 'revoked' | 'expired';
   itemCount: number;
 }
@@ -75,7 +78,7 @@ export function ownedProductsView(
   const cards = products.map(
     (p) => html`<li class="product-card" data-license-id="${p.licenseId}">
 <div><strong>${p.title}</strong> <span class="badge ${STATE_TONE[p.state]}">${STATE_TEXT[p.state]}</span></div>
-<p class="muted">${p.itemCount > 0 ? `${p.itemCount} materi` : 'Kunci lisensi dan petunjuk produk'}</p>
+<p class="muted">${p.boughtAs ? `${p.boughtAs} · ` : ''}${p.itemCount > 0 ? `${p.itemCount} materi` : 'Kunci lisensi dan petunjuk produk'}</p>
 ${p.state === 'active' ? html`<a class="button-link" href="/member/produk/${p.licenseId}">Buka</a>` : ''}
 </li>`,
   );

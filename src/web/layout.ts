@@ -109,7 +109,10 @@ button.release{margin:0;width:auto;padding:4px 10px;font-size:13px}
 .content-video figcaption,.content-text h3{font-weight:600;font-size:17px;margin:0 0 8px}
 .content-text pre{overflow-x:auto;background:#f0f2f5;padding:10px;border-radius:6px}
 .content-text table{display:block;overflow-x:auto}
-.content-file a,.content-link a{font-weight:600}
+.content-file,.content-link{border:1px solid #e4e7eb;border-radius:8px;padding:10px 12px;margin:0}
+.content-file a,.content-link a{font-weight:600;margin-right:6px}
+.content-file .muted{display:inline-block}
+h2.content-name{font-size:18px;margin:16px 0 4px}
 .product-cards{list-style:none;padding:0;margin:12px 0;display:grid;gap:12px}
 .product-card{border:1px solid #e4e7eb;border-radius:8px;padding:12px 14px;overflow-wrap:anywhere}
 .product-card p{margin:6px 0 10px}
