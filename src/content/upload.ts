@@ -1,5 +1,6 @@
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
 import { cleanFileName, uploadTitle } from './schema.js';
 import type { ContentStorage, StoredFile } from './storage.js';
 
@@ -10,11 +11,29 @@ export type UploadResult =
   | { ok: false; status: 400 | 413; message: string };
 
 class UploadTooLarge extends Error {}
+/** The body broke off or is not multipart as sent: the client's fault (400), never a 500. */
+class MalformedUpload extends Error {}
+
+const isTooLarge = (error: unknown) =>
+  error instanceof UploadTooLarge || (error as { code?: unknown } | null)?.code === 'FST_REQ_FILE_TOO_LARGE';
 
 /** Busboy ends a file at the size limit and marks it truncated; that upload must not be kept. */
 async function* untilLimit(part: MultipartFile): AsyncGenerator<Buffer> {
-  for await (const piece of part.file) yield piece as Buffer;
+  try {
+    for await (const piece of part.file) yield piece as Buffer;
+  } catch (error) {
+    throw isTooLarge(error) ? error : new MalformedUpload();
+  }
   if (part.file.truncated) throw new UploadTooLarge();
+}
+
+/** The next part of the form; a parse failure is the client's. */
+async function nextPart(parts: AsyncIterableIterator<Multipart>): Promise<IteratorResult<Multipart>> {
+  try {
+    return await parts.next();
+  } catch (error) {
+    throw isTooLarge(error) ? new UploadTooLarge() : new MalformedUpload();
+  }
 }
 
 /** What the browser says the file is, kept as metadata only (downloads choose their own type). */
@@ -36,7 +55,12 @@ export function multipartForms(app: FastifyInstance, maxBytes: number) {
     if (request.isMultipart()) {
       const parts = request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 10_000 } });
       pending.set(request, parts);
-      const first = await parts.next();
+      let first: IteratorResult<Multipart>;
+      try {
+        first = await nextPart(parts);
+      } catch {
+        throw new AppError('BAD_REQUEST', 'Formulir unggah tidak lengkap.');
+      }
       const token =
         !first.done && first.value.type === 'field' && first.value.fieldname === '_csrf'
           ? first.value.value
@@ -62,7 +86,28 @@ export async function receiveUpload(
 ): Promise<UploadResult> {
   let title = '';
   let stored: StoredFile | null = null;
-  for await (const part of parts) {
+  const mb = Math.round(maxBytes / 1024 / 1024);
+  const tooLarge = {
+    ok: false,
+    status: 413,
+    message: `Berkas terlalu besar: maksimal ${mb} MB (CONTENT_MAX_UPLOAD_MB).`,
+  } as const;
+  const broken = {
+    ok: false,
+    status: 400,
+    message: 'Unggahan terputus atau tidak lengkap. Coba unggah lagi.',
+  } as const;
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await nextPart(parts);
+    } catch (error) {
+      // A file already stored is dropped with the broken request: the seller uploads again.
+      if (stored) await storage.remove([stored.id]);
+      return error instanceof UploadTooLarge ? tooLarge : broken;
+    }
+    if (next.done) break;
+    const part = next.value;
     if (part.type === 'field') {
       if (part.fieldname === 'title') {
         const parsed = uploadTitle.safeParse(part.value);
@@ -82,10 +127,8 @@ export async function receiveUpload(
         now,
       );
     } catch (error) {
-      if (error instanceof UploadTooLarge || (error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        const mb = Math.round(maxBytes / 1024 / 1024);
-        return { ok: false, status: 413, message: `Berkas terlalu besar: maksimal ${mb} MB (CONTENT_MAX_UPLOAD_MB).` };
-      }
+      if (isTooLarge(error)) return tooLarge;
+      if (error instanceof MalformedUpload) return broken;
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
-import { location } from '../helpers/auth.js';
+import { cookieHeader, location } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 import { addItem, createContent, patternedBytes, storedItems, uploadFile } from './content-world.js';
@@ -178,6 +178,33 @@ describe.each(DIALECTS)('editing a product’s content in the console (%s)', (di
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Pilih berkas untuk diunggah.');
     expect(await storedItems(world, productId)).toHaveLength(1);
+  });
+
+  it('an upload that breaks off or is no multipart body as sent is a 400, never a 500, and keeps nothing', async () => {
+    const world = await open();
+    const admin = await signInAdmin(world);
+    const productId = await createContent(admin, { title: 'E-book' });
+    const csrf = csrfOf((await admin.get(`/admin/produk/konten/${productId}`)).body);
+    const field = `--b\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`;
+    for (const payload of [
+      `${field}--b\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n${'x'.repeat(600_000)}`,
+      field,
+      'bukan multipart',
+    ]) {
+      const res = await world.app.inject({
+        method: 'POST',
+        url: `/admin/produk/konten/${productId}/berkas`,
+        payload,
+        headers: {
+          'content-type': 'multipart/form-data; boundary=b',
+          accept: 'text/html',
+          cookie: cookieHeader(admin.cookies),
+        },
+      });
+      expect([payload.slice(-20), res.statusCode]).toEqual([payload.slice(-20), 400]);
+    }
+    expect(await world.database.db.selectFrom('content_files').select('id').execute()).toEqual([]);
+    expect(await chunkRows(world)).toBe(0);
   });
 
   it('deleting a product’s content removes its items and every file', async () => {
