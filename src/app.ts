@@ -20,6 +20,13 @@ import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
 import { fastifyTrustProxy } from './config/index.js';
+import {
+  contentMemberRoutes,
+  databaseStorage,
+  downloadSigningKey,
+  licenseContentView,
+  StampQueue,
+} from './content/index.js';
 import type { DatabaseHandle } from './db/index.js';
 import { isDatabaseUnavailable } from './db/index.js';
 import { DRAIN_RETRY_AFTER_SECONDS, Drain } from './drain.js';
@@ -32,6 +39,7 @@ import { createLogger, redactUrl } from './logger.js';
 import { memberAreaRoutes, memberRoutes } from './member-area/index.js';
 import { createMetrics, metricsRoutes } from './metrics.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
+import { storedProductRules, withStoredRules } from './products/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
@@ -328,9 +336,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(memberAreaRoutes, {
     db: database.db,
     requireMember: memberGuard(guardDeps),
-    videoUrl: config.memberVideoUrl,
     timeZone: config.displayTimeZone,
     licenses,
+    productContent: licenseContentView(database.db),
+  });
+  await app.register(contentMemberRoutes, {
+    db: database.db,
+    runtime,
+    requireMember: memberGuard(guardDeps),
+    // The console's rules before PRODUCT_RULES, as webhooks see them: which products are memberships.
+    catalog: async () => withStoredRules(config.products, await storedProductRules(database.db)),
+    memberVideoUrl: config.memberVideoUrl,
+    signingKey: downloadSigningKey(config.cookieSecret),
+    delivery: {
+      db: database.db,
+      storage: databaseStorage(database.db),
+      stamps: new StampQueue(),
+      stampMaxBytes: config.content.stampMaxBytes,
+      log: app.log,
+    },
   });
   await app.register(hesdaWebhookRoutes, {
     keyring,

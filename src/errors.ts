@@ -48,6 +48,13 @@ export const errorTable = {
     status: 409,
     message: 'Batas perangkat lisensi ini sudah tercapai. Lepaskan salah satu perangkat terlebih dahulu.',
   },
+  // Product content (src/content/): a download URL is signed for one session and five minutes.
+  DOWNLOAD_LINK_INVALID: {
+    status: 403,
+    message: 'Tautan unduhan ini sudah tidak berlaku. Buka lagi halaman produknya untuk tautan baru.',
+  },
+  PRODUCT_NOT_OPEN: { status: 403, message: 'Produk ini belum dibuka di perangkat ini. Buka dulu halaman produknya.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'Rentang byte yang diminta di luar ukuran berkas.' },
   RATE_LIMITED: { status: 429, message: 'Terlalu banyak permintaan. Coba lagi nanti.' },
   CORS_ORIGIN_REFUSED: { status: 403, message: 'Halaman dari origin ini tidak diizinkan memanggil API lisensi.' },
   INTERNAL: { status: 500, message: 'Terjadi kesalahan di server.' },

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GuardDeps } from '../auth/index.js';
+import { contentConsoleRoutes } from '../content/index.js';
+import { storedProductRules, withStoredRules } from '../products/index.js';
 import { html } from '../web/html.js';
 import { lastTestPing } from '../webhooks/index.js';
-import { adminGuard } from './guard.js';
+import { adminActor, adminGuard } from './guard.js';
 import { loadOverview } from './overview.js';
 import type { ConsoleOptions } from './routes/context.js';
 import { sendConsolePage } from './routes/context.js';
@@ -53,6 +55,17 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   await app.register(webhooksOutConsoleRoutes, console);
   await app.register(mailConsoleRoutes, console);
   await app.register(productConsoleRoutes, console);
+  await app.register(contentConsoleRoutes, {
+    db: opts.db,
+    now: () => opts.runtime.now(),
+    catalog: async () => withStoredRules(opts.config.products, await storedProductRules(opts.db)),
+    maxUploadBytes: opts.config.content.maxUploadBytes,
+    stampMaxBytes: opts.config.content.stampMaxBytes,
+    timeZone: opts.config.displayTimeZone,
+    sendPage: (request, reply, title, status, body) =>
+      sendConsolePage(request, reply, { title, active: '/admin/produk', status }, body),
+    actor: adminActor,
+  });
   await app.register(toolConsoleRoutes, console);
   await app.register(webhookKeyConsoleRoutes, console);
 };

@@ -10,6 +10,7 @@
 // The texts come from the server's table (pure data, bundled in): one wording everywhere.
 import { accessEndedMessage } from '../shared/license-messages.js';
 import { sessionEndedMessage } from '../shared/session-messages.js';
+import { watchVideoFrames } from './content-videos.js';
 import { applyTransactionUpdate } from './ppob-live.js';
 import { RealtimeMonitor, type RealtimeState, type SessionRevokedEvent } from './realtime-monitor.js';
 
@@ -45,6 +46,8 @@ function startMonitoring(): void {
     // Once only, even if a revocation arrives twice (a replay after reconnecting, a relay from another tab).
     if (revoked) return;
     revoked = true;
+    // Paid content goes at once (players stop), not after the notice's delay.
+    document.getElementById('product-content')?.remove();
     const notice = document.getElementById('realtime-notice');
     if (notice) {
       notice.textContent = revocationMessage(event); // textContent: the server's text is never HTML
@@ -62,6 +65,7 @@ function startMonitoring(): void {
   });
 
   watchProduct(body, monitor);
+  watchVideoFrames();
   window.gerbangRealtime = { monitor };
   body.dataset.realtime = monitor.state;
   monitor.start();
@@ -99,6 +103,15 @@ function watchProduct(body: HTMLElement, monitor: RealtimeMonitor): void {
   monitor.on('activation.revoked', (event) => {
     if (event.activationId === activationId) close(event.reason, event.message);
   });
+  // A license with validity days ends by itself: no event announces it, the page knows when.
+  // (Timers past ~24.8 days overflow; a page open that long is reloaded before it matters.)
+  const expiresIn = Number(body.dataset.expiresIn);
+  if (body.dataset.expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn < 2_147_483_647) {
+    setTimeout(() => {
+      body.dataset.licenseRevoked = 'true'; // an expired license cannot be opened again either
+      close('expired', undefined);
+    }, expiresIn);
+  }
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', startMonitoring);

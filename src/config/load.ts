@@ -64,8 +64,10 @@ export interface Config {
     readonly maxFailuresPerAccount: number;
     readonly maxAttemptsPerIp: number;
   };
-  /** Embed URL of the member video page's player (an iframe), if any. */
+  /** Embed URL of a player: the members' content while no membership product has content of its own. */
   readonly memberVideoUrl: string | undefined;
+  /** Per-product content: upload limit, and the largest PDF stamped per buyer (bytes). */
+  readonly content: { readonly maxUploadBytes: number; readonly stampMaxBytes: number };
   readonly realtime: {
     readonly heartbeatMs: number;
     /** Open event streams at once per session and per client IP, on this instance. */
@@ -255,6 +257,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       maxAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
     },
     memberVideoUrl: e.MEMBER_VIDEO_URL,
+    content: {
+      maxUploadBytes: e.CONTENT_MAX_UPLOAD_MB * 1024 * 1024,
+      stampMaxBytes: e.CONTENT_STAMP_MAX_MB * 1024 * 1024,
+    },
     realtime: {
       heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000,
       maxStreamsPerSession: e.REALTIME_MAX_STREAMS_PER_SESSION,

@@ -146,6 +146,10 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.max(1000).default(5),
   LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt.max(100_000).default(30),
   MEMBER_VIDEO_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Per-product content (src/content/): the largest file the console accepts, and the largest PDF
+  // stamped per buyer (pdf-lib holds a whole document in memory while it stamps).
+  CONTENT_MAX_UPLOAD_MB: positiveInt.max(10_240).default(200),
+  CONTENT_STAMP_MAX_MB: positiveInt.max(1024).default(50),
   REALTIME_HEARTBEAT_SECONDS: positiveInt.max(20).default(15),
   // Tabs of one browser share one stream (Web Locks); browsers without them open one per tab.
   REALTIME_MAX_STREAMS_PER_SESSION: positiveInt.max(1000).default(8),

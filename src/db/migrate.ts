@@ -13,6 +13,7 @@ import * as webhookHardening from './migrations/0010-webhook-hardening.js';
 import * as linkRevocationEmailProof from './migrations/0012-link-revocation-email-proof.js';
 import * as legacyImport from './migrations/0013-legacy-import.js';
 import * as licenseTokensWebhooksOut from './migrations/0015-license-tokens-webhooks-out.js';
+import * as content from './migrations/0016-content.js';
 import * as operations from './migrations/0017-operations.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
@@ -31,6 +32,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0013-legacy-import': { up: (db) => legacyImport.up(db, dialect) },
     '0015-license-tokens-webhooks-out': { up: (db) => licenseTokensWebhooksOut.up(db, dialect) },
     '0017-operations': { up: (db) => operations.up(db, dialect) },
+    '0016-content': { up: (db) => content.up(db, dialect) },
   };
 }
 

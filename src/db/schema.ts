@@ -29,6 +29,11 @@ export interface Database {
   webhook_sweeps: WebhookSweepsTable;
   webhook_signing_keys: WebhookSigningKeysTable;
   webhook_test_pings: WebhookTestPingsTable;
+  content_products: ContentProductsTable;
+  content_items: ContentItemsTable;
+  content_files: ContentFilesTable;
+  content_file_chunks: ContentFileChunksTable;
+  content_deliveries: ContentDeliveriesTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -417,3 +422,70 @@ export type LicenseSigningKey = Selectable<LicenseSigningKeysTable>;
 export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttempt = Selectable<WebhookAttemptsTable>;
+
+/** A product's content (src/content/): matched to a license or membership by Lynk uuid or exact title. */
+export interface ContentProductsTable {
+  id: Generated<number>;
+  match_uuid: string | null;
+  match_title: string | null;
+  /** What buyers see as the product's name. */
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ContentItemKind = 'video' | 'file' | 'link' | 'text';
+
+export interface ContentItemsTable {
+  id: Generated<number>;
+  product_id: number;
+  /** Order on the page, ascending (gaps allowed). */
+  position: number;
+  kind: ContentItemKind;
+  title: string;
+  /** video: the embed URL framed; link: the target. */
+  url: string | null;
+  /** video: the URL as the seller typed it. */
+  source_url: string | null;
+  /** text: Markdown. */
+  body: string | null;
+  file_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContentFilesTable {
+  id: Generated<number>;
+  name: string;
+  mime: string;
+  size: number;
+  chunk_size: number;
+  sha256: string | null;
+  /** uploading: chunks still arriving, never served · ready. */
+  status: 'uploading' | 'ready';
+  created_at: number;
+}
+
+export interface ContentFileChunksTable {
+  file_id: number;
+  seq: number;
+  data: Buffer;
+}
+
+/** One file item for one holder: a license, or a member (membership content). */
+export interface ContentDeliveriesTable {
+  id: Generated<number>;
+  item_id: number;
+  holder_kind: 'license' | 'member';
+  holder_id: number;
+  /** The PDF stamped for this holder, made on the first download. */
+  stamped_file_id: number | null;
+  /** Why this holder's PDF goes out unstamped, once decided (too large, unreadable). */
+  stamp_note: string | null;
+  downloads: Generated<number>;
+  last_download_at: number | null;
+  created_at: number;
+}
+export type ContentProduct = Selectable<ContentProductsTable>;
+export type ContentItem = Selectable<ContentItemsTable>;
+export type ContentFile = Selectable<ContentFilesTable>;

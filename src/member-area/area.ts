@@ -9,26 +9,28 @@ import { formatDate, formatDateTime } from '../shared/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
-import { contentSecurityPolicy, sendPage } from '../web/respond.js';
+import { sendPage } from '../web/respond.js';
+import type { ProductContent } from './product-page.js';
 import { productPageRoutes } from './product-page.js';
 
 export interface MemberAreaOptions {
   db: Kysely<Database>;
   requireMember: preHandlerAsyncHookHandler;
-  videoUrl: string | undefined;
   timeZone: string;
   licenses: LicenseDeps;
+  /** A product's own content on its page (the content feature renders it). */
+  productContent?: ProductContent | undefined;
 }
 
 const STATE_TEXT = { active: 'Aktif', revoked: 'Dicabut', expired: 'Kedaluwarsa' } as const;
 
 /**
  * The member area under /member. Every request passes the member guard (session checked in the
- * database); the pages never hold a lock the realtime stream could block, so the video page loads
- * its player at once (the old VIDEO_READY work-around is gone).
+ * database); the pages never hold a lock the realtime stream could block. Products' content and the
+ * members' content page (/member/video) live in src/content/.
  */
 export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (app, options) => {
-  const { db, requireMember, videoUrl, timeZone, licenses: licenseDeps } = options;
+  const { db, requireMember, timeZone, licenses: licenseDeps } = options;
   app.addHook('preHandler', requireMember);
   /** A member page: navigation, the session-ended notice, this page's content. */
   const sendMemberPage = (reply: FastifyReply, title: string, body: SafeHtml) =>
@@ -42,7 +44,7 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
       html`<h1>Halo, ${member.name || member.email}</h1>
 <p>Anda masuk sebagai <strong>${member.email}</strong>.</p>
 <p>Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>
-<ul><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi produk yang Anda beli.</li><li><a href="/member/video">Video</a>: materi member.</li></ul>`,
+<ul><li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi dan perangkatnya.</li></ul>`,
     );
   });
 
@@ -97,20 +99,5 @@ ${
     },
   );
 
-  await productPageRoutes(app, { licenses: licenseDeps, signedIn });
-
-  app.get('/member/video', async (_request, reply) => {
-    // The player's origin may be framed on this page, and only on this page.
-    if (videoUrl) reply.header('content-security-policy', contentSecurityPolicy(new URL(videoUrl).origin));
-    return sendMemberPage(
-      reply,
-      'Video',
-      html`<h1>Video member</h1>
-${
-  videoUrl
-    ? html`<div class="video"><iframe id="videoFrame" src="${videoUrl}" title="Video member" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe></div>`
-    : html`<p class="muted">Belum ada video. Admin dapat mengaturnya dengan MEMBER_VIDEO_URL.</p>`
-}`,
-    );
-  });
+  await productPageRoutes(app, { licenses: licenseDeps, signedIn, content: options.productContent });
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSession } from '../auth/index.js';
 import { describeUserAgent } from '../auth/index.js';
+import type { License } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { ActivationView, LicenseDeps } from '../licenses/index.js';
 import {
@@ -14,11 +15,15 @@ import {
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
-import { sendPage } from '../web/respond.js';
+import { contentSecurityPolicy, sendPage } from '../web/respond.js';
+
+/** A product's own content for its license (null: none configured, the page keeps its default text). */
+export type ProductContent = (license: License) => Promise<{ body: SafeHtml; frameOrigins: readonly string[] } | null>;
 
 export interface ProductPageOptions {
   licenses: LicenseDeps;
   signedIn: (request: FastifyRequest) => LiveSession;
+  content?: ProductContent | undefined;
 }
 
 type LicenseParams = { Params: { licenseId: string } };
@@ -41,6 +46,9 @@ const devicesList = (devices: readonly ActivationView[]) =>
  */
 export async function productPageRoutes(app: FastifyInstance, options: ProductPageOptions): Promise<void> {
   const { licenses: deps, signedIn } = options;
+  /** Until the license ends by itself, so the page can close on time (null: no end). */
+  const remainingMs = (license: License) =>
+    license.expires_at === null ? null : Math.max(0, license.expires_at - deps.runtime.now());
   const send = (
     reply: FastifyReply,
     status: number,
@@ -56,6 +64,11 @@ export async function productPageRoutes(app: FastifyInstance, options: ProductPa
     const state = licenseState(license, deps.runtime.now());
     const activation = state === 'active' ? await deviceActivation(deps.db, license.id, member.deviceId) : null;
     if (activation) {
+      const content = (await options.content?.(license)) ?? null;
+      // The players framed on this page, and only them.
+      if (content && content.frameOrigins.length > 0)
+        reply.header('content-security-policy', contentSecurityPolicy(content.frameOrigins.join(' ')));
+      const remaining = remainingMs(license);
       return send(
         reply,
         200,
@@ -64,11 +77,15 @@ export async function productPageRoutes(app: FastifyInstance, options: ProductPa
 <section id="product-content">
 <p class="ok">Produk terbuka di perangkat ini (${activation.name}).</p>
 <p>Kunci lisensi: <code>${license.license_key}</code></p>
-<div class="product-body"><p>Selamat belajar! Isi produk ini hanya tampil di perangkat yang memegang lisensinya.</p></div>
+<div class="product-body">${content ? content.body : html`<p>Selamat belajar! Isi produk ini hanya tampil di perangkat yang memegang lisensinya.</p>`}</div>
 </section>
 <div id="product-closed" class="error" role="alert" hidden></div>
 <p id="product-reopen" hidden><a href="/member/produk/${license.id}">Buka lagi di perangkat ini</a></p>`,
-        { 'license-id': String(license.id), 'activation-id': String(activation.id) },
+        {
+          'license-id': String(license.id),
+          'activation-id': String(activation.id),
+          ...(remaining === null ? {} : { 'expires-in': String(remaining) }),
+        },
       );
     }
     if (state !== 'active') {

@@ -7,6 +7,7 @@ export const ACCESS_ENDED_MESSAGES = {
   deactivated: 'Perangkat ini dilepas dari lisensi. Akses ke produk ditutup.',
   reset: 'Aktivasi lisensi ini direset oleh admin. Akses ke produk ditutup.',
   license_revoked: 'Lisensi ini dicabut. Akses ke produk ditutup.',
+  expired: 'Masa berlaku lisensi ini sudah habis. Akses ke produk ditutup.',
 } as const;
 
 export type AccessEndedReason = keyof typeof ACCESS_ENDED_MESSAGES;

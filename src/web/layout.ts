@@ -103,4 +103,25 @@ iframe.mail{width:100%;min-height:480px;border:1px solid #e4e7eb;border-radius:8
 td .devices li{display:flex;justify-content:space-between;align-items:center;gap:8px}
 td .devices form{margin:0}
 button.release{margin:0;width:auto;padding:4px 10px;font-size:13px}
+.content-items{list-style:none;padding:0;margin:16px 0}
+.content-item{margin:0 0 20px;overflow-wrap:anywhere}
+.content-video{margin:0}
+.content-video figcaption,.content-text h3{font-weight:600;font-size:17px;margin:0 0 8px}
+.content-text pre{overflow-x:auto;background:#f0f2f5;padding:10px;border-radius:6px}
+.content-text table{display:block;overflow-x:auto}
+.content-file,.content-link{border:1px solid #e4e7eb;border-radius:8px;padding:10px 12px;margin:0}
+.content-file a,.content-link a{font-weight:600;margin-right:6px}
+.content-file .muted{display:inline-block}
+h2.content-name{font-size:18px;margin:16px 0 4px}
+.product-cards{list-style:none;padding:0;margin:12px 0;display:grid;gap:12px}
+.product-card{border:1px solid #e4e7eb;border-radius:8px;padding:12px 14px;overflow-wrap:anywhere}
+.product-card p{margin:6px 0 10px}
+a.button-link{display:inline-block;background:#1f6feb;color:#fff;padding:8px 16px;border-radius:6px;text-decoration:none;font-weight:600}
+ol.content-admin{padding-left:22px}
+.content-admin-item{border-bottom:1px solid #e4e7eb;padding:8px 0;overflow-wrap:anywhere}
+.content-admin-item p{margin:4px 0}
+.item-actions{margin:6px 0}
+form.stack textarea{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px;font-family:inherit}
+form.stack input[type=file]{width:100%;font-size:15px}
+details>summary{cursor:pointer;font-weight:600;margin:8px 0}
 `;

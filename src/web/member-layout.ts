@@ -18,9 +18,9 @@ export function memberPage(title: string, csrf: string, body: SafeHtml, bodyData
     title,
     html`<nav class="member">
 <a href="/member">Beranda</a>
+<a href="/member/produk">Produk saya</a>
 <a href="/member/lisensi">Lisensi saya</a>
 <a href="/member/transaksi">Transaksi</a>
-<a href="/member/video">Video</a>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" id="logout">Keluar</button></form>
 </nav>
 <div id="realtime-notice" class="session-ended" role="alert" hidden></div>

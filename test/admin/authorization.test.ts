@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { createApiToken } from '../../src/auth/index.js';
+import { databaseStorage } from '../../src/content/index.js';
 import { createEndpoint, queueTestEvent } from '../../src/webhooks-out/index.js';
 import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js';
 import { addMember, location, PASSWORD, TestDevice } from '../helpers/auth.js';
@@ -42,6 +43,32 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
         validity_days: null,
         created_at: 1,
         updated_at: 1,
+      })
+      .execute();
+    // Content product 1 with item 1 (a file), as the Produk editor shows it.
+    const now = w.runtime.now();
+    const file = await databaseStorage(w.database.db).save(
+      { name: 'a.pdf', mime: 'application/pdf' },
+      [Buffer.from('%PDF')],
+      now,
+    );
+    await w.database.db
+      .insertInto('content_products')
+      .values({ match_uuid: null, match_title: 'Kelas', name: 'Kelas', created_at: now, updated_at: now })
+      .execute();
+    await w.database.db
+      .insertInto('content_items')
+      .values({
+        product_id: 1,
+        position: 1,
+        kind: 'file',
+        title: 'Modul',
+        url: null,
+        source_url: null,
+        body: null,
+        file_id: file.id,
+        created_at: now,
+        updated_at: now,
       })
       .execute();
     await createApiToken(w.database.db, w.runtime, { name: 'skrip', createdBy: null }, CLI_ACTOR);

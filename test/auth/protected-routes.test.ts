@@ -19,7 +19,14 @@ const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';
 
 /** Every page and API behind the member guard. */
-const PAGES = ['/member', '/member/lisensi', '/member/transaksi', '/member/video', '/member/produk/1'];
+const PAGES = [
+  '/member',
+  '/member/lisensi',
+  '/member/transaksi',
+  '/member/video',
+  '/member/produk',
+  '/member/produk/1',
+];
 const APIS = ['/api/session', '/api/realtime/stream'];
 
 /** Every state-changing POST, with a body that would otherwise be accepted as far as its shape goes. */
@@ -248,13 +255,15 @@ describe.each(DIALECTS)('security of the member area (%s)', (dialect) => {
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     });
 
-    it('without MEMBER_VIDEO_URL there is no frame and no frame-src', async () => {
+    it('without MEMBER_VIDEO_URL there is no frame and no frame-src, and buyers are not told about settings', async () => {
       await open();
       const ani = await signIn();
       const res = await ani.get('/member/video');
       expect(res.statusCode).toBe(200);
       expect(res.body).not.toContain('<iframe');
       expect(res.headers['content-security-policy']).not.toContain('frame-src');
+      expect(res.body).toContain('Belum ada materi untuk member.');
+      expect(res.body).not.toMatch(/[A-Z]+_[A-Z_]+/);
     });
   });
 

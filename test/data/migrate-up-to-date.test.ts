@@ -13,21 +13,17 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
-      // As if this database was last migrated by the release before 0015.
+      // As if this database was last migrated by the release before 0016 (the newest).
       for (const table of [
-        'webhook_attempts',
-        'webhook_deliveries',
-        'webhook_messages',
-        'webhook_endpoints',
-        'webhook_sweeps',
-        'license_signing_keys',
+        'content_deliveries',
+        'content_items',
+        'content_file_chunks',
+        'content_files',
+        'content_products',
       ])
         await sql`drop table ${sql.table(table)}`.execute(db);
-      await sql`drop index licenses_expires_at_idx`.execute(db);
-      await sql`alter table licenses drop column offline_grace_days`.execute(db);
-      await sql`alter table product_rules drop column offline_grace_days`.execute(db);
-      await sql`delete from kysely_migration where name = '0015-license-tokens-webhooks-out'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0015-license-tokens-webhooks-out'], newer: [] });
+      await sql`delete from kysely_migration where name = '0016-content'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0016-content'], newer: [] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
     } finally {
       await world.close();

@@ -63,7 +63,7 @@ describe.each(DIALECTS)('who reaches which route, walked over app.routeTable (%s
     expect(withIds.length).toBeGreaterThanOrEqual(3);
     for (const route of withIds) {
       const theirs = fillParams(route.url, memberRouteIds(seeded.budi));
-      const missing = fillParams(route.url, { licenseId: MISSING, id: MISSING });
+      const missing = fillParams(route.url, { licenseId: MISSING, id: MISSING, item: MISSING });
       expect(theirs, `${route.url}: every :param needs a value in memberRouteIds`).not.toContain(':');
       const ask = (url: string) =>
         route.method === 'GET'

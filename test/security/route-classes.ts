@@ -60,6 +60,8 @@ const CLASSES: Record<string, RouteClass> = {
   '/member/produk/:licenseId': 'member',
   '/member/produk/:licenseId/buka': 'member',
   '/member/video': 'member',
+  '/member/produk': 'member',
+  '/member/konten/:item/unduh': 'member',
   '/member/transaksi': 'member',
   '/metrics': 'metrics-token',
   '/assets/gerbang.css': 'asset',

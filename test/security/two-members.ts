@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { databaseStorage } from '../../src/content/index.js';
 import { addAdmin } from '../helpers/admin.js';
 import { addMember, PASSWORD, TestDevice, USER_AGENTS, unrevokedSessions } from '../helpers/auth.js';
 import { seedTransaction } from '../helpers/hesda.js';
@@ -18,11 +19,13 @@ export interface Holdings {
   activationId: number;
   transactionId: number;
   hesdaId: string;
+  /** A content file this member may download: Ani's is membership content, Budi's his product's. */
+  itemId: number;
 }
 
 /** The :params of member routes, filled with one member's own rows. */
 export function memberRouteIds(h: Holdings): Record<string, number> {
-  return { licenseId: h.licenseId, id: h.activationId };
+  return { licenseId: h.licenseId, id: h.activationId, item: h.itemId };
 }
 
 /**
@@ -56,6 +59,8 @@ export async function seedTwoMembers(world: World): Promise<{ ani: Holdings; bud
       .executeTakeFirstOrThrow();
     const hesdaId = `HSD-${tag}`;
     const transaction = await seedTransaction(world, hesdaId, memberId);
+    // Ani's item is the membership's (every member may have it); Budi's belongs to his product only.
+    const itemId = await contentFile(world, tag === 'ani' ? { title: 'Daftar Member KEI' } : { uuid: `p-${tag}` });
     return {
       memberId,
       licenseId: license.id,
@@ -64,6 +69,7 @@ export async function seedTwoMembers(world: World): Promise<{ ani: Holdings; bud
       activationId: activation.id,
       transactionId: transaction.id,
       hesdaId,
+      itemId,
     };
   };
   const seeded = {
@@ -73,6 +79,45 @@ export async function seedTwoMembers(world: World): Promise<{ ani: Holdings; bud
   // The license mails rendered into the dev mailbox (the console's mail pages show them).
   await devMailWorker(world).drain();
   return seeded;
+}
+
+/** A product's content with one file (written through the storage the app uses); the item's id. */
+async function contentFile(world: World, match: { title?: string; uuid?: string }): Promise<number> {
+  const { db } = world.database;
+  const now = world.runtime.now();
+  const file = await databaseStorage(db).save(
+    { name: 'materi.pdf', mime: 'application/pdf' },
+    [Buffer.from('%PDF')],
+    now,
+  );
+  const product = await db
+    .insertInto('content_products')
+    .values({
+      match_uuid: match.uuid ?? null,
+      match_title: match.title ?? null,
+      name: 'Materi',
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const item = await db
+    .insertInto('content_items')
+    .values({
+      product_id: product.id,
+      position: 1,
+      kind: 'file',
+      title: 'Materi',
+      url: null,
+      source_url: null,
+      body: null,
+      file_id: file.id,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return item.id;
 }
 
 /** A browser signed in as `email` (a fresh device). */

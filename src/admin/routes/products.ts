@@ -2,9 +2,17 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/index.js';
 import { MAX_OFFLINE_GRACE_DAYS } from '../../config/index.js';
+import { contentProductsPanel } from '../../content/index.js';
 import { AppError } from '../../errors.js';
-import { deleteProductRule, listProductRules, saveProductRule } from '../../products/index.js';
+import {
+  deleteProductRule,
+  listProductRules,
+  saveProductRule,
+  storedProductRules,
+  withStoredRules,
+} from '../../products/index.js';
 import { inputText } from '../../text-input.js';
+import { html } from '../../web/html.js';
 import { adminActor } from '../guard.js';
 import { productsView } from '../views/products.js';
 import type { ConsoleOptions } from './context.js';
@@ -25,13 +33,16 @@ const ruleForm = z.object({
 
 /** Produk: the product rules a webhook applies, editable without a restart. */
 export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
-  const show = async (request: FastifyRequest, reply: FastifyReply, status = 200, error?: string) =>
-    sendConsolePage(
+  const show = async (request: FastifyRequest, reply: FastifyReply, status = 200, error?: string) => {
+    const csrf = reply.generateCsrf();
+    const catalog = withStoredRules(opts.config.products, await storedProductRules(opts.db));
+    return sendConsolePage(
       request,
       reply,
       { title: 'Produk', active: '/admin/produk', status },
-      productsView(await listProductRules(opts.db), opts.config.products, reply.generateCsrf(), error),
+      html`${productsView(await listProductRules(opts.db), opts.config.products, csrf, error)}${await contentProductsPanel(opts.db, catalog, csrf)}`,
     );
+  };
 
   app.get('/admin/produk', async (request, reply) => show(request, reply));
 
