@@ -4,15 +4,7 @@ import { CLI_ACTOR } from '../audit/index.js';
 import { systemRuntime } from '../clock.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
 import { complain, say } from './output.js';
-
-/** Reads the whole of stdin; one trailing newline (from `echo` or a here-string) is not part of the password. */
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
+import { readStdin } from './stdin.js';
 
 /**
  * gerbang admin create --email E --password-stdin. The password comes from stdin only: an argument

@@ -4,6 +4,7 @@ import type { WebhookProvider } from '../db/index.js';
 import { addSigningKey, keyFingerprint, listSigningKeys, retireSigningKey, webhookEnvKeys } from '../webhooks/index.js';
 import { configFromEnvironment, UsageError, withDatabase } from './context.js';
 import { formatTime, printRows } from './output.js';
+import { readStdin } from './stdin.js';
 
 /**
  * `gerbang webhook-keys list|add|retire`: the Lynk.id and Hesda webhook keys kept in the database.
@@ -18,14 +19,6 @@ const PROVIDERS = ['lynk', 'hesda'] as const;
 function providerOf(value: string | undefined): WebhookProvider {
   if (value === 'lynk' || value === 'hesda') return value;
   throw new UsageError(`--provider harus salah satu dari: ${PROVIDERS.join(', ')}`);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
 }
 
 export async function webhookKeysList(args: string[]): Promise<void> {
