@@ -125,7 +125,7 @@ export interface LicensesTable {
   revoked_reason: string | null;
   /** When `gerbang import legacy` brought this key over (null: issued here). */
   imported_at: Generated<number | null>;
-  /** The previous system's order and transaction numbers (KEI-XXXXXXXX, KEI-XXXX), as its mails showed them. */
+  /** The previous system's order and transaction numbers (`KEI-` + 8 or 4 hex digits), as its mails showed them. */
   legacy_order_no: Generated<string | null>;
   legacy_transaction_no: Generated<string | null>;
   /** Days a license token lets an app work offline (from the product rule); null: LICENSE_TOKEN_GRACE_DAYS. */

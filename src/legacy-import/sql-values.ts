@@ -1,6 +1,6 @@
 /**
  * Values of an INSERT as node-sql-parser gives them, turned into the text MySQL would have
- * stored. The parser decodes some escapes itself (\n \t \r \b \f \uXXXX) and leaves the rest as
+ * stored. The parser decodes some escapes itself (\n \t \r \b \f and \u followed by four hex digits) and leaves the rest as
  * written (\\ \' \" \0 \Z, and quotes doubled inside quotes); `unescapeRest` finishes the job the
  * way MySQL reads a string literal (https://dev.mysql.com/doc/refman/8.0/en/string-literals.html).
  */

@@ -2,23 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { executeCompiledOnce } from '../db/index.js';
 
-export interface LicenseWithActivations {
-  license: {
-    id: number;
-    license_key: string;
-    email: string;
-    status: 'active' | 'revoked';
-    expires_at: number | null;
-    max_devices: number;
-    product_uuid: string;
-    product_title: string;
-    offline_grace_days: number | null;
-  };
-  /** Live activations only, oldest first. */
-  activations: { id: number; fingerprint_hash: string; name: string; created_at: number; last_validated_at: number }[];
-}
-
-interface Row {
+/** The license columns the API reads, once: the answer's `license` and the joined row share them. */
+interface LicenseFields {
   id: number;
   license_key: string;
   email: string;
@@ -28,6 +13,15 @@ interface Row {
   product_uuid: string;
   product_title: string;
   offline_grace_days: number | null;
+}
+
+export interface LicenseWithActivations {
+  license: LicenseFields;
+  /** Live activations only, oldest first. */
+  activations: { id: number; fingerprint_hash: string; name: string; created_at: number; last_validated_at: number }[];
+}
+
+interface Row extends LicenseFields {
   activation_id: number | null;
   fingerprint_hash: string | null;
   name: string | null;

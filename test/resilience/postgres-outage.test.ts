@@ -102,21 +102,26 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('PostgreSQL unreachable 
     expect([login?.status, errorCode(login as TimedAnswer)]).toEqual([503, 'STORAGE_UNAVAILABLE']);
   }
 
-  it('a stalled database (connections open, nothing answers) answers webhooks 503 within the documented bound, and the server recovers', {
-    timeout: 90_000,
-  }, async () => {
+  /** One server whose database connections go through a cuttable proxy, and a signed-in member. */
+  async function serverBehindProxy() {
     const p = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(TEST_DATABASE_URL).port || 5432) });
     proxy = p;
-    // DATABASE_STATEMENT_TIMEOUT_MS is left at its default: the bound tested is the one documented.
     const c = await startCluster(
       1,
       { PRODUCT_RULES: LICENSE_RULES, HESDA_SECRET_KEY: HESDA_SECRET },
       { serverDatabaseUrl: (url) => throughProxy(url, p) },
     );
     cluster = c;
-    const base = c.url(0);
     const [member] = (await seedSignedInMembers(c.config, 1)).members;
     if (!member) throw new Error('no member seeded');
+    return { p, c, base: c.url(0), member };
+  }
+
+  it('a stalled database (connections open, nothing answers) answers webhooks 503 within the documented bound, and the server recovers', {
+    timeout: 90_000,
+  }, async () => {
+    // DATABASE_STATEMENT_TIMEOUT_MS is left at its default: the bound tested is the one documented.
+    const { p, c, base, member } = await serverBehindProxy();
     await insertPendingTransaction(c.db, 'trx-outage-1', Date.now());
     const csrf = await csrfBeforeOutage(base);
     // Requests side by side: the pool holds several open connections when the database freezes.
@@ -147,17 +152,7 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('PostgreSQL unreachable 
   it('webhooks answer 503, pages a bounded 503, and the server recovers without a restart', {
     timeout: 90_000,
   }, async () => {
-    const p = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(TEST_DATABASE_URL).port || 5432) });
-    proxy = p;
-    const c = await startCluster(
-      1,
-      { PRODUCT_RULES: LICENSE_RULES, HESDA_SECRET_KEY: HESDA_SECRET },
-      { serverDatabaseUrl: (url) => throughProxy(url, p) },
-    );
-    cluster = c;
-    const base = c.url(0);
-    const [member] = (await seedSignedInMembers(c.config, 1)).members;
-    if (!member) throw new Error('no member seeded');
+    const { p, c, base, member } = await serverBehindProxy();
     const bought = await postLynkTimed(base, payment({ email: member.email }));
     expect(bought.status).toBe(200);
     const license = await c.db.selectFrom('licenses').select('license_key').executeTakeFirstOrThrow();
