@@ -28,6 +28,11 @@ export const errorTable = {
     status: 409,
     message: 'Akun ini sedang aktif di perangkat lain. Beberapa sesi aktif tidak diizinkan karena alasan keamanan.',
   },
+  // Past TAKEOVER_LIMIT: the answer carries Retry-After and says when and how to reach the seller.
+  TAKEOVER_LIMITED: {
+    status: 429,
+    message: 'Batas "Tetap gunakan di sini" untuk akun ini sudah tercapai. Coba lagi nanti atau hubungi penjual.',
+  },
   TAKEOVER_EXPIRED: { status: 410, message: 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.' },
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
   // The previous system's login endpoint, still called by cached copies of its login page.
@@ -47,6 +52,12 @@ export const errorTable = {
   ACTIVATION_LIMIT: {
     status: 409,
     message: 'Batas perangkat lisensi ini sudah tercapai. Lepaskan salah satu perangkat terlebih dahulu.',
+  },
+  // Past LICENSE_MAX_TRANSFERS (or the product's maxTransfers): the answer says when one is possible again.
+  TRANSFER_LIMIT: {
+    status: 429,
+    message:
+      'Batas pelepasan perangkat lisensi ini (per 30 hari) sudah tercapai. Minta reset di halaman Lisensi saya atau hubungi penjual.',
   },
   // Product content (src/content/): a download URL is signed for one session and five minutes.
   DOWNLOAD_LINK_INVALID: {

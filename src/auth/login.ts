@@ -21,6 +21,7 @@ import {
 import type { NewRealtimeEvent, RealtimeBus, RealtimeEvent } from '../realtime/index.js';
 import { recordRealtimeEvents, SESSION_ENDED_MESSAGES } from '../realtime/index.js';
 import { isoTime, queueWebhookEvents } from '../webhooks-out/index.js';
+import { allowanceFrom, countedEventTimes, countingSince, recordDeviceEvent } from './device-events.js';
 import type { DeviceClaim } from './devices.js';
 import { deviceIdForToken, resolveDevice } from './devices.js';
 import type { RateLimit } from './rate-limit.js';
@@ -63,7 +64,9 @@ export type LoginResult =
   | Failure<'SESSION_CONFLICT', { devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }>
   /** EMAIL_NOT_PROVEN: the right password of an account whose mailbox was never proven (phone-number password). */
   | Failure<'INVALID_CREDENTIALS' | 'ACCOUNT_DISABLED' | 'EMAIL_NOT_PROVEN' | 'TAKEOVER_EXPIRED'>
-  | Failure<'RATE_LIMITED', { retryAfterMs: number }>;
+  | Failure<'RATE_LIMITED', { retryAfterMs: number }>
+  /** Past the member's takeover limit: "keep here" is refused until `retryAt` (or a reset by the seller). */
+  | Failure<'TAKEOVER_LIMITED', { retryAt: number; limit: number; windowMs: number }>;
 
 /** How long the "Tetap gunakan di sini" button stays valid after the conflict was shown. */
 export const TAKEOVER_TTL_MS = 5 * 60_000; // 5 minutes
@@ -176,8 +179,8 @@ export async function completeLogin(
   const outcome = await db.transaction().execute(async (trx) => {
     const now = runtime.now();
     // Serialises logins of one member on PostgreSQL (SQLite runs one write transaction at a time),
-    // so two devices logging in at once cannot both slip under the limit.
-    if (deps.dialect === 'postgres') await sql`select id from members where id = ${member.id} for update`.execute(trx);
+    // so two devices logging in (or taking over) at once cannot both slip under a limit.
+    const limits = await lockedTakeoverLimits(trx, deps.dialect, member.id);
     // The session this browser shows (if genuine): it proves which device's live session is its own.
     const previous = await verifiedSession(trx, ctx.sessionCookie);
     const device = await resolveDevice(trx, ctx, now, runtime.randomBytes, (deviceId) =>
@@ -191,7 +194,10 @@ export async function completeLogin(
     const excess = others.length - (maxDevices - 1);
     // Least recently seen go first.
     const displaced = excess > 0 ? others.slice(-excess) : [];
+    const seen = { memberId: member.id, deviceId: device.id, ip: ctx.ip, userAgent: ctx.userAgent };
     if (displaced.length > 0 && !takeover) {
+      // A second device wanted in while another holds the account: a sharing signal for the seller.
+      await recordDeviceEvent(trx, { kind: 'conflict', ...seen }, now);
       const { token } = await issueOneTimeToken(trx, 'login_takeover', {
         memberId: member.id,
         deviceId: device.id,
@@ -207,12 +213,39 @@ export async function completeLogin(
         deviceToken: device.newToken,
       } as const;
     }
+    if (displaced.length > 0) {
+      const rule = { limit: limits.takeoverLimit ?? settings.takeoverLimit, windowMs: settings.takeoverWindowMs };
+      const since = countingSince(now, rule.windowMs, limits.resetAt);
+      const allowance = allowanceFrom(await countedEventTimes(trx, { memberId: member.id }, 'takeover', since), rule);
+      if (allowance.remaining === 0 && allowance.nextAt !== null) {
+        await recordDeviceEvent(trx, { kind: 'takeover_refused', ...seen }, now);
+        await recordAudit(
+          trx,
+          { type: 'member', id: member.id, label: member.email, ip: ctx.ip },
+          {
+            action: 'session.takeover_refused',
+            target: { type: 'member', id: member.id },
+            details: { limit: rule.limit, windowMs: rule.windowMs, retryAt: allowance.nextAt },
+          },
+          now,
+        );
+        return {
+          ok: false,
+          code: 'TAKEOVER_LIMITED',
+          retryAt: allowance.nextAt,
+          limit: rule.limit,
+          windowMs: rule.windowMs,
+        } as const;
+      }
+    }
     const revoked = await revokeDeviceSessions(trx, {
       memberId: member.id,
       deviceIds: displaced.map((d) => d.deviceId),
       reason: 'takeover',
       now,
     });
+    // Counted only when sessions really ended (a takeover whose rival logged out meanwhile is a login).
+    await recordDeviceEvent(trx, { kind: revoked.length > 0 ? 'takeover' : 'login', ...seen }, now);
     // Session rotation: whatever this browser held before is ended silently (same member: a
     // re-login; another member: the browser switches accounts), so a fixed cookie is never reused.
     // (Each statement only when there is something to end: every round trip counts on PostgreSQL.)
@@ -261,6 +294,20 @@ export async function completeLogin(
     session: outcome.session,
     deviceToken: outcome.deviceToken,
     revokedDevices: outcome.recorded.length,
+  };
+}
+
+/**
+ * The member's takeover override and last reset, read with the row locked on PostgreSQL: the lock
+ * serialises the member's logins, so the count read next is the one the next takeover adds to.
+ */
+async function lockedTakeoverLimits(trx: Kysely<Database>, dialect: Dialect, memberId: number) {
+  const query = trx.selectFrom('members').select(['takeover_limit', 'takeovers_reset_at']).where('id', '=', memberId);
+  const row = dialect === 'postgres' ? await query.forUpdate().executeTakeFirst() : await query.executeTakeFirst();
+  return {
+    takeoverLimit: row?.takeover_limit ?? null,
+    resetAt:
+      row?.takeovers_reset_at === null || row?.takeovers_reset_at === undefined ? null : Number(row.takeovers_reset_at),
   };
 }
 

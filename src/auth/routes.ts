@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorTable } from '../errors.js';
 import { emailProblem, peekOneTimeToken } from '../members/index.js';
+import { formatDateTime } from '../shared/format.js';
 import { asksForJson, sendError, sendPage } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { clearSessionCookie, presentedCookies, setDeviceCookie, setSessionCookie } from './cookies.js';
@@ -39,6 +40,17 @@ function homeOf(role: 'member' | 'admin'): string {
 function retryText(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
   return minutes <= 1 ? 'sekitar 1 menit' : `${minutes} menit`;
+}
+
+/** Why "keep here" was refused, when it is possible again, and the two ways forward. */
+export function takeoverLimitedText(
+  limit: { retryAt: number; limit: number; windowMs: number },
+  config: Pick<Config, 'displayTimeZone'>,
+  settings: Pick<AuthDeps['settings'], 'sellerContact'>,
+): string {
+  const hours = Math.round(limit.windowMs / 3_600_000);
+  const seller = settings.sellerContact ? `hubungi penjual: ${settings.sellerContact}` : 'hubungi penjual';
+  return `Akun ini sudah ${limit.limit} kali dipindahkan ke perangkat lain dalam ${hours} jam terakhir, jadi "Tetap gunakan di sini" belum bisa dipakai. Bisa lagi mulai ${formatDateTime(limit.retryAt, config.displayTimeZone)}. Sekarang Anda bisa keluar dari perangkat yang sedang dipakai (menu Perangkat saya atau tombol Keluar di sana), lalu masuk di sini. Jika perangkat itu bukan milik Anda, ${seller}.`;
 }
 
 export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
@@ -110,6 +122,10 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
           `Terlalu banyak percobaan masuk. Coba lagi dalam ${retryText(result.retryAfterMs)}. Atau masuk sekarang lewat tautan yang kami kirim ke email Anda: "Kirim tautan masuk ke email saya".`,
           view,
         );
+      }
+      case 'TAKEOVER_LIMITED': {
+        reply.header('retry-after', String(Math.max(1, Math.ceil((result.retryAt - auth.runtime.now()) / 1000))));
+        return fail(request, reply, 'TAKEOVER_LIMITED', takeoverLimitedText(result, config, auth.settings), view);
       }
       default:
         return fail(request, reply, result.code, undefined, view);

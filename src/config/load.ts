@@ -63,7 +63,14 @@ export interface Config {
     readonly rateWindowMs: number;
     readonly maxFailuresPerAccount: number;
     readonly maxAttemptsPerIp: number;
+    /** "Tetap gunakan di sini" allowed per member per window (0: no limit); a membership rule may override it. */
+    readonly takeoverLimit: number;
+    readonly takeoverWindowMs: number;
+    /** How buyers reach the seller (SELLER_CONTACT), or undefined. */
+    readonly sellerContact: string | undefined;
   };
+  /** Device releases per license per 30 days (0: no limit) and how a reset past it is granted. */
+  readonly licenseTransfers: { readonly maxPer30Days: number; readonly resetPolicy: 'approve' | 'monthly' };
   /** Embed URL of a player: the members' content while no membership product has content of its own. */
   readonly memberVideoUrl: string | undefined;
   /** Per-product content: upload limit, and the largest PDF stamped per buyer (bytes). */
@@ -255,7 +262,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       rateWindowMs: e.LOGIN_RATE_WINDOW_MINUTES * 60_000,
       maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+      takeoverLimit: e.TAKEOVER_LIMIT,
+      takeoverWindowMs: e.TAKEOVER_WINDOW_HOURS * 3_600_000,
+      sellerContact: e.SELLER_CONTACT,
     },
+    licenseTransfers: { maxPer30Days: e.LICENSE_MAX_TRANSFERS, resetPolicy: e.LICENSE_TRANSFER_RESET },
     memberVideoUrl: e.MEMBER_VIDEO_URL,
     content: {
       maxUploadBytes: e.CONTENT_MAX_UPLOAD_MB * 1024 * 1024,

@@ -62,6 +62,10 @@ export const productRuleSchema = z
     onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
     // How long a license token lets the seller's app work offline (LICENSE_TOKEN_GRACE_DAYS if absent).
     offlineGraceDays: z.number().int().positive().max(MAX_OFFLINE_GRACE_DAYS).optional(),
+    // License rules: device releases allowed per 30 days (LICENSE_MAX_TRANSFERS if absent; 0: none).
+    maxTransfers: z.number().int().min(0).max(1000).optional(),
+    // Membership rules: takeovers per TAKEOVER_WINDOW_HOURS for members it registers (TAKEOVER_LIMIT if absent).
+    takeoverLimit: z.number().int().min(0).max(1000).optional(),
   })
   .refine((r) => r.uuid !== undefined || r.title !== undefined, {
     message: 'setiap aturan produk butuh "uuid" atau "title"',
@@ -139,6 +143,11 @@ export const envSchema = z.object({
   MAIL_LEASE_SECONDS: positiveInt.min(5).max(3600).default(120),
   MAX_DEVICES_PER_MEMBER: positiveInt.max(100).default(1),
   ADMIN_MAX_DEVICES: positiveInt.max(100).optional(),
+  // "Tetap gunakan di sini" per member per window; 0 turns the limit off.
+  TAKEOVER_LIMIT: z.coerce.number().int().min(0).max(1000).default(3),
+  TAKEOVER_WINDOW_HOURS: positiveInt.max(24 * 30).default(24),
+  // How buyers reach the seller, named wherever a limit sends them to the seller.
+  SELLER_CONTACT: z.string().trim().min(3).max(200).optional(),
   SESSION_IDLE_TIMEOUT_HOURS: positiveInt.max(24 * 365).default(24 * 7),
   SESSION_MAX_AGE_DAYS: positiveInt.max(365).default(30),
   LOGIN_LINK_TTL_MINUTES: positiveInt.max(24 * 60).default(30),
@@ -187,6 +196,11 @@ export const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  // Device releases ("Lepaskan", API deactivate) per license per 30 days; 0 turns the limit off.
+  LICENSE_MAX_TRANSFERS: z.coerce.number().int().min(0).max(1000).default(3),
+  // A member past the release limit asks for a reset by email: the seller approves each (approve),
+  // or one a month is granted at once and further ones wait for the seller (monthly).
+  LICENSE_TRANSFER_RESET: z.enum(['approve', 'monthly']).default('approve'),
   LICENSE_TOKEN_GRACE_DAYS: positiveInt.max(MAX_OFFLINE_GRACE_DAYS).default(7),
   // At least three days of retries: a seller's server down over a long weekend still gets every event.
   WEBHOOK_OUT_RETRY_DAYS: positiveInt.min(3).max(30).default(3),

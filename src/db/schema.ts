@@ -34,6 +34,8 @@ export interface Database {
   content_files: ContentFilesTable;
   content_file_chunks: ContentFileChunksTable;
   content_deliveries: ContentDeliveriesTable;
+  device_events: DeviceEventsTable;
+  transfer_reset_requests: TransferResetRequestsTable;
 }
 
 export type WebhookProvider = 'lynk' | 'hesda';
@@ -87,6 +89,10 @@ export interface MembersTable {
   imported_at: Generated<number | null>;
   /** 1: the member must choose a new password before any member page (an imported default password). */
   password_change_required: Generated<number>;
+  /** Takeovers allowed per TAKEOVER_WINDOW_HOURS from the membership's product rule; null: TAKEOVER_LIMIT. */
+  takeover_limit: Generated<number | null>;
+  /** The seller reset the takeover count: takeovers before this no longer count. */
+  takeovers_reset_at: Generated<number | null>;
 }
 
 export interface OrdersTable {
@@ -130,6 +136,10 @@ export interface LicensesTable {
   legacy_transaction_no: Generated<string | null>;
   /** Days a license token lets an app work offline (from the product rule); null: LICENSE_TOKEN_GRACE_DAYS. */
   offline_grace_days: number | null;
+  /** Releases allowed per 30 days (from the product rule); null: LICENSE_MAX_TRANSFERS. */
+  max_transfers: Generated<number | null>;
+  /** The last reset of the release count (by the seller, or a granted request): older releases no longer count. */
+  transfers_reset_at: Generated<number | null>;
 }
 
 /** takeover: a new device took the slot · deactivated: the seller's app or the member released it · reset · license_revoked. */
@@ -177,7 +187,7 @@ export interface OneTimeTokensTable {
   id: Generated<number>;
   token_hash: string;
   /** set_password: the registration link · login_link: emailed one-time login · login_takeover: "keep here" after a conflict. */
-  purpose: 'set_password' | 'login_link' | 'login_takeover';
+  purpose: 'set_password' | 'login_link' | 'login_takeover' | 'transfer_reset';
   member_id: number;
   /** For login_takeover: the device that may confirm it. */
   device_id: number | null;
@@ -296,6 +306,10 @@ export interface ProductRulesTable {
   offline_grace_days: number | null;
   created_at: number;
   updated_at: number;
+  /** As `takeoverLimit` in PRODUCT_RULES (membership rules); null: TAKEOVER_LIMIT. */
+  takeover_limit: Generated<number | null>;
+  /** As `maxTransfers` in PRODUCT_RULES (license rules); null: LICENSE_MAX_TRANSFERS. */
+  max_transfers: Generated<number | null>;
 }
 
 export type PpobTransaction = Selectable<PpobTransactionsTable>;
@@ -489,3 +503,45 @@ export interface ContentDeliveriesTable {
 export type ContentProduct = Selectable<ContentProductsTable>;
 export type ContentItem = Selectable<ContentItemsTable>;
 export type ContentFile = Selectable<ContentFilesTable>;
+
+/**
+ * What the fair-device limits count and the sharing signals read (src/auth/device-events.ts):
+ * takeover · takeover_refused (past the limit) · conflict (the dialog was shown) · login ·
+ * release (a license device released by the member or the API) · release_refused ·
+ * activation_refused (a license's device limit was hit). `ip_prefix` is /24 or /48, never the address.
+ */
+export type DeviceEventKind =
+  | 'takeover'
+  | 'takeover_refused'
+  | 'conflict'
+  | 'login'
+  | 'release'
+  | 'release_refused'
+  | 'activation_refused';
+
+export interface DeviceEventsTable {
+  id: Generated<number>;
+  member_id: number | null;
+  license_id: number | null;
+  kind: DeviceEventKind;
+  device_id: number | null;
+  ip_prefix: string | null;
+  browser: Generated<string>;
+  os: Generated<string>;
+  at: number;
+}
+
+/** unconfirmed (mail sent) · pending (waits for the seller) · approved · rejected. */
+export type TransferResetStatus = 'unconfirmed' | 'pending' | 'approved' | 'rejected';
+
+export interface TransferResetRequestsTable {
+  id: Generated<number>;
+  license_id: number;
+  member_id: number;
+  status: TransferResetStatus;
+  created_at: number;
+  confirmed_at: number | null;
+  decided_at: number | null;
+  /** "otomatis" (monthly policy) or the deciding admin's email. */
+  decided_by: string | null;
+}
