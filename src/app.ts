@@ -36,7 +36,7 @@ import { healthRoutes } from './health.js';
 import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger, redactUrl } from './logger.js';
-import { memberAreaRoutes, memberRoutes } from './member-area/index.js';
+import { memberAreaRoutes, memberRoutes, transferResetRoutes } from './member-area/index.js';
 import { createMetrics, metricsRoutes } from './metrics.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import { storedProductRules, withStoredRules } from './products/index.js';
@@ -311,6 +311,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     runtime,
     bus,
     onWebhookQueued,
+    transfers: config.licenseTransfers,
   };
   const signer = new LicenseTokenSigner({
     db: database.db,
@@ -339,7 +340,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     timeZone: config.displayTimeZone,
     licenses,
     productContent: licenseContentView(database.db),
+    onMailQueued: deps.onMailQueued,
   });
+  await app.register(transferResetRoutes, { licenses });
   await app.register(contentMemberRoutes, {
     db: database.db,
     runtime,

@@ -11,6 +11,8 @@ export {
 } from './api-tokens.js';
 export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
+export type { Allowance, DeviceEventInput, WindowLimit } from './device-events.js';
+export { allowanceFrom, countedEventTimes, countingSince, ipPrefix, recordDeviceEvent } from './device-events.js';
 export type { GuardDeps } from './guard.js';
 export { authenticateStream, memberGuard, signedIn } from './guard.js';
 export type { AuthDeps, LoginContext, LoginResult, SessionEndAudit } from './login.js';
@@ -19,6 +21,8 @@ export type { LinkLoginResult } from './login-links.js';
 export { loginWithLink } from './login-links.js';
 export { newPasswordRoutes } from './new-password.js';
 export { oldLoginRoutes } from './old-login.js';
+export type { MemberDevice } from './own-devices.js';
+export { endOwnDeviceSession, memberDevices } from './own-devices.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';

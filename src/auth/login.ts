@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Runtime } from '../clock.js';
@@ -311,12 +310,12 @@ async function lockedTakeoverLimits(trx: Kysely<Database>, dialect: Dialect, mem
   };
 }
 
-function publishCommitted(deps: Pick<AuthDeps, 'bus'>, events: RealtimeEvent[]): void {
+export function publishCommitted(deps: Pick<AuthDeps, 'bus'>, events: RealtimeEvent[]): void {
   if (events.length > 0) deps.bus.publish(events);
 }
 
 /** What the open pages of the given devices are told when their sessions end. */
-function revocationEvents(
+export function revocationEvents(
   memberId: number,
   deviceIds: readonly number[],
   reason: keyof typeof SESSION_ENDED_MESSAGES,

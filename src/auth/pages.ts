@@ -15,6 +15,7 @@ export const LOGIN_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' |
   expired: { text: SESSION_ENDED_MESSAGES.expired, kind: 'error' },
   admin: { text: SESSION_ENDED_MESSAGES.admin, kind: 'error' },
   password_changed: { text: SESSION_ENDED_MESSAGES.password_changed, kind: 'error' },
+  ended_by_member: { text: SESSION_ENDED_MESSAGES.ended_by_member, kind: 'error' },
   batal: { text: 'Login dibatalkan. Akun tetap aktif di perangkat lain.', kind: 'ok' },
   admin_dibuat: { text: 'Admin dibuat. Masuk dengan email dan kata sandi admin.', kind: 'ok' },
   tautan: {

@@ -160,7 +160,7 @@ export interface LicenseActivationsTable {
   revoked_reason: ActivationRevokeReason | null;
 }
 
-export type MailKind = 'license' | 'registration' | 'login_link';
+export type MailKind = 'license' | 'registration' | 'login_link' | 'transfer_reset';
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailOutboxTable {
@@ -211,7 +211,15 @@ export interface DevicesTable {
 }
 
 /** takeover: another device chose "keep here" · logout · rotated: the same device logged in again (silent) · replaced: the browser logged into another account (silent) · admin. */
-export type RevokeReason = 'takeover' | 'logout' | 'rotated' | 'replaced' | 'admin' | 'password_changed';
+export type RevokeReason =
+  | 'takeover'
+  | 'logout'
+  | 'rotated'
+  | 'replaced'
+  | 'admin'
+  | 'password_changed'
+  /** The member ended it from another of their devices ("Perangkat saya"): not a takeover, not counted. */
+  | 'ended_by_member';
 
 export interface SessionsTable {
   id: string;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { recordDeviceEvent } from '../auth/index.js';
 import type { Database, Dialect } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { Failure, Result } from '../errors.js';
@@ -93,6 +94,8 @@ async function activateOnce(
   // More than one too many only when an operator lowered max_devices: the oldest make room.
   const excess = live.length - license.max_devices + 1;
   if (excess > 0 && license.on_limit !== 'takeover') {
+    // One device more than the key allows tried to use it: a sharing signal for the seller.
+    await recordDeviceEvent(trx, { kind: 'activation_refused', licenseId: license.id }, now);
     const activations = live.map(activationView);
     return {
       result: {

@@ -14,6 +14,7 @@ import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 import type { DeviceTokens } from './device-tokens.js';
 import type { StartTouchWorker } from './touch-writer.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
+import { transferAllowances, transferSettings } from './transfers.js';
 import { validateLicense } from './validate.js';
 import { ValidationTouches } from './validation-touches.js';
 
@@ -86,6 +87,13 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
   const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, extra: Record<string, unknown> = {}) => {
     request.log.info({ code }, `license api: ${code}`);
     return sendError(request, reply, code, { details: extra });
+  };
+
+  /** Releases the app may still make on a license (null: no limit), so it knows whether offering one helps. */
+  const transfersRemaining = async (licenseId: number) => {
+    const now = deps.runtime.now();
+    const allowances = await transferAllowances(deps.db, [licenseId], transferSettings(deps), now);
+    return allowances.get(licenseId)?.remaining ?? null;
   };
 
   /** Counts the request, then parses it; null when an answer (429, 400) was already sent. */
@@ -168,7 +176,11 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       // At the limit: the devices in use (id, name, time; never their fingerprints), so the app can offer to release one.
       const details =
         result.code === 'ACTIVATION_LIMIT'
-          ? { max_devices: result.maxDevices, activations: result.activations.map(activationJson) }
+          ? {
+              max_devices: result.maxDevices,
+              activations: result.activations.map(activationJson),
+              transfers_remaining: await transfersRemaining(result.licenseId),
+            }
           : {};
       return fail(request, reply, result.code, details);
     }
@@ -210,8 +222,17 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     if (!body) return reply;
     const target =
       body.activation_id !== undefined ? { activationId: body.activation_id } : { fingerprint: body.fingerprint ?? '' };
-    const result = await deactivateLicense(deps, body.key, target);
-    if (!result.ok) return fail(request, reply, result.code);
-    return { deactivated: true, activation_id: result.activationId };
+    const origin = { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') };
+    const result = await deactivateLicense(deps, body.key, target, origin);
+    if (!result.ok) {
+      if (result.code !== 'TRANSFER_LIMIT') return fail(request, reply, result.code);
+      reply.header('retry-after', String(Math.max(1, Math.ceil((result.retryAt - deps.runtime.now()) / 1000))));
+      return fail(request, reply, 'TRANSFER_LIMIT', {
+        max_transfers: result.maxTransfers,
+        transfers_remaining: 0,
+        retry_at: iso(result.retryAt),
+      });
+    }
+    return { deactivated: true, activation_id: result.activationId, transfers_remaining: result.transfersRemaining };
   });
 };

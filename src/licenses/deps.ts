@@ -11,6 +11,8 @@ export interface LicenseDeps {
   bus: RealtimeBus;
   /** Wakes the webhook worker after a change queued events for the seller's systems. */
   onWebhookQueued?: (() => void) | undefined;
+  /** Release limit and reset policy; DEFAULT_TRANSFER_SETTINGS when absent. */
+  transfers?: { maxPer30Days: number; resetPolicy: 'approve' | 'monthly' } | undefined;
 }
 
 /** What a license token says about its license (src/licenses/token.ts). */

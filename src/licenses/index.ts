@@ -4,7 +4,7 @@ export { activateLicense } from './activate.js';
 export type { RevokeLicenseResult } from './admin.js';
 export { findLicenseByKey, listActivations, resetActivations, revokeLicense } from './admin.js';
 export { LICENSE_KEYS_PATH, licenseApiRoutes } from './api-routes.js';
-export type { DeactivateResult, DeactivateTarget } from './deactivate.js';
+export type { DeactivateResult, DeactivateTarget, ReleaseOrigin } from './deactivate.js';
 export { deactivateLicense } from './deactivate.js';
 export type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 export type { DeviceTokenSettings } from './device-tokens.js';
@@ -27,6 +27,18 @@ export type { LicenseJwk, LicenseTokenClaims, TokenCheck } from './token.js';
 export { verifyLicenseToken } from './token.js';
 export { LicenseTokenSigner } from './token-signer.js';
 export type { StartTouchWorker, TouchWorkerData } from './touch-writer.js';
+export type { ConfirmResetResult, DecideResetResult, RequestResetResult, ResetRequester } from './transfer-resets.js';
+export {
+  AUTOMATIC,
+  confirmTransferReset,
+  decideTransferReset,
+  openRequest,
+  pendingTransferResets,
+  requestTransferReset,
+  resetTransferCount,
+} from './transfer-resets.js';
+export type { TransferSettings } from './transfers.js';
+export { TRANSFER_WINDOW_MS, transferAllowance, transferAllowances, transferSettings } from './transfers.js';
 export type { InvalidCode, ValidateResult } from './validate.js';
 export { validateLicense } from './validate.js';
 export { licenseEvent, licenseExpirySweep, orderLicensesIssued } from './webhook-events.js';

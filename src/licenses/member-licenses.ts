@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import type { DeactivateResult } from './deactivate.js';
+import type { DeactivateResult, ReleaseOrigin } from './deactivate.js';
 import { endOne } from './deactivate.js';
 import type { LicenseDeps } from './deps.js';
 import { activationView } from './deps.js';
@@ -55,6 +55,7 @@ export async function releaseMemberActivation(
   deps: LicenseDeps,
   email: string,
   activationId: number,
+  origin: ReleaseOrigin,
 ): Promise<DeactivateResult> {
   const row = await deps.db
     .selectFrom('license_activations')
@@ -64,5 +65,5 @@ export async function releaseMemberActivation(
     .where((eb) => eb(eb.fn('lower', ['licenses.email']), '=', email.toLowerCase()))
     .executeTakeFirst();
   if (!row) return { ok: false, code: 'LICENSE_NOT_FOUND' };
-  return endOne(deps, row, activationId);
+  return endOne(deps, row, activationId, origin);
 }

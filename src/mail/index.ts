@@ -4,14 +4,16 @@ export type {
   MailParams,
   QueuedMail,
   RegistrationMailParams,
+  TransferResetMailParams,
 } from './outbox.js';
 export { enqueueMail } from './outbox.js';
 export { listMail, OUTBOX_LIST_COLUMNS } from './queries.js';
 export type { IssueLink } from './render.js';
-export { REDACTED_LINK } from './render.js';
+export { REDACTED_LINK, TRANSFER_RESET_LINK_TTL_MS } from './render.js';
 export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
 export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';
 export { registrationMailSubject, renderRegistrationMail } from './templates/registration.js';
+export { renderTransferResetMail, transferResetMailSubject } from './templates/transfer-reset.js';
 export type { MailTransport, OutgoingMail } from './transports.js';
 export { devTransport, smtpTransport } from './transports.js';
 export { MailWorker, retryDelayMs } from './worker.js';

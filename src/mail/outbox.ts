@@ -36,7 +36,17 @@ export interface LoginLinkMailParams {
   asksPassword?: boolean;
 }
 
-export type MailParams = LicenseMailParams | RegistrationMailParams | LoginLinkMailParams;
+/** The confirmation of a member's request to reset a license's release count (a one-time link). */
+export interface TransferResetMailParams {
+  kind: 'transfer_reset';
+  memberId: number;
+  name: string;
+  email: string;
+  licenseKey: string;
+  productTitle: string;
+}
+
+export type MailParams = LicenseMailParams | RegistrationMailParams | LoginLinkMailParams | TransferResetMailParams;
 
 export interface QueuedMail {
   /** One mail per reason: the same key queued twice stays one mail ("never sent twice"). */

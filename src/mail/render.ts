@@ -6,6 +6,7 @@ import type { RenderedMail } from './templates/layout.js';
 import { renderLicenseMail } from './templates/license.js';
 import { renderLoginLinkMail } from './templates/login-link.js';
 import { renderRegistrationMail } from './templates/registration.js';
+import { renderTransferResetMail } from './templates/transfer-reset.js';
 
 export interface RenderedForSending {
   /** What goes to the recipient. */
@@ -23,10 +24,13 @@ export type IssueLink = (
   db: Kysely<Database>,
   request: {
     memberId: number;
-    purpose: 'set_password' | 'login_link';
+    purpose: 'set_password' | 'login_link' | 'transfer_reset';
     ttlMs: number;
   },
 ) => Promise<string>;
+
+/** How long a reset confirmation link stays valid. */
+export const TRANSFER_RESET_LINK_TTL_MS = 24 * 3_600_000; // 24 hours
 
 export const REDACTED_LINK = '[tautan sekali pakai disembunyikan]';
 
@@ -46,8 +50,15 @@ export async function renderForSending(
   }
   const { config } = deps;
   const base = config.publicUrl;
-  const issue = (purpose: 'set_password' | 'login_link', ttlMs: number) =>
+  const issue = (purpose: 'set_password' | 'login_link' | 'transfer_reset', ttlMs: number) =>
     deps.issueLink(db, { memberId: params.memberId, purpose, ttlMs });
+  if (params.kind === 'transfer_reset') {
+    const hours = Math.round(TRANSFER_RESET_LINK_TTL_MS / 3_600_000);
+    const url = `${base}/reset-pelepasan?token=${await issue('transfer_reset', TRANSFER_RESET_LINK_TTL_MS)}`;
+    const send = renderTransferResetMail(params, { url, validHours: hours });
+    const keep = keepSecrets ? send : renderTransferResetMail(params, { url: REDACTED_LINK, validHours: hours });
+    return { send, keep };
+  }
   const loginLinkMinutes = Math.round(config.auth.loginLinkTtlMs / 60_000);
   const loginLinkUrl = `${base}/login/tautan?token=${await issue('login_link', config.auth.loginLinkTtlMs)}`;
 

@@ -1,15 +1,26 @@
 import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Allowance } from '../auth/index.js';
 import { signedIn } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { LicenseDeps } from '../licenses/index.js';
-import { licenseState, listLicenses, memberActivations, releaseMemberActivation } from '../licenses/index.js';
+import {
+  licenseState,
+  listLicenses,
+  memberActivations,
+  openRequest,
+  releaseMemberActivation,
+  requestTransferReset,
+  transferAllowances,
+  transferSettings,
+} from '../licenses/index.js';
 import { formatDate, formatDateTime } from '../shared/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
 import { sendPage } from '../web/respond.js';
+import { devicesPageRoutes } from './devices-page.js';
 import type { ProductContent } from './product-page.js';
 import { productPageRoutes } from './product-page.js';
 
@@ -18,11 +29,26 @@ export interface MemberAreaOptions {
   requireMember: preHandlerAsyncHookHandler;
   timeZone: string;
   licenses: LicenseDeps;
+  /** Wakes the mail worker after a reset request queued its confirmation mail. */
+  onMailQueued?: (() => void) | undefined;
   /** A product's own content on its page (the content feature renders it). */
   productContent?: ProductContent | undefined;
 }
 
 const STATE_TEXT = { active: 'Aktif', revoked: 'Dicabut', expired: 'Kedaluwarsa' } as const;
+
+/** What "Lisensi saya" says after a redirect (the query names the case). */
+const LICENSE_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' | 'error' }>> = {
+  dilepas: { text: 'Perangkat dilepas dari lisensi.', kind: 'ok' },
+  batas: {
+    text: 'Batas pelepasan perangkat lisensi ini sudah tercapai. Minta reset di bawah, atau hubungi penjual.',
+    kind: 'error',
+  },
+  reset: {
+    text: 'Permintaan reset dicatat. Buka tautan di email yang kami kirim untuk mengonfirmasinya.',
+    kind: 'ok',
+  },
+};
 
 /**
  * The member area under /member. Every request passes the member guard (session checked in the
@@ -44,7 +70,7 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
       html`<h1>Halo, ${member.name || member.email}</h1>
 <p>Anda masuk sebagai <strong>${member.email}</strong>.</p>
 <p>Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>
-<ul><li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi dan perangkatnya.</li></ul>`,
+<ul><li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi dan perangkatnya.</li><li><a href="/member/perangkat">Perangkat saya</a>: browser yang masuk ke akun ini.</li></ul>`,
     );
   });
 
@@ -52,22 +78,28 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
     const member = signedIn(request);
     const now = licenseDeps.runtime.now();
     const licenses = await listLicenses(db, { email: member.email, limit: 500 });
-    const activations = await memberActivations(
-      db,
-      licenses.map((l) => l.id),
-    );
+    const ids = licenses.map((l) => l.id);
+    const activations = await memberActivations(db, ids);
+    const allowances = await transferAllowances(db, ids, transferSettings(licenseDeps), now);
     const csrf = reply.generateCsrf();
-    const rows = licenses.map((l) => {
+    const rows: SafeHtml[] = [];
+    for (const l of licenses) {
       const devices = activations.get(l.id) ?? [];
+      const allowance = allowances.get(l.id);
+      const exhausted = allowance?.remaining === 0;
       const list = devices.map(
         (a) =>
           html`<li data-activation-id="${a.id}">${a.name} <span class="muted">sejak ${formatDateTime(a.createdAt, timeZone)}</span>
-<form method="post" action="/member/lisensi/aktivasi/${a.id}/lepas"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary release">Lepaskan</button></form></li>`,
+${exhausted ? '' : html`<form method="post" action="/member/lisensi/aktivasi/${a.id}/lepas"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary release">Lepaskan</button></form>`}</li>`,
       );
       const state = licenseState(l, now);
-      return html`<tr data-license-id="${l.id}"><td><code>${l.license_key}</code></td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`;
-    });
-    const released = (request.query as Record<string, unknown>).dilepas !== undefined;
+      const transfers = allowance ? await transferNote(l.id, allowance, csrf) : '';
+      rows.push(
+        html`<tr data-license-id="${l.id}"><td><code>${l.license_key}</code></td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}${transfers}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`,
+      );
+    }
+    const query = request.query as Record<string, unknown>;
+    const notice = Object.entries(LICENSE_NOTICES).find(([key]) => query[key] !== undefined)?.[1];
     return sendPage(
       reply,
       200,
@@ -75,15 +107,28 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
         'Lisensi saya',
         csrf,
         html`<h1>Lisensi saya</h1>
-${released ? html`<p class="ok" id="release-notice">Perangkat dilepas dari lisensi.</p>` : ''}
+${notice ? html`<p class="${notice.kind}" id="release-notice">${notice.text}</p>` : ''}
 ${
   licenses.length === 0
     ? html`<p class="muted">Belum ada lisensi untuk ${member.email}.</p>`
-    : html`<table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<div class="table-wrap"><table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table></div>`
 }`,
       ),
     );
   });
+
+  /** Releases left, and past the limit: when one is possible again and the way to ask for a reset. */
+  async function transferNote(licenseId: number, allowance: Allowance, csrf: string): Promise<SafeHtml | ''> {
+    if (allowance.limit === null) return '';
+    const left = html`<p class="muted transfers" data-transfers-remaining="${String(allowance.remaining)}">Sisa pelepasan perangkat: ${String(allowance.remaining)} dari ${String(allowance.limit)} (30 hari).</p>`;
+    if (allowance.remaining !== 0) return left;
+    const open = await openRequest(db, licenseId);
+    const again = allowance.nextAt ? html` Bisa lagi mulai ${formatDateTime(allowance.nextAt, timeZone)}.` : '';
+    const ask = open
+      ? html`<p class="muted reset-status">${open.status === 'unconfirmed' ? 'Permintaan reset menunggu konfirmasi lewat email Anda.' : 'Permintaan reset menunggu persetujuan penjual.'}</p>`
+      : html`<form method="post" action="/member/lisensi/${licenseId}/minta-reset"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary release" id="ask-reset-${licenseId}">Minta reset</button></form>`;
+    return html`${left}<p class="info-box">Batas pelepasan perangkat tercapai.${again}</p>${ask}`;
+  }
 
   app.post<{ Params: { id: string } }>(
     '/member/lisensi/aktivasi/:id/lepas',
@@ -91,13 +136,41 @@ ${
     async (request, reply) => {
       const member = signedIn(request);
       const id = Number(request.params.id);
+      const origin = {
+        ip: request.ip,
+        userAgent: String(request.headers['user-agent'] ?? ''),
+        memberId: member.memberId,
+      };
       const result =
-        Number.isSafeInteger(id) && id > 0 ? await releaseMemberActivation(licenseDeps, member.email, id) : null;
+        Number.isSafeInteger(id) && id > 0
+          ? await releaseMemberActivation(licenseDeps, member.email, id, origin)
+          : null;
+      if (result && !result.ok && result.code === 'TRANSFER_LIMIT')
+        return reply.redirect('/member/lisensi?batas=1', 303);
       // Another member's activation, or one already released: the same "not found".
       if (!result?.ok) throw new AppError('NOT_FOUND');
       return reply.redirect('/member/lisensi?dilepas=1', 303);
     },
   );
 
+  app.post<{ Params: { id: string } }>(
+    '/member/lisensi/:id/minta-reset',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const member = signedIn(request);
+      const id = Number(request.params.id);
+      const requester = { memberId: member.memberId, email: member.email, name: member.name };
+      const result = Number.isSafeInteger(id) && id > 0 ? await requestTransferReset(licenseDeps, requester, id) : null;
+      if (!result) throw new AppError('NOT_FOUND');
+      if (!result.ok) {
+        if (result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND');
+        return reply.redirect('/member/lisensi', 303);
+      }
+      if (result.mailQueued) options.onMailQueued?.();
+      return reply.redirect('/member/lisensi?reset=1', 303);
+    },
+  );
+
+  await devicesPageRoutes(app, { auth: licenseDeps, timeZone });
   await productPageRoutes(app, { licenses: licenseDeps, signedIn, content: options.productContent });
 };

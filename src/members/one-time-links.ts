@@ -163,7 +163,7 @@ async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
 export function linkIssuer(runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
   return async (
     db: Kysely<Database>,
-    request: { memberId: number; purpose: 'set_password' | 'login_link'; ttlMs: number },
+    request: { memberId: number; purpose: 'set_password' | 'login_link' | 'transfer_reset'; ttlMs: number },
   ) =>
     (
       await issueOneTimeToken(db, request.purpose, {

@@ -5,6 +5,7 @@ export const SESSION_ENDED_MESSAGES = {
   admin: 'Sesi Anda diakhiri oleh admin.',
   password_changed: 'Kata sandi akun ini diganti. Silakan masuk kembali.',
   expired: 'Sesi Anda telah berakhir. Silakan masuk kembali.',
+  ended_by_member: 'Sesi di perangkat ini diakhiri dari perangkat Anda yang lain (menu Perangkat saya).',
 } as const;
 
 export function sessionEndedMessage(reason: string | null): string {

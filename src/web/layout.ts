@@ -103,6 +103,8 @@ iframe.mail{width:100%;min-height:480px;border:1px solid #e4e7eb;border-radius:8
 td .devices li{display:flex;justify-content:space-between;align-items:center;gap:8px}
 td .devices form{margin:0}
 button.release{margin:0;width:auto;padding:4px 10px;font-size:13px}
+.own-devices li{display:flex;justify-content:space-between;align-items:center;gap:8px;flex-wrap:wrap;overflow-wrap:anywhere}
+.own-devices form{margin:0}
 .content-items{list-style:none;padding:0;margin:16px 0}
 .content-item{margin:0 0 20px;overflow-wrap:anywhere}
 .content-video{margin:0}

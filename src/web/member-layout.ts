@@ -20,6 +20,7 @@ export function memberPage(title: string, csrf: string, body: SafeHtml, bodyData
 <a href="/member">Beranda</a>
 <a href="/member/produk">Produk saya</a>
 <a href="/member/lisensi">Lisensi saya</a>
+<a href="/member/perangkat">Perangkat saya</a>
 <a href="/member/transaksi">Transaksi</a>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" id="logout">Keluar</button></form>
 </nav>
