@@ -14,6 +14,7 @@ import { mailConsoleRoutes } from './routes/mail.js';
 import { memberConsoleRoutes } from './routes/members.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
+import { sharingConsoleRoutes } from './routes/sharing.js';
 import { toolConsoleRoutes } from './routes/tools.js';
 import { webhookKeyConsoleRoutes } from './routes/webhook-keys.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
@@ -55,6 +56,7 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   await app.register(webhooksOutConsoleRoutes, console);
   await app.register(mailConsoleRoutes, console);
   await app.register(productConsoleRoutes, console);
+  await app.register(sharingConsoleRoutes, console);
   await app.register(contentConsoleRoutes, {
     db: opts.db,
     now: () => opts.runtime.now(),

@@ -107,3 +107,39 @@ export async function countedEventTimes(
 export function countingSince(now: number, windowMs: number, resetAt: number | null): number {
   return Math.max(now - windowMs, resetAt === null ? Number.NEGATIVE_INFINITY : Number(resetAt));
 }
+
+/** The member's own override (from the membership's product rule) and the seller's last reset. */
+export interface MemberTakeoverLimits {
+  takeoverLimit: number | null;
+  resetAt: number | null;
+}
+
+/**
+ * The member's override and last reset. `forUpdate` (PostgreSQL, inside the login transaction) locks
+ * the row: that serialises the member's logins, so the count read next is the one the next takeover
+ * adds to (SQLite runs one write transaction at a time).
+ */
+export async function memberTakeoverLimits(
+  db: Kysely<Database>,
+  memberId: number,
+  forUpdate: boolean,
+): Promise<MemberTakeoverLimits> {
+  const query = db.selectFrom('members').select(['takeover_limit', 'takeovers_reset_at']).where('id', '=', memberId);
+  const row = forUpdate ? await query.forUpdate().executeTakeFirst() : await query.executeTakeFirst();
+  const resetAt = row?.takeovers_reset_at ?? null;
+  return { takeoverLimit: row?.takeover_limit ?? null, resetAt: resetAt === null ? null : Number(resetAt) };
+}
+
+/** "Tetap gunakan di sini" left for a member: TAKEOVER_LIMIT (or the member's override) per window. */
+export async function takeoverAllowance(
+  db: Kysely<Database>,
+  memberId: number,
+  limits: MemberTakeoverLimits,
+  settings: { takeoverLimit: number; takeoverWindowMs: number },
+  now: number,
+): Promise<Allowance & { windowMs: number }> {
+  const rule = { limit: limits.takeoverLimit ?? settings.takeoverLimit, windowMs: settings.takeoverWindowMs };
+  const since = countingSince(now, rule.windowMs, limits.resetAt);
+  const times = await countedEventTimes(db, { memberId }, 'takeover', since);
+  return { ...allowanceFrom(times, rule), windowMs: rule.windowMs };
+}

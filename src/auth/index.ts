@@ -11,8 +11,16 @@ export {
 } from './api-tokens.js';
 export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
-export type { Allowance, DeviceEventInput, WindowLimit } from './device-events.js';
-export { allowanceFrom, countedEventTimes, countingSince, ipPrefix, recordDeviceEvent } from './device-events.js';
+export type { Allowance, DeviceEventInput, MemberTakeoverLimits, WindowLimit } from './device-events.js';
+export {
+  allowanceFrom,
+  countedEventTimes,
+  countingSince,
+  ipPrefix,
+  memberTakeoverLimits,
+  recordDeviceEvent,
+  takeoverAllowance,
+} from './device-events.js';
 export type { GuardDeps } from './guard.js';
 export { authenticateStream, memberGuard, signedIn } from './guard.js';
 export type { AuthDeps, LoginContext, LoginResult, SessionEndAudit } from './login.js';

@@ -20,7 +20,7 @@ import {
 import type { NewRealtimeEvent, RealtimeBus, RealtimeEvent } from '../realtime/index.js';
 import { recordRealtimeEvents, SESSION_ENDED_MESSAGES } from '../realtime/index.js';
 import { isoTime, queueWebhookEvents } from '../webhooks-out/index.js';
-import { allowanceFrom, countedEventTimes, countingSince, recordDeviceEvent } from './device-events.js';
+import { memberTakeoverLimits, recordDeviceEvent, takeoverAllowance } from './device-events.js';
 import type { DeviceClaim } from './devices.js';
 import { deviceIdForToken, resolveDevice } from './devices.js';
 import type { RateLimit } from './rate-limit.js';
@@ -179,7 +179,7 @@ export async function completeLogin(
     const now = runtime.now();
     // Serialises logins of one member on PostgreSQL (SQLite runs one write transaction at a time),
     // so two devices logging in (or taking over) at once cannot both slip under a limit.
-    const limits = await lockedTakeoverLimits(trx, deps.dialect, member.id);
+    const limits = await memberTakeoverLimits(trx, member.id, deps.dialect === 'postgres');
     // The session this browser shows (if genuine): it proves which device's live session is its own.
     const previous = await verifiedSession(trx, ctx.sessionCookie);
     const device = await resolveDevice(trx, ctx, now, runtime.randomBytes, (deviceId) =>
@@ -213,10 +213,8 @@ export async function completeLogin(
       } as const;
     }
     if (displaced.length > 0) {
-      const rule = { limit: limits.takeoverLimit ?? settings.takeoverLimit, windowMs: settings.takeoverWindowMs };
-      const since = countingSince(now, rule.windowMs, limits.resetAt);
-      const allowance = allowanceFrom(await countedEventTimes(trx, { memberId: member.id }, 'takeover', since), rule);
-      if (allowance.remaining === 0 && allowance.nextAt !== null) {
+      const allowance = await takeoverAllowance(trx, member.id, limits, settings, now);
+      if (allowance.remaining === 0 && allowance.nextAt !== null && allowance.limit !== null) {
         await recordDeviceEvent(trx, { kind: 'takeover_refused', ...seen }, now);
         await recordAudit(
           trx,
@@ -224,7 +222,7 @@ export async function completeLogin(
           {
             action: 'session.takeover_refused',
             target: { type: 'member', id: member.id },
-            details: { limit: rule.limit, windowMs: rule.windowMs, retryAt: allowance.nextAt },
+            details: { limit: allowance.limit, windowMs: allowance.windowMs, retryAt: allowance.nextAt },
           },
           now,
         );
@@ -232,8 +230,8 @@ export async function completeLogin(
           ok: false,
           code: 'TAKEOVER_LIMITED',
           retryAt: allowance.nextAt,
-          limit: rule.limit,
-          windowMs: rule.windowMs,
+          limit: allowance.limit,
+          windowMs: allowance.windowMs,
         } as const;
       }
     }
@@ -293,20 +291,6 @@ export async function completeLogin(
     session: outcome.session,
     deviceToken: outcome.deviceToken,
     revokedDevices: outcome.recorded.length,
-  };
-}
-
-/**
- * The member's takeover override and last reset, read with the row locked on PostgreSQL: the lock
- * serialises the member's logins, so the count read next is the one the next takeover adds to.
- */
-async function lockedTakeoverLimits(trx: Kysely<Database>, dialect: Dialect, memberId: number) {
-  const query = trx.selectFrom('members').select(['takeover_limit', 'takeovers_reset_at']).where('id', '=', memberId);
-  const row = dialect === 'postgres' ? await query.forUpdate().executeTakeFirst() : await query.executeTakeFirst();
-  return {
-    takeoverLimit: row?.takeover_limit ?? null,
-    resetAt:
-      row?.takeovers_reset_at === null || row?.takeovers_reset_at === undefined ? null : Number(row.takeovers_reset_at),
   };
 }
 

@@ -13,6 +13,8 @@ export interface LicenseLine {
   onLimit: 'refuse' | 'takeover';
   /** Offline grace of the license's tokens; null: LICENSE_TOKEN_GRACE_DAYS at signing time. */
   offlineGraceDays: number | null;
+  /** Releases per 30 days; null or absent: LICENSE_MAX_TRANSFERS. */
+  maxTransfers?: number | null;
 }
 
 export interface IssuedLine {
@@ -62,6 +64,7 @@ export async function issueOrderLicenses(
         on_limit: line.onLimit,
         revoked_reason: null,
         offline_grace_days: line.offlineGraceDays,
+        ...(line.maxTransfers === undefined || line.maxTransfers === null ? {} : { max_transfers: line.maxTransfers }),
       });
     }
     issued.push({ title: line.title, keys });

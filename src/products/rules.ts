@@ -1,7 +1,8 @@
 import type { ProductRule } from '../config/index.js';
 
 export type ProductAction =
-  | { action: 'member' }
+  /** takeoverLimit: the rule's override of TAKEOVER_LIMIT for members it registers (absent: none). */
+  | { action: 'member'; takeoverLimit?: number }
   | {
       action: 'license';
       maxDevices: number;
@@ -9,6 +10,8 @@ export type ProductAction =
       onLimit: LicenseOverflowPolicy;
       /** Offline grace of the license's tokens; null: LICENSE_TOKEN_GRACE_DAYS. */
       offlineGraceDays: number | null;
+      /** Releases per 30 days; absent: LICENSE_MAX_TRANSFERS. */
+      maxTransfers?: number;
     };
 
 /** What an activation beyond a license's device limit does (see productRuleSchema). */
@@ -29,13 +32,14 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
   const rule = byUuid ?? catalog.rules.find((r) => r.uuid === undefined && r.title === item.title);
   if (rule) {
     return rule.action === 'member'
-      ? { action: 'member' }
+      ? { action: 'member', ...(rule.takeoverLimit !== undefined ? { takeoverLimit: rule.takeoverLimit } : {}) }
       : {
           action: 'license',
           maxDevices: rule.maxDevices,
           validityDays: rule.validityDays ?? null,
           onLimit: rule.onLimit,
           offlineGraceDays: rule.offlineGraceDays ?? null,
+          ...(rule.maxTransfers !== undefined ? { maxTransfers: rule.maxTransfers } : {}),
         };
   }
   if (catalog.memberTitles.includes(item.title)) return { action: 'member' };

@@ -14,6 +14,10 @@ export interface ProductRuleInput {
   validityDays: number | null;
   onLimit: 'refuse' | 'takeover';
   offlineGraceDays: number | null;
+  /** Membership rules: takeovers per window; null: TAKEOVER_LIMIT. */
+  takeoverLimit?: number | null;
+  /** License rules: releases per 30 days; null: LICENSE_MAX_TRANSFERS. */
+  maxTransfers?: number | null;
 }
 
 export function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
@@ -31,6 +35,8 @@ export async function storedProductRules(db: Kysely<Database>): Promise<ProductR
     ...(r.validity_days !== null ? { validityDays: r.validity_days } : {}),
     onLimit: r.on_limit,
     ...(r.offline_grace_days !== null ? { offlineGraceDays: r.offline_grace_days } : {}),
+    ...(r.takeover_limit !== null ? { takeoverLimit: r.takeover_limit } : {}),
+    ...(r.max_transfers !== null ? { maxTransfers: r.max_transfers } : {}),
   }));
 }
 
@@ -51,6 +57,8 @@ export async function saveProductRule(
     validity_days: input.action === 'license' ? input.validityDays : null,
     on_limit: input.action === 'license' ? input.onLimit : 'refuse',
     offline_grace_days: input.action === 'license' ? input.offlineGraceDays : null,
+    takeover_limit: input.action === 'member' ? (input.takeoverLimit ?? null) : null,
+    max_transfers: input.action === 'license' ? (input.maxTransfers ?? null) : null,
     updated_at: now,
   };
   // Checked first rather than caught: on PostgreSQL a failed statement would abort the caller's

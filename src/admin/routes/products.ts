@@ -21,6 +21,8 @@ import { idParam, redirectWith, sendConsolePage } from './context.js';
 /** An empty number field means "none". */
 const optionalInt = (max: number) =>
   z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().max(max).nullable());
+const optionalCount = (max: number) =>
+  z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(0).max(max).nullable());
 const ruleForm = z.object({
   match: z.enum(['uuid', 'title']),
   value: inputText().trim().min(1).max(300),
@@ -29,6 +31,9 @@ const ruleForm = z.object({
   validityDays: optionalInt(36_500),
   onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
   offlineGraceDays: optionalInt(MAX_OFFLINE_GRACE_DAYS),
+  // 0 is a limit too (no takeover / no release at all), so "empty" is the only "none".
+  takeoverLimit: optionalCount(1000),
+  maxTransfers: optionalCount(1000),
 });
 
 /** Produk: the product rules a webhook applies, editable without a restart. */
@@ -58,6 +63,8 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       validityDays: f.validityDays,
       onLimit: f.onLimit,
       offlineGraceDays: f.offlineGraceDays,
+      takeoverLimit: f.takeoverLimit,
+      maxTransfers: f.maxTransfers,
     };
     const now = opts.runtime.now();
     const result = await opts.db.transaction().execute(async (trx) => {

@@ -4,6 +4,10 @@ import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import { actionButton, table } from './shell.js';
 
+function optionalNumber(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
 function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
   const id = rule ? `r${rule.id}` : 'new';
   const by = rule?.match_uuid !== null && rule?.match_uuid !== undefined ? 'uuid' : 'title';
@@ -25,6 +29,10 @@ function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
 <select id="${id}-limit" name="onLimit">${sel('refuse', rule?.on_limit ?? 'refuse', 'Tolak (pembeli melepas perangkat dulu)')}${sel('takeover', rule?.on_limit ?? 'refuse', 'Ambil alih (perangkat terlama berhenti)')}</select>
 <label for="${id}-grace">Hari boleh offline dengan token lisensi (lisensi; kosong = bawaan LICENSE_TOKEN_GRACE_DAYS)</label>
 <input id="${id}-grace" name="offlineGraceDays" type="number" min="1" max="365" value="${rule?.offline_grace_days === null || rule?.offline_grace_days === undefined ? '' : String(rule.offline_grace_days)}">
+<label for="${id}-transfers">Pelepasan perangkat per 30 hari (lisensi; kosong = bawaan LICENSE_MAX_TRANSFERS)</label>
+<input id="${id}-transfers" name="maxTransfers" type="number" min="0" max="1000" value="${optionalNumber(rule?.max_transfers)}">
+<label for="${id}-takeovers">"Tetap gunakan di sini" per jendela waktu (member; kosong = bawaan TAKEOVER_LIMIT)</label>
+<input id="${id}-takeovers" name="takeoverLimit" type="number" min="0" max="1000" value="${optionalNumber(rule?.takeover_limit)}">
 <button type="submit" id="save-${id}">${rule ? 'Simpan perubahan' : 'Tambah aturan'}</button>
 </form>`;
 }

@@ -14,6 +14,7 @@ export const NAV = [
   ['/admin/webhook-keluar', 'Webhook keluar'],
   ['/admin/email', 'Email'],
   ['/admin/produk', 'Produk'],
+  ['/admin/berbagi', 'Berbagi akun'],
   ['/admin/uji-coba', 'Uji coba'],
   ['/admin/audit', 'Audit'],
   ['/admin/token', 'Token API'],
@@ -73,6 +74,11 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'kunci-sama': { text: 'Kunci itu sudah aktif; tidak ada yang diubah.', kind: 'error' },
   'kunci-isi': { text: 'Pilih penyedia dan isi kunci (minimal 8 karakter).', kind: 'error' },
   'kunci-pensiun': { text: 'Kunci lama tidak diterima lagi (di semua server dalam beberapa detik).', kind: 'ok' },
+  'ambil-alih-reset': { text: 'Hitungan ambil alih member ini direset.', kind: 'ok' },
+  'pelepasan-reset': { text: 'Hitungan pelepasan perangkat lisensi ini direset.', kind: 'ok' },
+  'konfirmasi-reset': { text: 'Centang konfirmasi dulu untuk mereset hitungan.', kind: 'error' },
+  'reset-disetujui': { text: 'Permintaan reset disetujui: pembeli bisa melepas perangkat lagi.', kind: 'ok' },
+  'reset-ditolak': { text: 'Permintaan reset ditolak.', kind: 'ok' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 

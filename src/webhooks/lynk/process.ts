@@ -42,7 +42,7 @@ export type LynkPlan =
       kind: 'apply';
       payment: LynkPayment;
       licenseLines: LicenseLine[];
-      member: { passwordHash: string | null; policy: 'random' | 'phone' } | null;
+      member: { passwordHash: string | null; policy: 'random' | 'phone'; takeoverLimit: number | null } | null;
       warnings: string[];
     };
 
@@ -75,10 +75,13 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   const catalog = withStoredRules(deps.config.products, await storedProductRules(deps.db));
   const licenseLines: LicenseLine[] = [];
   let wantsMember = false;
+  let takeoverLimit: number | null = null;
   md.items.forEach((item, index) => {
     const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title });
-    if (action.action === 'member') wantsMember = true;
-    else
+    if (action.action === 'member') {
+      wantsMember = true;
+      takeoverLimit = action.takeoverLimit ?? takeoverLimit;
+    } else
       licenseLines.push({
         lineNo: index + 1,
         title: item.title,
@@ -88,11 +91,12 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
         validityDays: action.validityDays,
         onLimit: action.onLimit,
         offlineGraceDays: action.offlineGraceDays,
+        maxTransfers: action.maxTransfers ?? null,
       });
   });
 
   const warnings: string[] = [];
-  let member: { passwordHash: string | null; policy: 'random' | 'phone' } | null = null;
+  let member: { passwordHash: string | null; policy: 'random' | 'phone'; takeoverLimit: number | null } | null = null;
   if (wantsMember) {
     let policy = deps.config.initialPasswordPolicy;
     if (policy === 'phone' && md.customer.phone === '') {
@@ -104,7 +108,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
     const passwordHash = exists
       ? null
       : await hashPassword(policy === 'phone' ? md.customer.phone : randomPassword(deps.runtime.randomBytes));
-    member = { passwordHash, policy };
+    member = { passwordHash, policy, takeoverLimit };
   }
   return { kind: 'apply', payment, licenseLines, member, warnings };
 }
@@ -177,6 +181,13 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       now,
     );
     notes.push(created ? `member baru #${member.id}` : `member #${member.id} sudah ada`);
+    // The membership's own takeover limit (its product rule), kept on the member for every later login.
+    if (plan.member.takeoverLimit !== null)
+      await trx
+        .updateTable('members')
+        .set({ takeover_limit: plan.member.takeoverLimit })
+        .where('id', '=', member.id)
+        .execute();
     if (created) events.push(memberCreatedEvent(member, { via: 'payment', orderNo: order.order_no }));
     // A repeat purchase reaches the mailbox too: its owner must learn of an account that someone
     // else may have opened with this address, and how to take it over (a fresh set-password link).
