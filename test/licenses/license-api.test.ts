@@ -153,12 +153,12 @@ describe.each(DIALECTS)('public license API (%s)', (dialect) => {
     const a = (await licenseApi(world, 'activate', { key, fingerprint: 'A' })).json().activation.id;
     const byId = await licenseApi(world, 'deactivate', { key, activation_id: a });
     expect(byId.statusCode).toBe(200);
-    expect(byId.json()).toEqual({ deactivated: true, activation_id: a });
+    expect(byId.json()).toEqual({ deactivated: true, activation_id: a, transfers_remaining: 2 });
     expect((await licenseApi(world, 'deactivate', { key, activation_id: a })).json().error.code).toBe('NOT_ACTIVATED');
 
     const b = (await licenseApi(world, 'activate', { key, fingerprint: 'B' })).json().activation.id;
     const byFingerprint = await licenseApi(world, 'deactivate', { key, fingerprint: 'B' });
-    expect(byFingerprint.json()).toEqual({ deactivated: true, activation_id: b });
+    expect(byFingerprint.json()).toEqual({ deactivated: true, activation_id: b, transfers_remaining: 1 });
     expect(await liveActivations(world, id)).toHaveLength(0);
     expect((await licenseApi(world, 'activate', { key, fingerprint: 'C' })).statusCode).toBe(201);
     // Another license's activation id is not this license's.
