@@ -64,7 +64,7 @@ export async function issueOrderLicenses(
         on_limit: line.onLimit,
         revoked_reason: null,
         offline_grace_days: line.offlineGraceDays,
-        ...(line.maxTransfers === undefined || line.maxTransfers === null ? {} : { max_transfers: line.maxTransfers }),
+        max_transfers: line.maxTransfers ?? null,
       });
     }
     issued.push({ title: line.title, keys });
