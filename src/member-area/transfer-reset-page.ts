@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { LicenseDeps } from '../licenses/index.js';
 import { confirmTransferReset } from '../licenses/index.js';
@@ -12,6 +12,14 @@ const tokenField = z.object({ token: z.string().min(20).max(200) });
 const INVALID =
   'Tautan ini tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak lengkap. Minta reset lagi di Lisensi saya.';
 
+function invalidLink(reply: FastifyReply, status: 400 | 410) {
+  return sendPage(
+    reply,
+    status,
+    page('Tautan tidak berlaku', html`<h1>Tautan tidak berlaku</h1><p class="error">${INVALID}</p>`),
+  );
+}
+
 /**
  * GET/POST /reset-pelepasan — the one-time link of a license reset request. The mailbox proves the
  * request, no session needed (the link may be opened on a phone). GET only shows a button (mail
@@ -24,12 +32,8 @@ export const transferResetRoutes: FastifyPluginAsync<{ licenses: LicenseDeps }> 
     const owner = query.success
       ? await peekOneTimeToken(licenses.db, 'transfer_reset', query.data.token, licenses.runtime.now())
       : null;
-    if (!query.success || !owner)
-      return sendPage(
-        reply,
-        410,
-        page('Tautan tidak berlaku', html`<h1>Tautan tidak berlaku</h1><p class="error">${INVALID}</p>`),
-      );
+    // No token at all is a malformed request; a token that names nothing is a link that is gone.
+    if (!query.success || !owner) return invalidLink(reply, query.success ? 410 : 400);
     return sendPage(
       reply,
       200,
@@ -50,12 +54,7 @@ export const transferResetRoutes: FastifyPluginAsync<{ licenses: LicenseDeps }> 
     reply.header('referrer-policy', 'no-referrer');
     const body = tokenField.safeParse(request.body);
     const result = body.success ? await confirmTransferReset(licenses, body.data.token) : null;
-    if (!result?.ok)
-      return sendPage(
-        reply,
-        410,
-        page('Tautan tidak berlaku', html`<h1>Tautan tidak berlaku</h1><p class="error">${INVALID}</p>`),
-      );
+    if (!result?.ok) return invalidLink(reply, 410);
     const text =
       result.pending === 0
         ? 'Reset sudah berlaku: Anda bisa melepas perangkat lagi di Lisensi saya.'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DeviceEventKind } from '../../src/db/index.js';
 import { addMember, PASSWORD, TestDevice, takeoverToken, USER_AGENTS } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
@@ -19,7 +20,7 @@ describe.each(DIALECTS)('the takeover limit (%s)', (dialect) => {
       userAgent: n % 2 === 0 ? USER_AGENTS.firefoxLinux : USER_AGENTS.chromeWindows,
       ip: `10.0.${n}.1`,
     });
-  const events = async (kind: string) =>
+  const events = async (kind: DeviceEventKind) =>
     Number(
       (
         await world.database.db
@@ -169,7 +170,7 @@ describe.each(DIALECTS)('the takeover limit (%s)', (dialect) => {
     await owner.login(EMAIL, PASSWORD);
     const rivals = [1, 2, 3, 4, 5].map(device);
     // Each rival saw the dialog and holds its own "Tetap gunakan di sini" token.
-    const tokens = [];
+    const tokens: string[] = [];
     for (const r of rivals) tokens.push(takeoverToken((await r.login(EMAIL, PASSWORD)).body));
     const answers = await Promise.all(
       rivals.map((r, i) => r.post('/login/ambil-alih', { token: tokens[i] ?? '', fingerprint: r.fingerprint })),

@@ -57,6 +57,11 @@ const CLASSES: Record<string, RouteClass> = {
   '/member': 'member',
   '/member/lisensi': 'member',
   '/member/lisensi/aktivasi/:id/lepas': 'member',
+  '/member/lisensi/:id/minta-reset': 'member',
+  '/member/perangkat': 'member',
+  '/member/perangkat/:id/akhiri': 'member',
+  // The emailed reset confirmation: the one-time token is the credential (like /akun/atur-sandi).
+  '/reset-pelepasan': 'public',
   '/member/produk/:licenseId': 'member',
   '/member/produk/:licenseId/buka': 'member',
   '/member/video': 'member',
