@@ -199,7 +199,8 @@ export async function takeoversPerDay(
     .where('kind', '=', 'takeover')
     .where('at', '>', now - days * DAY_MS)
     .execute();
-  const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  // Days as the seller reads them ("23 Nov"), in the display zone; the label is also the bucket's key.
+  const dayOf = new Intl.DateTimeFormat('id-ID', { timeZone, day: 'numeric', month: 'short' });
   const buckets = new Map<string, number>();
   for (let i = days - 1; i >= 0; i--) buckets.set(dayOf.format(now - i * DAY_MS), 0);
   for (const r of rows) {

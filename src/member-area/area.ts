@@ -95,7 +95,7 @@ ${exhausted ? '' : html`<form method="post" action="/member/lisensi/aktivasi/${a
       const state = licenseState(l, now);
       const transfers = allowance ? await transferNote(l.id, allowance, csrf) : '';
       rows.push(
-        html`<tr data-license-id="${l.id}"><td><code>${l.license_key}</code></td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}${transfers}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`,
+        html`<tr data-license-id="${l.id}"><td data-label="Kunci"><code>${l.license_key}</code></td><td data-label="Produk">${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td data-label="Status">${STATE_TEXT[state]}</td><td data-label="Perangkat">${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}${transfers}</td><td data-label="Berlaku sampai">${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td data-label="Dibeli">${formatDate(l.created_at, timeZone)}</td></tr>`,
       );
     }
     const query = request.query as Record<string, unknown>;
@@ -111,7 +111,7 @@ ${notice ? html`<p class="${notice.kind}" id="release-notice">${notice.text}</p>
 ${
   licenses.length === 0
     ? html`<p class="muted">Belum ada lisensi untuk ${member.email}.</p>`
-    : html`<div class="table-wrap"><table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    : html`<table id="licenses" class="cards-on-phone"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
 }`,
       ),
     );

@@ -105,6 +105,11 @@ td .devices form{margin:0}
 button.release{margin:0;width:auto;padding:4px 10px;font-size:13px}
 .own-devices li{display:flex;justify-content:space-between;align-items:center;gap:8px;flex-wrap:wrap;overflow-wrap:anywhere}
 .own-devices form{margin:0}
+table.counts{max-width:420px}svg.chart{width:100%;max-width:640px;height:auto;display:block;margin:8px 0}
+form.confirm-action{margin:0 0 12px}form.confirm-action label{font-weight:400;margin:0 0 6px}
+@media (max-width:600px){table.cards-on-phone thead{display:none}table.cards-on-phone,table.cards-on-phone tbody,table.cards-on-phone tr,table.cards-on-phone td{display:block;width:100%}
+table.cards-on-phone tr{border:1px solid #e4e7eb;border-radius:8px;padding:6px 10px;margin:0 0 12px;overflow-wrap:break-word}table.cards-on-phone td .devices li{flex-wrap:wrap}
+table.cards-on-phone td{border:0;padding:4px 0}table.cards-on-phone td::before{content:attr(data-label);display:block;font-size:12px;color:#616e7c;font-weight:600}}
 .content-items{list-style:none;padding:0;margin:16px 0}
 .content-item{margin:0 0 20px;overflow-wrap:anywhere}
 .content-video{margin:0}

@@ -132,7 +132,7 @@ export function memberEvidenceView(v: MemberEvidenceView, csrf: string, tz: stri
   return html`<h1>${v.member.email}</h1>
 <p><a href="/admin/berbagi">← Dicurigai berbagi akun</a> · <a href="${base}">Halaman member</a></p>
 <dl class="facts"><dt>Skor 30 hari</dt><dd id="sharing-score">${String(v.score)}</dd><dt>Batas ambil alih</dt><dd id="takeover-allowance">${limitText}</dd></dl>
-${table('sharing-counts', ['', '7 hari', '30 hari'], countRows, '')}
+<table id="sharing-counts" class="counts"><thead><tr><th></th><th>7 hari</th><th>30 hari</th></tr></thead><tbody>${countRows}</tbody></table>
 <h2>Ambil alih per hari (30 hari)</h2>
 ${takeoverChart(v.chart)}
 <h2>Perangkat dan jaringan (30 hari)</h2>
