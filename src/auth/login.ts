@@ -60,7 +60,16 @@ export type LoginResult =
       deviceToken: string | null;
       revokedDevices: number;
     }>
-  | Failure<'SESSION_CONFLICT', { devices: LiveDevice[]; takeoverToken: string; deviceToken: string | null }>
+  | Failure<
+      'SESSION_CONFLICT',
+      {
+        devices: LiveDevice[];
+        takeoverToken: string;
+        deviceToken: string | null;
+        /** "Tetap gunakan di sini" left in the window (null: no limit), shown in the dialog. */
+        takeoversLeft: { remaining: number; limit: number; windowMs: number } | null;
+      }
+    >
   /** EMAIL_NOT_PROVEN: the right password of an account whose mailbox was never proven (phone-number password). */
   | Failure<'INVALID_CREDENTIALS' | 'ACCOUNT_DISABLED' | 'EMAIL_NOT_PROVEN' | 'TAKEOVER_EXPIRED'>
   | Failure<'RATE_LIMITED', { retryAfterMs: number }>
@@ -204,12 +213,17 @@ export async function completeLogin(
         ttlMs: TAKEOVER_TTL_MS,
         randomBytes: runtime.randomBytes,
       });
+      const left = await takeoverAllowance(trx, member.id, limits, settings, now);
       return {
         ok: false,
         code: 'SESSION_CONFLICT',
         devices: displaced,
         takeoverToken: token,
         deviceToken: device.newToken,
+        takeoversLeft:
+          left.limit === null || left.remaining === null
+            ? null
+            : { remaining: left.remaining, limit: left.limit, windowMs: left.windowMs },
       } as const;
     }
     if (displaced.length > 0) {

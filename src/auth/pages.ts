@@ -27,6 +27,8 @@ export const LOGIN_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' |
 export interface ConflictView {
   devices: readonly LiveDevice[];
   takeoverToken: string;
+  /** "Tetap gunakan di sini" left in the window; null: no limit. */
+  takeoversLeft?: { remaining: number; limit: number; windowMs: number } | null;
   /** The site's host, as the old modal named it ("Website ini (domain) sedang aktif …"). */
   domain: string;
   now: number;
@@ -64,6 +66,7 @@ export function conflictModal(csrf: string, c: ConflictView): SafeHtml {
 <p class="alert-text">Website ini (<span class="domain">${c.domain}</span>) sedang aktif di tab atau perangkat lain.</p>
 <ul class="devices">${devices}</ul>
 <div class="info-box">Beberapa sesi aktif tidak diizinkan karena alasan keamanan.</div>
+${c.takeoversLeft ? html`<p class="muted" id="takeovers-left">Sisa "Tetap gunakan di sini" untuk akun ini: ${String(c.takeoversLeft.remaining)} dari ${String(c.takeoversLeft.limit)} dalam ${String(Math.round(c.takeoversLeft.windowMs / 3_600_000))} jam.</p>` : ''}
 </div>
 <div class="alert-footer">
 <form method="post" action="/login/batal">

@@ -99,12 +99,14 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
             envelope: {
               devices: result.devices.map((d) => ({ browser: d.browser, os: d.os, lastSeenAt: d.lastSeenAt })),
               takeoverToken: result.takeoverToken,
+              takeoversLeft: result.takeoversLeft?.remaining ?? null,
             },
           });
         }
         const conflict = {
           devices: result.devices,
           takeoverToken: result.takeoverToken,
+          takeoversLeft: result.takeoversLeft,
           domain,
           now: auth.runtime.now(),
           timeZone: config.displayTimeZone,

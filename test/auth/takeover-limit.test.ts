@@ -42,6 +42,9 @@ describe.each(DIALECTS)('the takeover limit (%s)', (dialect) => {
       expect((await who.loginKeepingHere(EMAIL, PASSWORD)).statusCode, `takeover ${i + 1}`).toBe(303);
       world.runtime.advance(HOUR);
     }
+    // The dialog says how many are left before the button is pressed.
+    const dialog = await a.login(EMAIL, PASSWORD);
+    expect(dialog.body).toContain('Sisa "Tetap gunakan di sini" untuk akun ini: 0 dari 3 dalam 24 jam.');
     const refused = await a.loginKeepingHere(EMAIL, PASSWORD);
     expect(refused.statusCode).toBe(429);
     expect(refused.body).toContain('sudah 3 kali dipindahkan');

@@ -13,17 +13,10 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
-      // As if this database was last migrated by the release before 0016 (the newest).
-      for (const table of [
-        'content_deliveries',
-        'content_items',
-        'content_file_chunks',
-        'content_files',
-        'content_products',
-      ])
-        await sql`drop table ${sql.table(table)}`.execute(db);
-      await sql`delete from kysely_migration where name = '0016-content'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0016-content'], newer: [] });
+      // As if this database was last migrated by the release before 0021 (the newest).
+      await sql`drop table transfer_reset_requests`.execute(db);
+      await sql`delete from kysely_migration where name = '0021-transfer-resets'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0021-transfer-resets'], newer: [] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
     } finally {
       await world.close();
