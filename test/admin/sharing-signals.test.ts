@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { suspectedSharing } from '../../src/admin/sharing-service.js';
 import type { DeviceEventKind } from '../../src/db/index.js';
+import { storedProductRules } from '../../src/products/index.js';
 import { addAdmin, csrfOf, expectAudited, signInAdmin } from '../helpers/admin.js';
 import { addMember, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { buyLicense, LICENSE_RULES } from '../helpers/license-world.js';
@@ -116,6 +117,27 @@ describe.each(DIALECTS)('sharing signals in the console (%s)', (dialect) => {
       ip: '203.0.113.7',
       target: ['license', cycled.id],
     });
+  });
+
+  it("the console's product rules carry maxTransfers and takeoverLimit into what webhooks apply", async () => {
+    world = await openWorld();
+    await addAdmin(world);
+    const admin = await signInAdmin(world);
+    const csrf = csrfOf((await admin.get('/admin/produk')).body);
+    const base = { match: 'title', maxDevices: '1', validityDays: '', onLimit: 'refuse', offlineGraceDays: '' };
+    for (const rule of [
+      { ...base, value: 'Kelas Member', action: 'member', takeoverLimit: '2', maxTransfers: '' },
+      { ...base, value: 'Aplikasi', action: 'license', takeoverLimit: '', maxTransfers: '0' },
+    ])
+      expect((await admin.post('/admin/produk', rule, { csrf })).statusCode).toBe(303);
+    const page = await admin.get('/admin/produk');
+    expect(page.body).toContain('pendaftaran member, ambil alih maks. 2');
+    expect(page.body).toContain('pelepasan maks. 0 per 30 hari');
+    const stored = await storedProductRules(world.database.db);
+    expect(stored.map((r) => [r.title, r.takeoverLimit, r.maxTransfers])).toEqual([
+      ['Kelas Member', 2, undefined],
+      ['Aplikasi', undefined, 0],
+    ]);
   });
 
   it('a member cannot open the console page', async () => {

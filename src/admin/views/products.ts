@@ -49,17 +49,18 @@ export function productsView(
     days: number | null | undefined,
     onLimit: string,
     grace: number | null | undefined,
+    limits: { takeovers?: number | null | undefined; transfers?: number | null | undefined } = {},
   ) =>
     action === 'member'
-      ? 'pendaftaran member'
-      : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}${grace ? `, offline ${grace} hari` : ''}`;
+      ? `pendaftaran member${typeof limits.takeovers === 'number' ? `, ambil alih maks. ${limits.takeovers}` : ''}`
+      : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}${grace ? `, offline ${grace} hari` : ''}${typeof limits.transfers === 'number' ? `, pelepasan maks. ${limits.transfers} per 30 hari` : ''}`;
   const rows = rules.map(
     (r) =>
-      html`<tr><td>${r.match_uuid ? html`UUID <code>${r.match_uuid}</code>` : html`judul "${r.match_title}"`}</td><td>${describe(r.action, r.max_devices, r.validity_days, r.on_limit, r.offline_grace_days)}</td><td><details><summary>Ubah</summary>${ruleForm(csrf, r)}</details>${actionButton(`/admin/produk/${r.id}/hapus`, csrf, 'Hapus', { danger: true, id: `delete-r${r.id}` })}</td></tr>`,
+      html`<tr><td>${r.match_uuid ? html`UUID <code>${r.match_uuid}</code>` : html`judul "${r.match_title}"`}</td><td>${describe(r.action, r.max_devices, r.validity_days, r.on_limit, r.offline_grace_days, { takeovers: r.takeover_limit, transfers: r.max_transfers })}</td><td><details><summary>Ubah</summary>${ruleForm(csrf, r)}</details>${actionButton(`/admin/produk/${r.id}/hapus`, csrf, 'Hapus', { danger: true, id: `delete-r${r.id}` })}</td></tr>`,
   );
   const envRows = env.rules.map(
     (r) =>
-      html`<tr><td>${r.uuid ? html`UUID <code>${r.uuid}</code>` : html`judul "${r.title ?? ''}"`}</td><td>${describe(r.action, r.maxDevices, r.validityDays, r.onLimit, r.offlineGraceDays)}</td></tr>`,
+      html`<tr><td>${r.uuid ? html`UUID <code>${r.uuid}</code>` : html`judul "${r.title ?? ''}"`}</td><td>${describe(r.action, r.maxDevices, r.validityDays, r.onLimit, r.offlineGraceDays, { takeovers: r.takeoverLimit, transfers: r.maxTransfers })}</td></tr>`,
   );
   return html`<h1>Produk</h1>
 <p>Aturan menentukan apa yang dibuat oleh pembayaran sebuah produk. Urutan: aturan UUID dulu, lalu aturan judul; untuk produk yang sama, aturan di halaman ini mengalahkan <code>PRODUCT_RULES</code>; lalu <code>MEMBER_PRODUCT_TITLES</code>; produk lain mendapat lisensi 1 perangkat tanpa batas waktu.</p>
