@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { RealtimeBus } from './bus.js';
-import { notifyChannel } from './postgres-channel.js';
+import { notifyChannel, notifyPayload } from './postgres-channel.js';
 
 export interface PublishingBus extends RealtimeBus {
   /** Resolves when every NOTIFY sent so far has run (a short-lived process awaits it before exiting). */
@@ -20,7 +20,7 @@ export function createNotifyPublisher(db: Kysely<Database>): PublishingBus {
   return {
     publish(events) {
       if (events.length === 0) return;
-      const payloads = events.map((e) => `${e.id}:${e.memberId}`);
+      const payloads = events.map(notifyPayload);
       const sent: Promise<void> = channel
         .then((name) => sql`select pg_notify(${name}, payload) from unnest(${payloads}::text[]) as payload`.execute(db))
         .then(() => {})

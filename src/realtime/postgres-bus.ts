@@ -7,7 +7,7 @@ import type { RealtimeBus } from './bus.js';
 import { createMemoryBus } from './bus.js';
 import type { RealtimeEvent } from './events.js';
 import { toEvent } from './events.js';
-import { notifyChannel, RecentIds } from './postgres-channel.js';
+import { notifyChannel, notifyPayload, parseNotifyPayload, RecentIds } from './postgres-channel.js';
 
 export interface PostgresBusOptions {
   /** DATABASE_URL: the LISTEN connection is a client of its own, outside the pool. */
@@ -36,9 +36,11 @@ export interface PostgresBus extends RealtimeBus {
 }
 
 /**
- * The realtime bus across instances: every instance LISTENs on one channel, publishers NOTIFY
- * `id:memberId` after their commit (payloads stay far below NOTIFY's 8,000 bytes whatever the kind),
- * and only an instance holding a stream of that member fetches the row by id. Events published here
+ * The realtime bus across instances: every instance LISTENs on one channel, publishers NOTIFY the
+ * event itself after their commit, and an instance holding a stream of that member writes it
+ * without a query (a fetch by id would cost a pool round trip, and a wait for a free connection,
+ * on the receiving side of every delivery). An event too big for NOTIFY's 8,000 bytes travels as
+ * `id:memberId` and only an instance holding a stream of that member fetches the row by id. Events published here
  * reach local streams at once, without the round trip. Streams never poll: with no events, no
  * statement runs. A lost LISTEN connection is re-opened with back-off, and what was committed
  * meanwhile is read back from realtime_events (id > last seen).
@@ -71,15 +73,21 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Po
   };
 
   const onNotification = (message: pg.Notification) => {
-    const match = /^(\d+):(\d+)$/.exec(message.payload ?? '');
-    if (!match) return;
-    const id = Number(match[1]);
+    const parsed = parseNotifyPayload(message.payload ?? '');
+    if (!parsed) return;
+    if ('event' in parsed) {
+      // The event travelled in the notification: no query, written to its streams at once.
+      if (subscribers.has(parsed.event.memberId)) deliver(parsed.event);
+      else seen.add(parsed.event.id);
+      return;
+    }
+    const { id, memberId } = parsed;
     if (seen.has(id)) return;
-    if (!subscribers.has(Number(match[2]))) {
+    if (!subscribers.has(memberId)) {
       seen.add(id);
       return;
     }
-    // Notifications of one burst arrive together: one query fetches them all.
+    // Too big for a notification: fetched by id. Those of one burst arrive together, one query for all.
     if (wanted.push(id) === 1)
       setImmediate(
         () => void fetchWanted().catch((error: unknown) => log.error({ err: error }, 'realtime fetch failed')),
@@ -168,7 +176,7 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Po
     publish(events) {
       if (events.length === 0) return;
       for (const event of events) deliver(event);
-      const payloads = events.map((e) => `${e.id}:${e.memberId}`);
+      const payloads = events.map(notifyPayload);
       // After the publisher's commit (the bus contract); a failure here is healed by the other
       // instances' streams resuming with Last-Event-ID, so it is logged, not thrown.
       sql`select pg_notify(${channel}, payload) from unnest(${payloads}::text[]) as payload`

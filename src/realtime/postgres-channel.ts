@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import type { RealtimeEvent } from './events.js';
 
 /** PostgreSQL truncates identifiers (channel names included) past 63 bytes. */
 const MAX_IDENTIFIER = 63;
@@ -44,4 +45,50 @@ export class RecentIds {
     }
     return true;
   }
+}
+
+/**
+ * PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more (the default build's limit), counted
+ * in the database encoding's bytes; UTF-8 here, as Buffer.byteLength counts.
+ */
+export const NOTIFY_PAYLOAD_MAX_BYTES = 7999;
+
+/**
+ * What an event's NOTIFY carries: the whole event as JSON, so the instance holding its stream writes
+ * it at once without reading the row back; an event too big for a notification carries only
+ * `id:memberId`, and that instance fetches the row by id.
+ */
+export function notifyPayload(event: RealtimeEvent): string {
+  const full = JSON.stringify(event);
+  // Bytes are never fewer than UTF-16 units, so a short string needs no count.
+  if (full.length * 3 <= NOTIFY_PAYLOAD_MAX_BYTES || Buffer.byteLength(full) <= NOTIFY_PAYLOAD_MAX_BYTES) return full;
+  return `${event.id}:${event.memberId}`;
+}
+
+/** A notification read back: the event itself, or the id of one to fetch; null when not ours. */
+export type NotifyMessage = { event: RealtimeEvent } | { id: number; memberId: number };
+
+const ID_ONLY = /^(\d+):(\d+)$/;
+
+export function parseNotifyPayload(payload: string): NotifyMessage | null {
+  if (payload.startsWith('{')) {
+    try {
+      const event = JSON.parse(payload) as RealtimeEvent;
+      if (
+        typeof event.id === 'number' &&
+        typeof event.memberId === 'number' &&
+        typeof event.kind === 'string' &&
+        typeof event.data === 'object' &&
+        event.data !== null &&
+        typeof event.createdAt === 'number' &&
+        (event.deviceId === null || typeof event.deviceId === 'number')
+      )
+        return { event };
+    } catch {
+      return null;
+    }
+    return null;
+  }
+  const match = ID_ONLY.exec(payload);
+  return match ? { id: Number(match[1]), memberId: Number(match[2]) } : null;
 }

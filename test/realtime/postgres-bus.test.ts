@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../src/db/index.js';
 import { openDatabase } from '../../src/db/index.js';
 import type { PostgresBus, RealtimeEvent } from '../../src/realtime/index.js';
 import { createPostgresBus, recordRealtimeEvents } from '../../src/realtime/index.js';
+import { notifyPayload } from '../../src/realtime/postgres-channel.js';
 import { waitFor } from '../helpers/gerbang-process.js';
 import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 import type { World } from '../helpers/world.js';
@@ -48,26 +49,46 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('realtime bus across ins
     return rows.map((r) => r.id);
   }
 
-  async function revoke(memberId: number, reason: string): Promise<RealtimeEvent[]> {
+  async function revoke(memberId: number, reason: string, message = reason): Promise<RealtimeEvent[]> {
     if (!world) throw new Error('no world');
     return recordRealtimeEvents(
       world.database.db,
-      [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message: reason } }],
+      [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message } }],
       Date.now(),
     );
   }
 
-  it('an event published on one instance reaches a subscriber on the other, fetched by id with its data', async () => {
+  it('an event published on one instance reaches a subscriber on the other in the notification, without a query there', async () => {
     const [ani] = await setUp();
     if (ani === undefined) throw new Error('no member');
     const one = await instance();
     const two = await instance();
     const received: RealtimeEvent[] = [];
     two.bus.subscribe(ani, (event) => received.push(event));
-    const events = await revoke(ani, 'takeover');
+    const before = two.database.stats.queries;
+    const events = await revoke(ani, 'takeover', 'Sesi berakhir — perangkat lain masuk');
     one.bus.publish(events);
     await waitFor(async () => (received.length > 0 ? true : undefined), 'the event on instance two', 5000, 20);
     expect(received).toEqual(events);
+    expect(two.database.stats.queries).toBe(before);
+  });
+
+  it('an event too big for a notification (8,000 bytes) travels as its id and is fetched with its data', async () => {
+    const [ani] = await setUp();
+    if (ani === undefined) throw new Error('no member');
+    const one = await instance();
+    const two = await instance();
+    const received: RealtimeEvent[] = [];
+    two.bus.subscribe(ani, (event) => received.push(event));
+    // Multi-byte letters: under 8,000 characters, over 8,000 bytes.
+    const message = 'é'.repeat(4500);
+    const before = two.database.stats.queries;
+    const events = await revoke(ani, 'admin', message);
+    expect(events.map(notifyPayload)).toEqual([`${events[0]?.id}:${ani}`]);
+    one.bus.publish(events);
+    await waitFor(async () => (received.length > 0 ? true : undefined), 'the big event on instance two', 5000, 20);
+    expect(received).toEqual(events);
+    expect(two.database.stats.queries).toBe(before + 1);
   });
 
   it('a subscriber on the publishing instance gets the event once, not again from its own notification', async () => {
