@@ -36,6 +36,8 @@ const RETRY_MS = 3000;
 const TOO_MANY_STREAMS = 'Terlalu banyak koneksi realtime terbuka. Tutup beberapa tab lalu coba lagi.';
 /** When a refused stream may try again: the client's longest back-off (src/client/reconnect-backoff.ts). */
 const FULL_RETRY_AFTER_SECONDS = 30;
+/** An instance at its descriptor ceiling: streams close all the time (pages left), so soon again. */
+const FULL_INSTANCE_RETRY_AFTER_SECONDS = 10;
 
 function lastEventId(request: FastifyRequest): number {
   const header = request.headers['last-event-id'];
@@ -56,15 +58,24 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
 ) => {
   const quota = new StreamQuota(limits);
 
+  const refuseFull = (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('retry-after', String(FULL_INSTANCE_RETRY_AFTER_SECONDS));
+    return sendError(request, reply, 'STREAMS_FULL');
+  };
+
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (available && !available()) {
       reply.header('retry-after', '2');
       return sendError(request, reply, 'STORAGE_UNAVAILABLE');
     }
+    // Refused before the session check: at the ceiling a crowd of reconnects costs no query.
+    if (hub.full) return refuseFull(request, reply);
     const auth = await authenticate(request);
     if (auth.status === 'none') {
       return sendError(request, reply, 'UNAUTHENTICATED');
     }
+    // Again after the check's await: streams admitted meanwhile may have filled the last places.
+    if (hub.full) return refuseFull(request, reply);
     // A revoked session's stream says its last word and ends at once: only live ones take a slot.
     if (auth.status === 'live') {
       const admission = quota.admit(auth.sessionId, request.ip);
