@@ -12,8 +12,8 @@ import { ChunkedDecoder, SseReader } from './realtime-sse-reader.js';
  */
 
 const OPEN_TIMEOUT_MS = 30_000;
-/** Heartbeats closer together than this belong to one tick of the server's heartbeat timer. */
-const BURST_GAP_MS = 500;
+/** Heartbeats closer together than this belong to one wake of the server's heartbeat timer (wakes are 50 ms apart). */
+const BURST_GAP_MS = 20;
 /** An ephemeral port is unique per (local address, remote address, remote port): ~28,000 per address. */
 const STREAMS_PER_LOCAL_ADDRESS = 20_000;
 

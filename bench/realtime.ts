@@ -26,7 +26,7 @@ import { formatRealtimeRun } from './realtime-report.js';
 import { runLimited, StreamFleet } from './realtime-streams.js';
 import { checkDeliveries, runTakeovers } from './realtime-takeovers.js';
 import type { ServerProcess } from './server-process.js';
-import { ServerRegistry, snapshotLauncher, startServerProcess } from './server-process.js';
+import { ServerRegistry, snapshotLauncher, startServerProcess, writeHeapSnapshot } from './server-process.js';
 
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 // Percent of one core other processes may use before the run starts (as bench:webhooks).
@@ -59,6 +59,10 @@ function serverEnvironment(options: RealtimeOptions, databaseUrl: string | null)
     // the schema's maximum); failures per account stay possible but none are expected.
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
+    // Every stream comes from this one client process (127.0.0.x): the per-address caps would stop
+    // it at 100; the descriptor ceiling (REALTIME_FD_HEADROOM) is what the bench runs against.
+    MAX_CONNECTIONS_PER_IP: '100000',
+    REALTIME_MAX_STREAMS_PER_IP: '100000',
     SESSION_IDLE_TIMEOUT_HOURS: String(24 * 30), // 30 days: seeded sessions never idle out mid-run
     // UV_THREADPOOL_SIZE stays unset (4): argon2 is the only pool work, and 2 cores run it.
   };
@@ -126,6 +130,7 @@ async function measure(
   servers: readonly ServerProcess[],
   fleet: StreamFleet,
   members: readonly SignedInMember[],
+  heapDir: string | null,
 ) {
   const server = servers[0];
   if (!server) throw new Error('no server');
@@ -133,6 +138,7 @@ async function measure(
   const readMetrics = () => readClusterMetrics(urls, METRICS_TOKEN);
   const idleWithoutStreams = await measureIdle(servers, fleet, options.idleS, readMetrics);
   const before = await sampleMemory(readMetrics);
+  const heapBefore = heapDir ? await writeHeapSnapshot(server, heapDir) : null;
   console.log(
     `  idle without streams: ${idleWithoutStreams.queriesPerSecond.toFixed(2)} queries/s; opening ${members.length} streams…`,
   );
@@ -142,6 +148,12 @@ async function measure(
   );
   const idleWithStreams = await measureIdle(servers, fleet, options.idleS, readMetrics);
   const after = await sampleMemory(readMetrics);
+  if (heapDir) {
+    const file = await writeHeapSnapshot(server, heapDir);
+    console.log(
+      `  heap snapshots: what one stream costs: node --import tsx bench/heap-snapshot-summary.ts ${file} ${Math.ceil(members.length / servers.length)} ${heapBefore}`,
+    );
+  }
   console.log(
     `  idle with streams: ${idleWithStreams.queriesPerSecond.toFixed(2)} queries/s; probing /healthz across heartbeat ticks…`,
   );
@@ -255,6 +267,7 @@ async function main(): Promise<number> {
     console.log(`Seeded ${seed.members.length} signed-in members (${options.db}) in ${seed.seconds.toFixed(1)} s`);
 
     const profileDir = options.cpuProf ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null;
+    const heapDir = options.heapSnapshot ? mkdtempSync(join(tmpdir(), 'gerbang-bench-heap-')) : null;
     const servers: ServerProcess[] = [];
     for (let i = 0; i < options.instances; i++)
       servers.push(
@@ -264,6 +277,7 @@ async function main(): Promise<number> {
           ...(i === 0 ? { dataDir } : {}),
           env,
           ...(profileDir && i === 0 ? { cpuProfDir: profileDir } : {}),
+          ...(heapDir && i === 0 ? { heapSnapshotDir: heapDir } : {}),
         }),
       );
     const [server] = servers;
@@ -278,7 +292,7 @@ async function main(): Promise<number> {
       cookieNames: { session: cookieNames.session, device: cookieNames.device },
       userAgent: DEVICE_A_USER_AGENT,
     });
-    const figures = await measure(options, servers, fleet, seed.members);
+    const figures = await measure(options, servers, fleet, seed.members, heapDir);
     fleet.closeAll();
     for (const instance of servers) {
       await instance.stop();
@@ -321,6 +335,7 @@ main().then(
   },
   (error: unknown) => {
     console.error(error);
-    process.exitCode = 1;
+    // Open sockets of a failed run would keep the process alive; exit runs the clean-up.
+    process.exit(1);
   },
 );

@@ -85,7 +85,8 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
         return sendError(request, reply, 'RATE_LIMITED', { message: TOO_MANY_STREAMS });
       }
       // 'close' comes however the response ends: the server ending it, the browser leaving, shutdown.
-      reply.raw.once('close', admission.release);
+      // (on, not once: release is idempotent, and once would wrap it in two more objects per stream.)
+      reply.raw.on('close', admission.release);
       if (reply.raw.closed) {
         // The browser left while its session was checked: that 'close' has passed, nothing to follow.
         admission.release();
@@ -101,6 +102,9 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
     // Nagle would hold small event frames back for an ACK; latency matters more than packets here.
     // (Optional call: inject()'s fake socket has no setNoDelay.)
     request.raw.socket?.setNoDelay?.(true);
+    // The silent-socket timeout (connectionTimeout) cannot fire on a stream, whose heartbeats
+    // write at least every 20 s; dropping it saves a timer per stream and its re-arming on each write.
+    request.raw.socket?.setTimeout?.(0);
     try {
       if (auth.status === 'revoked') await announceRevocation(res, auth, after);
       else await follow(request, res, auth, after);
@@ -187,7 +191,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
       res.write(formatSseComment('connected'));
     }
     caughtUp = true;
-    for (const event of pending) deliver(event);
+    for (const event of pending.splice(0)) deliver(event);
     // Ended while subscribing (shutdown, or a revocation in the catch-up): let the listener go.
     if (res.writableEnded) unsubscribe();
   };
