@@ -55,10 +55,14 @@ function main(): void {
     groups.set(key, { count: now.count - g.count, bytes: now.bytes - g.bytes });
   }
   const total = after - baseline.total;
-  console.log(`heap ${(total / 2 ** 20).toFixed(1)} MiB; per stream ${(total / streams).toFixed(0)} B (${streams} streams)`);
+  console.log(
+    `heap ${(total / 2 ** 20).toFixed(1)} MiB; per stream ${(total / streams).toFixed(0)} B (${streams} streams)`,
+  );
   console.log(`${'bytes/stream'.padStart(12)}  ${'count/stream'.padStart(12)}  kind`);
   for (const [key, g] of [...groups].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top))
-    console.log(`${(g.bytes / streams).toFixed(0).padStart(12)}  ${(g.count / streams).toFixed(2).padStart(12)}  ${key.slice(0, 90)}`);
+    console.log(
+      `${(g.bytes / streams).toFixed(0).padStart(12)}  ${(g.count / streams).toFixed(2).padStart(12)}  ${key.slice(0, 90)}`,
+    );
 }
 
 main();

@@ -1,4 +1,6 @@
 import type { CpuShares } from './cpu-usage.js';
+import type { EchoBaseline } from './echo-baseline.js';
+import { formatEchoBaseline, ratioLine } from './echo-baseline.js';
 import type { ProbeResult } from './realtime-probe.js';
 import { NOISY_OTHER_PCT } from './report.js';
 
@@ -118,8 +120,48 @@ export interface RealtimeRun {
     heapPerStreamBytes: number;
   };
   takeovers: TakeoverFigures;
-  targetP99Ms: number;
+  /** The descriptor ceiling: this process's ulimit -n, the servers' stream ceiling, the most streams held. */
+  limits: { fdLimit: number | null; serverStreamsMax: number | null; largestStreams: number };
+  echo: EchoBaseline;
+  targets: TargetVerdict[];
   targetMet: boolean;
+}
+
+export interface TargetVerdict {
+  name: string;
+  value: string;
+  target: string;
+  pass: boolean;
+}
+
+/** The targets of docs/BENCHMARKS.md for this run's shape, each with its verdict. */
+export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>): TargetVerdict[] {
+  const t = run.takeovers;
+  const out: TargetVerdict[] = [];
+  const add = (name: string, value: number, target: number, unit: string, pass = value <= target) =>
+    out.push({ name, value: `${ms(value)}${unit}`, target: `≤ ${target}${unit}`, pass });
+  add('delivery p99', t.delivery.p99, 50, ' ms');
+  if (run.settings.instances > 1) {
+    add('delivery p50 (across instances)', t.delivery.p50, 5, ' ms');
+    add('delivery max (across instances)', t.delivery.max, 150, ' ms');
+  }
+  const idle = run.idleWithStreams;
+  add('idle queries with streams (besides the mail poll)', idle.queries - idle.mailPollStatements, 0, '');
+  const during = t.deliveryDuringHeartbeat;
+  const other = t.deliveryOtherwise;
+  if (during.count > 0 && other.count > 0)
+    add('delivery p99 overlapping a heartbeat ÷ the others', during.p99 / other.p99, 2, '×');
+  const probe = run.responsiveness;
+  if (probe.duringTick.count > 0 && probe.otherwise.count > 0)
+    add('GET /healthz p99 overlapping a heartbeat ÷ the others', probe.duringTick.p99 / probe.otherwise.p99, 2, '×');
+  add('RSS per stream', run.memory.rssPerStreamBytes / 1024, 8, ' KiB');
+  out.push({
+    name: 'every takeover once, on its own stream',
+    value: t.check.ok ? 'yes' : 'no',
+    target: 'yes',
+    pass: t.check.ok,
+  });
+  return out;
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
@@ -184,7 +226,17 @@ export function formatRealtimeRun(run: RealtimeRun): string {
     `  check: ${t.check.summary}`,
     ...t.failures.slice(0, 5).map((f) => `    ${f}`),
     '',
-    `Target p99 delivery ≤ ${run.targetP99Ms} ms with ${settings.streams} streams: ${run.targetMet ? 'met' : 'MISSED'} (p99 ${ms(t.delivery.p99)} ms)`,
+    `Limits: ulimit -n ${run.limits.fdLimit ?? 'unlimited'} (this process); server stream ceiling ${run.limits.serverStreamsMax ?? 'none'} ` +
+      `(ulimit -n minus REALTIME_FD_HEADROOM${settings.instances > 1 ? ', summed' : ''}); largest stream count reached ${run.limits.largestStreams}`,
+    '',
+    formatEchoBaseline(run.echo),
+    `  ${ratioLine('delivery p50 ÷ echo round trip p50', t.delivery.p50, run.echo.roundTrip.p50)}`,
+    `  ${ratioLine('delivery p99 ÷ echo round trip p99', t.delivery.p99, run.echo.roundTrip.p99)}`,
+    `  ${ratioLine('GET /healthz p99 with the streams ÷ echo round trip p99', Math.max(run.responsiveness.duringTick.p99 || 0, run.responsiveness.otherwise.p99 || 0), run.echo.roundTrip.p99)}`,
+    '',
+    `Targets (${settings.streams} streams${settings.instances > 1 ? `, ${settings.instances} instances` : ''}):`,
+    ...run.targets.map((v) => `  ${v.pass ? 'PASS' : 'FAIL'}  ${v.name}: ${v.value} (target ${v.target})`),
+    `Overall: ${run.targetMet ? 'PASS' : 'FAIL'}`,
   ];
   return lines.join('\n');
 }
