@@ -60,6 +60,10 @@ export interface TakeoverLatencies {
    * answers, so near zero means the push itself adds nothing: `delivery` is the transaction.
    */
   eventAfterAnswer: Percentiles;
+  /** PostgreSQL: event `at` → its NOTIFY seen by a bystander listener (the transaction, commit, NOTIFY). */
+  toNotify: Percentiles;
+  /** PostgreSQL: that NOTIFY → the event on its stream (the receiving instance's work, the write). */
+  fromNotify: Percentiles;
 }
 
 export interface TakeoverFigures extends TakeoverLatencies {
@@ -178,8 +182,8 @@ function idleLine(label: string, w: IdleWindow): string {
     `(mail worker's ${w.mailPollIntervalS} s safety-net poll: ${w.mailPolls} run${w.mailPolls === 1 ? '' : 's'} due = ${w.mailPollStatements} statements; ` +
     `other ${w.queries - w.mailPollStatements}); server CPU ${pct(w.cpu.serverPct)} (event loop ${pct(w.cpu.eventLoopPct)}), bench ${pct(w.cpu.clientPct)}` +
     (w.streams > 0
-      ? `\n    ${w.heartbeats} heartbeats in ${w.heartbeatTicks} ticks; one tick to all streams took ` +
-        `p50 ${ms(w.tickSpreadMs.p50)} / max ${ms(w.tickSpreadMs.max)} ms first-to-last ping`
+      ? `\n    ${w.heartbeats} heartbeats in ${w.heartbeatTicks} ticks (a tick: the pings of one wake of the server's ` +
+        `heartbeat timer, spread over the interval); one tick took p50 ${ms(w.tickSpreadMs.p50)} / max ${ms(w.tickSpreadMs.max)} ms first-to-last ping`
       : '')
   );
 }
@@ -205,16 +209,19 @@ export function formatRealtimeRun(run: RealtimeRun): string {
     `  per stream      RSS ${(memory.rssPerStreamBytes / 1024).toFixed(1)} KiB, heap ${(memory.heapPerStreamBytes / 1024).toFixed(1)} KiB`,
     '',
     `Server responsiveness with ${settings.streams} streams (GET /healthz, ${run.responsiveness.requests} requests):`,
-    row('overlapping a heartbeat tick', run.responsiveness.duringTick),
+    row('a tick ≤ 5 ms before the answer', run.responsiveness.duringTick),
     row('otherwise', run.responsiveness.otherwise),
     '',
     `Takeovers: ${t.count} in ${t.seconds.toFixed(1)} s = ${t.perSecond.toFixed(1)}/s with ${t.concurrency} in flight; ${t.failed} failed`,
     row('delivery (received − event at)', t.delivery),
     row('end to end (received − POST sent)', t.endToEnd),
     row('login answer (answer − POST sent)', t.loginAnswer),
-    row('delivery, across a heartbeat tick', t.deliveryDuringHeartbeat),
+    row('delivery, a tick ≤ 5 ms before it', t.deliveryDuringHeartbeat),
     row('delivery, otherwise', t.deliveryOtherwise),
     row('event received − answer received', t.eventAfterAnswer),
+    ...(t.toNotify.count > 0
+      ? [row('event at → its NOTIFY (tx, commit)', t.toNotify), row('NOTIFY → on the stream', t.fromNotify)]
+      : []),
     `  server CPU ${pct(t.cpu.serverPct)} (event loop ${pct(t.cpu.eventLoopPct)}), bench ${pct(t.cpu.clientPct)}, ` +
       `other ${pct(t.cpu.otherPct)}${settings.db === 'postgres' ? ' (PostgreSQL included)' : ''}, steal ${pct(t.cpu.stealPct)}`,
     ...(settings.db === 'sqlite' && (t.cpu.otherPct ?? 0) > NOISY_OTHER_PCT

@@ -19,6 +19,7 @@ import { measureIdle, sampleMemory } from './realtime-idle.js';
 import type { SignedInMember } from './realtime-members.js';
 import { createBenchSchema, DEVICE_A_USER_AGENT, seedSignedInMembers } from './realtime-members.js';
 import { readClusterMetrics, threadCount, waitForStreamCount } from './realtime-metrics.js';
+import { NotifyWatch } from './realtime-notify-watch.js';
 import type { RealtimeOptions } from './realtime-options.js';
 import { parseRealtimeOptions, REALTIME_USAGE } from './realtime-options.js';
 import { probeResponsiveness } from './realtime-probe.js';
@@ -119,6 +120,7 @@ async function measure(
   fleet: StreamFleet,
   members: readonly SignedInMember[],
   heapDir: string | null,
+  schema: { url: string; schema: string } | null,
 ) {
   const server = servers[0];
   if (!server) throw new Error('no server');
@@ -157,6 +159,7 @@ async function measure(
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = takeCpuSnapshot(server.pid);
   const loginUrl = (member: number) => urls[(instanceOf(member, urls.length) + 1) % urls.length] ?? server.url;
+  const watch = schema ? await NotifyWatch.start(schema.url, schema.schema) : null;
   const phase = await runTakeovers(loginUrl, fleet, members, options);
   const cpuAfter = takeCpuSnapshot(server.pid);
   const elu = performance.eventLoopUtilization(eluBefore);
@@ -164,7 +167,9 @@ async function measure(
   const check = await checkDeliveries(server.url, fleet, members, phase, {
     deliveredBefore: metricsBefore.delivered,
     metrics: readMetrics,
+    ...(watch ? { notified: watch.arrivals } : {}),
   });
+  await watch?.stop();
   const takeovers: TakeoverFigures = {
     ...phase.figures,
     check: check.check,
@@ -281,7 +286,7 @@ async function main(): Promise<number> {
       cookieNames: { session: cookieNames.session, device: cookieNames.device },
       userAgent: DEVICE_A_USER_AGENT,
     });
-    const figures = await measure(options, servers, fleet, seed.members, heapDir);
+    const figures = await measure(options, servers, fleet, seed.members, heapDir, schema);
     fleet.closeAll();
     for (const instance of servers) {
       await instance.stop();
