@@ -150,7 +150,7 @@ export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>)
     add('delivery max (across instances)', t.delivery.max, 150, ' ms');
   }
   const idle = run.idleWithStreams;
-  add('idle queries with streams (besides the mail poll)', idle.queries - idle.mailPollStatements, 0, '');
+  add('idle queries with streams (besides the workers\' 60 s polls)', idle.queries - idle.mailPollStatements, 0, '');
   const during = t.deliveryDuringHeartbeat;
   const other = t.deliveryOtherwise;
   if (during.count > 0 && other.count > 0)
@@ -179,7 +179,7 @@ function row(label: string, p: Percentiles): string {
 function idleLine(label: string, w: IdleWindow): string {
   return (
     `  ${label}: ${w.queries} queries in ${w.seconds.toFixed(1)} s = ${w.queriesPerSecond.toFixed(2)}/s ` +
-    `(mail worker's ${w.mailPollIntervalS} s safety-net poll: ${w.mailPolls} run${w.mailPolls === 1 ? '' : 's'} due = ${w.mailPollStatements} statements; ` +
+    `(the mail and outbound-webhook workers' ${w.mailPollIntervalS} s safety-net polls: ${w.mailPolls} run${w.mailPolls === 1 ? '' : 's'} due = ${w.mailPollStatements} statements; ` +
     `other ${w.queries - w.mailPollStatements}); server CPU ${pct(w.cpu.serverPct)} (event loop ${pct(w.cpu.eventLoopPct)}), bench ${pct(w.cpu.clientPct)}` +
     (w.streams > 0
       ? `\n    ${w.heartbeats} heartbeats in ${w.heartbeatTicks} ticks (a tick: the pings of one wake of the server's ` +
