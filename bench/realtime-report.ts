@@ -150,7 +150,7 @@ export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>)
     add('delivery max (across instances)', t.delivery.max, 150, ' ms');
   }
   const idle = run.idleWithStreams;
-  add('idle queries with streams (besides the workers\' 60 s polls)', idle.queries - idle.mailPollStatements, 0, '');
+  add("idle queries with streams (besides the workers' 60 s polls)", idle.queries - idle.mailPollStatements, 0, '');
   const during = t.deliveryDuringHeartbeat;
   const other = t.deliveryOtherwise;
   if (during.count > 0 && other.count > 0)
