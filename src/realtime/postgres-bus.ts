@@ -6,8 +6,8 @@ import type { Log } from '../logger.js';
 import type { RealtimeBus } from './bus.js';
 import { createMemoryBus } from './bus.js';
 import type { RealtimeEvent } from './events.js';
-import { toEvent } from './events.js';
-import { notifyChannel, notifyPayload, parseNotifyPayload, RecentIds } from './postgres-channel.js';
+import { toEvent, wasNotifiedAtCommit } from './events.js';
+import { notifyChannel, notifyEvents, parseNotifyPayload, RecentIds } from './postgres-channel.js';
 
 export interface PostgresBusOptions {
   /** DATABASE_URL: the LISTEN connection is a client of its own, outside the pool. */
@@ -176,12 +176,12 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Po
     publish(events) {
       if (events.length === 0) return;
       for (const event of events) deliver(event);
-      const payloads = events.map(notifyPayload);
-      // After the publisher's commit (the bus contract); a failure here is healed by the other
-      // instances' streams resuming with Last-Event-ID, so it is logged, not thrown.
-      sql`select pg_notify(${channel}, payload) from unnest(${payloads}::text[]) as payload`
-        .execute(db)
-        .catch((error: unknown) => log.error({ err: error }, 'realtime NOTIFY failed'));
+      // Events recorded on this database were notified with their commit; others (made elsewhere)
+      // are notified now, after the publisher's commit (the bus contract). A failure here is healed
+      // by the other instances' streams resuming with Last-Event-ID, so it is logged, not thrown.
+      const late = events.filter((e) => !wasNotifiedAtCommit(e));
+      if (late.length > 0)
+        notifyEvents(db, late).catch((error: unknown) => log.error({ err: error }, 'realtime NOTIFY failed'));
     },
     subscribe(memberId, listener) {
       subscribers.set(memberId, (subscribers.get(memberId) ?? 0) + 1);

@@ -3,19 +3,27 @@ import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { RealtimeEvent } from './events.js';
 
-/** PostgreSQL truncates identifiers (channel names included) past 63 bytes. */
-const MAX_IDENTIFIER = 63;
-
 /**
  * NOTIFY channels belong to the database, not to a schema: two Gerbangs in two schemas of one
- * database (or the test suite's schema per test) must not hear each other's ids, which would name
- * rows of another schema. So the channel carries the schema the tables live in.
+ * database (or the test suite's schema per test) must not hear each other's events. So the
+ * channel carries the schema the tables live in, cut to the 63 bytes of an identifier. Written in
+ * SQL once: the listener asks for the name, a transaction notifies on it without a round trip more.
  */
+const CHANNEL = sql<string>`left(case when current_schema() = 'public' then 'gerbang_realtime' else 'gerbang_realtime_' || current_schema() end, 63)`;
+
 export async function notifyChannel(db: Kysely<Database>): Promise<string> {
-  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const schema = result.rows[0]?.schema ?? 'public';
-  const name = schema === 'public' ? 'gerbang_realtime' : `gerbang_realtime_${schema}`;
-  return name.slice(0, MAX_IDENTIFIER);
+  const result = await sql<{ name: string }>`select ${CHANNEL} as name`.execute(db);
+  return result.rows[0]?.name ?? 'gerbang_realtime';
+}
+
+/**
+ * NOTIFYs the events on this schema's channel. Inside a transaction PostgreSQL holds the
+ * notifications until COMMIT (and drops them on ROLLBACK): the other instances hear an event
+ * exactly when it is committed, with no statement after the commit.
+ */
+export async function notifyEvents(db: Kysely<Database>, events: readonly RealtimeEvent[]): Promise<void> {
+  const payloads = events.map(notifyPayload);
+  await sql`select pg_notify(${CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute(db);
 }
 
 /** How many delivered ids are remembered for deduplication (far more than one catch-up looks back). */

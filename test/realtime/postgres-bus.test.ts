@@ -83,6 +83,42 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('realtime bus across ins
     expect(two.database.stats.queries).toBe(before + statements);
   });
 
+  it('an event recorded in a transaction is heard by the other instance at its commit, with no statement after it; a rolled-back one never', async () => {
+    const [ani, budi] = await setUp();
+    if (ani === undefined || budi === undefined || !world) throw new Error('no members');
+    const one = await instance();
+    const two = await instance();
+    const received: RealtimeEvent[] = [];
+    two.bus.subscribe(ani, (event) => received.push(event));
+    two.bus.subscribe(budi, (event) => received.push(event));
+    const record = (memberId: number, reason: string) =>
+      one.database.db.transaction().execute(async (tx) => {
+        const events = await recordRealtimeEvents(
+          tx,
+          [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message: reason } }],
+          Date.now(),
+        );
+        if (reason === 'rollback') throw new Error('rolled back');
+        return events;
+      });
+    await expect(record(budi, 'rollback')).rejects.toThrow('rolled back');
+    const committed = await record(ani, 'takeover');
+    // Heard without publish(): the NOTIFY went out with the COMMIT.
+    await waitFor(
+      async () => (received.length > 0 ? true : undefined),
+      'the committed event on instance two',
+      5000,
+      20,
+    );
+    expect(received).toEqual(committed);
+    // publish() after the commit delivers here only: no NOTIFY again on the publisher's pool.
+    const before = one.database.stats.queries;
+    one.bus.publish(committed);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(one.database.stats.queries).toBe(before);
+    expect(received).toEqual(committed);
+  });
+
   it('a subscriber on the publishing instance gets the event once, not again from its own notification', async () => {
     const [ani] = await setUp();
     if (ani === undefined) throw new Error('no member');
