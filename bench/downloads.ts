@@ -18,6 +18,7 @@ import { databaseStorage } from '../src/content/index.js';
 import { migrateToLatest, openDatabase } from '../src/db/index.js';
 import { createMemberIfAbsent, hashPassword } from '../src/members/index.js';
 import { waitForQuietMachine } from './cpu-usage.js';
+import { formatEchoBaseline, measureEchoBaseline, ratioLine } from './echo-baseline.js';
 import { integerFlags } from './options.js';
 import { machineSummary } from './report.js';
 import { benchServers, startServerProcess } from './server-process.js';
@@ -219,6 +220,8 @@ async function main(): Promise<void> {
   if (wrong > 0) throw new Error(`${wrong} of the concurrent downloads differ from the file`);
   await server.stop();
   registry.release(server);
+  // The baseline in the same run: a bare Fastify JSON echo on this machine.
+  const echo = await measureEchoBaseline();
 
   const mbps = (bytes: number, seconds: number) => (bytes / MB / seconds).toFixed(0);
   const slowest = Math.max(...results.map((r) => r.seconds));
@@ -231,7 +234,11 @@ async function main(): Promise<void> {
 | server RSS idle / after one download (anonymous part) | ${idleRss.total.toFixed(0)} MiB (${idleRss.anon.toFixed(0)}) / ${afterSingleRss.total.toFixed(0)} MiB (${afterSingleRss.anon.toFixed(0)}) |
 | server RSS during the ${options.downloads} downloads: median / peak | ${median(samples.map((x) => x.total)).toFixed(0)} MiB / ${Math.max(...samples.map((x) => x.total)).toFixed(0)} MiB (${samples.length} samples) |
 | … its anonymous part (heap, buffers): median / peak | ${median(samples.map((x) => x.anon)).toFixed(0)} MiB / ${Math.max(...samples.map((x) => x.anon)).toFixed(0)} MiB |
-| every download byte-identical (SHA-256) | yes |`);
+| every download byte-identical (SHA-256) | yes |
+
+${formatEchoBaseline(echo)}
+  ${ratioLine(`one ${options.sizeMb} MB download's time × echo req/s (echo answers in the same time)`, single.seconds * echo.perSecond, 1)}
+  ${ratioLine(`${options.downloads} downloads at once, MB/s ÷ echo kreq/s`, (size * options.downloads) / MB / wall, echo.perSecond / 1000)}`);
 }
 
 function median(values: number[]): number {

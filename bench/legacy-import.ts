@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { createLegacyDatabase, phpHash } from '../test/helpers/legacy.js';
 import { createPostgresSchema } from '../test/helpers/postgres.js';
+import { formatEchoBaseline, measureEchoBaseline, ratioLine } from './echo-baseline.js';
 import { machineSummary } from './report.js';
 
 const BIN = fileURLToPath(new URL('../bin/gerbang.js', import.meta.url));
@@ -133,6 +134,8 @@ try {
     'login',
   ]);
   const perCompare = compareMsAtCost10();
+  // The baseline in the same run: a bare Fastify JSON echo on this machine.
+  const echo = await measureEchoBaseline();
   const members = first.report.members as { created: number; phoneDefault: number };
   const licenses = first.report.licenses as { created: number; ordersCreated: number; activationsCreated: number };
   const checks = opts.members;
@@ -145,6 +148,9 @@ try {
       `Second run: ${(second.ms / 1000).toFixed(1)} s — nothing created (${JSON.stringify((second.report.members as { alreadyImported: number }).alreadyImported)} members, ${JSON.stringify((second.report.licenses as { alreadyImported: number }).alreadyImported)} licenses already imported)`,
       `With --phone-check login (SQLite): ${(deferred.ms / 1000).toFixed(1)} s for the same rows`,
       `Phone check at PHP's cost 10: ${perCompare.toFixed(0)} ms per comparison here; ${checks} members on ${cores} worker threads ≈ ${((checks * perCompare) / cores / 1000).toFixed(0)} s of the run`,
+      formatEchoBaseline(echo),
+      `  ${ratioLine('rows imported/s with --phone-check login ÷ echo req/s', (opts.members + opts.licenses) / (deferred.ms / 1000), echo.perSecond)}`,
+      `  ${ratioLine('rows imported/s, first run (phone check included) ÷ echo req/s', (opts.members + opts.licenses) / (first.ms / 1000), echo.perSecond)}`,
       '',
     ].join('\n'),
   );

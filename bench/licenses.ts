@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuShares, takeCpuSnapshot, waitForQuietMachine } from './cpu-usage.js';
+import { formatEchoBaseline, measureEchoBaseline, ratioLine } from './echo-baseline.js';
 import type { LoadResult, ValidationPool } from './licenses-load.js';
 import { runPacedValidations, runSaturatedValidations } from './licenses-load.js';
 import { seedLicenses } from './licenses-seed.js';
@@ -34,6 +35,8 @@ const USAGE = `npm run bench:licenses -- [options]
   --cpu-prof            write a V8 CPU profile of each server child (summarise: bench/cpu-profile-summary.ts)`;
 
 const TARGET_RPS = 5000;
+/** License validations per second as a share of the bare Fastify echo's rate, same machine, same run. */
+const TARGET_ECHO_SHARE = 0.45;
 const TARGET_P99_MS = 10;
 const QUIET_BUSY_PCT = 15;
 
@@ -92,7 +95,7 @@ async function measure(
   registry: ServerRegistry,
   sync: 'FULL' | 'NORMAL',
   load: { kind: 'paced' } | { kind: 'saturation'; connections: number },
-): Promise<string> {
+): Promise<{ line: string; rate: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-bench-licenses-'));
   const seeded = await seedLicenses(dataDir, options.licenses);
   const pool: ValidationPool = {
@@ -152,11 +155,11 @@ async function measure(
     const intended = result.intendedLatenciesMs ? summarizeLatencies(result.intendedLatenciesMs) : null;
     // A CPU profile is written only on a graceful exit.
     if (options.profileDir) await server.stop();
-    return (
+    const line =
       `| ${sync} | ${name} | ${rate.toFixed(0)} | ${result.bad} | ${result.errors} | ${fixed(latency.p50)} | **${fixed(latency.p99)}** | ${fixed(latency.max)} | ` +
       `${intended ? fixed(intended.p99) : '-'} | ${pct(cpu.serverPct)} | ${pct(cpu.eventLoopPct)} | ${cpu.serverUsPerRequest?.toFixed(0) ?? '?'} | ${pct(cpu.clientPct)} | ${pct(cpu.otherPct)} |` +
-      ` (seeded ${options.licenses} in ${seeded.seconds.toFixed(1)} s)`
-    );
+      ` (seeded ${options.licenses} in ${seeded.seconds.toFixed(1)} s)`;
+    return { line, rate };
   } finally {
     agent.destroy();
     registry.release(server);
@@ -186,15 +189,25 @@ async function main(): Promise<number> {
     '| sync | scenario | valid/s | bad | errors | p50 ms | p99 ms | max ms | p99 from intended ms | server CPU | loop CPU | µs/req | client CPU | other CPU |',
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const ratios: string[] = [];
   for (const sync of options.syncModes) {
     if (options.scenarios.includes('A'))
-      console.log(await measure(options, launcher.bin, registry, sync, { kind: 'paced' }));
+      console.log((await measure(options, launcher.bin, registry, sync, { kind: 'paced' })).line);
     if (options.scenarios.includes('B'))
-      for (const connections of options.connections)
-        console.log(await measure(options, launcher.bin, registry, sync, { kind: 'saturation', connections }));
+      for (const connections of options.connections) {
+        const run = await measure(options, launcher.bin, registry, sync, { kind: 'saturation', connections });
+        console.log(run.line);
+        // The baseline right after, at the same concurrency, under the same machine load.
+        const echo = await measureEchoBaseline({ connections, durationS: Math.min(options.durationS, 10) });
+        ratios.push(
+          `${sync} c=${connections}: ${formatEchoBaseline(echo)}`,
+          `  ${ratioLine('license validations/s ÷ echo req/s', run.rate, echo.perSecond, { ratio: TARGET_ECHO_SHARE, higherIsBetter: true })}`,
+        );
+      }
   }
+  if (ratios.length > 0) console.log(`\n${ratios.join('\n')}`);
   console.log(
-    `Targets: ≥ ${TARGET_RPS} validations/s at saturation; p99 ≤ ${TARGET_P99_MS} ms at ${options.rate}/s paced.`,
+    `Targets: ≥ ${TARGET_RPS} validations/s at saturation; ≥ ${100 * TARGET_ECHO_SHARE} % of the echo baseline's rate; p99 ≤ ${TARGET_P99_MS} ms at ${options.rate}/s paced.`,
   );
   return 0;
 }

@@ -82,7 +82,9 @@ export async function seedSignedInMembers(
  * A fresh PostgreSQL schema (as test/helpers/world.ts makes them): the returned URL pins
  * search_path to it through libpq's `options`, so the server's tables land there.
  */
-export async function createBenchSchema(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createBenchSchema(
+  baseUrl: string,
+): Promise<{ url: string; schema: string; drop: () => Promise<void> }> {
   const schema = `bench_rt_${randomBytes(6).toString('hex')}`;
   const run = async (statement: string) => {
     const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
@@ -97,6 +99,7 @@ export async function createBenchSchema(baseUrl: string): Promise<{ url: string;
   const separator = baseUrl.includes('?') ? '&' : '?';
   return {
     url: `${baseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    schema,
     drop: () => run(`drop schema if exists ${schema} cascade`),
   };
 }

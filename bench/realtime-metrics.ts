@@ -12,6 +12,8 @@ export interface ServerMetrics {
   delivered: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** gerbang_realtime_streams_max: streams held before new ones get 503 (null: no ceiling known). */
+  streamsMax: number | null;
 }
 
 export async function readServerMetrics(baseUrl: string, token: string): Promise<ServerMetrics> {
@@ -38,6 +40,7 @@ export async function readServerMetrics(baseUrl: string, token: string): Promise
     delivered: need('gerbang_realtime_events_delivered_total'),
     rssBytes: need('process_resident_memory_bytes'),
     heapUsedBytes: need('nodejs_heap_used_bytes'),
+    streamsMax: values.get('gerbang_realtime_streams_max') ?? null,
   };
 }
 
@@ -50,6 +53,7 @@ export async function readClusterMetrics(baseUrls: readonly string[], token: str
     delivered: sum.delivered + m.delivered,
     rssBytes: sum.rssBytes + m.rssBytes,
     heapUsedBytes: sum.heapUsedBytes + m.heapUsedBytes,
+    streamsMax: sum.streamsMax === null || m.streamsMax === null ? null : sum.streamsMax + m.streamsMax,
   }));
 }
 

@@ -20,7 +20,9 @@ export const REALTIME_USAGE = `npm run bench:realtime -- [options]
   --log-level <level>     server LOG_LEVEL (default warn)
   --quiet-wait <s>        before the run and before the takeovers, wait up to s seconds for an idle machine (default 60)
   --json <file>           raw figures (default $TMPDIR/gerbang-realtime-<time>.json: bench/results is not git-ignored)
-  --cpu-prof              write a V8 CPU profile of the server child (path printed)`;
+  --cpu-prof              write a V8 CPU profile of the server child (path printed)
+  --heap-snapshot         write a V8 heap snapshot of the first server with every stream open (path
+                          printed; summary per stream: node --import tsx bench/heap-snapshot-summary.ts <file> <streams>)`;
 
 export interface RealtimeOptions {
   streams: number;
@@ -37,6 +39,7 @@ export interface RealtimeOptions {
   quietWaitS: number;
   jsonFile: string;
   cpuProf: boolean;
+  heapSnapshot: boolean;
 }
 
 export type ParsedRealtimeOptions = { ok: true; options: RealtimeOptions } | { ok: false; errors: string[] };
@@ -61,6 +64,7 @@ export function parseRealtimeOptions(args: string[], startedAt = new Date()): Pa
       'quiet-wait': { type: 'string', default: '60' },
       json: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      'heap-snapshot': { type: 'boolean', default: false },
     },
   });
   const errors: string[] = [];
@@ -88,6 +92,7 @@ export function parseRealtimeOptions(args: string[], startedAt = new Date()): Pa
     quietWaitS: int('quiet-wait', values['quiet-wait'], 0, 3600),
     jsonFile: values.json ?? join(tmpdir(), `gerbang-realtime-${stamp}.json`),
     cpuProf: values['cpu-prof'],
+    heapSnapshot: values['heap-snapshot'],
   };
   if (options.instances > 1 && options.db !== 'postgres')
     errors.push("--instances above 1 needs --db postgres (SQLite is one process's file)");

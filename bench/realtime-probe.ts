@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Percentiles } from './realtime-report.js';
 import { percentiles } from './realtime-report.js';
 import type { HeartbeatBurst } from './realtime-streams.js';
+import { nearTick } from './realtime-streams.js';
 
 /**
  * How long the server's event loop is held: GET /healthz (no database, no work) every few
@@ -53,7 +54,7 @@ export async function probeResponsiveness(
   const during: number[] = [];
   const otherwise: number[] = [];
   for (const s of samples) {
-    const overlaps = ticks.some((b) => s.sent <= b.endMs && s.answered >= b.startMs);
+    const overlaps = nearTick(s.answered, ticks);
     (overlaps ? during : otherwise).push(s.answered - s.sent);
   }
   return { requests: samples.length, duringTick: percentiles(during), otherwise: percentiles(otherwise) };

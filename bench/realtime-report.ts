@@ -1,4 +1,6 @@
 import type { CpuShares } from './cpu-usage.js';
+import type { EchoBaseline } from './echo-baseline.js';
+import { formatEchoBaseline, ratioLine } from './echo-baseline.js';
 import type { ProbeResult } from './realtime-probe.js';
 import { NOISY_OTHER_PCT } from './report.js';
 
@@ -58,6 +60,10 @@ export interface TakeoverLatencies {
    * answers, so near zero means the push itself adds nothing: `delivery` is the transaction.
    */
   eventAfterAnswer: Percentiles;
+  /** PostgreSQL: event `at` → its NOTIFY seen by a bystander listener (the transaction, commit, NOTIFY). */
+  toNotify: Percentiles;
+  /** PostgreSQL: that NOTIFY → the event on its stream (the receiving instance's work, the write). */
+  fromNotify: Percentiles;
 }
 
 export interface TakeoverFigures extends TakeoverLatencies {
@@ -118,8 +124,48 @@ export interface RealtimeRun {
     heapPerStreamBytes: number;
   };
   takeovers: TakeoverFigures;
-  targetP99Ms: number;
+  /** The descriptor ceiling: this process's ulimit -n, the servers' stream ceiling, the most streams held. */
+  limits: { fdLimit: number | null; serverStreamsMax: number | null; largestStreams: number };
+  echo: EchoBaseline;
+  targets: TargetVerdict[];
   targetMet: boolean;
+}
+
+export interface TargetVerdict {
+  name: string;
+  value: string;
+  target: string;
+  pass: boolean;
+}
+
+/** The targets of docs/BENCHMARKS.md for this run's shape, each with its verdict. */
+export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>): TargetVerdict[] {
+  const t = run.takeovers;
+  const out: TargetVerdict[] = [];
+  const add = (name: string, value: number, target: number, unit: string, pass = value <= target) =>
+    out.push({ name, value: `${ms(value)}${unit}`, target: `≤ ${target}${unit}`, pass });
+  add('delivery p99', t.delivery.p99, 50, ' ms');
+  if (run.settings.instances > 1) {
+    add('delivery p50 (across instances)', t.delivery.p50, 5, ' ms');
+    add('delivery max (across instances)', t.delivery.max, 150, ' ms');
+  }
+  const idle = run.idleWithStreams;
+  add("idle queries with streams (besides the workers' 60 s polls)", idle.queries - idle.mailPollStatements, 0, '');
+  const during = t.deliveryDuringHeartbeat;
+  const other = t.deliveryOtherwise;
+  if (during.count > 0 && other.count > 0)
+    add('delivery p99 overlapping a heartbeat ÷ the others', during.p99 / other.p99, 2, '×');
+  const probe = run.responsiveness;
+  if (probe.duringTick.count > 0 && probe.otherwise.count > 0)
+    add('GET /healthz p99 overlapping a heartbeat ÷ the others', probe.duringTick.p99 / probe.otherwise.p99, 2, '×');
+  add('RSS per stream', run.memory.rssPerStreamBytes / 1024, 8, ' KiB');
+  out.push({
+    name: 'every takeover once, on its own stream',
+    value: t.check.ok ? 'yes' : 'no',
+    target: 'yes',
+    pass: t.check.ok,
+  });
+  return out;
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
@@ -133,11 +179,11 @@ function row(label: string, p: Percentiles): string {
 function idleLine(label: string, w: IdleWindow): string {
   return (
     `  ${label}: ${w.queries} queries in ${w.seconds.toFixed(1)} s = ${w.queriesPerSecond.toFixed(2)}/s ` +
-    `(mail worker's ${w.mailPollIntervalS} s safety-net poll: ${w.mailPolls} run${w.mailPolls === 1 ? '' : 's'} due = ${w.mailPollStatements} statements; ` +
+    `(the mail and outbound-webhook workers' ${w.mailPollIntervalS} s safety-net polls: ${w.mailPolls} run${w.mailPolls === 1 ? '' : 's'} due = ${w.mailPollStatements} statements; ` +
     `other ${w.queries - w.mailPollStatements}); server CPU ${pct(w.cpu.serverPct)} (event loop ${pct(w.cpu.eventLoopPct)}), bench ${pct(w.cpu.clientPct)}` +
     (w.streams > 0
-      ? `\n    ${w.heartbeats} heartbeats in ${w.heartbeatTicks} ticks; one tick to all streams took ` +
-        `p50 ${ms(w.tickSpreadMs.p50)} / max ${ms(w.tickSpreadMs.max)} ms first-to-last ping`
+      ? `\n    ${w.heartbeats} heartbeats in ${w.heartbeatTicks} ticks (a tick: the pings of one wake of the server's ` +
+        `heartbeat timer, spread over the interval); one tick took p50 ${ms(w.tickSpreadMs.p50)} / max ${ms(w.tickSpreadMs.max)} ms first-to-last ping`
       : '')
   );
 }
@@ -163,16 +209,19 @@ export function formatRealtimeRun(run: RealtimeRun): string {
     `  per stream      RSS ${(memory.rssPerStreamBytes / 1024).toFixed(1)} KiB, heap ${(memory.heapPerStreamBytes / 1024).toFixed(1)} KiB`,
     '',
     `Server responsiveness with ${settings.streams} streams (GET /healthz, ${run.responsiveness.requests} requests):`,
-    row('overlapping a heartbeat tick', run.responsiveness.duringTick),
+    row('a tick ≤ 5 ms before the answer', run.responsiveness.duringTick),
     row('otherwise', run.responsiveness.otherwise),
     '',
     `Takeovers: ${t.count} in ${t.seconds.toFixed(1)} s = ${t.perSecond.toFixed(1)}/s with ${t.concurrency} in flight; ${t.failed} failed`,
     row('delivery (received − event at)', t.delivery),
     row('end to end (received − POST sent)', t.endToEnd),
     row('login answer (answer − POST sent)', t.loginAnswer),
-    row('delivery, across a heartbeat tick', t.deliveryDuringHeartbeat),
+    row('delivery, a tick ≤ 5 ms before it', t.deliveryDuringHeartbeat),
     row('delivery, otherwise', t.deliveryOtherwise),
     row('event received − answer received', t.eventAfterAnswer),
+    ...(t.toNotify.count > 0
+      ? [row('event at → its NOTIFY (tx, commit)', t.toNotify), row('NOTIFY → on the stream', t.fromNotify)]
+      : []),
     `  server CPU ${pct(t.cpu.serverPct)} (event loop ${pct(t.cpu.eventLoopPct)}), bench ${pct(t.cpu.clientPct)}, ` +
       `other ${pct(t.cpu.otherPct)}${settings.db === 'postgres' ? ' (PostgreSQL included)' : ''}, steal ${pct(t.cpu.stealPct)}`,
     ...(settings.db === 'sqlite' && (t.cpu.otherPct ?? 0) > NOISY_OTHER_PCT
@@ -184,7 +233,17 @@ export function formatRealtimeRun(run: RealtimeRun): string {
     `  check: ${t.check.summary}`,
     ...t.failures.slice(0, 5).map((f) => `    ${f}`),
     '',
-    `Target p99 delivery ≤ ${run.targetP99Ms} ms with ${settings.streams} streams: ${run.targetMet ? 'met' : 'MISSED'} (p99 ${ms(t.delivery.p99)} ms)`,
+    `Limits: ulimit -n ${run.limits.fdLimit ?? 'unlimited'} (this process); server stream ceiling ${run.limits.serverStreamsMax ?? 'none'} ` +
+      `(ulimit -n minus REALTIME_FD_HEADROOM${settings.instances > 1 ? ', summed' : ''}); largest stream count reached ${run.limits.largestStreams}`,
+    '',
+    formatEchoBaseline(run.echo),
+    `  ${ratioLine('delivery p50 ÷ echo round trip p50', t.delivery.p50, run.echo.roundTrip.p50)}`,
+    `  ${ratioLine('delivery p99 ÷ echo round trip p99', t.delivery.p99, run.echo.roundTrip.p99)}`,
+    `  ${ratioLine('GET /healthz p99 with the streams ÷ echo round trip p99', Math.max(run.responsiveness.duringTick.p99 || 0, run.responsiveness.otherwise.p99 || 0), run.echo.roundTrip.p99)}`,
+    '',
+    `Targets (${settings.streams} streams${settings.instances > 1 ? `, ${settings.instances} instances` : ''}):`,
+    ...run.targets.map((v) => `  ${v.pass ? 'PASS' : 'FAIL'}  ${v.name}: ${v.value} (target ${v.target})`),
+    `Overall: ${run.targetMet ? 'PASS' : 'FAIL'}`,
   ];
   return lines.join('\n');
 }

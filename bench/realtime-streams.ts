@@ -12,8 +12,8 @@ import { ChunkedDecoder, SseReader } from './realtime-sse-reader.js';
  */
 
 const OPEN_TIMEOUT_MS = 30_000;
-/** Heartbeats closer together than this belong to one tick of the server's heartbeat timer. */
-const BURST_GAP_MS = 500;
+/** Heartbeats closer together than this belong to one wake of the server's heartbeat timer (wakes are 50 ms apart). */
+const BURST_GAP_MS = 20;
 /** An ephemeral port is unique per (local address, remote address, remote port): ~28,000 per address. */
 const STREAMS_PER_LOCAL_ADDRESS = 20_000;
 
@@ -187,4 +187,17 @@ export async function runLimited(count: number, limit: number, task: (index: num
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/**
+ * How long before an arrival a heartbeat tick counts as overlapping it. A fixed window, not the
+ * whole flight of the push: heartbeats now come in short ticks every 50 ms, so a long delivery
+ * would overlap one merely by lasting (and slow ones would all be counted "during a tick").
+ * Whatever waited behind a tick's writes arrives within a few ms of that tick.
+ */
+export const TICK_OVERLAP_WINDOW_MS = 5;
+
+/** Whether a heartbeat tick's pings arrived in the window just before (or at) this arrival. */
+export function nearTick(arrivalPerf: number, bursts: readonly HeartbeatBurst[]): boolean {
+  return bursts.some((b) => b.startMs <= arrivalPerf && b.endMs >= arrivalPerf - TICK_OVERLAP_WINDOW_MS);
 }

@@ -4,8 +4,8 @@ import { BENCH_PASSWORD } from './realtime-members.js';
 import type { ServerMetrics } from './realtime-metrics.js';
 import type { DeliveryCheck, TakeoverFigures, TakeoverLatencies } from './realtime-report.js';
 import { percentiles } from './realtime-report.js';
-import type { HeartbeatBurst, ReceivedEvent, StreamFleet } from './realtime-streams.js';
-import { runLimited } from './realtime-streams.js';
+import type { ReceivedEvent, StreamFleet } from './realtime-streams.js';
+import { nearTick, runLimited } from './realtime-streams.js';
 import type { TakeoverOutcome } from './realtime-takeover.js';
 import { sessionStillLive, takeOverOnDeviceB } from './realtime-takeover.js';
 
@@ -75,15 +75,6 @@ export async function runTakeovers(
   };
 }
 
-/**
- * Whether a heartbeat tick was being written while this push was in flight: from the event's `at`
- * (Date.now() on the server, mapped onto this process's performance clock) to its arrival.
- */
-function crossedTick(event: ReceivedEvent, at: number, bursts: readonly HeartbeatBurst[]): boolean {
-  const startedPerf = at - performance.timeOrigin;
-  return bursts.some((b) => startedPerf <= b.endMs && event.perfMs >= b.startMs);
-}
-
 function revokedAt(event: ReceivedEvent): { at: number; reason: string } | null {
   try {
     const data = JSON.parse(event.data) as { type?: unknown; reason?: unknown; at?: unknown };
@@ -99,7 +90,12 @@ export async function checkDeliveries(
   fleet: StreamFleet,
   members: readonly SignedInMember[],
   phase: TakeoverPhase,
-  server: { deliveredBefore: number; metrics: () => Promise<ServerMetrics> },
+  server: {
+    deliveredBefore: number;
+    metrics: () => Promise<ServerMetrics>;
+    /** PostgreSQL: when each event's NOTIFY reached a bystander listener (event id → Date.now()). */
+    notified?: ReadonlyMap<string, number>;
+  },
 ): Promise<{ check: DeliveryCheck; latencies: TakeoverLatencies }> {
   const byStream = new Map<number, ReceivedEvent[]>();
   for (const event of fleet.events) {
@@ -117,6 +113,8 @@ export async function checkDeliveries(
   const during: number[] = [];
   const otherwise: number[] = [];
   const afterAnswer: number[] = [];
+  const toNotify: number[] = [];
+  const fromNotify: number[] = [];
   phase.targets.forEach((stream, k) => {
     const received = byStream.get(stream) ?? [];
     const first = received[0];
@@ -133,7 +131,12 @@ export async function checkDeliveries(
     if (received.length === 1) deliveredOnce += 1;
     const latency = first.wallMs - revoked.at;
     delivery.push(latency);
-    (crossedTick(first, revoked.at, fleet.bursts) ? during : otherwise).push(latency);
+    (nearTick(first.perfMs, fleet.bursts) ? during : otherwise).push(latency);
+    const notified = server.notified?.get(first.id);
+    if (notified !== undefined) {
+      toNotify.push(notified - revoked.at);
+      fromNotify.push(first.wallMs - notified);
+    }
     const outcome = phase.outcomes[k];
     if (outcome && !outcome.error) {
       endToEnd.push(first.perfMs - outcome.sentPerf);
@@ -205,6 +208,8 @@ export async function checkDeliveries(
       deliveryDuringHeartbeat: percentiles(during),
       deliveryOtherwise: percentiles(otherwise),
       eventAfterAnswer: percentiles(afterAnswer),
+      toNotify: percentiles(toNotify),
+      fromNotify: percentiles(fromNotify),
     },
   };
 }

@@ -1,6 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +37,8 @@ export interface ServerOptions {
   dataDir?: string;
   /** When set, the child runs with --cpu-prof and writes its profile here on a graceful stop. */
   cpuProfDir?: string;
+  /** When set, the child writes a V8 heap snapshot here on SIGUSR2 (see writeHeapSnapshot). */
+  heapSnapshotDir?: string;
 }
 
 export interface ServerProcess {
@@ -101,7 +113,12 @@ export function snapshotLauncher(): { bin: string; dispose(): void } {
 
 export async function startServerProcess(registry: ServerRegistry, options: ServerOptions): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gerbang-bench-'));
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const nodeArgs = [
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(options.heapSnapshotDir
+      ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`]
+      : []),
+  ];
   // cwd is the DATA_DIR so no developer .env leaks into the measured configuration.
   const child = spawn(process.execPath, [...nodeArgs, options.bin, 'serve'], {
     cwd: dataDir,
@@ -201,4 +218,24 @@ export function benchServers(): { registry: ServerRegistry; launcher: { bin: str
       process.exit(130);
     });
   return { registry, launcher };
+}
+
+/**
+ * Asks a child started with `heapSnapshotDir` for a heap snapshot and waits until the file is
+ * complete (its size still for a second); returns its path.
+ */
+export async function writeHeapSnapshot(server: ServerProcess, dir: string, timeoutMs = 120_000): Promise<string> {
+  const before = new Set(readdirSync(dir));
+  process.kill(server.pid, 'SIGUSR2');
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const file = readdirSync(dir).find((name) => name.endsWith('.heapsnapshot') && !before.has(name));
+    if (!file) continue;
+    const size = statSync(join(dir, file)).size;
+    if (size > 0 && size === last) return join(dir, file);
+    last = size;
+  }
+  throw new Error(`no heap snapshot in ${dir} after ${timeoutMs} ms`);
 }

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { runAutocannon } from './autocannon-load.js';
 import { cpuShares, takeCpuSnapshot, waitForQuietMachine } from './cpu-usage.js';
 import { checkDurability, countUnsentMail } from './durability.js';
+import { formatEchoBaseline, measureEchoBaseline, ratioLine } from './echo-baseline.js';
 import type { BenchOptions } from './options.js';
 import { BENCH_USAGE, parseBenchOptions } from './options.js';
 import { keepAliveAgent, runPaced, warmUp } from './paced-load.js';
@@ -197,6 +198,22 @@ async function main(): Promise<number> {
   console.log(formatTable(rows));
   console.log(TABLE_LEGEND);
   console.log(`\n${formatVerdict(rows)}`);
+  // The baseline in the same run, at the saturation runs' largest connection count.
+  const echo = await measureEchoBaseline({
+    connections: Math.max(16, ...options.connections),
+    durationS: Math.min(options.durationS, 10),
+  });
+  console.log(`\n${formatEchoBaseline(echo)}`);
+  for (const sync of options.syncModes) {
+    const saturation = rows.filter((r) => r.sync === sync && r.scenario === 'B saturation');
+    const best = saturation.reduce<ScenarioRow | null>((a, r) => (a && a.rate >= r.rate ? a : r), null);
+    if (!best) continue;
+    console.log(`  ${sync}: ${ratioLine('webhooks/s ÷ echo req/s (best saturation)', best.rate, echo.perSecond)}`);
+    if (best.cpu.serverUsPerRequest !== null && echo.usPerRequest !== null)
+      console.log(
+        `  ${sync}: ${ratioLine('webhook µs/req ÷ echo µs/req (server CPU, mail included)', best.cpu.serverUsPerRequest, echo.usPerRequest)}`,
+      );
+  }
   if (profileDir) console.log(`\nCPU profiles of the server children: ${profileDir}`);
   return rows.every((r) => r.checkOk) ? 0 : 1;
 }

@@ -41,7 +41,7 @@ import { createMetrics, metricsRoutes } from './metrics.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import { storedProductRules, withStoredRules } from './products/index.js';
 import type { RealtimeBus } from './realtime/index.js';
-import { createMemoryBus, realtimeRoutes, StreamHub } from './realtime/index.js';
+import { createMemoryBus, openFileLimit, realtimeRoutes, StreamHub, streamCeiling } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
 import { answerClientError } from './web/client-error.js';
 import { fetchMetadataCheck } from './web/fetch-metadata.js';
@@ -153,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Deliveries still signed with the old key of a rotation, so the operator sees when to drop it.
   const previousKeyUse = new PreviousKeyUse();
-  const hub = new StreamHub(config.realtime.heartbeatMs);
+  const hub = new StreamHub(config.realtime.heartbeatMs, streamCeiling(openFileLimit(), config.realtime.fdHeadroom));
   const metrics = createMetrics({
     database,
     hub,

@@ -73,6 +73,8 @@ export const errorTable = {
   STORAGE_UNAVAILABLE: { status: 503, message: 'Penyimpanan tidak tersedia. Coba kirim ulang nanti.' },
   // This instance is stopping (SIGTERM); the answer carries Retry-After (src/drain.ts).
   SHUTTING_DOWN: { status: 503, message: 'Server sedang dimulai ulang. Coba kirim ulang sebentar lagi.' },
+  // This instance holds as many event streams as its descriptors allow (REALTIME_FD_HEADROOM).
+  STREAMS_FULL: { status: 503, message: 'Server sedang penuh. Halaman akan tersambung lagi otomatis.' },
   PPOB_MEMBER_NOT_FOUND: { status: 422, message: 'Tidak ada member dengan email itu.' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'Idempotency key ini sudah dipakai untuk pesanan lain.' },
   PPOB_ORDER_REJECTED: { status: 422, message: 'Hesda menolak pesanan.' },

@@ -82,6 +82,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
     },
   });
   gauge('gerbang_realtime_streams', 'Open realtime event streams on this instance.', () => hub.size);
+  if (Number.isFinite(hub.capacity))
+    gauge(
+      'gerbang_realtime_streams_max',
+      'Streams this instance holds before refusing new ones (ulimit -n minus REALTIME_FD_HEADROOM).',
+      () => hub.capacity,
+    );
   new Counter({
     name: 'gerbang_realtime_events_delivered_total',
     help: 'Events written to streams.',

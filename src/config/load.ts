@@ -80,6 +80,8 @@ export interface Config {
     /** Open event streams at once per session and per client IP, on this instance. */
     readonly maxStreamsPerSession: number;
     readonly maxStreamsPerIp: number;
+    /** Descriptors kept free of streams: the instance holds at most `ulimit -n` minus this many. */
+    readonly fdHeadroom: number;
   };
   /** Time zone of times shown on pages ("terakhir aktif …"). */
   readonly displayTimeZone: string;
@@ -276,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       heartbeatMs: e.REALTIME_HEARTBEAT_SECONDS * 1000,
       maxStreamsPerSession: e.REALTIME_MAX_STREAMS_PER_SESSION,
       maxStreamsPerIp: e.REALTIME_MAX_STREAMS_PER_IP,
+      fdHeadroom: e.REALTIME_FD_HEADROOM,
     },
     displayTimeZone: e.DISPLAY_TIMEZONE,
     metricsToken: e.METRICS_TOKEN,

@@ -163,6 +163,8 @@ export const envSchema = z.object({
   // Tabs of one browser share one stream (Web Locks); browsers without them open one per tab.
   REALTIME_MAX_STREAMS_PER_SESSION: positiveInt.max(1000).default(8),
   REALTIME_MAX_STREAMS_PER_IP: positiveInt.max(100_000).default(100),
+  // Descriptors kept free of event streams (webhooks, logins, the database, log files need them).
+  REALTIME_FD_HEADROOM: positiveInt.max(1_000_000).default(500),
   DISPLAY_TIMEZONE: z
     .string()
     .refine((tz) => {

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
+import { PostgresAdapter } from 'kysely';
 import type { Database, PpobStatus } from '../db/index.js';
 import { housekeepingGate } from '../db/index.js';
+import { notifyEvents } from './postgres-channel.js';
 
 /**
  * What travels to browsers. Events carry only what the page needs (the old stream sent whole
@@ -77,11 +79,26 @@ export async function recordRealtimeEvents(
       .where('created_at', '<', now - EVENT_RETENTION_MS)
       .execute();
   }
-  return events.map((e, i) => {
+  const recorded = events.map((e, i) => {
     const row = rows[i];
     if (!row) throw new Error('realtime event insert returned fewer ids than rows');
     return { ...e, id: row.id, createdAt: now };
   });
+  // On PostgreSQL the NOTIFY rides in the caller's transaction and goes out with its COMMIT: the
+  // other instances hear the event at once, instead of after a post-commit statement on a pool
+  // connection (which, with logins holding the pool, waits for one).
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await notifyEvents(db, recorded);
+    for (const event of recorded) notifiedAtCommit.add(event);
+  }
+  return recorded;
+}
+
+/** Events whose NOTIFY went out with their transaction's commit: the bus only delivers them locally. */
+const notifiedAtCommit = new WeakSet<RealtimeEvent>();
+
+export function wasNotifiedAtCommit(event: RealtimeEvent): boolean {
+  return notifiedAtCommit.has(event);
 }
 
 export function toEvent(row: {

@@ -3,6 +3,7 @@ export type { RealtimeBus, RealtimeListener } from './bus.js';
 export { createMemoryBus } from './bus.js';
 export type { NewRealtimeEvent, RealtimeEvent, RealtimeEventData, RealtimeKind } from './events.js';
 export { eventsAfter, isFor, lastRevocationFor, recordRealtimeEvents } from './events.js';
+export { openFileLimit, streamCeiling } from './fd-limit.js';
 export type { PublishingBus } from './notify-publisher.js';
 export { createNotifyPublisher } from './notify-publisher.js';
 export type { PostgresBus, PostgresBusOptions } from './postgres-bus.js';

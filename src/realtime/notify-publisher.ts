@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { RealtimeBus } from './bus.js';
-import { notifyChannel } from './postgres-channel.js';
+import { wasNotifiedAtCommit } from './events.js';
+import { notifyEvents } from './postgres-channel.js';
 
 export interface PublishingBus extends RealtimeBus {
   /** Resolves when every NOTIFY sent so far has run (a short-lived process awaits it before exiting). */
@@ -10,21 +10,18 @@ export interface PublishingBus extends RealtimeBus {
 }
 
 /**
- * A publish-only bus for processes that hold no streams (the CLI): after its commit, a change made
- * from the shell NOTIFYs the servers' instances on the same channel as theirs, so a `gerbang
- * licenses revoke` closes the member's open page live. Nobody listens here: subscribe is inert.
+ * A publish-only bus for processes that hold no streams (the CLI): a change made from the shell
+ * NOTIFYs the servers' instances on the same channel as theirs, so a `gerbang licenses revoke`
+ * closes the member's open page live. Events recorded in the CLI's transaction went out with its
+ * commit; any other is notified here, after the commit. Nobody listens here: subscribe is inert.
  */
 export function createNotifyPublisher(db: Kysely<Database>): PublishingBus {
-  const channel = notifyChannel(db);
   const pending = new Set<Promise<void>>();
   return {
     publish(events) {
-      if (events.length === 0) return;
-      const payloads = events.map((e) => `${e.id}:${e.memberId}`);
-      const sent: Promise<void> = channel
-        .then((name) => sql`select pg_notify(${name}, payload) from unnest(${payloads}::text[]) as payload`.execute(db))
-        .then(() => {})
-        .finally(() => pending.delete(sent));
+      const late = events.filter((e) => !wasNotifiedAtCommit(e));
+      if (late.length === 0) return;
+      const sent: Promise<void> = notifyEvents(db, late).finally(() => pending.delete(sent));
       pending.add(sent);
     },
     subscribe: () => () => {},

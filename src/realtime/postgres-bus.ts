@@ -6,8 +6,8 @@ import type { Log } from '../logger.js';
 import type { RealtimeBus } from './bus.js';
 import { createMemoryBus } from './bus.js';
 import type { RealtimeEvent } from './events.js';
-import { toEvent } from './events.js';
-import { notifyChannel, RecentIds } from './postgres-channel.js';
+import { toEvent, wasNotifiedAtCommit } from './events.js';
+import { notifyChannel, notifyEvents, parseNotifyPayload, RecentIds } from './postgres-channel.js';
 
 export interface PostgresBusOptions {
   /** DATABASE_URL: the LISTEN connection is a client of its own, outside the pool. */
@@ -36,9 +36,11 @@ export interface PostgresBus extends RealtimeBus {
 }
 
 /**
- * The realtime bus across instances: every instance LISTENs on one channel, publishers NOTIFY
- * `id:memberId` after their commit (payloads stay far below NOTIFY's 8,000 bytes whatever the kind),
- * and only an instance holding a stream of that member fetches the row by id. Events published here
+ * The realtime bus across instances: every instance LISTENs on one channel, publishers NOTIFY the
+ * event itself after their commit, and an instance holding a stream of that member writes it
+ * without a query (a fetch by id would cost a pool round trip, and a wait for a free connection,
+ * on the receiving side of every delivery). An event too big for NOTIFY's 8,000 bytes travels as
+ * `id:memberId` and only an instance holding a stream of that member fetches the row by id. Events published here
  * reach local streams at once, without the round trip. Streams never poll: with no events, no
  * statement runs. A lost LISTEN connection is re-opened with back-off, and what was committed
  * meanwhile is read back from realtime_events (id > last seen).
@@ -71,15 +73,21 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Po
   };
 
   const onNotification = (message: pg.Notification) => {
-    const match = /^(\d+):(\d+)$/.exec(message.payload ?? '');
-    if (!match) return;
-    const id = Number(match[1]);
+    const parsed = parseNotifyPayload(message.payload ?? '');
+    if (!parsed) return;
+    if ('event' in parsed) {
+      // The event travelled in the notification: no query, written to its streams at once.
+      if (subscribers.has(parsed.event.memberId)) deliver(parsed.event);
+      else seen.add(parsed.event.id);
+      return;
+    }
+    const { id, memberId } = parsed;
     if (seen.has(id)) return;
-    if (!subscribers.has(Number(match[2]))) {
+    if (!subscribers.has(memberId)) {
       seen.add(id);
       return;
     }
-    // Notifications of one burst arrive together: one query fetches them all.
+    // Too big for a notification: fetched by id. Those of one burst arrive together, one query for all.
     if (wanted.push(id) === 1)
       setImmediate(
         () => void fetchWanted().catch((error: unknown) => log.error({ err: error }, 'realtime fetch failed')),
@@ -168,12 +176,12 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Po
     publish(events) {
       if (events.length === 0) return;
       for (const event of events) deliver(event);
-      const payloads = events.map((e) => `${e.id}:${e.memberId}`);
-      // After the publisher's commit (the bus contract); a failure here is healed by the other
-      // instances' streams resuming with Last-Event-ID, so it is logged, not thrown.
-      sql`select pg_notify(${channel}, payload) from unnest(${payloads}::text[]) as payload`
-        .execute(db)
-        .catch((error: unknown) => log.error({ err: error }, 'realtime NOTIFY failed'));
+      // Events recorded on this database were notified with their commit; others (made elsewhere)
+      // are notified now, after the publisher's commit (the bus contract). A failure here is healed
+      // by the other instances' streams resuming with Last-Event-ID, so it is logged, not thrown.
+      const late = events.filter((e) => !wasNotifiedAtCommit(e));
+      if (late.length > 0)
+        notifyEvents(db, late).catch((error: unknown) => log.error({ err: error }, 'realtime NOTIFY failed'));
     },
     subscribe(memberId, listener) {
       subscribers.set(memberId, (subscribers.get(memberId) ?? 0) + 1);

@@ -1,20 +1,29 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
-
-/** PostgreSQL truncates identifiers (channel names included) past 63 bytes. */
-const MAX_IDENTIFIER = 63;
+import type { RealtimeEvent } from './events.js';
 
 /**
  * NOTIFY channels belong to the database, not to a schema: two Gerbangs in two schemas of one
- * database (or the test suite's schema per test) must not hear each other's ids, which would name
- * rows of another schema. So the channel carries the schema the tables live in.
+ * database (or the test suite's schema per test) must not hear each other's events. So the
+ * channel carries the schema the tables live in, cut to the 63 bytes of an identifier. Written in
+ * SQL once: the listener asks for the name, a transaction notifies on it without a round trip more.
  */
+const CHANNEL = sql<string>`left(case when current_schema() = 'public' then 'gerbang_realtime' else 'gerbang_realtime_' || current_schema() end, 63)`;
+
 export async function notifyChannel(db: Kysely<Database>): Promise<string> {
-  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const schema = result.rows[0]?.schema ?? 'public';
-  const name = schema === 'public' ? 'gerbang_realtime' : `gerbang_realtime_${schema}`;
-  return name.slice(0, MAX_IDENTIFIER);
+  const result = await sql<{ name: string }>`select ${CHANNEL} as name`.execute(db);
+  return result.rows[0]?.name ?? 'gerbang_realtime';
+}
+
+/**
+ * NOTIFYs the events on this schema's channel. Inside a transaction PostgreSQL holds the
+ * notifications until COMMIT (and drops them on ROLLBACK): the other instances hear an event
+ * exactly when it is committed, with no statement after the commit.
+ */
+export async function notifyEvents(db: Kysely<Database>, events: readonly RealtimeEvent[]): Promise<void> {
+  const payloads = events.map(notifyPayload);
+  await sql`select pg_notify(${CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute(db);
 }
 
 /** How many delivered ids are remembered for deduplication (far more than one catch-up looks back). */
@@ -44,4 +53,50 @@ export class RecentIds {
     }
     return true;
   }
+}
+
+/**
+ * PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more (the default build's limit), counted
+ * in the database encoding's bytes; UTF-8 here, as Buffer.byteLength counts.
+ */
+export const NOTIFY_PAYLOAD_MAX_BYTES = 7999;
+
+/**
+ * What an event's NOTIFY carries: the whole event as JSON, so the instance holding its stream writes
+ * it at once without reading the row back; an event too big for a notification carries only
+ * `id:memberId`, and that instance fetches the row by id.
+ */
+export function notifyPayload(event: RealtimeEvent): string {
+  const full = JSON.stringify(event);
+  // Bytes are never fewer than UTF-16 units, so a short string needs no count.
+  if (full.length * 3 <= NOTIFY_PAYLOAD_MAX_BYTES || Buffer.byteLength(full) <= NOTIFY_PAYLOAD_MAX_BYTES) return full;
+  return `${event.id}:${event.memberId}`;
+}
+
+/** A notification read back: the event itself, or the id of one to fetch; null when not ours. */
+export type NotifyMessage = { event: RealtimeEvent } | { id: number; memberId: number };
+
+const ID_ONLY = /^(\d+):(\d+)$/;
+
+export function parseNotifyPayload(payload: string): NotifyMessage | null {
+  if (payload.startsWith('{')) {
+    try {
+      const event = JSON.parse(payload) as RealtimeEvent;
+      if (
+        typeof event.id === 'number' &&
+        typeof event.memberId === 'number' &&
+        typeof event.kind === 'string' &&
+        typeof event.data === 'object' &&
+        event.data !== null &&
+        typeof event.createdAt === 'number' &&
+        (event.deviceId === null || typeof event.deviceId === 'number')
+      )
+        return { event };
+    } catch {
+      return null;
+    }
+    return null;
+  }
+  const match = ID_ONLY.exec(payload);
+  return match ? { id: Number(match[1]), memberId: Number(match[2]) } : null;
 }

@@ -36,6 +36,8 @@ const RETRY_MS = 3000;
 const TOO_MANY_STREAMS = 'Terlalu banyak koneksi realtime terbuka. Tutup beberapa tab lalu coba lagi.';
 /** When a refused stream may try again: the client's longest back-off (src/client/reconnect-backoff.ts). */
 const FULL_RETRY_AFTER_SECONDS = 30;
+/** An instance at its descriptor ceiling: streams close all the time (pages left), so soon again. */
+const FULL_INSTANCE_RETRY_AFTER_SECONDS = 10;
 
 function lastEventId(request: FastifyRequest): number {
   const header = request.headers['last-event-id'];
@@ -56,15 +58,24 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
 ) => {
   const quota = new StreamQuota(limits);
 
+  const refuseFull = (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('retry-after', String(FULL_INSTANCE_RETRY_AFTER_SECONDS));
+    return sendError(request, reply, 'STREAMS_FULL');
+  };
+
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     if (available && !available()) {
       reply.header('retry-after', '2');
       return sendError(request, reply, 'STORAGE_UNAVAILABLE');
     }
+    // Refused before the session check: at the ceiling a crowd of reconnects costs no query.
+    if (hub.full) return refuseFull(request, reply);
     const auth = await authenticate(request);
     if (auth.status === 'none') {
       return sendError(request, reply, 'UNAUTHENTICATED');
     }
+    // Again after the check's await: streams admitted meanwhile may have filled the last places.
+    if (hub.full) return refuseFull(request, reply);
     // A revoked session's stream says its last word and ends at once: only live ones take a slot.
     if (auth.status === 'live') {
       const admission = quota.admit(auth.sessionId, request.ip);
@@ -74,7 +85,8 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
         return sendError(request, reply, 'RATE_LIMITED', { message: TOO_MANY_STREAMS });
       }
       // 'close' comes however the response ends: the server ending it, the browser leaving, shutdown.
-      reply.raw.once('close', admission.release);
+      // (on, not once: release is idempotent, and once would wrap it in two more objects per stream.)
+      reply.raw.on('close', admission.release);
       if (reply.raw.closed) {
         // The browser left while its session was checked: that 'close' has passed, nothing to follow.
         admission.release();
@@ -90,6 +102,9 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
     // Nagle would hold small event frames back for an ACK; latency matters more than packets here.
     // (Optional call: inject()'s fake socket has no setNoDelay.)
     request.raw.socket?.setNoDelay?.(true);
+    // The silent-socket timeout (connectionTimeout) cannot fire on a stream, whose heartbeats
+    // write at least every 20 s; dropping it saves a timer per stream and its re-arming on each write.
+    request.raw.socket?.setTimeout?.(0);
     try {
       if (auth.status === 'revoked') await announceRevocation(res, auth, after);
       else await follow(request, res, auth, after);
@@ -176,7 +191,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRouteOptions> = async (
       res.write(formatSseComment('connected'));
     }
     caughtUp = true;
-    for (const event of pending) deliver(event);
+    for (const event of pending.splice(0)) deliver(event);
     // Ended while subscribing (shutdown, or a revocation in the catch-up): let the listener go.
     if (res.writableEnded) unsubscribe();
   };

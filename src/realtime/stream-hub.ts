@@ -2,48 +2,71 @@ import type { ServerResponse } from 'node:http';
 import type { RealtimeEvent } from './events.js';
 import { formatSseComment, formatSseMessage, formatSseRetry } from './sse.js';
 
-/** Streams written per event-loop turn during a heartbeat. */
-const PING_SLICE = 100;
+/** How often the heartbeat timer wakes; each wake writes its share of the streams. */
+export const HEARTBEAT_TICK_MS = 50;
+/** Heartbeats written per event-loop turn within one wake. */
+export const PING_SLICE = 32;
 
-interface OpenStream {
-  res: ServerResponse;
-  lastId: number;
-  close: () => void;
+const PING_FRAME = formatSseComment('ping');
+
+/** One open event stream. Its position in the hub's array lets it leave in O(1). */
+export class OpenStream {
+  /** Position in the hub's list; -1 once closed. */
+  index = -1;
+  readonly close: () => void;
+
+  constructor(
+    readonly res: ServerResponse,
+    public lastId: number,
+    hub: StreamHub,
+    onClose: () => void,
+  ) {
+    this.close = () => {
+      if (hub.remove(this)) onClose();
+    };
+  }
 }
 
 /**
- * The open event streams of this process. One timer writes every heartbeat (not one timer per
- * stream: ten thousand timers cost memory and wake-ups for nothing), and shutdown ends every
- * stream with a reconnect hint so browsers move to another instance.
+ * The open event streams of this process. Heartbeats are spread over the interval: one shared
+ * timer wakes every 50 ms and writes the next share of the streams (1/300th of them at a 15 s
+ * heartbeat), a few dozen writes per event-loop turn, so no delivery or request ever waits
+ * behind a burst of thousands of heartbeat writes (each is a system call, ~12 µs on loopback).
+ * Shutdown ends every stream with a reconnect hint so browsers move to another instance.
  */
 export class StreamHub {
-  private readonly streams = new Set<OpenStream>();
+  private readonly streams: OpenStream[] = [];
+  /** Streams before this index were pinged in the current round. */
+  private cursor = 0;
   private heartbeat: NodeJS.Timeout | null = null;
   private pinging = false;
   /** Set by closeAll: the retry hint a stream opening during shutdown is ended with at once. */
   private closingRetryMs: number | null = null;
   delivered = 0;
+  /** Heartbeats written (tests check the spreading with it). */
+  pings = 0;
 
-  constructor(private readonly heartbeatMs: number) {}
+  /**
+   * @param capacity streams held at most (the descriptor ceiling, src/realtime/fd-limit.ts); the
+   *   route refuses new ones past it
+   */
+  constructor(
+    private readonly heartbeatMs: number,
+    readonly capacity = Number.POSITIVE_INFINITY,
+  ) {}
 
   get size(): number {
-    return this.streams.size;
+    return this.streams.length;
+  }
+
+  /** No room for another stream: a new one is refused (503) rather than run out of descriptors. */
+  get full(): boolean {
+    return this.streams.length >= this.capacity;
   }
 
   add(res: ServerResponse, lastId: number, onClose: () => void): OpenStream {
-    const stream: OpenStream = {
-      res,
-      lastId,
-      close: () => {
-        if (!this.streams.delete(stream)) return;
-        onClose();
-        if (this.streams.size === 0 && this.heartbeat) {
-          clearInterval(this.heartbeat);
-          this.heartbeat = null;
-        }
-      },
-    };
-    this.streams.add(stream);
+    const stream = new OpenStream(res, lastId, this, onClose);
+    stream.index = this.streams.push(stream) - 1;
     res.on('close', stream.close);
     if (this.closingRetryMs !== null) {
       // Its request was authenticated while shutdown began: send it elsewhere too, or close()
@@ -53,10 +76,44 @@ export class StreamHub {
       return stream;
     }
     if (!this.heartbeat) {
-      this.heartbeat = setInterval(() => this.ping(), this.heartbeatMs);
+      this.heartbeat = setInterval(() => this.tick(), Math.min(HEARTBEAT_TICK_MS, this.heartbeatMs));
       this.heartbeat.unref();
     }
     return stream;
+  }
+
+  /**
+   * Takes the stream out; false when it was out already. The last stream fills the hole; if the
+   * hole is in the part already pinged this round, the filler (not yet pinged) swaps with the last
+   * pinged one, so every stream still gets exactly one heartbeat per round.
+   */
+  remove(stream: OpenStream): boolean {
+    const at = stream.index;
+    if (at < 0) return false;
+    stream.index = -1;
+    const last = this.streams.pop();
+    if (last && last !== stream) {
+      this.streams[at] = last;
+      last.index = at;
+      if (at < this.cursor) {
+        const pinged = this.streams[this.cursor - 1];
+        if (pinged && pinged !== last) {
+          this.streams[at] = pinged;
+          pinged.index = at;
+          this.streams[this.cursor - 1] = last;
+          last.index = this.cursor - 1;
+        }
+        this.cursor -= 1;
+      }
+    } else if (this.cursor > this.streams.length) {
+      this.cursor = this.streams.length;
+    }
+    if (this.streams.length === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      this.cursor = 0;
+    }
+    return true;
   }
 
   /** Writes an event once: events arriving both from the catch-up query and the bus are deduped by id. */
@@ -75,24 +132,30 @@ export class StreamHub {
     );
   }
 
-  /**
-   * Every write is a system call (~12 µs on loopback): ten thousand in one go would stall every
-   * other request for over 100 ms. So the heartbeat goes out in slices, yielding to the event loop
-   * in between; each pause stays at a few milliseconds.
-   */
-  private ping(): void {
-    if (this.pinging) return;
-    this.pinging = true;
-    const frame = formatSseComment('ping');
-    const targets = [...this.streams];
-    const writeSlice = (from: number) => {
-      for (const stream of targets.slice(from, from + PING_SLICE)) {
-        if (this.streams.has(stream)) stream.res.write(frame);
+  /** One wake of the heartbeat timer: this wake's share of the round, PING_SLICE writes per turn. */
+  private tick(): void {
+    // A wake still writing (a loop so busy its turns are slow) is not doubled up.
+    if (this.pinging || this.streams.length === 0) return;
+    const tickMs = Math.min(HEARTBEAT_TICK_MS, this.heartbeatMs);
+    let share = Math.ceil((this.streams.length * tickMs) / this.heartbeatMs);
+    const writeSlice = () => {
+      let budget = Math.min(PING_SLICE, share);
+      share -= budget;
+      while (budget > 0) {
+        if (this.cursor >= this.streams.length) this.cursor = 0;
+        const stream = this.streams[this.cursor];
+        if (!stream) break;
+        this.cursor += 1;
+        budget -= 1;
+        if (stream.res.writableEnded) continue;
+        stream.res.write(PING_FRAME);
+        this.pings += 1;
       }
-      if (from + PING_SLICE < targets.length) setImmediate(writeSlice, from + PING_SLICE);
+      if (share > 0 && this.streams.length > 0) setImmediate(writeSlice);
       else this.pinging = false;
     };
-    writeSlice(0);
+    this.pinging = true;
+    writeSlice();
   }
 
   /**

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../src/db/index.js';
 import { openDatabase } from '../../src/db/index.js';
 import type { PostgresBus, RealtimeEvent } from '../../src/realtime/index.js';
 import { createPostgresBus, recordRealtimeEvents } from '../../src/realtime/index.js';
+import { notifyPayload } from '../../src/realtime/postgres-channel.js';
 import { waitFor } from '../helpers/gerbang-process.js';
 import { TEST_DATABASE_URL } from '../helpers/postgres.js';
 import type { World } from '../helpers/world.js';
@@ -48,26 +49,74 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('realtime bus across ins
     return rows.map((r) => r.id);
   }
 
-  async function revoke(memberId: number, reason: string): Promise<RealtimeEvent[]> {
+  async function revoke(memberId: number, reason: string, message = reason): Promise<RealtimeEvent[]> {
     if (!world) throw new Error('no world');
     return recordRealtimeEvents(
       world.database.db,
-      [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message: reason } }],
+      [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message } }],
       Date.now(),
     );
   }
 
-  it('an event published on one instance reaches a subscriber on the other, fetched by id with its data', async () => {
+  // Multi-byte letters: under 8,000 characters, over NOTIFY's 8,000 bytes.
+  it.each([
+    {
+      what: 'in the notification, without a query there',
+      message: 'Sesi berakhir — perangkat lain masuk',
+      statements: 0,
+    },
+    { what: 'as its id when over 8,000 bytes, fetched with its data', message: 'é'.repeat(4500), statements: 1 },
+  ])('an event published on one instance reaches a subscriber on the other $what', async ({ message, statements }) => {
     const [ani] = await setUp();
     if (ani === undefined) throw new Error('no member');
     const one = await instance();
     const two = await instance();
     const received: RealtimeEvent[] = [];
     two.bus.subscribe(ani, (event) => received.push(event));
-    const events = await revoke(ani, 'takeover');
+    const before = two.database.stats.queries;
+    const events = await revoke(ani, 'takeover', message);
+    const idOnly = `${events[0]?.id}:${ani}`;
+    expect(events.map(notifyPayload)[0] === idOnly).toBe(statements === 1);
     one.bus.publish(events);
     await waitFor(async () => (received.length > 0 ? true : undefined), 'the event on instance two', 5000, 20);
     expect(received).toEqual(events);
+    expect(two.database.stats.queries).toBe(before + statements);
+  });
+
+  it('an event recorded in a transaction is heard by the other instance at its commit, with no statement after it; a rolled-back one never', async () => {
+    const [ani, budi] = await setUp();
+    if (ani === undefined || budi === undefined || !world) throw new Error('no members');
+    const one = await instance();
+    const two = await instance();
+    const received: RealtimeEvent[] = [];
+    two.bus.subscribe(ani, (event) => received.push(event));
+    two.bus.subscribe(budi, (event) => received.push(event));
+    const record = (memberId: number, reason: string) =>
+      one.database.db.transaction().execute(async (tx) => {
+        const events = await recordRealtimeEvents(
+          tx,
+          [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message: reason } }],
+          Date.now(),
+        );
+        if (reason === 'rollback') throw new Error('rolled back');
+        return events;
+      });
+    await expect(record(budi, 'rollback')).rejects.toThrow('rolled back');
+    const committed = await record(ani, 'takeover');
+    // Heard without publish(): the NOTIFY went out with the COMMIT.
+    await waitFor(
+      async () => (received.length > 0 ? true : undefined),
+      'the committed event on instance two',
+      5000,
+      20,
+    );
+    expect(received).toEqual(committed);
+    // publish() after the commit delivers here only: no NOTIFY again on the publisher's pool.
+    const before = one.database.stats.queries;
+    one.bus.publish(committed);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(one.database.stats.queries).toBe(before);
+    expect(received).toEqual(committed);
   });
 
   it('a subscriber on the publishing instance gets the event once, not again from its own notification', async () => {

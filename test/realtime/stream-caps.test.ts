@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openFileLimit } from '../../src/realtime/index.js';
+import { signLynkPayment } from '../../src/webhooks/index.js';
 import { addMember, cookieHeader, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { payment } from '../helpers/lynk.js';
 import { SseConnection } from '../helpers/sse-client.js';
 import type { World } from '../helpers/world.js';
-import { DIALECTS, worldPerTest } from '../helpers/world.js';
+import { DIALECTS, MERCHANT_KEY, worldPerTest } from '../helpers/world.js';
 
 const ANI = 'ani@example.com';
 const BUDI = 'budi@example.com';
@@ -100,5 +103,42 @@ describe.each(DIALECTS)('open event streams are capped per session and per IP (%
     const opened = await Promise.all(Array.from({ length: 8 }, () => stream(ani)));
     expect(opened.map((c) => c.status)).toEqual(Array(8).fill(200));
     await expectRefused(await stream(ani));
+  });
+
+  it('at the descriptor ceiling (ulimit -n minus REALTIME_FD_HEADROOM) a new stream gets 503 with Retry-After; webhooks and logins still answer', async () => {
+    const fdLimit = openFileLimit();
+    expect(fdLimit).toBeGreaterThan(10);
+    // A headroom that leaves room for exactly two streams.
+    await open({ REALTIME_FD_HEADROOM: String((fdLimit ?? 0) - 2), REALTIME_MAX_STREAMS_PER_IP: '10' });
+    expect(world.app.streams.capacity).toBe(2);
+    const ani = await signIn(ANI);
+    const budi = await signIn(BUDI);
+    expect([(await stream(ani)).status, (await stream(budi)).status]).toEqual([200, 200]);
+    const refused = await stream(ani);
+    await refused.ended;
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('10');
+    expect(JSON.parse(refused.raw).error).toMatchObject({ code: 'STREAMS_FULL', message: expect.any(String) });
+    await streamsOpen(2);
+
+    // At the ceiling, a payment over a real socket and a password login are served as ever.
+    const body = payment({ email: 'citra@example.com' });
+    const webhook = await fetch(`http://127.0.0.1:${port}/webhook/lynk`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-lynk-signature': signLynkPayment(body, MERCHANT_KEY).signature,
+      },
+      body: JSON.stringify(body),
+    });
+    expect(webhook.status).toBe(200);
+    expect(await webhook.json()).toMatchObject({ outcome: 'processed' });
+    // (A member is allowed one device: the login comes again from the one Budi holds.)
+    expect((await budi.login(BUDI, PASSWORD)).statusCode).toBe(303);
+
+    // A place freed is a place taken again.
+    connections[0]?.close();
+    await streamsOpen(1);
+    expect((await stream(ani)).status).toBe(200);
   });
 });
