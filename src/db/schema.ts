@@ -8,6 +8,7 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   members: MembersTable;
   orders: OrdersTable;
+  order_items: OrderItemsTable;
   licenses: LicensesTable;
   mail_outbox: MailOutboxTable;
   one_time_tokens: OneTimeTokensTable;
@@ -100,6 +101,28 @@ export interface OrdersTable {
   phone: string;
   grand_total: number;
   paid_at: string | null;
+  created_at: number;
+  /** 1: a simulated or "Uji coba" payment (never revenue). */
+  is_test: Generated<number>;
+  /** When the buyer's data was deleted from this order (name, email and phone blanked). */
+  anonymised_at: Generated<number | null>;
+}
+
+/** uuid / title: a product rule matched · member_title: MEMBER_PRODUCT_TITLES · member_uuid: a renamed member product (its uuid made members before) · none: the default license. */
+export type ItemMatch = 'uuid' | 'title' | 'member_title' | 'member_uuid' | 'none';
+
+/** One line of a paid order and what the product rules made of it. */
+export interface OrderItemsTable {
+  id: Generated<number>;
+  order_id: number;
+  line_no: number;
+  title: string;
+  uuid: string;
+  qty: number;
+  /** Whole rupiah per unit, as Lynk sent it. */
+  price: number;
+  action: 'member' | 'license';
+  matched_by: ItemMatch;
   created_at: number;
 }
 
@@ -411,6 +434,7 @@ export type NewWebhookEvent = Insertable<WebhookEventsTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;
 export type Order = Selectable<OrdersTable>;
+export type OrderItem = Selectable<OrderItemsTable>;
 export type License = Selectable<LicensesTable>;
 export type NewLicense = Insertable<LicensesTable>;
 export type LicenseActivation = Selectable<LicenseActivationsTable>;

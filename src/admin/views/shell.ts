@@ -7,6 +7,7 @@ import { page } from '../../web/layout.js';
 
 export const NAV = [
   ['/admin', 'Ringkasan'],
+  ['/admin/pesanan', 'Pesanan'],
   ['/admin/member', 'Member'],
   ['/admin/lisensi', 'Lisensi'],
   ['/admin/ppob', 'PPOB'],

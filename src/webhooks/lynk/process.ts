@@ -12,7 +12,15 @@ import {
   memberCreatedEvent,
   randomPassword,
 } from '../../members/index.js';
-import { createOrderIfNew, findOrderByRef, orderPaidEvent } from '../../orders/index.js';
+import type { OrderItemInput } from '../../orders/index.js';
+import {
+  createOrderIfNew,
+  findOrderByRef,
+  memberProductUuids,
+  orderPaidEvent,
+  recordOrderItems,
+  wholeRupiah,
+} from '../../orders/index.js';
 import { resolveProductAction, storedProductRules, withStoredRules } from '../../products/index.js';
 import type { WebhookEventInput } from '../../webhooks-out/index.js';
 import { queueWebhookEvents } from '../../webhooks-out/index.js';
@@ -42,6 +50,7 @@ export type LynkPlan =
       kind: 'apply';
       payment: LynkPayment;
       licenseLines: LicenseLine[];
+      items: OrderItemInput[];
       member: { passwordHash: string | null; policy: 'random' | 'phone' } | null;
       warnings: string[];
     };
@@ -73,10 +82,27 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   const payment = parsed.data;
   const md = payment.data.message_data;
   const catalog = withStoredRules(deps.config.products, await storedProductRules(deps.db));
+  const warnings: string[] = [];
   const licenseLines: LicenseLine[] = [];
+  const items: OrderItemInput[] = [];
   let wantsMember = false;
+  const memberUuids = await memberProductUuids(
+    deps.db,
+    md.items.filter((item) => resolveProductAction(catalog, item).matchedBy === 'none').map((item) => item.uuid),
+  );
   md.items.forEach((item, index) => {
-    const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title });
+    const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title }, memberUuids);
+    items.push({
+      lineNo: index + 1,
+      title: item.title,
+      uuid: item.uuid,
+      qty: item.qty,
+      price: wholeRupiah(item.price),
+      action: action.action,
+      matchedBy: action.matchedBy,
+    });
+    if (action.matchedBy === 'member_uuid')
+      warnings.push(`produk "${item.title}" belum punya aturan; UUID-nya dulu produk member, jadi tetap member`);
     if (action.action === 'member') wantsMember = true;
     else
       licenseLines.push({
@@ -91,7 +117,6 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
       });
   });
 
-  const warnings: string[] = [];
   let member: { passwordHash: string | null; policy: 'random' | 'phone' } | null = null;
   if (wantsMember) {
     let policy = deps.config.initialPasswordPolicy;
@@ -106,7 +131,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
       : await hashPassword(policy === 'phone' ? md.customer.phone : randomPassword(deps.runtime.randomBytes));
     member = { passwordHash, policy };
   }
-  return { kind: 'apply', payment, licenseLines, member, warnings };
+  return { kind: 'apply', payment, licenseLines, items, member, warnings };
 }
 
 /**
@@ -133,6 +158,9 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       phone: md.customer.phone,
       grandTotal,
       paidAt: md.createdAt || null,
+      // `gerbang lynk simulate` and the console's "Uji coba" sign their message ids SIM_…: the
+      // prefix is inside the signed body, so nobody without the merchant key can mark a sale as a test.
+      isTest: payment.data.message_id.startsWith('SIM_'),
     },
     { prefix, now, randomBytes: deps.runtime.randomBytes },
   );
@@ -144,6 +172,7 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       message: `refId ${md.refId} sudah diproses sebagai order ${seen?.order_no ?? '?'}`,
     };
   }
+  await recordOrderItems(trx, order.id, plan.items, now);
   const notes = [`order ${order.order_no}`];
   // For the seller's systems: the payment, a new member, every license (queued with the rest).
   const events: WebhookEventInput[] = [
