@@ -33,7 +33,8 @@ export async function revenueReport(
       .select((eb) => [bucket.as('bucket'), eb.fn.sum('grand_total').as('total'), eb.fn.countAll().as('n')])
       .where('created_at', '>=', from)
       .where('is_test', '=', 0)
-      .groupBy(bucket)
+      // By position: PostgreSQL would see the expression twice with different parameters.
+      .groupBy(sql`1`)
       .execute(),
     db
       .selectFrom('order_items')
