@@ -1,3 +1,4 @@
+import { copyableKey } from '../web/copy-key.js';
 import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { signedIn } from '../auth/index.js';
@@ -65,7 +66,7 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
 <form method="post" action="/member/lisensi/aktivasi/${a.id}/lepas"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary release">Lepaskan</button></form></li>`,
       );
       const state = licenseState(l, now);
-      return html`<tr data-license-id="${l.id}"><td><code>${l.license_key}</code></td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`;
+      return html`<tr data-license-id="${l.id}"><td>${copyableKey(l.license_key)}</td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`;
     });
     const released = (request.query as Record<string, unknown>).dilepas !== undefined;
     return sendPage(

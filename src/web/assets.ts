@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { STYLESHEET } from './layout.js';
+import { FAVICON, STYLESHEET } from './layout.js';
 import { sendError } from './respond.js';
 
 /** The browser bundles esbuild writes (npm run build): found from the package root, wherever this code runs from. */
@@ -15,9 +15,9 @@ function publicDir(): string {
   return join(process.cwd(), 'dist', 'public');
 }
 
-const BUNDLES = ['login.js', 'member.js'] as const;
+const BUNDLES = ['login.js', 'member.js', 'copy.js'] as const;
 
-/** GET /assets/gerbang.css, /assets/login.js, /assets/member.js (read once, kept in memory). */
+/** GET /assets/gerbang.css, /assets/favicon.svg, /assets/login.js, member.js, copy.js (read once, kept in memory). */
 export const assetRoutes: FastifyPluginAsync = async (app) => {
   const dir = publicDir();
   const cache = new Map<string, string>();
@@ -26,6 +26,12 @@ export const assetRoutes: FastifyPluginAsync = async (app) => {
       .header('content-type', 'text/css; charset=utf-8')
       .header('cache-control', 'public, max-age=3600')
       .send(STYLESHEET),
+  );
+  app.get('/assets/favicon.svg', async (_request, reply) =>
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'public, max-age=86400')
+      .send(FAVICON),
   );
   for (const name of BUNDLES) {
     app.get(`/assets/${name}`, async (request, reply) => {

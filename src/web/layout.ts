@@ -21,6 +21,8 @@ export function page(title: string, body: SafeHtml, options: PageOptions = {}): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Gerbang</title>
 <link rel="stylesheet" href="/assets/gerbang.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<script src="/assets/copy.js" defer></script>
 ${scripts}</head>
 <body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}${data}>
 <main class="${options.wide ? 'card wide' : 'card'}">
@@ -30,11 +32,14 @@ ${body}
 </html>`.toString();
 }
 
+/** A gate on the primary colour: the tab icon of every page. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1f6feb"/><path d="M9 25V13a7 7 0 0 1 14 0v12" fill="none" stroke="#fff" stroke-width="3"/><path d="M16 11v14" stroke="#fff" stroke-width="2"/></svg>`;
+
 export const STYLESHEET = `
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f4f5f7;
 font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2933;padding:16px}
-.card{background:#fff;max-width:440px;width:100%;border-radius:10px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
+.card{background:#fff;max-width:440px;width:100%;min-width:0;border-radius:10px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
 h1{font-size:22px;margin:0 0 12px}
 p{line-height:1.5}
 label{display:block;font-weight:600;margin:16px 0 6px}
@@ -42,7 +47,7 @@ input[type=password],input[type=email],input[type=text]{width:100%;padding:10px 
 button{margin-top:20px;width:100%;padding:12px;border:0;border-radius:6px;background:#1f6feb;color:#fff;font-size:16px;cursor:pointer}
 .error{background:#fde8e8;color:#9b1c1c;padding:10px 12px;border-radius:6px}
 .ok{background:#def7ec;color:#03543f;padding:10px 12px;border-radius:6px}
-code{background:#f0f2f5;padding:2px 6px;border-radius:4px;word-break:break-all}
+code{background:#f0f2f5;padding:2px 6px;border-radius:4px;overflow-wrap:anywhere}
 .muted{color:#616e7c;font-size:14px}
 .card.wide{max-width:860px}
 nav.member{display:flex;gap:16px;flex-wrap:wrap;align-items:center;border-bottom:1px solid #e4e7eb;padding-bottom:12px;margin-bottom:16px}
@@ -74,7 +79,9 @@ body.admin{align-items:flex-start;padding:8px}
 body.admin .card.wide{max-width:1180px;padding:16px 20px}
 .admin-head{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
 .admin-head form{margin-left:auto}
-nav.admin{display:flex;gap:4px;overflow-x:auto;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:2px;-webkit-overflow-scrolling:touch}
+nav.admin{display:flex;gap:4px;overflow-x:auto;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:4px;-webkit-overflow-scrolling:touch;scrollbar-width:thin;
+/* Scroll shadows: an edge darkens where more tabs hide, so a phone shows that the bar scrolls. */
+background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/40px 100% no-repeat local,linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/40px 100% no-repeat local,radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),transparent) left/14px 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),transparent) right/14px 100% no-repeat scroll}
 nav.admin a{white-space:nowrap;padding:8px 10px;border-radius:6px;color:#1f6feb;text-decoration:none;font-weight:600;font-size:15px}
 nav.admin a[aria-current=page]{background:#1f6feb;color:#fff}
 button.small{width:auto;margin:0;padding:7px 12px;font-size:14px}
@@ -126,6 +133,20 @@ form.stack textarea{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border
 form.stack input[type=file]{width:100%;font-size:15px}
 details>summary{cursor:pointer;font-weight:600;margin:8px 0}
 td.num{text-align:right;white-space:nowrap}
+select{max-width:100%}
+p,li,dd,h1,h2,h3{overflow-wrap:anywhere}
+form.filters>div{max-width:100%;min-width:0}
+.key-copy{display:inline-flex;flex-wrap:wrap;align-items:center;gap:6px;max-width:100%}
+code.key{word-break:normal;overflow-wrap:normal;white-space:normal}
+button.copy{margin:0;width:auto;padding:4px 10px;font-size:13px;background:#e4e7eb;color:#1f2933}
+.actions{display:flex;flex-wrap:wrap;gap:6px;align-items:stretch}
+.actions form.inline{display:flex;margin:0}
+.actions button{height:100%}
+@media (max-width:600px){
+body{padding:8px}
+.card{padding:18px 14px}
+.card table:not(.table-wrap table){display:block;overflow-x:auto;max-width:100%}
+}
 figure.chart{margin:8px 0 16px;color:var(--primary,#1f6feb)}
 figure.chart svg{width:100%;height:auto;display:block}
 #revenue-chart{aspect-ratio:3/1}

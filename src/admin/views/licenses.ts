@@ -1,6 +1,7 @@
 import type { Paged } from '../../db/index.js';
 import type { LicenseState, licenseDetail } from '../../licenses/index.js';
 import type { SafeHtml } from '../../web/html.js';
+import { copyableKey } from '../../web/copy-key.js';
 import { html } from '../../web/html.js';
 import type { ActivationRow } from './license-activations.js';
 import { activationsSection, licenseStateBadge, onLimitLabel } from './license-activations.js';
@@ -46,7 +47,7 @@ export function licenseDetailView(
       html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${mailStatusBadge(m.status)}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
   );
   return html`<p><a href="/admin/lisensi">← Lisensi</a></p>
-<h1><code>${l.license_key}</code>${l.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
+<h1>${copyableKey(l.license_key, 'license-key')}${l.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
 <dl class="facts">
 <dt>Produk</dt><dd>${l.product_title} <span class="muted">(${l.product_uuid})</span></dd>
 <dt>Status</dt><dd id="license-status">${licenseStateBadge(live.state)}${l.revoked_at ? ` sejak ${when(l.revoked_at, tz)}${l.revoked_reason ? ` (${l.revoked_reason})` : ''}` : ''}</dd>

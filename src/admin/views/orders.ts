@@ -1,5 +1,6 @@
 import type { OrderFilter, OrderListRow, OrderPage } from '../../orders/index.js';
 import type { SafeHtml } from '../../web/html.js';
+import { copyableKey } from '../../web/copy-key.js';
 import { html } from '../../web/html.js';
 import { MAIL_KIND_LABELS, mailStatusBadge } from './mail.js';
 import { badge, pager, rupiah, table, when } from './shell.js';
@@ -71,7 +72,7 @@ export function orderDetailView(p: OrderPage, tz: string, refundSection: SafeHtm
   );
   const licenses = p.licenses.map(
     (l) =>
-      html`<tr><td><a href="/admin/lisensi/${l.id}"><code class="key">${l.license_key}</code></a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${l.max_devices}</td><td>${l.expires_at ? when(l.expires_at, tz) : 'selamanya'}</td></tr>`,
+      html`<tr><td>${copyableKey(l.license_key)} <a href="/admin/lisensi/${l.id}">buka</a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${l.max_devices}</td><td>${l.expires_at ? when(l.expires_at, tz) : 'selamanya'}</td></tr>`,
   );
   const mails = p.mails.map(
     (m) =>
