@@ -15,6 +15,7 @@ import { memberConsoleRoutes } from './routes/members.js';
 import { orderConsoleRoutes } from './routes/orders.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
+import { storeConsoleRoutes } from './routes/store.js';
 import { toolConsoleRoutes } from './routes/tools.js';
 import { webhookKeyConsoleRoutes } from './routes/webhook-keys.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
@@ -69,6 +70,7 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
       sendConsolePage(request, reply, { title, active: '/admin/produk', status }, body),
     actor: adminActor,
   });
+  await app.register(storeConsoleRoutes, console);
   await app.register(toolConsoleRoutes, console);
   await app.register(webhookKeyConsoleRoutes, console);
 };

@@ -16,6 +16,7 @@ import * as licenseTokensWebhooksOut from './migrations/0015-license-tokens-webh
 import * as content from './migrations/0016-content.js';
 import * as operations from './migrations/0017-operations.js';
 import * as ordersConsole from './migrations/0022-orders-console.js';
+import * as storeWhatsapp from './migrations/0023-store-whatsapp.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -35,6 +36,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0017-operations': { up: (db) => operations.up(db, dialect) },
     '0016-content': { up: (db) => content.up(db, dialect) },
     '0022-orders-console': { up: (db) => ordersConsole.up(db, dialect) },
+    '0023-store-whatsapp': { up: (db) => storeWhatsapp.up(db, dialect) },
   };
 }
 

@@ -9,6 +9,7 @@ export interface Database {
   members: MembersTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
+  store_settings: StoreSettingsTable;
   licenses: LicensesTable;
   mail_outbox: MailOutboxTable;
   one_time_tokens: OneTimeTokensTable;
@@ -194,6 +195,26 @@ export interface MailOutboxTable {
   smtp_message_id: string | null;
   created_at: number;
   sent_at: number | null;
+  /** email: to_address is a mailbox · whatsapp: to_address is a phone number (62…) sent through the WhatsApp gateway. */
+  channel: Generated<'email' | 'whatsapp'>;
+}
+
+/** The seller's brand, set in the console (one row, id 1; absent: Gerbang's defaults). */
+export interface StoreSettingsTable {
+  id: number;
+  store_name: string;
+  /** "#rrggbb". */
+  primary_color: string;
+  /** The display name of mail's From ('' : the address alone, as MAIL_FROM says). */
+  mail_from_name: string;
+  /** Reply-To of every mail ('' : none). */
+  reply_to: string;
+  /** Contact or footer line under every page and mail ('' : none). */
+  footer_text: string;
+  /** PNG, JPEG or WebP, base64 (small: at most 200 KB). */
+  logo_mime: string | null;
+  logo_data: string | null;
+  updated_at: number;
 }
 
 export interface OneTimeTokensTable {

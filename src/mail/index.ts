@@ -9,6 +9,7 @@ export { enqueueMail } from './outbox.js';
 export { listMail, OUTBOX_LIST_COLUMNS } from './queries.js';
 export type { IssueLink } from './render.js';
 export { REDACTED_LINK } from './render.js';
+export { formatPaidAt } from './templates/layout.js';
 export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
 export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';
 export { registrationMailSubject, renderRegistrationMail } from './templates/registration.js';

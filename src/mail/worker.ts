@@ -6,6 +6,8 @@ import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { DrainLoop } from '../drain-loop.js';
 import { emailDigest } from '../logger.js';
+import type { Brand } from '../web/brand.js';
+import { applyMailBrand, DEFAULT_BRAND, mailFrom, mailTextFooter } from '../web/brand.js';
 import { claimDueMails } from './claim.js';
 import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
@@ -24,6 +26,8 @@ export interface MailWorkerDeps {
   log: Logger;
   /** Mints the one-time links of registration and login-link mails at send time. */
   issueLink: IssueLink;
+  /** The seller's brand (sender name, reply-to, name and footer in the mail); Gerbang's defaults without it. */
+  brand?: () => Promise<Brand>;
 }
 
 const BATCH = 20;
@@ -150,12 +154,20 @@ export class MailWorker {
         params,
         transport.kind === 'dev',
       );
+      const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
+      const branded = (m: { text: string; html: string }) => ({
+        text: m.text + mailTextFooter(brand),
+        html: applyMailBrand(m.html, brand),
+      });
+      const send = branded(rendered.send);
+      const keep = branded(rendered.keep);
       const { messageId } = await transport.send({
-        from: config.mail.from,
+        from: mailFrom(config.mail.from, brand),
+        ...(brand.replyTo ? { replyTo: brand.replyTo } : {}),
         to: mail.to_address,
         subject: mail.subject,
-        text: rendered.send.text,
-        html: rendered.send.html,
+        text: send.text,
+        html: send.html,
         messageId: outboxMessageId(mail, config.mail.from),
       });
       await db
@@ -167,8 +179,8 @@ export class MailWorker {
           lease_until: null,
           last_error: null,
           smtp_message_id: messageId,
-          text_body: rendered.keep.text,
-          html_body: rendered.keep.html,
+          text_body: keep.text,
+          html_body: keep.html,
         })
         .where('id', '=', mail.id)
         .execute();

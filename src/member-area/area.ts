@@ -1,4 +1,3 @@
-import { copyableKey } from '../web/copy-key.js';
 import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { signedIn } from '../auth/index.js';
@@ -7,6 +6,7 @@ import { AppError } from '../errors.js';
 import type { LicenseDeps } from '../licenses/index.js';
 import { licenseState, listLicenses, memberActivations, releaseMemberActivation } from '../licenses/index.js';
 import { formatDate, formatDateTime } from '../shared/format.js';
+import { copyableKey } from '../web/copy-key.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';

@@ -1,4 +1,3 @@
-import { copyableKey } from '../web/copy-key.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSession } from '../auth/index.js';
 import { describeUserAgent } from '../auth/index.js';
@@ -13,6 +12,7 @@ import {
   memberDeviceFingerprint,
   memberLicense,
 } from '../licenses/index.js';
+import { copyableKey } from '../web/copy-key.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';

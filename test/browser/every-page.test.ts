@@ -26,6 +26,8 @@ const NOT_PAGES = new Set([
   '/assets/login.js',
   '/assets/member.js',
   '/assets/copy.js',
+  '/assets/brand.css',
+  '/assets/logo',
   '/assets/favicon.svg',
   '/healthz',
   '/readyz',
@@ -101,6 +103,18 @@ describe('every page fits a phone and a desktop', () => {
       { csrf: csrfOf(form.body) },
     );
     expect(added.statusCode).toBe(303);
+    const store = await admin.post(
+      '/admin/toko',
+      {
+        storeName: 'Toko Kursus Ekspor dan Bisnis Digital Nusantara Jaya',
+        primaryColor: '#0f7b5f',
+        mailFromName: 'Toko Kursus',
+        replyTo: 'halo@toko.example',
+        footerText: 'WhatsApp 0812-3456-7890 (Senin–Jumat, 09.00–17.00 WIB) · halo@toko.example',
+      },
+      { csrf: csrfOf(form.body) },
+    );
+    expect(store.statusCode).toBe(303);
     await addMember(world, MEMBER, { name: 'Budi Santoso Wirajaya Kusumanegara' });
     await addMember(world, RENEWING, { name: 'Ganti Sandi' });
     await world.database.db
@@ -114,7 +128,12 @@ describe('every page fits a phone and a desktop', () => {
         email: MEMBER,
         name: 'Budi Santoso Wirajaya Kusumanegara',
         items: [
-          { title: 'Kelas Ekspor Lengkap untuk Pemula sampai Mahir (Angkatan 2026)', uuid: 'k1', qty: 2, price: 1250000 },
+          {
+            title: 'Kelas Ekspor Lengkap untuk Pemula sampai Mahir (Angkatan 2026)',
+            uuid: 'k1',
+            qty: 2,
+            price: 1250000,
+          },
           { title: 'Daftar Member KEI', uuid: 'm1', price: 288000 },
         ],
         messageId: 'LYNK_REAL_1',
@@ -144,8 +163,30 @@ describe('every page fits a phone and a desktop', () => {
     await db
       .insertInto('content_items')
       .values([
-        { product_id: product.id, position: 1, kind: 'text', title: 'Selamat datang', url: null, source_url: null, body: '# Halo\n\nBaca ini dulu: https://contoh.example/sebuah/alamat/yang/sangat/panjang/sekali/tanpa/spasi', file_id: null, created_at: now, updated_at: now },
-        { product_id: product.id, position: 2, kind: 'link', title: 'Grup diskusi', url: 'https://contoh.example/grup', source_url: null, body: null, file_id: null, created_at: now, updated_at: now },
+        {
+          product_id: product.id,
+          position: 1,
+          kind: 'text',
+          title: 'Selamat datang',
+          url: null,
+          source_url: null,
+          body: '# Halo\n\nBaca ini dulu: https://contoh.example/sebuah/alamat/yang/sangat/panjang/sekali/tanpa/spasi',
+          file_id: null,
+          created_at: now,
+          updated_at: now,
+        },
+        {
+          product_id: product.id,
+          position: 2,
+          kind: 'link',
+          title: 'Grup diskusi',
+          url: 'https://contoh.example/grup',
+          source_url: null,
+          body: null,
+          file_id: null,
+          created_at: now,
+          updated_at: now,
+        },
       ])
       .execute();
   });
@@ -172,6 +213,7 @@ describe('every page fits a phone and a desktop', () => {
       ['/admin/email/:id/isi', `/admin/email/${ids.mail}/isi`],
       ['/admin/produk', '/admin/produk'],
       ['/admin/produk/konten/:id', `/admin/produk/konten/${ids.content}`],
+      ['/admin/toko', '/admin/toko'],
       ['/admin/uji-coba', '/admin/uji-coba'],
       ['/admin/audit', '/admin/audit'],
       ['/admin/token', '/admin/token'],

@@ -1,7 +1,7 @@
 import type { Paged } from '../../db/index.js';
 import type { LicenseState, licenseDetail } from '../../licenses/index.js';
+import { copyableKey, keyText } from '../../web/copy-key.js';
 import type { SafeHtml } from '../../web/html.js';
-import { copyableKey } from '../../web/copy-key.js';
 import { html } from '../../web/html.js';
 import type { ActivationRow } from './license-activations.js';
 import { activationsSection, licenseStateBadge, onLimitLabel } from './license-activations.js';
@@ -24,7 +24,7 @@ const statusBadge = (s: string) => (s === 'active' ? badge('aktif', 'ok') : badg
 export function licenseListView(list: Paged<LicenseRow>, search: string | undefined, tz: string): SafeHtml {
   const rows = list.rows.map(
     (l) =>
-      html`<tr><td><a href="/admin/lisensi/${l.id}"><code>${l.license_key}</code></a></td><td>${l.email}</td><td>${l.product_title}</td><td>${statusBadge(l.status)}</td><td>${l.order_no}</td><td>${when(l.created_at, tz)}</td></tr>`,
+      html`<tr><td><a href="/admin/lisensi/${l.id}">${keyText(l.license_key)}</a></td><td>${l.email}</td><td>${l.product_title}</td><td>${statusBadge(l.status)}</td><td>${l.order_no}</td><td>${when(l.created_at, tz)}</td></tr>`,
   );
   return html`<h1>Lisensi</h1>
 <form method="get" action="/admin/lisensi" class="filters" role="search">

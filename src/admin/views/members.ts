@@ -1,4 +1,6 @@
 import type { Paged } from '../../db/index.js';
+import { formatPaidAt } from '../../mail/index.js';
+import { keyText } from '../../web/copy-key.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import type { memberDetail } from '../member-service.js';
@@ -64,11 +66,11 @@ export function memberDetailView(
   );
   const licenses = d.licenses.map(
     (l) =>
-      html`<tr><td><a href="/admin/lisensi/${l.id}"><code>${l.license_key}</code></a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${when(l.created_at, tz)}</td></tr>`,
+      html`<tr><td><a href="/admin/lisensi/${l.id}">${keyText(l.license_key)}</a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${when(l.created_at, tz)}</td></tr>`,
   );
   const orders = d.orders.map(
     (o) =>
-      html`<tr><td>${o.order_no}</td><td>${o.provider}</td><td>${rupiah(o.grand_total)}</td><td>${o.paid_at ?? '-'}</td><td>${when(o.created_at, tz)}</td></tr>`,
+      html`<tr><td><a href="/admin/pesanan/${o.id}">${o.order_no}</a></td><td>${o.provider === 'lynk' ? 'Lynk' : 'Hesda'}</td><td>${rupiah(o.grand_total)}</td><td>${o.paid_at ? formatPaidAt(o.paid_at) : '-'}</td><td>${when(o.created_at, tz)}</td></tr>`,
   );
   return html`<p><a href="/admin/member">← Member</a></p>
 <h1>${m.name || m.email}${m.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>

@@ -12,11 +12,12 @@ export interface TestPaymentResult {
 
 export function testPaymentView(
   csrf: string,
-  defaults: { email: string; title: string },
+  defaults: { email: string; title: string; price: number; webhookUrl: string },
   result?: TestPaymentResult,
 ): SafeHtml {
   return html`<h1>Uji coba</h1>
-<p>Kirim pembayaran Lynk.id contoh ke server ini, ditandatangani dengan <code>LYNK_MERCHANT_KEY</code> yang terpasang, lewat jalur webhook yang sama dengan pembayaran sungguhan. Hasilnya muncul di Webhook, Lisensi/Member dan Email.</p>
+<p>URL webhook untuk ditempel di dasbor Lynk.id: <code id="webhook-url">${defaults.webhookUrl}</code></p>
+<p>Kirim pembayaran Lynk.id contoh ke server ini, ditandatangani dengan <code>LYNK_MERCHANT_KEY</code> yang terpasang, lewat jalur webhook yang sama dengan pembayaran sungguhan. Hasilnya muncul di Pesanan (sebagai uji coba, tidak dihitung sebagai pendapatan), Lisensi/Member dan Email.</p>
 ${
   result
     ? html`<div class="${result.status === 200 ? 'ok' : 'error'}" role="status" id="test-result">
@@ -32,6 +33,7 @@ ${result.eventId ? html`<p><a href="/admin/webhook/${result.eventId}" id="test-e
 <label for="test-title">Judul produk</label><input id="test-title" name="title" type="text" required value="${defaults.title}">
 <label for="test-uuid">UUID produk (opsional)</label><input id="test-uuid" name="uuid" type="text">
 <label for="test-qty">Jumlah</label><input id="test-qty" name="qty" type="text" inputmode="numeric" value="1">
+<label for="test-price">Harga satuan (Rp)</label><input id="test-price" name="price" type="text" inputmode="numeric" value="${String(defaults.price)}">
 <button type="submit" id="send-test">Kirim pembayaran uji</button>
 </form>`;
 }

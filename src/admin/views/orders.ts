@@ -1,6 +1,6 @@
 import type { OrderFilter, OrderListRow, OrderPage } from '../../orders/index.js';
-import type { SafeHtml } from '../../web/html.js';
 import { copyableKey } from '../../web/copy-key.js';
+import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import { MAIL_KIND_LABELS, mailStatusBadge } from './mail.js';
 import { badge, pager, rupiah, table, when } from './shell.js';

@@ -1,9 +1,11 @@
 import { formatDateTime } from '../../shared/format.js';
-import type { SafeHtml } from '../../web/html.js';
-import { html } from '../../web/html.js';
+import { BRAND_MARKERS } from '../../web/brand.js';
+import { html, SafeHtml } from '../../web/html.js';
 import { page } from '../../web/layout.js';
 
 /** The console's frame: navigation (scrolls sideways on a phone), the flash message, the page. */
+
+const BRAND_NAME = new SafeHtml(BRAND_MARKERS.name);
 
 export const NAV = [
   ['/admin', 'Ringkasan'],
@@ -15,6 +17,7 @@ export const NAV = [
   ['/admin/webhook-keluar', 'Webhook keluar'],
   ['/admin/email', 'Email'],
   ['/admin/produk', 'Produk'],
+  ['/admin/toko', 'Toko'],
   ['/admin/uji-coba', 'Uji coba'],
   ['/admin/audit', 'Audit'],
   ['/admin/token', 'Token API'],
@@ -74,6 +77,9 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'kunci-sama': { text: 'Kunci itu sudah aktif; tidak ada yang diubah.', kind: 'error' },
   'kunci-isi': { text: 'Pilih penyedia dan isi kunci (minimal 8 karakter).', kind: 'error' },
   'kunci-pensiun': { text: 'Kunci lama tidak diterima lagi (di semua server dalam beberapa detik).', kind: 'ok' },
+  toko: { text: 'Pengaturan toko disimpan; semua halaman dan email berikutnya memakainya.', kind: 'ok' },
+  logo: { text: 'Logo diunggah.', kind: 'ok' },
+  'logo-hapus': { text: 'Logo dihapus.', kind: 'ok' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 
@@ -97,7 +103,7 @@ export function adminPage(view: ShellView, body: SafeHtml): string {
   return page(
     view.title,
     html`<header class="admin-head">
-<strong class="brand">Gerbang · Admin</strong>
+<strong class="brand">${BRAND_NAME} · Admin</strong>
 <span class="muted">${view.adminEmail}</span>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" class="small secondary" id="logout">Keluar</button></form>
 </header>
