@@ -98,7 +98,7 @@ form.inline{display:inline-block;margin:0 6px 6px 0}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;margin:12px 0}
 .tile{border:1px solid #e4e7eb;border-radius:8px;padding:12px;text-decoration:none;color:inherit}
 .tile{min-width:0}
-.tile b{display:block;font-size:clamp(18px,5.5vw,26px);margin-top:4px;overflow-wrap:anywhere}
+.tile b{display:block;font-size:clamp(17px,4.6vw,26px);margin-top:4px;overflow-wrap:normal}
 .badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e4e7eb}
 .badge.ok{background:#def7ec;color:#03543f}.badge.warn{background:#fff8e1;color:#7a4f01}.badge.bad{background:#fde8e8;color:#9b1c1c}
 form.filters{display:flex;gap:8px;flex-wrap:wrap;align-items:flex-end;margin:8px 0}
@@ -158,7 +158,6 @@ body{padding:8px}
 }
 figure.chart{margin:8px 0 16px;color:var(--primary,var(--primary,#1f6feb))}
 figure.chart svg{width:100%;height:auto;display:block}
-#revenue-chart{aspect-ratio:3/1}
 ul.plain{list-style:none;padding:0}
 ul.plain li{margin:0 0 8px;overflow-wrap:anywhere}
 h3{font-size:16px;margin:16px 0 6px}

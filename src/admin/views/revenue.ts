@@ -10,7 +10,7 @@ import { rupiah, table } from './shell.js';
 
 const WIDTH = 720;
 const HEIGHT = 240;
-const PAD = { top: 12, right: 8, bottom: 28, left: 8 };
+const PAD = { top: 12, right: 16, bottom: 30, left: 16 };
 
 /** "Rp 1,2 jt": short enough for a chart label. */
 export function shortRupiah(n: number): string {
@@ -34,11 +34,11 @@ export function dailyRevenueChart(days: RevenueReport['days']): SafeHtml {
     const y = PAD.top + plotH - h;
     const label =
       i % 5 === (days.length - 1) % 5
-        ? html`<text x="${(x + slot * 0.35).toFixed(1)}" y="${HEIGHT - 8}" text-anchor="middle" font-size="12" fill="#616e7c">${dayLabel(d.day)}</text>`
+        ? html`<text x="${(x + slot * 0.35).toFixed(1)}" y="${HEIGHT - 6}" text-anchor="middle" font-size="16" fill="#616e7c">${dayLabel(d.day)}</text>`
         : '';
     return html`<g><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${h.toFixed(1)}" rx="2" fill="currentColor"><title>${dayLabel(d.day)}: ${rupiah(d.total)} (${d.orders} pesanan)</title></rect>${label}</g>`;
   });
-  return html`<figure class="chart"><svg id="revenue-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="revenue-chart-title" preserveAspectRatio="none"><title id="revenue-chart-title">Pendapatan per hari, ${days.length} hari terakhir (tertinggi ${rupiah(max)})</title><line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="#cbd2d9"/>${bars}</svg><figcaption class="muted">Tertinggi dalam sehari: ${rupiah(max === 1 && days.every((d) => d.total === 0) ? 0 : max)}</figcaption></figure>`;
+  return html`<figure class="chart"><svg id="revenue-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="revenue-chart-title"><title id="revenue-chart-title">Pendapatan per hari, ${days.length} hari terakhir (tertinggi ${rupiah(max)})</title><line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="#cbd2d9"/>${bars}</svg><figcaption class="muted">Tertinggi dalam sehari: ${rupiah(max === 1 && days.every((d) => d.total === 0) ? 0 : max)}</figcaption></figure>`;
 }
 
 export function productRevenueChart(products: RevenueReport['products']): SafeHtml {
