@@ -27,6 +27,8 @@ export interface Config {
   readonly databaseConnectTimeoutMs: number;
   readonly publicUrl: string;
   readonly logLevel: string;
+  /** pretty: pino-pretty lines (when installed: a development dependency) · json. */
+  readonly logFormat: 'json' | 'pretty';
   readonly trustProxy: TrustProxy;
   /** The HTTP listener's limits against slow or piled-up connections (src/connection-cap.ts, app.ts). */
   readonly http: { readonly requestTimeoutMs: number; readonly maxConnectionsPerIp: number };
@@ -226,6 +228,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     databaseConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_SECONDS * 1000,
     publicUrl,
     logLevel: e.LOG_LEVEL,
+    logFormat:
+      e.LOG_FORMAT === 'auto'
+        ? e.NODE_ENV === 'development' && process.stdout.isTTY === true
+          ? 'pretty'
+          : 'json'
+        : e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP },
     cookieSecret,

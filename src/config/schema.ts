@@ -102,6 +102,8 @@ export const envSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines (pino-pretty) in development on a terminal, JSON otherwise.
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   TRUST_PROXY: trustProxySchema.default({ kind: 'none' }),
   // Per remote address, not counting trusted proxies (src/connection-cap.ts).
   MAX_CONNECTIONS_PER_IP: positiveInt.max(100_000).default(100),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addAdmin, signInAdmin } from '../helpers/admin.js';
+import { addAdmin, csrfOf, signInAdmin } from '../helpers/admin.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
@@ -224,5 +224,27 @@ describe.each(DIALECTS)('orders in the console (%s)', (dialect) => {
       })
       .execute();
     expect((await admin.get('/admin')).body).not.toContain('tanpa aturan');
+  });
+
+  it('Uji coba offers a license product, a test address and a price; what it sends is a test order, never revenue', async () => {
+    const admin = await open({ MEMBER_PRODUCT_TITLES: 'Daftar Member KEI' });
+    const page = await admin.get('/admin/uji-coba');
+    expect(page.body).toContain('id="test-email" name="email" type="email" required value="pembeli.uji@example.com"');
+    expect(page.body).toContain('id="test-title" name="title" type="text" required value="Produk Uji Lisensi"');
+    expect(page.body).toContain('id="test-price" name="price" type="text" inputmode="numeric" value="72000"');
+    expect(page.body).toContain('<code id="webhook-url">http://127.0.0.1:3000/webhook/lynk</code>');
+    const sent = await admin.post(
+      '/admin/uji-coba',
+      { email: 'pembeli.uji@example.com', title: 'Produk Uji Lisensi', qty: '2', price: '15000' },
+      { csrf: csrfOf(page.body) },
+    );
+    expect(sent.statusCode).toBe(200);
+    const order = await db().selectFrom('orders').selectAll().executeTakeFirstOrThrow();
+    expect(order).toMatchObject({ is_test: 1, grand_total: 30000, email: 'pembeli.uji@example.com' });
+    expect(await db().selectFrom('licenses').select('id').execute()).toHaveLength(2);
+    expect(
+      await db().selectFrom('members').select('id').where('email', '=', 'pembeli.uji@example.com').execute(),
+    ).toEqual([]);
+    expect((await admin.get('/admin/pendapatan')).body).toMatch(/<b id="revenue-total">Rp\s0<\/b>/);
   });
 });
