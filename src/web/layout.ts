@@ -142,6 +142,12 @@ header.store{display:flex;align-items:center;gap:10px;margin:0 0 16px;font-size:
 img.store-logo{max-height:40px;max-width:160px;width:auto}
 footer.store-footer{margin-top:24px;padding-top:12px;border-top:1px solid #e4e7eb;color:#616e7c;font-size:13px;white-space:pre-line;overflow-wrap:anywhere}
 td.num{text-align:right;white-space:nowrap}
+details.confirm{display:inline-block;margin:0 6px 6px 0;vertical-align:top}
+details.confirm>summary{display:inline-block;list-style:none;margin:0;padding:7px 12px;font-size:14px;border-radius:6px;background:var(--primary,#1f6feb);color:#fff}
+details.confirm>summary.danger{background:#c81e1e}
+details.confirm>summary::-webkit-details-marker{display:none}
+details.confirm[open]{display:block;border:1px solid #e4e7eb;border-radius:8px;padding:8px}
+details.confirm p{margin:8px 0}
 select{max-width:100%}
 p,li,dd,h1,h2,h3{overflow-wrap:anywhere}
 form.filters>div{max-width:100%;min-width:0}

@@ -1,5 +1,6 @@
 import type { Paged } from '../../db/index.js';
 import type { LicenseState, licenseDetail } from '../../licenses/index.js';
+import { isoDay } from '../../shared/zoned-day.js';
 import { copyableKey, keyText } from '../../web/copy-key.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
@@ -40,6 +41,8 @@ export function licenseDetailView(
   csrf: string,
   tz: string,
   live: { state: LicenseState; activations: readonly ActivationRow[] },
+  /** The terms before the latest change, when that change is the license's last audited action (undo). */
+  previousTerms?: { maxDevices: number; expiresAt: number | null } | undefined,
 ): SafeHtml {
   const l = d.license;
   const mails = d.mails.map(
@@ -64,6 +67,14 @@ ${l.imported_at ? html`<dt>Asal</dt><dd id="license-imported">diimpor dari siste
 <div class="actions" id="license-actions">
 ${actionButton(`/admin/lisensi/${l.id}/kirim-ulang`, csrf, 'Kirim ulang email lisensi', { id: 'resend-license' })}
 </div>
+<h2>Batas perangkat dan masa berlaku</h2>
+<form method="post" action="/admin/lisensi/${l.id}/ubah" class="filters" id="terms-form">
+<input type="hidden" name="_csrf" value="${csrf}">
+<div><label for="terms-devices">Maks. perangkat</label><input id="terms-devices" name="maxDevices" type="number" min="1" max="1000" required value="${String(l.max_devices)}"></div>
+<div><label for="terms-expires">Berlaku sampai (kosong: selamanya)</label><input id="terms-expires" name="expires" type="date" value="${l.expires_at ? isoDay(l.expires_at, tz) : ''}"></div>
+<button type="submit" id="save-terms">Simpan</button>
+</form>
+${previousTerms ? actionButton(`/admin/lisensi/${l.id}/ubah`, csrf, 'Urungkan perubahan', { id: 'undo-terms', fields: { maxDevices: String(previousTerms.maxDevices), expires: previousTerms.expiresAt ? isoDay(previousTerms.expiresAt, tz) : '' } }) : ''}
 ${activationsSection(l, live.activations, csrf, tz)}
 <h2>Email lisensi order ini</h2>
 ${table('license-mails', ['Email', 'Status', 'Percobaan', 'Dibuat', 'Terkirim', 'Galat'], mails, 'Belum ada email lisensi.')}`;

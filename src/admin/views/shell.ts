@@ -80,6 +80,23 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   toko: { text: 'Pengaturan toko disimpan; semua halaman dan email berikutnya memakainya.', kind: 'ok' },
   logo: { text: 'Logo diunggah.', kind: 'ok' },
   'logo-hapus': { text: 'Logo dihapus.', kind: 'ok' },
+  'lisensi-pulih': {
+    text: 'Lisensi dipulihkan: kuncinya berlaku lagi. Perangkat yang dulu dilepas perlu diaktifkan ulang.',
+    kind: 'ok',
+  },
+  'lisensi-diubah': {
+    text: 'Batas perangkat dan masa berlaku disimpan. Salah ubah? Tekan "Urungkan perubahan".',
+    kind: 'ok',
+  },
+  'lisensi-isi': { text: 'Isi batas perangkat (1–1000) dan tanggal yang benar.', kind: 'error' },
+  'lisensi-perangkat-terpakai': {
+    text: 'Batas baru lebih kecil dari perangkat yang sedang memakai lisensi: lepaskan perangkat dulu.',
+    kind: 'error',
+  },
+  'member-diubah': { text: 'Data member disimpan. Salah ubah? Tekan "Urungkan perubahan".', kind: 'ok' },
+  'member-isi': { text: 'Isi nama (maks. 200) dan nomor HP (maks. 40) dengan benar.', kind: 'error' },
+  'member-dihapus': { text: 'Member dihapus; pesanannya tetap tercatat tanpa data pribadi.', kind: 'ok' },
+  'ekspor-dulu': { text: 'Unduh data member dulu (tombol "Unduh data member"), lalu hapus.', kind: 'error' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 
@@ -119,12 +136,17 @@ export function actionButton(
   action: string,
   csrf: string,
   label: string,
-  options: { id?: string; danger?: boolean; fields?: Record<string, string> } = {},
+  options: { id?: string; danger?: boolean; fields?: Record<string, string>; confirm?: string } = {},
 ): SafeHtml {
   const fields = Object.entries(options.fields ?? {}).map(
     ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
   );
-  return html`<form method="post" action="${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${fields}<button type="submit" class="small${options.danger ? ' danger' : ''}"${options.id ? html` id="${options.id}"` : ''}>${label}</button></form>`;
+  const button = html`<button type="submit" class="small${options.danger ? ' danger' : ''}"${options.id ? html` id="${options.id}"` : ''}>${options.confirm ? `Ya, ${label.toLowerCase()}` : label}</button>`;
+  const form = html`<form method="post" action="${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${fields}${button}</form>`;
+  if (!options.confirm) return form;
+  // A destructive action asks first, without script (the CSP allows none): the button opens the
+  // question, and only its "Ya, …" button posts.
+  return html`<details class="confirm"${options.id ? html` id="${options.id}-ask"` : ''}><summary class="small${options.danger ? ' danger' : ''}">${label}</summary><p>${options.confirm}</p>${form}</details>`;
 }
 
 /** "Berikutnya" keeps the filters and moves the keyset bound. */
