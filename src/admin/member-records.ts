@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Database } from '../db/index.js';
-import type { Empty, Result } from '../errors.js';
+import type { Result } from '../errors.js';
 import { emailDigest } from '../logger.js';
 
 /**

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('edits with undo (%s)', (dialect) => {
     const buyer = new TestDevice(world.app);
     await db()
       .updateTable('members')
-      .set({ needs_email_proof: 0, password_hash: await import('../helpers/auth.js').then((m) => m.passwordHash()) })
+      .set({ needs_email_proof: 0, password_hash: await passwordHash() })
       .where('id', '=', member.id)
       .execute();
     expect((await buyer.login(BUDI, PASSWORD)).statusCode).toBe(303);
