@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { smtpUrlProblem } from './smtp-url.js';
 import { trustProxySchema } from './trust-proxy.js';
 
+// Zod's own messages (a config error, a form's detail) in Indonesian, like every other word on
+// screen. Global to zod, set here because the configuration is parsed before anything else.
+z.config(z.locales.id());
+
 /** Every environment variable Gerbang reads, with its default; docs/CONFIG.md documents each (test/docs/config.test.ts). */
 
 const port = z.coerce.number().int().min(0).max(65535);
