@@ -11,7 +11,7 @@ import { openDatabase } from './db/index.js';
 import { licenseExpirySweep } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import type { MailTransport } from './mail/index.js';
-import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
+import { devTransport, fonnteTransport, MailWorker, smtpTransport } from './mail/index.js';
 import { linkIssuer } from './members/index.js';
 import type { PostgresBus, RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
@@ -92,6 +92,7 @@ export async function startServer(
       log: logger.child({ component: 'mail' }),
       issueLink: linkIssuer(systemRuntime),
       brand: brandReader(database.db),
+      whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
     });
     if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
     else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');

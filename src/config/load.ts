@@ -43,6 +43,8 @@ export interface Config {
   readonly initialPasswordPolicy: 'random' | 'phone';
   readonly licensePrefix: string;
   readonly setPasswordLinkTtlMs: number;
+  /** WhatsApp delivery (src/mail/whatsapp.ts); null: off. */
+  readonly whatsapp: { readonly gateway: 'fonnte'; readonly url: string; readonly token: string } | null;
   readonly mail: {
     /** smtp: SMTP_URL; dev: kept in the outbox as the dev mailbox; none: never sent (a shop without mail). */
     readonly transport: MailTransportKind;
@@ -65,6 +67,8 @@ export interface Config {
     readonly rateWindowMs: number;
     readonly maxFailuresPerAccount: number;
     readonly maxAttemptsPerIp: number;
+    /** Login links also go to the member's WhatsApp (WHATSAPP_GATEWAY). */
+    readonly whatsappLinks: boolean;
   };
   /** Embed URL of a player: the members' content while no membership product has content of its own. */
   readonly memberVideoUrl: string | undefined;
@@ -159,6 +163,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const e = parsed.data;
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   const errors: string[] = [];
+  if (e.WHATSAPP_GATEWAY === 'fonnte' && !e.FONNTE_TOKEN)
+    errors.push('FONNTE_TOKEN: wajib bila WHATSAPP_GATEWAY=fonnte (salin token perangkat dari dasbor Fonnte)');
   const generated: GeneratedSecret[] = [];
   let cookieSecrets = e.COOKIE_SECRET;
   let lynkMerchantKey = e.LYNK_MERCHANT_KEY;
@@ -244,6 +250,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     initialPasswordPolicy: e.INITIAL_PASSWORD_POLICY,
     licensePrefix: e.LICENSE_PREFIX,
     setPasswordLinkTtlMs: e.SET_PASSWORD_LINK_TTL_HOURS * 3_600_000,
+    whatsapp:
+      e.WHATSAPP_GATEWAY === 'fonnte' && e.FONNTE_TOKEN
+        ? { gateway: 'fonnte', url: e.FONNTE_URL, token: e.FONNTE_TOKEN }
+        : null,
     mail: {
       transport: mailTransport,
       paused: e.MAIL_PAUSED,
@@ -263,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       rateWindowMs: e.LOGIN_RATE_WINDOW_MINUTES * 60_000,
       maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+      whatsappLinks: e.WHATSAPP_GATEWAY !== 'none',
     },
     memberVideoUrl: e.MEMBER_VIDEO_URL,
     content: {

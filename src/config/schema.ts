@@ -137,6 +137,10 @@ export const envSchema = z.object({
   MAIL_TRANSPORT: z.enum(['smtp', 'dev', 'none']).optional(),
   // Mail is queued but not sent (a restored copy, a test run); it goes out once unpaused.
   MAIL_PAUSED: flag.default(false),
+  // Licenses and login links also by WhatsApp, through a gateway (off by default).
+  WHATSAPP_GATEWAY: z.enum(['none', 'fonnte']).default('none'),
+  FONNTE_TOKEN: z.string().min(1).optional(),
+  FONNTE_URL: z.url({ protocol: /^https?$/ }).default('https://api.fonnte.com'),
   MAIL_FROM: z.string().min(3).default('Gerbang <no-reply@localhost>'),
   MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),

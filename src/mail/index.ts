@@ -15,4 +15,6 @@ export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-lin
 export { registrationMailSubject, renderRegistrationMail } from './templates/registration.js';
 export type { MailTransport, OutgoingMail } from './transports.js';
 export { devTransport, smtpTransport } from './transports.js';
+export type { WhatsAppTransport } from './whatsapp.js';
+export { fonnteTransport, normalizeIndonesianPhone, WHATSAPP_KINDS } from './whatsapp.js';
 export { MailWorker, retryDelayMs } from './worker.js';

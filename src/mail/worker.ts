@@ -16,6 +16,7 @@ import type { IssueLink } from './render.js';
 import { renderForSending } from './render.js';
 import { smtpUnreachable } from './smtp-failure.js';
 import type { MailTransport } from './transports.js';
+import type { WhatsAppTransport } from './whatsapp.js';
 
 export interface MailWorkerDeps {
   db: Kysely<Database>;
@@ -28,6 +29,8 @@ export interface MailWorkerDeps {
   issueLink: IssueLink;
   /** The seller's brand (sender name, reply-to, name and footer in the mail); Gerbang's defaults without it. */
   brand?: () => Promise<Brand>;
+  /** Sends the outbox's WhatsApp messages (WHATSAPP_GATEWAY); without it they fail with a reason. */
+  whatsapp?: WhatsAppTransport | undefined;
 }
 
 const BATCH = 20;
@@ -111,6 +114,30 @@ export class MailWorker {
     }
   }
 
+  /** A WhatsApp message: the mail's plain text, to the phone in to_address, through the gateway. */
+  private async deliverWhatsApp(mail: MailRow, db: Kysely<Database>, params: MailParams): Promise<DeliveryOutcome> {
+    const { whatsapp, config, runtime, issueLink } = this.deps;
+    if (!whatsapp) throw new Error('WhatsApp belum diatur (WHATSAPP_GATEWAY)');
+    const rendered = await renderForSending(db, { config, issueLink }, params, false);
+    const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
+    const text = `*${mail.subject}*\n\n${rendered.send.text}${mailTextFooter(brand)}`;
+    const { id } = await whatsapp.send({ to: mail.to_address, text });
+    await db
+      .updateTable('mail_outbox')
+      .set({
+        status: 'sent',
+        sent_at: runtime.now(),
+        lease_until: null,
+        last_error: null,
+        smtp_message_id: id,
+        text_body: `*${mail.subject}*\n\n${rendered.keep.text}`,
+      })
+      .where('id', '=', mail.id)
+      .execute();
+    this.deps.log.info({ mailId: mail.id, gateway: whatsapp.name }, `whatsapp sent: ${mail.subject}`);
+    return { kind: 'sent' };
+  }
+
   /** Claimed mails not tried after all: pending again, due with the mail that found SMTP down. */
   private async putBack(mails: readonly MailRow[], nextAttemptAt: number): Promise<void> {
     for (const mail of mails) {
@@ -148,6 +175,7 @@ export class MailWorker {
     }
     try {
       const params = JSON.parse(mail.params) as MailParams;
+      if (mail.channel === 'whatsapp') return await this.deliverWhatsApp(mail, db, params);
       const rendered = await renderForSending(
         db,
         { config, issueLink: this.deps.issueLink },

@@ -4,7 +4,12 @@ import type { Config } from '../../config/index.js';
 import type { Database, Transact } from '../../db/index.js';
 import type { LicenseLine } from '../../licenses/index.js';
 import { issueOrderLicenses, orderLicensesIssued } from '../../licenses/index.js';
-import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../mail/index.js';
+import {
+  enqueueMail,
+  licenseMailSubject,
+  normalizeIndonesianPhone,
+  registrationMailSubject,
+} from '../../mail/index.js';
 import {
   createMemberIfAbsent,
   findMemberByEmail,
@@ -245,7 +250,13 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
     };
     await enqueueMail(
       trx,
-      { dedupeKey: `license:${order.order_no}`, to: md.customer.email, subject: licenseMailSubject(params), params },
+      {
+        dedupeKey: `license:${order.order_no}`,
+        to: md.customer.email,
+        subject: licenseMailSubject(params),
+        params,
+        whatsappTo: deps.config.whatsapp ? normalizeIndonesianPhone(md.customer.phone) : null,
+      },
       now,
     );
   }
