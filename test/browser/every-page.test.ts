@@ -34,6 +34,7 @@ const NOT_PAGES = new Set([
   '/metrics',
   '/logout',
   '/admin/pesanan.csv',
+  '/admin/member/:id/ekspor',
   '/member/konten/:item/unduh',
 ]);
 
