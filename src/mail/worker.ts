@@ -83,6 +83,9 @@ export class MailWorker {
     // must still send everything, not just the first batch. Only a stop() during this run ends it early.
     const stopsAtStart = this.loop.stops;
     let attempted = 0;
+    // Read once, before any transaction: the dev mailbox delivers inside one, and on SQLite a read on
+    // another handle would wait for that transaction's connection (a deadlock).
+    const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
     for (;;) {
       let batch: MailRow[];
       if (this.deps.transport.kind === 'dev') {
@@ -90,13 +93,13 @@ export class MailWorker {
         // instead of twenty-one under SQLITE_SYNCHRONOUS=FULL); a crash leaves nothing half-done.
         batch = await this.deps.db.transaction().execute(async (trx) => {
           const claimed = await claimDueMails(trx, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
-          for (const mail of claimed) await this.deliver(mail, trx);
+          for (const mail of claimed) await this.deliver(mail, trx, brand);
           return claimed;
         });
       } else {
         batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
         for (const [i, mail] of batch.entries()) {
-          const outcome = await this.deliver(mail, this.deps.db);
+          const outcome = await this.deliver(mail, this.deps.db, brand);
           if (outcome.kind === 'unreachable') {
             // The server is down: the rest of the batch would fail the same way. They wait with
             // this mail, their attempts untouched, and the run ends (one connection per try).
@@ -115,11 +118,15 @@ export class MailWorker {
   }
 
   /** A WhatsApp message: the mail's plain text, to the phone in to_address, through the gateway. */
-  private async deliverWhatsApp(mail: MailRow, db: Kysely<Database>, params: MailParams): Promise<DeliveryOutcome> {
+  private async deliverWhatsApp(
+    mail: MailRow,
+    db: Kysely<Database>,
+    params: MailParams,
+    brand: Brand,
+  ): Promise<DeliveryOutcome> {
     const { whatsapp, config, runtime, issueLink } = this.deps;
     if (!whatsapp) throw new Error('WhatsApp belum diatur (WHATSAPP_GATEWAY)');
     const rendered = await renderForSending(db, { config, issueLink }, params, false);
-    const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
     const text = `*${mail.subject}*\n\n${rendered.send.text}${mailTextFooter(brand)}`;
     const { id } = await whatsapp.send({ to: mail.to_address, text });
     await db
@@ -153,7 +160,7 @@ export class MailWorker {
       this.deps.log.warn({ mails: mails.length }, 'SMTP unreachable: the rest of the batch waits for the next try');
   }
 
-  private async deliver(mail: MailRow, db: Kysely<Database>): Promise<DeliveryOutcome> {
+  private async deliver(mail: MailRow, db: Kysely<Database>, brand: Brand): Promise<DeliveryOutcome> {
     const { config, runtime, transport, log } = this.deps;
     // The batch was claimed under one lease, but its mails go out one by one: behind a slow SMTP
     // server the lease of a later mail can run short and another instance claim (and send) it. So
@@ -175,14 +182,13 @@ export class MailWorker {
     }
     try {
       const params = JSON.parse(mail.params) as MailParams;
-      if (mail.channel === 'whatsapp') return await this.deliverWhatsApp(mail, db, params);
+      if (mail.channel === 'whatsapp') return await this.deliverWhatsApp(mail, db, params, brand);
       const rendered = await renderForSending(
         db,
         { config, issueLink: this.deps.issueLink },
         params,
         transport.kind === 'dev',
       );
-      const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
       const branded = (m: { text: string; html: string }) => ({
         text: m.text + mailTextFooter(brand),
         html: applyMailBrand(m.html, brand),

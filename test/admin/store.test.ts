@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMail } from '../../src/mail/index.js';
-import { MailWorker } from '../../src/mail/index.js';
+import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
 import { brandReader } from '../../src/web/brand.js';
 import { multipartBody } from '../content/content-world.js';
@@ -130,5 +130,25 @@ describe.each(DIALECTS)('the store brand (%s)', (dialect) => {
     expect(mail.html).toContain('WhatsApp 0812-0000-1111');
     expect(mail.html).not.toContain('<!--brand');
     expect(mail.text).toContain('\n--\nToko Ani\nWhatsApp 0812-0000-1111');
+  });
+
+  it('the dev mailbox (delivering inside one transaction) keeps the branded mail, without waiting on itself', async () => {
+    const { admin, csrf } = await open();
+    await admin.post('/admin/toko', brandForm, { csrf });
+    await postLynk(world.app, payment({ email: 'budi@example.com' }));
+    const worker = new MailWorker({
+      db: world.database.db,
+      dialect: world.database.dialect,
+      config: world.config,
+      runtime: world.runtime,
+      transport: devTransport(),
+      log: pino({ level: 'silent' }),
+      issueLink: linkIssuer(world.runtime),
+      brand: brandReader(world.database.db),
+    });
+    expect(await worker.drain()).toBe(1);
+    const mail = await world.database.db.selectFrom('mail_outbox').select(['status', 'html_body']).executeTakeFirst();
+    expect(mail?.status).toBe('sent');
+    expect(mail?.html_body).toContain('WhatsApp 0812-0000-1111');
   });
 });
