@@ -28,7 +28,11 @@ console.log(`build: dist/gerbang.js, dist/touch-worker.js, dist/legacy-phone-wor
 // Firefox and Safari releases of 2020 that members still use.
 const browserStarted = Date.now();
 await build({
-  entryPoints: { login: 'src/client/login-page.ts', member: 'src/client/member-page.ts' },
+  entryPoints: {
+    login: 'src/client/login-page.ts',
+    member: 'src/client/member-page.ts',
+    copy: 'src/client/copy-buttons.ts',
+  },
   outdir: 'dist/public',
   bundle: true,
   platform: 'browser',

@@ -43,6 +43,7 @@ import { storedProductRules, withStoredRules } from './products/index.js';
 import type { RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, openFileLimit, realtimeRoutes, StreamHub, streamCeiling } from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
+import { applyBrand, BrandCache, DEFAULT_BRAND } from './web/brand.js';
 import { answerClientError } from './web/client-error.js';
 import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
@@ -183,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
   });
 
+  const brand = new BrandCache(database.db, () => Date.now());
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     // Every answer given while draining closes its connection, so a proxy does not reuse one that
@@ -194,6 +196,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', contentSecurityPolicy());
+    }
+    if (type.startsWith('text/html') && typeof payload === 'string') {
+      // Every page shows the seller's brand; with the database unreachable, Gerbang's own.
+      const current = await brand.get().catch(() => DEFAULT_BRAND);
+      return applyBrand(payload, current);
     }
     return payload;
   });
@@ -389,22 +396,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     guard: guardDeps,
     onMailQueued: deps.onMailQueued,
     onWebhookQueued,
+    brand,
   });
   await app.register(metricsRoutes, { token: config.metricsToken, metrics });
-  await app.register(assetRoutes);
+  await app.register(assetRoutes, { brand });
 
-  app.get('/', { preHandler: firstRunRedirect(database.db) }, async (_request, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').send(
+  // The shop's front door for buyers: the store, and the way in. (The webhook URL is the seller's
+  // business: it is in the console and in `gerbang doctor`.)
+  app.get('/', { preHandler: firstRunRedirect(database.db) }, async (_request, reply) => {
+    const store = await brand.get();
+    return reply.header('content-type', 'text/html; charset=utf-8').send(
       page(
-        'Gerbang',
-        html`<h1>Gerbang aktif</h1>
-<p>Server ini menerima pembayaran Lynk.id dan mengirim lisensi serta akun member.</p>
-<p class="muted">URL webhook untuk Lynk.id:</p>
-<p><code>${config.publicUrl}/webhook/lynk</code></p>
-<p><a href="/login">Masuk member</a></p>`,
+        store.storeName,
+        html`<h1 id="store-name">${store.storeName}</h1>
+<p>Sudah membeli? Masuk untuk melihat produk, kunci lisensi dan materi Anda.</p>
+<p><a class="button-link" href="/login" id="member-login">Masuk member</a></p>
+<p class="muted">Lupa kata sandi? Di halaman masuk, minta tautan masuk lewat email.</p>`,
       ),
-    ),
-  );
+    );
+  });
   return app;
 }
 

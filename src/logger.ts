@@ -21,7 +21,26 @@ export function emailDigest(email: string): string {
 /** What services log through: satisfied by pino and by Fastify's request logger alike. */
 export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * Readable lines for a developer at a terminal. pino-pretty is a development dependency: where it is
+ * not installed (a production install) the log stays JSON rather than failing to start.
+ */
+function prettyStream(): pino.DestinationStream | undefined {
+  try {
+    return pino.transport({
+      target: 'pino-pretty',
+      options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' },
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  format: 'json' | 'pretty' = 'json',
+): Logger {
   return pino(
     {
       level,
@@ -47,6 +66,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    destination ?? (format === 'pretty' ? prettyStream() : undefined),
   );
 }

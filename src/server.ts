@@ -11,10 +11,11 @@ import { openDatabase } from './db/index.js';
 import { licenseExpirySweep } from './licenses/index.js';
 import { createLogger } from './logger.js';
 import type { MailTransport } from './mail/index.js';
-import { devTransport, MailWorker, smtpTransport } from './mail/index.js';
+import { devTransport, fonnteTransport, MailWorker, smtpTransport } from './mail/index.js';
 import { linkIssuer } from './members/index.js';
 import type { PostgresBus, RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
+import { brandReader } from './web/brand.js';
 import { WebhookWorker } from './webhooks-out/index.js';
 
 export interface RunningServer {
@@ -90,6 +91,8 @@ export async function startServer(
       transport: transport ?? devTransport(),
       log: logger.child({ component: 'mail' }),
       issueLink: linkIssuer(systemRuntime),
+      brand: brandReader(database.db),
+      whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
     });
     if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
     else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');

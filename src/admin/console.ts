@@ -5,22 +5,24 @@ import { storedProductRules, withStoredRules } from '../products/index.js';
 import { html } from '../web/html.js';
 import { lastTestPing } from '../webhooks/index.js';
 import { adminActor, adminGuard } from './guard.js';
-import { loadOverview } from './overview.js';
+import { loadOverview, productsWithoutRule } from './overview.js';
 import type { ConsoleOptions } from './routes/context.js';
 import { sendConsolePage } from './routes/context.js';
 import { licenseActionRoutes } from './routes/license-actions.js';
 import { licenseConsoleRoutes } from './routes/licenses.js';
 import { mailConsoleRoutes } from './routes/mail.js';
 import { memberConsoleRoutes } from './routes/members.js';
+import { orderConsoleRoutes } from './routes/orders.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
 import { sharingConsoleRoutes } from './routes/sharing.js';
+import { storeConsoleRoutes } from './routes/store.js';
 import { toolConsoleRoutes } from './routes/tools.js';
 import { webhookKeyConsoleRoutes } from './routes/webhook-keys.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
 import { webhooksOutConsoleRoutes } from './routes/webhooks-out.js';
 import { lynkTestLine, mailStateNotice } from './views/operations.js';
-import { overviewView } from './views/overview.js';
+import { overviewView, unmatchedNotice } from './views/overview.js';
 
 export interface AdminConsoleOptions extends ConsoleOptions {
   guard: GuardDeps;
@@ -37,17 +39,19 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
 
   app.get('/admin', async (request, reply) => {
     const tz = opts.config.displayTimeZone;
-    const [overview, ping] = await Promise.all([
+    const [overview, ping, unmatched] = await Promise.all([
       loadOverview(opts.db, opts.runtime.now(), tz),
       lastTestPing(opts.db, 'lynk'),
+      productsWithoutRule(opts.db, opts.config.products),
     ]);
     return sendConsolePage(
       request,
       reply,
       { title: 'Ringkasan', active: '/admin' },
-      html`${mailStateNotice(opts.config.mail)}${overviewView(overview, opts.hub.size, tz)}${lynkTestLine(ping, tz)}`,
+      html`${mailStateNotice(opts.config.mail)}${unmatchedNotice(unmatched)}${overviewView(overview, opts.hub.size, tz)}${lynkTestLine(ping, tz)}`,
     );
   });
+  await app.register(orderConsoleRoutes, console);
   await app.register(memberConsoleRoutes, console);
   await app.register(licenseConsoleRoutes, console);
   await app.register(licenseActionRoutes, console);
@@ -68,6 +72,7 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
       sendConsolePage(request, reply, { title, active: '/admin/produk', status }, body),
     actor: adminActor,
   });
+  await app.register(storeConsoleRoutes, console);
   await app.register(toolConsoleRoutes, console);
   await app.register(webhookKeyConsoleRoutes, console);
 };

@@ -92,3 +92,26 @@ export async function auditActions(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute();
   return rows.map((r) => r.action);
 }
+
+/**
+ * The values before a change, when that change is still the latest audited action on its target:
+ * what "Urungkan perubahan" puts back. Anything done since (another edit, an undo) ends the offer.
+ */
+export async function undoableChange(
+  db: Kysely<Database>,
+  targetType: string,
+  targetId: number,
+  action: string,
+): Promise<Record<string, unknown> | undefined> {
+  const last = await db
+    .selectFrom('audit_log')
+    .select(['action', 'details'])
+    .where('target_type', '=', targetType)
+    .where('target_id', '=', String(targetId))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (last?.action !== action) return undefined;
+  const before = (JSON.parse(last.details) as { before?: unknown }).before;
+  return before && typeof before === 'object' ? (before as Record<string, unknown>) : undefined;
+}

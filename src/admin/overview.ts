@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { unmatchedSales } from '../orders/index.js';
+import type { ProductCatalog } from '../products/index.js';
+import { resolveProductAction, storedProductRules, withStoredRules } from '../products/index.js';
+import { startOfDay } from '../shared/zoned-day.js';
+
+export { startOfDay };
 
 /** "Online" = a live session that made a request this recently (sessions record it at most each minute). */
 export const ONLINE_WINDOW_MS = 5 * 60_000; // 5 minutes
@@ -17,30 +23,6 @@ export interface Overview {
   membersOnline: number;
 }
 
-/** Midnight of today in the seller's time zone, as epoch ms. */
-export function startOfDay(now: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
-  const y = parts.year ?? 1970;
-  const m = (parts.month ?? 1) - 1;
-  const d = parts.day ?? 1;
-  const wall = Date.UTC(y, m, d, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  const offset = wall - Math.floor(now / 1000) * 1000;
-  return Date.UTC(y, m, d) - offset;
-}
-
 /** The overview's numbers: each one count over an index (no table scans at a million rows). */
 export async function loadOverview(db: Kysely<Database>, now: number, timeZone: string): Promise<Overview> {
   const dayStart = startOfDay(now, timeZone);
@@ -50,6 +32,8 @@ export async function loadOverview(db: Kysely<Database>, now: number, timeZone: 
       .selectFrom('orders')
       .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('grand_total').as('total')])
       .where('created_at', '>=', dayStart)
+      // Simulated and "Uji coba" payments are not sales.
+      .where('is_test', '=', 0)
       .executeTakeFirst(),
     db
       .selectFrom('licenses')
@@ -99,4 +83,22 @@ export async function loadOverview(db: Kysely<Database>, now: number, timeZone: 
     mailsFailed: count(mailsFailed?.n),
     membersOnline: count(online?.n),
   };
+}
+
+export interface UnmatchedProduct {
+  title: string;
+  uuid: string;
+  orders: number;
+}
+
+/**
+ * Paid products that no rule knew (each became the default one-device license) and that still
+ * have no rule: the seller decides once with "buat aturan", and the next payment follows it.
+ */
+export async function productsWithoutRule(db: Kysely<Database>, env: ProductCatalog): Promise<UnmatchedProduct[]> {
+  const [sales, stored] = await Promise.all([unmatchedSales(db), storedProductRules(db)]);
+  const catalog = withStoredRules(env, stored);
+  return sales
+    .filter((s) => resolveProductAction(catalog, s).matchedBy === 'none')
+    .map(({ title, uuid, orders }) => ({ title, uuid, orders }));
 }

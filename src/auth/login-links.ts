@@ -1,6 +1,6 @@
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Failure, Result } from '../errors.js';
-import { enqueueMail, loginLinkMailSubject } from '../mail/index.js';
+import { enqueueMail, loginLinkMailSubject, normalizeIndonesianPhone } from '../mail/index.js';
 import type { TokenOwner } from '../members/index.js';
 import {
   canonicalEmail,
@@ -57,6 +57,7 @@ export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: str
         email: member.email,
         ...(member.role === 'admin' ? { asksPassword: true } : {}),
       },
+      whatsappTo: settings.whatsappLinks && member.role === 'member' ? normalizeIndonesianPhone(member.phone) : null,
     },
     now,
   );

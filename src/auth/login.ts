@@ -24,7 +24,7 @@ import { memberTakeoverLimits, recordDeviceEvent, takeoverAllowance } from './de
 import type { DeviceClaim } from './devices.js';
 import { deviceIdForToken, resolveDevice } from './devices.js';
 import type { RateLimit } from './rate-limit.js';
-import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
+import { clearRateLimit, consumeRateLimit, refundRateLimit } from './rate-limit.js';
 import type { AuthSettings, LiveDevice } from './sessions.js';
 import { createSession, deviceHeldByAnother, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
 import type { SessionToken } from './tokens.js';
@@ -95,8 +95,8 @@ function decoyHash(): Promise<string> {
 
 /**
  * Email + password. Both failures ("no such email", "wrong password") give the same answer after
- * the same work (OWASP ASVS 2.2, no account enumeration). Attempts are limited per IP (all
- * attempts) and per account (attempts since the last success), decided before the slow hash so a
+ * the same work (OWASP ASVS 2.2, no account enumeration). Attempts are limited per IP (failures:
+ * a right password gives its attempt back) and per account (attempts since the last success), decided before the slow hash so a
  * flood costs little.
  */
 export async function loginWithPassword(
@@ -136,6 +136,8 @@ export async function loginWithPassword(
     deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
     return { ok: false, code: 'INVALID_CREDENTIALS' };
   }
+  // The right password: this attempt is not one of the IP's failures.
+  await refundRateLimit(db, ipLimit(settings, ctx.ip).key);
   // Whoever bought first chose this password (the phone number) for an address they typed: it only
   // works once the mailbox's owner has signed in through an emailed link. Said only to someone who
   // knew the password, so a stranger learns no more than from the generic failure.

@@ -54,6 +54,20 @@ export async function hitRateLimit(
   return { count: Number(row.count), windowStartedAt: Number(row.window_started_at) };
 }
 
+/**
+ * Takes back one counted attempt (never below zero): the per-IP login limit counts an attempt
+ * before the password is checked, and gives it back when the password was right, so it counts
+ * failures and a shared IP (an office, a carrier's NAT) full of paying members is never locked out.
+ */
+export async function refundRateLimit(db: Kysely<Database>, key: string): Promise<void> {
+  await db
+    .updateTable('rate_limits')
+    .set({ count: sql<number>`count - 1` })
+    .where('key', '=', key)
+    .where('count', '>', 0)
+    .execute();
+}
+
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
 }

@@ -6,7 +6,7 @@ import { migrateToLatest, openDatabase, pendingMigrations } from '../db/index.js
 import type { PublishingBus, RealtimeBus } from '../realtime/index.js';
 import { createMemoryBus, createNotifyPublisher } from '../realtime/index.js';
 import { environmentFile } from './env-file.js';
-import { complain } from './output.js';
+import { complain, useTimeZone } from './output.js';
 
 import { UsageError } from './usage-error.js';
 
@@ -19,6 +19,7 @@ export function configFromEnvironment(): Config {
     complain(`Konfigurasi tidak valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     process.exit(2);
   }
+  useTimeZone(result.config.displayTimeZone);
   return result.config;
 }
 

@@ -9,6 +9,7 @@ import { openDatabase, pendingMigrations } from '../db/index.js';
 import type { SigningKeys } from '../webhooks/index.js';
 import { keyFingerprint, keysFromRows, signLynkPayment, webhookEnvKeys } from '../webhooks/index.js';
 import { environmentFile } from './env-file.js';
+import { formatTime, useTimeZone } from './output.js';
 
 type Check = { ok: boolean; text: string };
 
@@ -36,6 +37,7 @@ export async function doctor(args: string[]): Promise<void> {
     process.exit(1);
   }
   const config = loaded.config;
+  useTimeZone(config.displayTimeZone);
   say({ ok: true, text: `konfigurasi: valid (${config.env})` });
   const database = await checkDatabase(config, say);
   say(await checkSmtp(config));
@@ -122,7 +124,7 @@ function describeKeys(keys: SigningKeys | undefined, config: Config): Check {
   if (!keys) return { ok: false, text: 'kunci Lynk: tidak ada (setel LYNK_MERCHANT_KEY)' };
   const generated = config.generatedSecrets.includes('LYNK_MERCHANT_KEY');
   const previous = keys.previous
-    ? `, kunci lama ${keyFingerprint(keys.previous.key)} berlaku ${keys.previous.until ? `s/d ${new Date(keys.previous.until).toISOString()}` : 'tanpa batas'}`
+    ? `, kunci lama ${keyFingerprint(keys.previous.key)} berlaku ${keys.previous.until ? `s/d ${formatTime(keys.previous.until)}` : 'tanpa batas'}`
     : '';
   return {
     ok: !(generated && config.env === 'production'),

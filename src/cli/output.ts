@@ -37,9 +37,28 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Times on the terminal are in the seller's zone (DISPLAY_TIME_ZONE, WIB by default), like the
+ * console's: "2026-11-23 12:00:00 WIB". One zone per process: configFromEnvironment sets it.
+ */
+let terminalTimeZone = 'Asia/Jakarta';
+
+export function useTimeZone(timeZone: string): void {
+  terminalTimeZone = timeZone;
+}
+
 export function formatTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  const wall = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: terminalTimeZone,
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(ms);
+  const zone =
+    new Intl.DateTimeFormat('id-ID', { timeZone: terminalTimeZone, timeZoneName: 'short' })
+      .formatToParts(ms)
+      .find((p) => p.type === 'timeZoneName')?.value ?? terminalTimeZone;
+  return `${wall} ${zone}`;
 }
 
 /** Output for list commands: an aligned table for people, or a JSON array with --json for scripts. */

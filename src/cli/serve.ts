@@ -10,7 +10,7 @@ export async function serve(args: string[]): Promise<void> {
   const loaded = configFromEnvironment();
   // --no-mail: as MAIL_PAUSED=1, for one start (a restored copy must not email buyers).
   const config: Config = values['no-mail'] ? { ...loaded, mail: { ...loaded.mail, paused: true } } : loaded;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const server = await startServer(config, logger).catch((error: unknown) => {
     throw portTaken(error, config) ?? error;
   });

@@ -85,7 +85,7 @@ export async function webhookKeysAdd(args: string[]): Promise<void> {
       `Kunci ${provider} #${result.id} (${answer.fingerprint}) aktif di semua server.` +
         (result.previousUntil === null
           ? '\n'
-          : ` Kunci sebelumnya tetap diterima s/d ${formatTime(result.previousUntil)} UTC.\n`),
+          : ` Kunci sebelumnya tetap diterima s/d ${formatTime(result.previousUntil)}.\n`),
     );
 }
 

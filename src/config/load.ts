@@ -27,6 +27,8 @@ export interface Config {
   readonly databaseConnectTimeoutMs: number;
   readonly publicUrl: string;
   readonly logLevel: string;
+  /** pretty: pino-pretty lines (when installed: a development dependency) · json. */
+  readonly logFormat: 'json' | 'pretty';
   readonly trustProxy: TrustProxy;
   /** The HTTP listener's limits against slow or piled-up connections (src/connection-cap.ts, app.ts). */
   readonly http: { readonly requestTimeoutMs: number; readonly maxConnectionsPerIp: number };
@@ -41,6 +43,8 @@ export interface Config {
   readonly initialPasswordPolicy: 'random' | 'phone';
   readonly licensePrefix: string;
   readonly setPasswordLinkTtlMs: number;
+  /** WhatsApp delivery (src/mail/whatsapp.ts); null: off. */
+  readonly whatsapp: { readonly gateway: 'fonnte'; readonly url: string; readonly token: string } | null;
   readonly mail: {
     /** smtp: SMTP_URL; dev: kept in the outbox as the dev mailbox; none: never sent (a shop without mail). */
     readonly transport: MailTransportKind;
@@ -68,6 +72,8 @@ export interface Config {
     readonly takeoverWindowMs: number;
     /** How buyers reach the seller (SELLER_CONTACT), or undefined. */
     readonly sellerContact: string | undefined;
+    /** Login links also go to the member's WhatsApp (WHATSAPP_GATEWAY). */
+    readonly whatsappLinks: boolean;
   };
   /** Device releases per license per 30 days (0: no limit) and how a reset past it is granted. */
   readonly licenseTransfers: { readonly maxPer30Days: number; readonly resetPolicy: 'approve' | 'monthly' };
@@ -166,6 +172,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const e = parsed.data;
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   const errors: string[] = [];
+  if (e.WHATSAPP_GATEWAY === 'fonnte' && !e.FONNTE_TOKEN)
+    errors.push('FONNTE_TOKEN: wajib bila WHATSAPP_GATEWAY=fonnte (salin token perangkat dari dasbor Fonnte)');
   const generated: GeneratedSecret[] = [];
   let cookieSecrets = e.COOKIE_SECRET;
   let lynkMerchantKey = e.LYNK_MERCHANT_KEY;
@@ -235,6 +243,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     databaseConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_SECONDS * 1000,
     publicUrl,
     logLevel: e.LOG_LEVEL,
+    logFormat:
+      e.LOG_FORMAT === 'auto'
+        ? e.NODE_ENV === 'development' && process.stdout.isTTY === true
+          ? 'pretty'
+          : 'json'
+        : e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP },
     cookieSecret,
@@ -245,6 +259,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     initialPasswordPolicy: e.INITIAL_PASSWORD_POLICY,
     licensePrefix: e.LICENSE_PREFIX,
     setPasswordLinkTtlMs: e.SET_PASSWORD_LINK_TTL_HOURS * 3_600_000,
+    whatsapp:
+      e.WHATSAPP_GATEWAY === 'fonnte' && e.FONNTE_TOKEN
+        ? { gateway: 'fonnte', url: e.FONNTE_URL, token: e.FONNTE_TOKEN }
+        : null,
     mail: {
       transport: mailTransport,
       paused: e.MAIL_PAUSED,
@@ -267,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       takeoverLimit: e.TAKEOVER_LIMIT,
       takeoverWindowMs: e.TAKEOVER_WINDOW_HOURS * 3_600_000,
       sellerContact: e.SELLER_CONTACT,
+      whatsappLinks: e.WHATSAPP_GATEWAY !== 'none',
     },
     licenseTransfers: { maxPer30Days: e.LICENSE_MAX_TRANSFERS, resetPolicy: e.LICENSE_TRANSFER_RESET },
     memberVideoUrl: e.MEMBER_VIDEO_URL,

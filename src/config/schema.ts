@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { smtpUrlProblem } from './smtp-url.js';
 import { trustProxySchema } from './trust-proxy.js';
 
+// Zod's own messages (a config error, a form's detail) in Indonesian, like every other word on
+// screen. Global to zod, set here because the configuration is parsed before anything else.
+z.config(z.locales.id());
+
 /** Every environment variable Gerbang reads, with its default; docs/CONFIG.md documents each (test/docs/config.test.ts). */
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -106,6 +110,8 @@ export const envSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines (pino-pretty) in development on a terminal, JSON otherwise.
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   TRUST_PROXY: trustProxySchema.default({ kind: 'none' }),
   // Per remote address, not counting trusted proxies (src/connection-cap.ts).
   MAX_CONNECTIONS_PER_IP: positiveInt.max(100_000).default(100),
@@ -135,6 +141,10 @@ export const envSchema = z.object({
   MAIL_TRANSPORT: z.enum(['smtp', 'dev', 'none']).optional(),
   // Mail is queued but not sent (a restored copy, a test run); it goes out once unpaused.
   MAIL_PAUSED: flag.default(false),
+  // Licenses and login links also by WhatsApp, through a gateway (off by default).
+  WHATSAPP_GATEWAY: z.enum(['none', 'fonnte']).default('none'),
+  FONNTE_TOKEN: z.string().min(1).optional(),
+  FONNTE_URL: z.url({ protocol: /^https?$/ }).default('https://api.fonnte.com'),
   MAIL_FROM: z.string().min(3).default('Gerbang <no-reply@localhost>'),
   MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   MAIL_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),

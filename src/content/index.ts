@@ -16,4 +16,5 @@ export type { BuyerStamp, StampResult } from './stamp.js';
 export { stampLine, stampPdf } from './stamp.js';
 export type { ContentStorage, StoredFile } from './storage.js';
 export { CHUNK_SIZE, databaseStorage } from './storage.js';
+export { multipartForms, receiveSmallFile } from './upload.js';
 export { normaliseVideoUrl } from './video-url.js';

@@ -135,3 +135,40 @@ export async function receiveUpload(
   if (!stored) return { ok: false, status: 400, message: 'Pilih berkas untuk diunggah.' };
   return { ok: true, file: stored, title: title || stored.name };
 }
+
+/** A small file from a one-file form (a store logo), read into memory; larger than `maxBytes` is refused. */
+export async function receiveSmallFile(
+  parts: AsyncIterableIterator<Multipart>,
+  fieldname: string,
+  maxBytes: number,
+): Promise<{ ok: true; data: Buffer } | { ok: false; status: 400 | 413 }> {
+  let data: Buffer | null = null;
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await nextPart(parts);
+    } catch (error) {
+      return { ok: false, status: error instanceof UploadTooLarge ? 413 : 400 };
+    }
+    if (next.done) break;
+    const part = next.value;
+    if (part.type === 'field') continue;
+    if (part.fieldname !== fieldname || !part.filename || data) {
+      part.file.resume();
+      continue;
+    }
+    const pieces: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const piece of untilLimit(part)) {
+        size += piece.length;
+        if (size > maxBytes) throw new UploadTooLarge();
+        pieces.push(piece);
+      }
+    } catch (error) {
+      return { ok: false, status: isTooLarge(error) ? 413 : 400 };
+    }
+    data = Buffer.concat(pieces);
+  }
+  return data && data.length > 0 ? { ok: true, data } : { ok: false, status: 400 };
+}

@@ -17,6 +17,8 @@ import * as content from './migrations/0016-content.js';
 import * as operations from './migrations/0017-operations.js';
 import * as fairDevices from './migrations/0020-fair-devices.js';
 import * as transferResets from './migrations/0021-transfer-resets.js';
+import * as ordersConsole from './migrations/0022-orders-console.js';
+import * as storeWhatsapp from './migrations/0023-store-whatsapp.js';
 
 /** Migrations live in code (the server ships as one bundle), named in order. */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -37,6 +39,8 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0016-content': { up: (db) => content.up(db, dialect) },
     '0020-fair-devices': { up: (db) => fairDevices.up(db, dialect) },
     '0021-transfer-resets': { up: (db) => transferResets.up(db, dialect) },
+    '0022-orders-console': { up: (db) => ordersConsole.up(db, dialect) },
+    '0023-store-whatsapp': { up: (db) => storeWhatsapp.up(db, dialect) },
   };
 }
 

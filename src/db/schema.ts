@@ -8,6 +8,8 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   members: MembersTable;
   orders: OrdersTable;
+  order_items: OrderItemsTable;
+  store_settings: StoreSettingsTable;
   licenses: LicensesTable;
   mail_outbox: MailOutboxTable;
   one_time_tokens: OneTimeTokensTable;
@@ -107,6 +109,28 @@ export interface OrdersTable {
   grand_total: number;
   paid_at: string | null;
   created_at: number;
+  /** 1: a simulated or "Uji coba" payment (never revenue). */
+  is_test: Generated<number>;
+  /** When the buyer's data was deleted from this order (name, email and phone blanked). */
+  anonymised_at: Generated<number | null>;
+}
+
+/** uuid / title: a product rule matched · member_title: MEMBER_PRODUCT_TITLES · member_uuid: a renamed member product (its uuid made members before) · none: the default license. */
+export type ItemMatch = 'uuid' | 'title' | 'member_title' | 'member_uuid' | 'none';
+
+/** One line of a paid order and what the product rules made of it. */
+export interface OrderItemsTable {
+  id: Generated<number>;
+  order_id: number;
+  line_no: number;
+  title: string;
+  uuid: string;
+  qty: number;
+  /** Whole rupiah per unit, as Lynk sent it. */
+  price: number;
+  action: 'member' | 'license';
+  matched_by: ItemMatch;
+  created_at: number;
 }
 
 export interface LicensesTable {
@@ -181,6 +205,26 @@ export interface MailOutboxTable {
   smtp_message_id: string | null;
   created_at: number;
   sent_at: number | null;
+  /** email: to_address is a mailbox · whatsapp: to_address is a phone number (62…) sent through the WhatsApp gateway. */
+  channel: Generated<'email' | 'whatsapp'>;
+}
+
+/** The seller's brand, set in the console (one row, id 1; absent: Gerbang's defaults). */
+export interface StoreSettingsTable {
+  id: number;
+  store_name: string;
+  /** "#rrggbb". */
+  primary_color: string;
+  /** The display name of mail's From ('' : the address alone, as MAIL_FROM says). */
+  mail_from_name: string;
+  /** Reply-To of every mail ('' : none). */
+  reply_to: string;
+  /** Contact or footer line under every page and mail ('' : none). */
+  footer_text: string;
+  /** PNG, JPEG or WebP, base64 (small: at most 200 KB). */
+  logo_mime: string | null;
+  logo_data: string | null;
+  updated_at: number;
 }
 
 export interface OneTimeTokensTable {
@@ -433,6 +477,7 @@ export type NewWebhookEvent = Insertable<WebhookEventsTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;
 export type Order = Selectable<OrdersTable>;
+export type OrderItem = Selectable<OrderItemsTable>;
 export type License = Selectable<LicensesTable>;
 export type NewLicense = Insertable<LicensesTable>;
 export type LicenseActivation = Selectable<LicenseActivationsTable>;

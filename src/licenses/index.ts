@@ -9,6 +9,8 @@ export { deactivateLicense } from './deactivate.js';
 export type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 export type { DeviceTokenSettings } from './device-tokens.js';
 export { DeviceTokens } from './device-tokens.js';
+export type { LicenseTerms, RestoreLicenseResult, UpdateTermsResult } from './edit.js';
+export { restoreLicense, updateLicenseTerms } from './edit.js';
 export { fingerprintHash, memberDeviceFingerprint } from './fingerprints.js';
 export type { IssuedLine, LicenseLine } from './issue.js';
 export { issueOrderLicenses } from './issue.js';

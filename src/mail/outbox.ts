@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, MailKind } from '../db/index.js';
 import { executeCompiledOnce } from '../db/index.js';
+import { WHATSAPP_KINDS } from './whatsapp.js';
 
 export interface LicenseMailParams {
   kind: 'license';
@@ -54,6 +55,8 @@ export interface QueuedMail {
   to: string;
   subject: string;
   params: MailParams;
+  /** The buyer's phone, "62…": the message also goes out by WhatsApp when its kind opts in (whatsapp.ts). */
+  whatsappTo?: string | null | undefined;
 }
 
 /**
@@ -78,4 +81,11 @@ export async function enqueueMail(db: Kysely<Database>, mail: QueuedMail, now: n
       .values(row)
       .onConflict((oc) => oc.column('dedupe_key').doNothing()),
   );
+  if (mail.whatsappTo && WHATSAPP_KINDS.has(mail.params.kind)) {
+    await db
+      .insertInto('mail_outbox')
+      .values({ ...row, dedupe_key: `wa:${mail.dedupeKey}`, to_address: mail.whatsappTo, channel: 'whatsapp' })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  }
 }

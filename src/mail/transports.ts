@@ -3,6 +3,7 @@ import { CLAIM_LEASE_MS } from './claim.js';
 
 export interface OutgoingMail {
   from: string;
+  replyTo?: string;
   to: string;
   subject: string;
   text: string;

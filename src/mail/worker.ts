@@ -6,6 +6,8 @@ import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { DrainLoop } from '../drain-loop.js';
 import { emailDigest } from '../logger.js';
+import type { Brand } from '../web/brand.js';
+import { applyMailBrand, DEFAULT_BRAND, mailFrom, mailTextFooter } from '../web/brand.js';
 import { claimDueMails } from './claim.js';
 import { outboxMessageId } from './message-id.js';
 import type { MailParams } from './outbox.js';
@@ -14,6 +16,7 @@ import type { IssueLink } from './render.js';
 import { renderForSending } from './render.js';
 import { smtpUnreachable } from './smtp-failure.js';
 import type { MailTransport } from './transports.js';
+import type { WhatsAppTransport } from './whatsapp.js';
 
 export interface MailWorkerDeps {
   db: Kysely<Database>;
@@ -24,6 +27,10 @@ export interface MailWorkerDeps {
   log: Logger;
   /** Mints the one-time links of registration and login-link mails at send time. */
   issueLink: IssueLink;
+  /** The seller's brand (sender name, reply-to, name and footer in the mail); Gerbang's defaults without it. */
+  brand?: () => Promise<Brand>;
+  /** Sends the outbox's WhatsApp messages (WHATSAPP_GATEWAY); without it they fail with a reason. */
+  whatsapp?: WhatsAppTransport | undefined;
 }
 
 const BATCH = 20;
@@ -76,6 +83,9 @@ export class MailWorker {
     // must still send everything, not just the first batch. Only a stop() during this run ends it early.
     const stopsAtStart = this.loop.stops;
     let attempted = 0;
+    // Read once, before any transaction: the dev mailbox delivers inside one, and on SQLite a read on
+    // another handle would wait for that transaction's connection (a deadlock).
+    const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
     for (;;) {
       let batch: MailRow[];
       if (this.deps.transport.kind === 'dev') {
@@ -83,13 +93,13 @@ export class MailWorker {
         // instead of twenty-one under SQLITE_SYNCHRONOUS=FULL); a crash leaves nothing half-done.
         batch = await this.deps.db.transaction().execute(async (trx) => {
           const claimed = await claimDueMails(trx, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
-          for (const mail of claimed) await this.deliver(mail, trx);
+          for (const mail of claimed) await this.deliver(mail, trx, brand);
           return claimed;
         });
       } else {
         batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
         for (const [i, mail] of batch.entries()) {
-          const outcome = await this.deliver(mail, this.deps.db);
+          const outcome = await this.deliver(mail, this.deps.db, brand);
           if (outcome.kind === 'unreachable') {
             // The server is down: the rest of the batch would fail the same way. They wait with
             // this mail, their attempts untouched, and the run ends (one connection per try).
@@ -107,6 +117,34 @@ export class MailWorker {
     }
   }
 
+  /** A WhatsApp message: the mail's plain text, to the phone in to_address, through the gateway. */
+  private async deliverWhatsApp(
+    mail: MailRow,
+    db: Kysely<Database>,
+    params: MailParams,
+    brand: Brand,
+  ): Promise<DeliveryOutcome> {
+    const { whatsapp, config, runtime, issueLink } = this.deps;
+    if (!whatsapp) throw new Error('WhatsApp belum diatur (WHATSAPP_GATEWAY)');
+    const rendered = await renderForSending(db, { config, issueLink }, params, false);
+    const text = `*${mail.subject}*\n\n${rendered.send.text}${mailTextFooter(brand)}`;
+    const { id } = await whatsapp.send({ to: mail.to_address, text });
+    await db
+      .updateTable('mail_outbox')
+      .set({
+        status: 'sent',
+        sent_at: runtime.now(),
+        lease_until: null,
+        last_error: null,
+        smtp_message_id: id,
+        text_body: `*${mail.subject}*\n\n${rendered.keep.text}`,
+      })
+      .where('id', '=', mail.id)
+      .execute();
+    this.deps.log.info({ mailId: mail.id, gateway: whatsapp.name }, `whatsapp sent: ${mail.subject}`);
+    return { kind: 'sent' };
+  }
+
   /** Claimed mails not tried after all: pending again, due with the mail that found SMTP down. */
   private async putBack(mails: readonly MailRow[], nextAttemptAt: number): Promise<void> {
     for (const mail of mails) {
@@ -122,7 +160,7 @@ export class MailWorker {
       this.deps.log.warn({ mails: mails.length }, 'SMTP unreachable: the rest of the batch waits for the next try');
   }
 
-  private async deliver(mail: MailRow, db: Kysely<Database>): Promise<DeliveryOutcome> {
+  private async deliver(mail: MailRow, db: Kysely<Database>, brand: Brand): Promise<DeliveryOutcome> {
     const { config, runtime, transport, log } = this.deps;
     // The batch was claimed under one lease, but its mails go out one by one: behind a slow SMTP
     // server the lease of a later mail can run short and another instance claim (and send) it. So
@@ -144,18 +182,26 @@ export class MailWorker {
     }
     try {
       const params = JSON.parse(mail.params) as MailParams;
+      if (mail.channel === 'whatsapp') return await this.deliverWhatsApp(mail, db, params, brand);
       const rendered = await renderForSending(
         db,
         { config, issueLink: this.deps.issueLink },
         params,
         transport.kind === 'dev',
       );
+      const branded = (m: { text: string; html: string }) => ({
+        text: m.text + mailTextFooter(brand),
+        html: applyMailBrand(m.html, brand),
+      });
+      const send = branded(rendered.send);
+      const keep = branded(rendered.keep);
       const { messageId } = await transport.send({
-        from: config.mail.from,
+        from: mailFrom(config.mail.from, brand),
+        ...(brand.replyTo ? { replyTo: brand.replyTo } : {}),
         to: mail.to_address,
         subject: mail.subject,
-        text: rendered.send.text,
-        html: rendered.send.html,
+        text: send.text,
+        html: send.html,
         messageId: outboxMessageId(mail, config.mail.from),
       });
       await db
@@ -167,8 +213,8 @@ export class MailWorker {
           lease_until: null,
           last_error: null,
           smtp_message_id: messageId,
-          text_body: rendered.keep.text,
-          html_body: rendered.keep.html,
+          text_body: keep.text,
+          html_body: keep.html,
         })
         .where('id', '=', mail.id)
         .execute();

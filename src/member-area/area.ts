@@ -16,6 +16,7 @@ import {
   transferSettings,
 } from '../licenses/index.js';
 import { formatDate, formatDateTime } from '../shared/format.js';
+import { copyableKey } from '../web/copy-key.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
@@ -95,7 +96,7 @@ ${exhausted ? '' : html`<form method="post" action="/member/lisensi/aktivasi/${a
       const state = licenseState(l, now);
       const transfers = allowance ? await transferNote(l.id, allowance, csrf) : '';
       rows.push(
-        html`<tr data-license-id="${l.id}"><td data-label="Kunci"><code>${l.license_key}</code></td><td data-label="Produk">${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td data-label="Status">${STATE_TEXT[state]}</td><td data-label="Perangkat">${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}${transfers}</td><td data-label="Berlaku sampai">${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td data-label="Dibeli">${formatDate(l.created_at, timeZone)}</td></tr>`,
+        html`<tr data-license-id="${l.id}"><td data-label="Kunci">${copyableKey(l.license_key)}</td><td data-label="Produk">${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td data-label="Status">${STATE_TEXT[state]}</td><td data-label="Perangkat">${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}${transfers}</td><td data-label="Berlaku sampai">${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td data-label="Dibeli">${formatDate(l.created_at, timeZone)}</td></tr>`,
       );
     }
     const query = request.query as Record<string, unknown>;

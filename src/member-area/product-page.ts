@@ -12,6 +12,7 @@ import {
   memberDeviceFingerprint,
   memberLicense,
 } from '../licenses/index.js';
+import { copyableKey } from '../web/copy-key.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
@@ -76,7 +77,7 @@ export async function productPageRoutes(app: FastifyInstance, options: ProductPa
         html`<h1>${license.product_title}</h1>
 <section id="product-content">
 <p class="ok">Produk terbuka di perangkat ini (${activation.name}).</p>
-<p>Kunci lisensi: <code>${license.license_key}</code></p>
+<p>Kunci lisensi: ${copyableKey(license.license_key)}</p>
 <div class="product-body">${content ? content.body : html`<p>Selamat belajar! Isi produk ini hanya tampil di perangkat yang memegang lisensinya.</p>`}</div>
 </section>
 <div id="product-closed" class="error" role="alert" hidden></div>

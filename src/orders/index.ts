@@ -4,6 +4,13 @@ import { executeCompiledOnce } from '../db/index.js';
 import { newOrderNo, newTransactionNo } from '../licenses/index.js';
 import type { WebhookEventInput } from '../webhooks-out/index.js';
 
+export type { OrderFilter, OrderKindFilter, OrderListRow, OrderPage, OrderStatusFilter } from './console-queries.js';
+export { eachOrder, listOrders, loadOrderPage, soldProductTitles } from './console-queries.js';
+export type { OrderItemInput } from './items.js';
+export { memberProductUuids, recordOrderItems, unmatchedSales, wholeRupiah } from './items.js';
+export type { RevenueReport } from './revenue.js';
+export { revenueReport } from './revenue.js';
+
 export function findOrderByRef(
   db: Kysely<Database>,
   provider: WebhookProvider,
@@ -25,6 +32,7 @@ export interface NewOrderInput {
   phone: string;
   grandTotal: number;
   paidAt: string | null;
+  isTest?: boolean;
 }
 
 /**
@@ -48,6 +56,7 @@ export async function createOrderIfNew(
     grand_total: input.grandTotal,
     paid_at: input.paidAt,
     created_at: deps.now,
+    is_test: input.isTest ? 1 : 0,
   };
   const result = await executeCompiledOnce(db, 'insert order if new', Object.values(row), () =>
     db

@@ -1,4 +1,4 @@
-export type { LicenseOverflowPolicy, ProductAction, ProductCatalog } from './rules.js';
-export { resolveProductAction, withStoredRules } from './rules.js';
+export type { LicenseOverflowPolicy, ProductAction, ProductCatalog, ProductMatch } from './rules.js';
+export { normalizeTitle, resolveProductAction, withStoredRules } from './rules.js';
 export type { ProductRuleInput, SaveRuleResult } from './store.js';
 export { deleteProductRule, listProductRules, saveProductRule, storedProductRules } from './store.js';

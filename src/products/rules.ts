@@ -1,18 +1,23 @@
 import type { ProductRule } from '../config/index.js';
 
+/** Which rule decided (see ItemMatch in the schema): `none` is the default one-device license. */
+export type ProductMatch = 'uuid' | 'title' | 'member_title' | 'member_uuid' | 'none';
+
 export type ProductAction =
   /** takeoverLimit: the rule's override of TAKEOVER_LIMIT for members it registers (absent: none). */
-  | { action: 'member'; takeoverLimit?: number }
-  | {
-      action: 'license';
-      maxDevices: number;
-      validityDays: number | null;
-      onLimit: LicenseOverflowPolicy;
-      /** Offline grace of the license's tokens; null: LICENSE_TOKEN_GRACE_DAYS. */
-      offlineGraceDays: number | null;
-      /** Releases per 30 days; absent: LICENSE_MAX_TRANSFERS. */
-      maxTransfers?: number;
-    };
+  (
+    | { action: 'member'; takeoverLimit?: number }
+    | {
+        action: 'license';
+        maxDevices: number;
+        validityDays: number | null;
+        onLimit: LicenseOverflowPolicy;
+        /** Offline grace of the license's tokens; null: LICENSE_TOKEN_GRACE_DAYS. */
+        offlineGraceDays: number | null;
+        /** Releases per 30 days; absent: LICENSE_MAX_TRANSFERS. */
+        maxTransfers?: number;
+      }
+  ) & { matchedBy: ProductMatch };
 
 /** What an activation beyond a license's device limit does (see productRuleSchema). */
 export type LicenseOverflowPolicy = 'refuse' | 'takeover';
@@ -23,16 +28,39 @@ export interface ProductCatalog {
 }
 
 /**
+ * A title as rules compare it: sellers retype titles in Lynk's dashboard, so letter case, repeated
+ * and trailing spaces (and Unicode spellings of the same letters) do not make another product.
+ */
+export function normalizeTitle(title: string): string {
+  return title.normalize('NFKC').replace(/\s+/g, ' ').trim().toLocaleLowerCase('id-ID');
+}
+
+/**
  * What a paid item does. A rule by uuid wins over a rule by title (titles get renamed, uuids do
  * not); then MEMBER_PRODUCT_TITLES; anything unknown issues a one-device license, like the old
  * system did for every product that was not "Daftar Member KEI" (seed 000 §1).
  */
-export function resolveProductAction(catalog: ProductCatalog, item: { uuid: string; title: string }): ProductAction {
+export function resolveProductAction(
+  catalog: ProductCatalog,
+  item: { uuid: string; title: string },
+  /** Product uuids that made members before: a member product renamed in Lynk stays a membership. */
+  memberUuids: ReadonlySet<string> = new Set(),
+): ProductAction {
+  const title = normalizeTitle(item.title);
   const byUuid = item.uuid ? catalog.rules.find((r) => r.uuid === item.uuid) : undefined;
-  const rule = byUuid ?? catalog.rules.find((r) => r.uuid === undefined && r.title === item.title);
+  const rule =
+    byUuid ??
+    (title === ''
+      ? undefined
+      : catalog.rules.find((r) => r.uuid === undefined && normalizeTitle(r.title ?? '') === title));
   if (rule) {
+    const matchedBy = byUuid ? 'uuid' : 'title';
     return rule.action === 'member'
-      ? { action: 'member', ...(rule.takeoverLimit !== undefined ? { takeoverLimit: rule.takeoverLimit } : {}) }
+      ? {
+          action: 'member',
+          matchedBy,
+          ...(rule.takeoverLimit !== undefined ? { takeoverLimit: rule.takeoverLimit } : {}),
+        }
       : {
           action: 'license',
           maxDevices: rule.maxDevices,
@@ -40,10 +68,20 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
           onLimit: rule.onLimit,
           offlineGraceDays: rule.offlineGraceDays ?? null,
           ...(rule.maxTransfers !== undefined ? { maxTransfers: rule.maxTransfers } : {}),
+          matchedBy,
         };
   }
-  if (catalog.memberTitles.includes(item.title)) return { action: 'member' };
-  return { action: 'license', maxDevices: 1, validityDays: null, onLimit: 'refuse', offlineGraceDays: null };
+  if (title !== '' && catalog.memberTitles.some((t) => normalizeTitle(t) === title))
+    return { action: 'member', matchedBy: 'member_title' };
+  if (item.uuid !== '' && memberUuids.has(item.uuid)) return { action: 'member', matchedBy: 'member_uuid' };
+  return {
+    action: 'license',
+    maxDevices: 1,
+    validityDays: null,
+    onLimit: 'refuse',
+    offlineGraceDays: null,
+    matchedBy: 'none',
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ProductRule } from '../config/index.js';
 import type { Database, ProductRuleRow } from '../db/index.js';
 import type { Result } from '../errors.js';
+import { normalizeTitle } from './rules.js';
 
 /** Product rules kept in the database, edited in the operator console (Produk). */
 
@@ -62,17 +63,18 @@ export async function saveProductRule(
     updated_at: now,
   };
   // Checked first rather than caught: on PostgreSQL a failed statement would abort the caller's
-  // transaction (the audit entry's). The unique constraints still stop a racing duplicate.
-  const clash = await db
+  // transaction (the audit entry's). The unique constraints still stop a racing duplicate. Titles
+  // clash as rules compare them (normalizeTitle), so "Kelas  VIP" cannot sit beside "kelas vip".
+  const others = await db
     .selectFrom('product_rules')
-    .select('id')
-    .where((eb) =>
-      values.match_uuid !== null
-        ? eb('match_uuid', '=', values.match_uuid)
-        : eb('match_title', '=', values.match_title),
-    )
+    .select(['id', 'match_uuid', 'match_title'])
     .where('id', '!=', id ?? 0)
-    .executeTakeFirst();
+    .where((eb) =>
+      values.match_uuid !== null ? eb('match_uuid', '=', values.match_uuid) : eb('match_title', 'is not', null),
+    )
+    .execute();
+  const title = normalizeTitle(values.match_title ?? '');
+  const clash = others.some((r) => values.match_uuid !== null || normalizeTitle(r.match_title ?? '') === title);
   if (clash) return { ok: false, code: 'DUPLICATE' };
   if (id === null) {
     const row = await db

@@ -1,5 +1,5 @@
-import type { SafeHtml } from './html.js';
-import { html } from './html.js';
+import { BRAND_MARKERS } from './brand.js';
+import { html, SafeHtml } from './html.js';
 
 export interface PageOptions {
   /** Bundles from /assets (login.js, member.js), loaded deferred. */
@@ -9,6 +9,11 @@ export interface PageOptions {
   bodyData?: Readonly<Record<string, string>>;
   wide?: boolean;
 }
+
+// Filled by applyBrand (src/web/brand.ts) on the way out: the store's stylesheet, header and footer.
+const BRAND_HEAD = new SafeHtml(BRAND_MARKERS.head);
+const BRAND_TOP = new SafeHtml(BRAND_MARKERS.top);
+const BRAND_FOOTER = new SafeHtml(BRAND_MARKERS.footer);
 
 /** The page shell: Indonesian, mobile-friendly, no inline script (the CSP forbids it). */
 export function page(title: string, body: SafeHtml, options: PageOptions = {}): string {
@@ -21,32 +26,38 @@ export function page(title: string, body: SafeHtml, options: PageOptions = {}): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Gerbang</title>
 <link rel="stylesheet" href="/assets/gerbang.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+${BRAND_HEAD}
+<script src="/assets/copy.js" defer></script>
 ${scripts}</head>
 <body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}${data}>
 <main class="${options.wide ? 'card wide' : 'card'}">
-${body}
-</main>
+${options.bodyClass === 'admin' ? '' : BRAND_TOP}${body}
+${BRAND_FOOTER}</main>
 </body>
 </html>`.toString();
 }
+
+/** A gate on the primary colour: the tab icon of every page. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1f6feb"/><path d="M9 25V13a7 7 0 0 1 14 0v12" fill="none" stroke="#fff" stroke-width="3"/><path d="M16 11v14" stroke="#fff" stroke-width="2"/></svg>`;
 
 export const STYLESHEET = `
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f4f5f7;
 font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2933;padding:16px}
-.card{background:#fff;max-width:440px;width:100%;border-radius:10px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
+.card{background:#fff;max-width:440px;width:100%;min-width:0;border-radius:10px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
 h1{font-size:22px;margin:0 0 12px}
 p{line-height:1.5}
 label{display:block;font-weight:600;margin:16px 0 6px}
 input[type=password],input[type=email],input[type=text]{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px}
-button{margin-top:20px;width:100%;padding:12px;border:0;border-radius:6px;background:#1f6feb;color:#fff;font-size:16px;cursor:pointer}
+button{margin-top:20px;width:100%;padding:12px;border:0;border-radius:6px;background:var(--primary,#1f6feb);color:#fff;font-size:16px;cursor:pointer}
 .error{background:#fde8e8;color:#9b1c1c;padding:10px 12px;border-radius:6px}
 .ok{background:#def7ec;color:#03543f;padding:10px 12px;border-radius:6px}
-code{background:#f0f2f5;padding:2px 6px;border-radius:4px;word-break:break-all}
+code{background:#f0f2f5;padding:2px 6px;border-radius:4px;overflow-wrap:anywhere}
 .muted{color:#616e7c;font-size:14px}
 .card.wide{max-width:860px}
 nav.member{display:flex;gap:16px;flex-wrap:wrap;align-items:center;border-bottom:1px solid #e4e7eb;padding-bottom:12px;margin-bottom:16px}
-nav.member a{color:#1f6feb;text-decoration:none;font-weight:600}
+nav.member a{color:var(--primary,#1f6feb);text-decoration:none;font-weight:600}
 nav.member form{margin-left:auto}
 nav.member button,button.secondary{background:#e4e7eb;color:#1f2933}
 nav.member button{margin:0;width:auto;padding:8px 14px}
@@ -74,9 +85,11 @@ body.admin{align-items:flex-start;padding:8px}
 body.admin .card.wide{max-width:1180px;padding:16px 20px}
 .admin-head{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
 .admin-head form{margin-left:auto}
-nav.admin{display:flex;gap:4px;overflow-x:auto;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:2px;-webkit-overflow-scrolling:touch}
-nav.admin a{white-space:nowrap;padding:8px 10px;border-radius:6px;color:#1f6feb;text-decoration:none;font-weight:600;font-size:15px}
-nav.admin a[aria-current=page]{background:#1f6feb;color:#fff}
+nav.admin{display:flex;gap:4px;overflow-x:auto;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:4px;-webkit-overflow-scrolling:touch;scrollbar-width:thin;
+/* Scroll shadows: an edge darkens where more tabs hide, so a phone shows that the bar scrolls. */
+background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/40px 100% no-repeat local,linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/40px 100% no-repeat local,radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),transparent) left/14px 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),transparent) right/14px 100% no-repeat scroll}
+nav.admin a{white-space:nowrap;padding:8px 10px;border-radius:6px;color:var(--primary,#1f6feb);text-decoration:none;font-weight:600;font-size:15px}
+nav.admin a[aria-current=page]{background:var(--primary,#1f6feb);color:#fff}
 button.small{width:auto;margin:0;padding:7px 12px;font-size:14px}
 button.danger{background:#c81e1e}
 form.inline{display:inline-block;margin:0 6px 6px 0}
@@ -84,7 +97,8 @@ form.inline{display:inline-block;margin:0 6px 6px 0}
 .table-wrap table{min-width:560px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;margin:12px 0}
 .tile{border:1px solid #e4e7eb;border-radius:8px;padding:12px;text-decoration:none;color:inherit}
-.tile b{display:block;font-size:26px;margin-top:4px}
+.tile{min-width:0}
+.tile b{display:block;font-size:clamp(17px,4.6vw,26px);margin-top:4px;overflow-wrap:normal}
 .badge{display:inline-block;padding:2px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e4e7eb}
 .badge.ok{background:#def7ec;color:#03543f}.badge.warn{background:#fff8e1;color:#7a4f01}.badge.bad{background:#fde8e8;color:#9b1c1c}
 form.filters{display:flex;gap:8px;flex-wrap:wrap;align-items:flex-end;margin:8px 0}
@@ -123,7 +137,7 @@ h2.content-name{font-size:18px;margin:16px 0 4px}
 .product-cards{list-style:none;padding:0;margin:12px 0;display:grid;gap:12px}
 .product-card{border:1px solid #e4e7eb;border-radius:8px;padding:12px 14px;overflow-wrap:anywhere}
 .product-card p{margin:6px 0 10px}
-a.button-link{display:inline-block;background:#1f6feb;color:#fff;padding:8px 16px;border-radius:6px;text-decoration:none;font-weight:600}
+a.button-link{display:inline-block;background:var(--primary,#1f6feb);color:#fff;padding:8px 16px;border-radius:6px;text-decoration:none;font-weight:600}
 ol.content-admin{padding-left:22px}
 .content-admin-item{border-bottom:1px solid #e4e7eb;padding:8px 0;overflow-wrap:anywhere}
 .content-admin-item p{margin:4px 0}
@@ -131,4 +145,33 @@ ol.content-admin{padding-left:22px}
 form.stack textarea{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px;font-family:inherit}
 form.stack input[type=file]{width:100%;font-size:15px}
 details>summary{cursor:pointer;font-weight:600;margin:8px 0}
+header.store{display:flex;align-items:center;gap:10px;margin:0 0 16px;font-size:18px;overflow-wrap:anywhere}
+img.store-logo{max-height:40px;max-width:160px;width:auto}
+footer.store-footer{margin-top:24px;padding-top:12px;border-top:1px solid #e4e7eb;color:#616e7c;font-size:13px;white-space:pre-line;overflow-wrap:anywhere}
+td.num{text-align:right;white-space:nowrap}
+details.confirm{display:inline-block;margin:0 6px 6px 0;vertical-align:top}
+details.confirm>summary{display:inline-block;list-style:none;margin:0;padding:7px 12px;font-size:14px;border-radius:6px;background:var(--primary,#1f6feb);color:#fff}
+details.confirm>summary.danger{background:#c81e1e}
+details.confirm>summary::-webkit-details-marker{display:none}
+details.confirm[open]{display:block;border:1px solid #e4e7eb;border-radius:8px;padding:8px}
+details.confirm p{margin:8px 0}
+select{max-width:100%}
+p,li,dd,h1,h2,h3{overflow-wrap:anywhere}
+form.filters>div{max-width:100%;min-width:0}
+.key-copy{display:inline-flex;flex-wrap:wrap;align-items:center;gap:6px;max-width:100%}
+code.key{word-break:normal;overflow-wrap:normal;white-space:normal}
+button.copy{margin:0;width:auto;padding:4px 10px;font-size:13px;background:#e4e7eb;color:#1f2933}
+.actions{display:flex;flex-wrap:wrap;gap:6px;align-items:stretch}
+.actions form.inline{display:flex;margin:0}
+.actions button{height:100%}
+@media (max-width:600px){
+body{padding:8px}
+.card{padding:18px 14px}
+.card table:not(.table-wrap table){display:block;overflow-x:auto;max-width:100%}
+}
+figure.chart{margin:8px 0 16px;color:var(--primary,var(--primary,#1f6feb))}
+figure.chart svg{width:100%;height:auto;display:block}
+ul.plain{list-style:none;padding:0}
+ul.plain li{margin:0 0 8px;overflow-wrap:anywhere}
+h3{font-size:16px;margin:16px 0 6px}
 `;

@@ -304,7 +304,9 @@ describe.each(DIALECTS)('operator actions, each audited (%s)', (dialect) => {
     expect(all.body).toContain('member.force_logout');
     expect(all.body).toContain('member.resend_registration');
     const filtered = await admin.get('/admin/audit?aksi=member.force_logout');
-    expect(filtered.body).toContain('<code>member.force_logout</code>');
-    expect(filtered.body).not.toContain('<code>member.resend_registration</code>');
+    expect(filtered.body).toContain(
+      'member dikeluarkan dari semua perangkat<br><code class="muted">member.force_logout</code>',
+    );
+    expect(filtered.body).not.toContain('<code class="muted">member.resend_registration</code>');
   });
 });

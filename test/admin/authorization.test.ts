@@ -180,7 +180,9 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
       const res = await admin.get(url);
       expect([url, res.statusCode]).toEqual([url, 200]);
       expect(res.headers['cache-control']).toBe('no-store');
-      if (!url.endsWith('/isi')) expect(csrfOf(res.body).length).toBeGreaterThan(10);
+      // The mail's own HTML and the CSV and JSON downloads are not console pages with forms.
+      if (!url.endsWith('/isi') && !url.endsWith('.csv') && !url.endsWith('/ekspor'))
+        expect(csrfOf(res.body).length).toBeGreaterThan(10);
     }
   });
 

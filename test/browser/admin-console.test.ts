@@ -80,7 +80,7 @@ describe('operator console in a real browser', () => {
     const again = await page.goto(`${base}/setup`);
     expect(again?.status()).toBe(404);
     await page.goto(`${base}/`);
-    expect(await page.locator('h1').textContent()).toBe('Gerbang aktif');
+    expect(await page.locator('h1').textContent()).toBe('Gerbang'); // the store's name (default)
   });
 
   it('the admin logs in on the normal login page and lands on the overview', async () => {
@@ -88,7 +88,11 @@ describe('operator console in a real browser', () => {
     await addMember(world, 'budi@example.com', { name: 'Budi Santoso' });
     await postLynk(
       world.app,
-      payment({ email: 'budi@example.com', items: [{ title: 'Kelas Ekspor', uuid: 'k1', qty: 2 }] }),
+      payment({
+        email: 'budi@example.com',
+        items: [{ title: 'Kelas Ekspor', uuid: 'k1', qty: 2 }],
+        messageId: 'LYNK_1',
+      }),
     );
     adminContext = await device();
     admin = await adminContext.newPage();

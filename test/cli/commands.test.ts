@@ -78,7 +78,7 @@ describe('gerbang lynk simulate and serve when something is wrong', () => {
     expect(counted).toMatchObject({ error_code: 'INVALID_SIGNATURE', remote_ip: '127.0.0.1' });
     expect(counted?.deliveries).toBe(after.length === before.length ? previous + 1 : 1);
     const table = await ws.run(['events', 'list', '--outcome', 'rejected']);
-    expect(table.stdout).toMatch(/INVALID_SIGNATURE dari 127\.0\.0\.1( s\/d \d\d:\d\d:\d\d)?\n/);
+    expect(table.stdout).toMatch(/INVALID_SIGNATURE dari 127\.0\.0\.1( s\/d \d\d:\d\d:\d\d WIB)?\n/);
     const shown = await ws.run(['events', 'show', String(counted?.id)]);
     expect(shown.stdout).toContain('ditolak dalam menit ini dari 127.0.0.1');
   });

@@ -20,6 +20,7 @@ export interface UploadPart {
 export function multipartBody(
   fields: readonly (readonly [string, string])[],
   file: UploadPart | null,
+  fileField = 'file',
 ): { payload: Buffer; contentType: string } {
   const boundary = `----gerbang${randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
@@ -28,7 +29,7 @@ export function multipartBody(
   if (file) {
     parts.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
       ),
     );
     parts.push(file.data, Buffer.from('\r\n'));

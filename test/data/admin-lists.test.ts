@@ -83,10 +83,18 @@ describe.each(DIALECTS)('console lists: search and keyset pages (%s)', (dialect)
 
   it("the overview counts today's payments, licenses and members in the seller's time zone", async () => {
     const world = await open();
-    await postLynk(world.app, payment({ email: 'x@example.com', items: [{ title: 'Daftar Member KEI' }] }));
+    // Real sales (Lynk's message ids): simulated payments are no revenue.
     await postLynk(
       world.app,
-      payment({ email: 'y@example.com', items: [{ title: 'Kelas', uuid: 'k', qty: 3, price: 1000 }] }),
+      payment({ email: 'x@example.com', items: [{ title: 'Daftar Member KEI' }], messageId: 'LYNK_x' }),
+    );
+    await postLynk(
+      world.app,
+      payment({
+        email: 'y@example.com',
+        items: [{ title: 'Kelas', uuid: 'k', qty: 3, price: 1000 }],
+        messageId: 'LYNK_y',
+      }),
     );
     await postLynk(world.app, payment({ email: '' }));
     const o = await loadOverview(world.database.db, world.runtime.now(), 'Asia/Jakarta');

@@ -7,6 +7,7 @@ import type { Database, Dialect } from '../../db/index.js';
 import { AppError } from '../../errors.js';
 import type { RealtimeBus, StreamHub } from '../../realtime/index.js';
 import { inputText, NUL_REFUSED } from '../../text-input.js';
+import type { BrandCache } from '../../web/brand.js';
 import type { SafeHtml } from '../../web/html.js';
 import { sendPage } from '../../web/respond.js';
 import { signedInAdmin } from '../guard.js';
@@ -24,6 +25,8 @@ export interface ConsoleOptions {
   onMailQueued?: (() => void) | undefined;
   /** Wakes the outgoing webhook worker after an action queued events or a resend. */
   onWebhookQueued?: (() => void) | undefined;
+  /** The store's brand as pages show it (the store settings page forgets it after a save). */
+  brand: BrandCache;
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });

@@ -2,7 +2,14 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { LicenseDeps } from '../../licenses/index.js';
-import { releaseActivation, resetActivations, revokeLicense } from '../../licenses/index.js';
+import {
+  releaseActivation,
+  resetActivations,
+  restoreLicense,
+  revokeLicense,
+  updateLicenseTerms,
+} from '../../licenses/index.js';
+import { dayStartOf } from '../../shared/zoned-day.js';
 import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
 import type { ConsoleOptions } from './context.js';
@@ -12,6 +19,12 @@ const revokeForm = z.object({
   // The box the operator ticks: a revocation cannot be undone, so a stray click does nothing.
   confirm: z.literal('ya'),
   reason: inputText().trim().max(200).optional(),
+});
+
+const termsForm = z.object({
+  maxDevices: z.coerce.number().int().min(1).max(1000),
+  // A day in the seller's zone ("2027-01-31": valid until that day ends), or empty: never expires.
+  expires: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)]).default(''),
 });
 
 const activationParams = z.object({ activation: z.coerce.number().int().positive().max(2_147_483_647) });
@@ -43,6 +56,32 @@ export const licenseActionRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     const result = await revokeLicense(deps, id, adminActor(request), form.data.reason || 'admin');
     if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
     return redirectWith(reply, `/admin/lisensi/${id}`, result.ok ? 'lisensi-dicabut' : 'gagal');
+  });
+
+  app.post('/admin/lisensi/:id/pulihkan', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const result = await restoreLicense(opts.db, id, adminActor(request), opts.runtime.now());
+    if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
+    return redirectWith(reply, `/admin/lisensi/${id}`, result.ok ? 'lisensi-pulih' : 'gagal');
+  });
+
+  app.post('/admin/lisensi/:id/ubah', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const form = termsForm.safeParse(request.body ?? {});
+    const tz = opts.config.displayTimeZone;
+    const dayStart = form.success && form.data.expires ? dayStartOf(form.data.expires, tz) : null;
+    if (!form.success || (form.data.expires && dayStart === null))
+      return redirectWith(reply, `/admin/lisensi/${id}`, 'lisensi-isi');
+    const expiresAt = dayStart === null ? null : dayStart + 86_400_000 - 1;
+    const result = await updateLicenseTerms(
+      opts.db,
+      id,
+      { maxDevices: form.data.maxDevices, expiresAt },
+      adminActor(request),
+      opts.runtime.now(),
+    );
+    if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
+    return redirectWith(reply, `/admin/lisensi/${id}`, result.ok ? 'lisensi-diubah' : 'lisensi-perangkat-terpakai');
   });
 
   app.post('/admin/lisensi/:id/reset-aktivasi', { preHandler: app.csrfProtection }, async (request, reply) => {

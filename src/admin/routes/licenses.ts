@@ -8,6 +8,7 @@ import {
   searchLicenses,
 } from '../../licenses/index.js';
 import { adminActor } from '../guard.js';
+import { undoableChange } from '../lists.js';
 import { licenseDetailView, licenseListView } from '../views/licenses.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
@@ -32,11 +33,18 @@ export const licenseConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
     if (!detail) throw new AppError('NOT_FOUND', 'Lisensi tidak ditemukan.');
     const activations = await listActivations(opts.db, detail.license.id);
     const state = licenseState(detail.license, opts.runtime.now());
+    const previousTerms = await undoableChange(opts.db, 'license', detail.license.id, 'license.update');
     return sendConsolePage(
       request,
       reply,
       { title: detail.license.license_key, active: '/admin/lisensi' },
-      licenseDetailView(detail, reply.generateCsrf(), tz, { state, activations }),
+      licenseDetailView(
+        detail,
+        reply.generateCsrf(),
+        tz,
+        { state, activations },
+        previousTerms as { maxDevices: number; expiresAt: number | null } | undefined,
+      ),
     );
   });
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
-import { searchMembers } from '../lists.js';
+import { searchMembers, undoableChange } from '../lists.js';
+import { deleteMember, exportMemberData, updateMemberProfile } from '../member-records.js';
 import type { ConsoleDeps } from '../member-service.js';
 import {
   createMemberByHand,
@@ -21,6 +22,20 @@ const newMemberForm = z.object({
   email: inputText().trim().min(3).max(254), // checked (and canonicalised) by createMemberByHand
   name: inputText().max(200).default(''),
   phone: inputText().max(40).default(''),
+});
+
+const profileForm = z.object({
+  name: inputText()
+    .transform((v) => v.replace(/\s+/g, ' ').trim())
+    .pipe(z.string().max(200)),
+  phone: inputText()
+    .transform((v) => v.trim())
+    .pipe(
+      z
+        .string()
+        .max(40)
+        .regex(/^[0-9+\-\s()]*$/),
+    ),
 });
 
 /** Member: search, detail, and what an operator does for a buyer who cannot get in. */
@@ -74,8 +89,41 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
       request,
       reply,
       { title: detail.member.email, active: '/admin/member' },
-      memberDetailView(detail, reply.generateCsrf(), tz),
+      memberDetailView(
+        detail,
+        reply.generateCsrf(),
+        tz,
+        await undoableChange(opts.db, 'member', detail.member.id, 'member.update'),
+      ),
     );
+  });
+
+  app.post('/admin/member/:id/ubah', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const form = profileForm.safeParse(request.body ?? {});
+    if (!form.success) return redirectWith(reply, `/admin/member/${id}`, 'member-isi');
+    const saved = await updateMemberProfile(opts.db, id, form.data, adminActor(request), opts.runtime.now());
+    if (!saved) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
+    return redirectWith(reply, `/admin/member/${id}`, 'member-diubah');
+  });
+
+  app.get('/admin/member/:id/ekspor', async (request, reply) => {
+    const id = idParam(request);
+    const data = await exportMemberData(opts.db, id, adminActor(request), opts.runtime.now());
+    if (!data) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="data-member-${id}.json"`)
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(data, null, 2));
+  });
+
+  app.post('/admin/member/:id/hapus', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const result = await deleteMember(opts.db, id, adminActor(request), opts.runtime.now());
+    if (result.ok) return redirectWith(reply, '/admin/member', 'member-dihapus');
+    if (result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
+    return redirectWith(reply, `/admin/member/${id}`, result.code === 'NOT_EXPORTED' ? 'ekspor-dulu' : 'gagal');
   });
 
   /** The member actions: each a POST with CSRF, each audited by its service. */

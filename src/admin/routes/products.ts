@@ -16,7 +16,7 @@ import { html } from '../../web/html.js';
 import { adminActor } from '../guard.js';
 import { productsView } from '../views/products.js';
 import type { ConsoleOptions } from './context.js';
-import { idParam, redirectWith, sendConsolePage } from './context.js';
+import { idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
 /** An empty number field means "none". */
 const optionalInt = (max: number) =>
@@ -45,7 +45,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       request,
       reply,
       { title: 'Produk', active: '/admin/produk', status },
-      html`${productsView(await listProductRules(opts.db), opts.config.products, csrf, error)}${await contentProductsPanel(opts.db, catalog, csrf)}`,
+      html`${productsView(await listProductRules(opts.db), opts.config.products, csrf, error, { title: textParam(request, 'judul'), uuid: textParam(request, 'uuid') })}${await contentProductsPanel(opts.db, catalog, csrf)}`,
     );
   };
 

@@ -5,7 +5,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../auth/index.
 import { AppError } from '../../errors.js';
 import { inputText } from '../../text-input.js';
 import { buildLynkPayment, currentSigningKey, signLynkPayment, webhookEnvKeys } from '../../webhooks/index.js';
-import { adminActor, signedInAdmin } from '../guard.js';
+import { adminActor } from '../guard.js';
 import { auditActions, listAuditPage } from '../lists.js';
 import type { TestPaymentResult } from '../views/misc.js';
 import { auditView, testPaymentView, tokensView } from '../views/misc.js';
@@ -13,12 +13,16 @@ import { prettyBody } from '../views/webhooks.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage } from './context.js';
 
+const TEST_EMAIL = 'pembeli.uji@example.com';
+const TEST_TITLE = 'Produk Uji Lisensi';
+const TEST_PRICE = 72_000;
 const testForm = z.object({
   email: z.email().max(254),
   name: inputText().max(200).default(''),
   title: inputText().trim().min(1).max(300),
   uuid: inputText().trim().max(200).default(''),
   qty: z.coerce.number().int().min(1).max(20).default(1),
+  price: z.coerce.number().int().min(0).max(1_000_000_000).default(TEST_PRICE),
 });
 const auditFilter = z.object({
   aksi: inputText().max(100).optional().catch(undefined),
@@ -29,14 +33,21 @@ const tokenForm = z.object({ name: inputText().trim().min(1).max(100) });
 /** Uji coba, Audit and Token API. */
 export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
   const tz = opts.config.displayTimeZone;
-  const testDefaults = (email: string) => ({ email, title: opts.config.products.memberTitles[0] ?? 'Produk Uji' });
+  // A license product and an address nobody owns by default: a first try issues a key into the
+  // dev mailbox (or to example.com, which accepts nothing) rather than making the admin a member.
+  const testDefaults = (form?: { email: string; title: string; price: number }) => ({
+    email: form?.email ?? TEST_EMAIL,
+    title: form?.title ?? TEST_TITLE,
+    price: form?.price ?? TEST_PRICE,
+    webhookUrl: `${opts.config.publicUrl}/webhook/lynk`,
+  });
 
   app.get('/admin/uji-coba', async (request, reply) =>
     sendConsolePage(
       request,
       reply,
       { title: 'Uji coba', active: '/admin/uji-coba' },
-      testPaymentView(reply.generateCsrf(), testDefaults(signedInAdmin(request).email)),
+      testPaymentView(reply.generateCsrf(), testDefaults()),
     ),
   );
 
@@ -49,7 +60,7 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
     const payment = buildLynkPayment({
       email: f.email,
       name: f.name,
-      items: [{ title: f.title, qty: f.qty, ...(f.uuid ? { uuid: f.uuid } : {}) }],
+      items: [{ title: f.title, qty: f.qty, price: f.price, ...(f.uuid ? { uuid: f.uuid } : {}) }],
     });
     const key = await currentSigningKey(opts.db, webhookEnvKeys(opts.config), 'lynk', opts.runtime.now());
     const signed = signLynkPayment(payment, key ?? opts.config.lynkMerchantKey);
@@ -85,7 +96,7 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
       request,
       reply,
       { title: 'Uji coba', active: '/admin/uji-coba' },
-      testPaymentView(reply.generateCsrf(), testDefaults(f.email), result),
+      testPaymentView(reply.generateCsrf(), testDefaults(f), result),
     );
   });
 

@@ -44,7 +44,7 @@ export function activationsSection(
     (a) =>
       html`<tr data-activation="${a.id}"><td>#${a.id}</td><td>${a.name || '-'}</td><td>${a.slot}</td><td>${when(a.created_at, tz)}</td><td>${when(a.last_validated_at, tz)}</td><td>${
         a.revoked_at === null
-          ? html`${badge('aktif', 'ok')} ${actionButton(`/admin/lisensi/${license.id}/aktivasi/${a.id}/lepas`, csrf, 'Lepaskan', { id: `release-${a.id}` })}`
+          ? html`${badge('aktif', 'ok')} ${actionButton(`/admin/lisensi/${license.id}/aktivasi/${a.id}/lepas`, csrf, 'Lepaskan', { id: `release-${a.id}`, confirm: 'Perangkat ini berhenti memakai lisensi. Lanjutkan?' })}`
           : html`${when(a.revoked_at, tz)} · ${REASONS[a.revoked_reason ?? ''] ?? a.revoked_reason ?? '-'}`
       }</td></tr>`,
   );
@@ -53,6 +53,7 @@ export function activationsSection(
       ? actionButton(`/admin/lisensi/${license.id}/reset-aktivasi`, csrf, `Reset aktivasi (${live} perangkat)`, {
           id: 'reset-activations',
           danger: true,
+          confirm: 'Semua perangkat dilepas dari lisensi ini. Lanjutkan?',
         })
       : '';
   const revoke =
@@ -64,7 +65,9 @@ export function activationsSection(
 <label><input type="checkbox" name="confirm" value="ya" required id="revoke-confirm"> Saya yakin: lisensi tidak bisa dipakai lagi dan halaman produk member ditutup.</label>
 <button type="submit" class="small danger" id="revoke-license">Cabut lisensi</button>
 </form>`
-      : '';
+      : actionButton(`/admin/lisensi/${license.id}/pulihkan`, csrf, 'Pulihkan lisensi (urungkan pencabutan)', {
+          id: 'restore-license',
+        });
   return html`<h2>Aktivasi</h2>
 <p id="activations">${live} dari ${license.max_devices} perangkat aktif.</p>
 ${table('activation-list', ['ID', 'Nama perangkat', 'Slot', 'Dibuat', 'Terakhir divalidasi', 'Berakhir / alasan'], rows, 'Belum ada aktivasi.')}

@@ -1,9 +1,12 @@
 import type { Paged } from '../../db/index.js';
 import type { LicenseState, licenseDetail } from '../../licenses/index.js';
+import { isoDay } from '../../shared/zoned-day.js';
+import { copyableKey, keyText } from '../../web/copy-key.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import type { ActivationRow } from './license-activations.js';
 import { activationsSection, licenseStateBadge, onLimitLabel } from './license-activations.js';
+import { mailStatusBadge } from './mail.js';
 import { actionButton, badge, pager, rupiah, table, when } from './shell.js';
 
 type LicenseRow = {
@@ -22,7 +25,7 @@ const statusBadge = (s: string) => (s === 'active' ? badge('aktif', 'ok') : badg
 export function licenseListView(list: Paged<LicenseRow>, search: string | undefined, tz: string): SafeHtml {
   const rows = list.rows.map(
     (l) =>
-      html`<tr><td><a href="/admin/lisensi/${l.id}"><code>${l.license_key}</code></a></td><td>${l.email}</td><td>${l.product_title}</td><td>${statusBadge(l.status)}</td><td>${l.order_no}</td><td>${when(l.created_at, tz)}</td></tr>`,
+      html`<tr><td><a href="/admin/lisensi/${l.id}">${keyText(l.license_key)}</a></td><td>${l.email}</td><td>${l.product_title}</td><td>${statusBadge(l.status)}</td><td>${l.order_no}</td><td>${when(l.created_at, tz)}</td></tr>`,
   );
   return html`<h1>Lisensi</h1>
 <form method="get" action="/admin/lisensi" class="filters" role="search">
@@ -38,14 +41,16 @@ export function licenseDetailView(
   csrf: string,
   tz: string,
   live: { state: LicenseState; activations: readonly ActivationRow[] },
+  /** The terms before the latest change, when that change is the license's last audited action (undo). */
+  previousTerms?: { maxDevices: number; expiresAt: number | null } | undefined,
 ): SafeHtml {
   const l = d.license;
   const mails = d.mails.map(
     (m) =>
-      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${m.status}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
+      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${mailStatusBadge(m.status)}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
   );
   return html`<p><a href="/admin/lisensi">← Lisensi</a></p>
-<h1><code>${l.license_key}</code>${l.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
+<h1>${copyableKey(l.license_key, 'license-key')}${l.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
 <dl class="facts">
 <dt>Produk</dt><dd>${l.product_title} <span class="muted">(${l.product_uuid})</span></dd>
 <dt>Status</dt><dd id="license-status">${licenseStateBadge(live.state)}${l.revoked_at ? ` sejak ${when(l.revoked_at, tz)}${l.revoked_reason ? ` (${l.revoked_reason})` : ''}` : ''}</dd>
@@ -62,6 +67,14 @@ ${l.imported_at ? html`<dt>Asal</dt><dd id="license-imported">diimpor dari siste
 <div class="actions" id="license-actions">
 ${actionButton(`/admin/lisensi/${l.id}/kirim-ulang`, csrf, 'Kirim ulang email lisensi', { id: 'resend-license' })}
 </div>
+<h2>Batas perangkat dan masa berlaku</h2>
+<form method="post" action="/admin/lisensi/${l.id}/ubah" class="filters" id="terms-form">
+<input type="hidden" name="_csrf" value="${csrf}">
+<div><label for="terms-devices">Maks. perangkat</label><input id="terms-devices" name="maxDevices" type="number" min="1" max="1000" required value="${String(l.max_devices)}"></div>
+<div><label for="terms-expires">Berlaku sampai (kosong: selamanya)</label><input id="terms-expires" name="expires" type="date" value="${l.expires_at ? isoDay(l.expires_at, tz) : ''}"></div>
+<button type="submit" id="save-terms">Simpan</button>
+</form>
+${previousTerms ? actionButton(`/admin/lisensi/${l.id}/ubah`, csrf, 'Urungkan perubahan', { id: 'undo-terms', fields: { maxDevices: String(previousTerms.maxDevices), expires: previousTerms.expiresAt ? isoDay(previousTerms.expiresAt, tz) : '' } }) : ''}
 ${activationsSection(l, live.activations, csrf, tz)}
 <h2>Email lisensi order ini</h2>
 ${table('license-mails', ['Email', 'Status', 'Percobaan', 'Dibuat', 'Terkirim', 'Galat'], mails, 'Belum ada email lisensi.')}`;

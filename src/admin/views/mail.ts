@@ -6,8 +6,16 @@ import { actionButton, badge, pager, table, when } from './shell.js';
 
 type OutboxRow = Awaited<ReturnType<typeof listOutbox>> extends Paged<infer T> ? T : never;
 
-const STATUS = { pending: 'menunggu', sending: 'dikirim', sent: 'terkirim', failed: 'gagal' } as const;
-const statusBadge = (s: keyof typeof STATUS) => badge(STATUS[s], s === 'sent' ? 'ok' : s === 'failed' ? 'bad' : 'warn');
+const STATUS = { pending: 'menunggu', sending: 'sedang dikirim', sent: 'terkirim', failed: 'gagal' } as const;
+/** What each outbox message is, as the console names it. */
+export const MAIL_KIND_LABELS: Readonly<Record<string, string>> = {
+  license: 'lisensi',
+  registration: 'pendaftaran',
+  login_link: 'tautan login',
+};
+export const mailStatusBadge = (s: keyof typeof STATUS) =>
+  badge(STATUS[s], s === 'sent' ? 'ok' : s === 'failed' ? 'bad' : 'warn');
+const statusBadge = mailStatusBadge;
 
 export function mailListView(
   list: Paged<OutboxRow>,
@@ -38,7 +46,7 @@ export function mailDetailView(m: MailRow, csrf: string, showHtml: boolean, tz: 
 <h1>${m.subject}</h1>
 <dl class="facts">
 <dt>Kepada</dt><dd>${m.to_address}</dd>
-<dt>Jenis</dt><dd>${m.kind}</dd>
+<dt>Jenis</dt><dd>${MAIL_KIND_LABELS[m.kind] ?? m.kind}</dd>
 <dt>Status</dt><dd id="mail-status">${statusBadge(m.status)}${m.transport ? ` via ${m.transport === 'dev' ? 'kotak surat dev' : 'SMTP'}` : ''}</dd>
 <dt>Percobaan</dt><dd id="mail-attempts">${m.attempts}</dd>
 <dt>Berikutnya</dt><dd>${m.status === 'pending' ? when(m.next_attempt_at, tz) : '-'}</dd>

@@ -1,4 +1,6 @@
 import type { Paged } from '../../db/index.js';
+import { formatPaidAt } from '../../mail/index.js';
+import { keyText } from '../../web/copy-key.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import type { memberDetail } from '../member-service.js';
@@ -51,6 +53,7 @@ export function memberDetailView(
   d: NonNullable<Awaited<ReturnType<typeof memberDetail>>>,
   csrf: string,
   tz: string,
+  previous?: { name?: unknown; phone?: unknown } | undefined,
 ): SafeHtml {
   const m = d.member;
   const base = `/admin/member/${m.id}`;
@@ -64,18 +67,18 @@ export function memberDetailView(
   );
   const licenses = d.licenses.map(
     (l) =>
-      html`<tr><td><a href="/admin/lisensi/${l.id}"><code>${l.license_key}</code></a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${when(l.created_at, tz)}</td></tr>`,
+      html`<tr><td><a href="/admin/lisensi/${l.id}">${keyText(l.license_key)}</a></td><td>${l.product_title}</td><td>${l.status === 'active' ? badge('aktif', 'ok') : badge('dicabut', 'bad')}</td><td>${when(l.created_at, tz)}</td></tr>`,
   );
   const orders = d.orders.map(
     (o) =>
-      html`<tr><td>${o.order_no}</td><td>${o.provider}</td><td>${rupiah(o.grand_total)}</td><td>${o.paid_at ?? '-'}</td><td>${when(o.created_at, tz)}</td></tr>`,
+      html`<tr><td><a href="/admin/pesanan/${o.id}">${o.order_no}</a></td><td>${o.provider === 'lynk' ? 'Lynk' : 'Hesda'}</td><td>${rupiah(o.grand_total)}</td><td>${o.paid_at ? formatPaidAt(o.paid_at) : '-'}</td><td>${when(o.created_at, tz)}</td></tr>`,
   );
   return html`<p><a href="/admin/member">← Member</a></p>
 <h1>${m.name || m.email}${m.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>
 <dl class="facts">
 <dt>Email</dt><dd id="member-email">${m.email}</dd>
 <dt>No. HP</dt><dd>${m.phone || '-'}</dd>
-<dt>Peran</dt><dd>${m.role}</dd>
+<dt>Peran</dt><dd>${m.role === 'admin' ? 'admin' : 'member'}</dd>
 <dt>Status</dt><dd id="member-status">${statusBadge(m.status)}</dd>
 <dt>Kata sandi</dt><dd>${m.password_change_required ? 'wajib diganti saat masuk (kata sandi lama = nomor HP, atau tidak ada)' : m.password_set_at ? `dibuat member ${when(m.password_set_at, tz)}` : m.imported_at ? 'kata sandi dari sistem lama' : 'belum dibuat member (masih acak/awal)'}</dd>
 ${m.imported_at ? html`<dt>Asal</dt><dd id="member-imported">diimpor dari sistem lama ${when(m.imported_at, tz)}</dd>` : ''}
@@ -84,14 +87,26 @@ ${m.imported_at ? html`<dt>Asal</dt><dd id="member-imported">diimpor dari sistem
 <h2>Tindakan</h2>
 <div class="actions">
 ${actionButton(`${base}/keluarkan`, csrf, 'Keluarkan dari semua perangkat', { id: 'force-logout' })}
-${actionButton(`${base}/reset-perangkat`, csrf, 'Reset perangkat', { id: 'reset-devices' })}
+${actionButton(`${base}/reset-perangkat`, csrf, 'Reset perangkat', { id: 'reset-devices', confirm: 'Semua sesi member berakhir dan perangkatnya dilupakan. Lanjutkan?' })}
 ${actionButton(`${base}/kirim-ulang-pendaftaran`, csrf, 'Kirim ulang email pendaftaran', { id: 'resend-registration' })}
 ${
   m.status === 'active'
-    ? actionButton(`${base}/nonaktifkan`, csrf, 'Nonaktifkan', { id: 'deactivate', danger: true })
+    ? actionButton(`${base}/nonaktifkan`, csrf, 'Nonaktifkan', {
+        id: 'deactivate',
+        danger: true,
+        confirm: 'Member tidak bisa masuk sampai diaktifkan kembali, dan semua sesinya berakhir. Lanjutkan?',
+      })
     : actionButton(`${base}/aktifkan`, csrf, 'Aktifkan kembali', { id: 'reactivate' })
 }
 </div>
+<h2>Ubah data</h2>
+<form method="post" action="${base}/ubah" class="filters" id="profile-form">
+<input type="hidden" name="_csrf" value="${csrf}">
+<div><label for="profile-name">Nama</label><input id="profile-name" name="name" type="text" maxlength="200" value="${m.name}"></div>
+<div><label for="profile-phone">No. HP</label><input id="profile-phone" name="phone" type="tel" maxlength="40" value="${m.phone}"></div>
+<button type="submit" id="save-profile">Simpan</button>
+</form>
+${previous ? actionButton(`${base}/ubah`, csrf, 'Urungkan perubahan', { id: 'undo-profile', fields: { name: String(previous.name ?? ''), phone: String(previous.phone ?? '') } }) : ''}
 <h2>Sesi aktif (${d.live.length})</h2>
 ${table('sessions', ['Perangkat', 'IP', 'Masuk', 'Terakhir dilihat', 'Berakhir'], sessions, 'Tidak ada sesi aktif.')}
 <h2>Perangkat</h2>
@@ -99,5 +114,13 @@ ${table('devices', ['Perangkat', 'Status', 'Pertama', 'Terakhir'], devices, 'Bel
 <h2>Lisensi</h2>
 ${table('member-licenses', ['Kunci', 'Produk', 'Status', 'Terbit'], licenses, 'Tidak ada lisensi untuk email ini.')}
 <h2>Order</h2>
-${table('orders', ['Order', 'Sumber', 'Total', 'Dibayar', 'Dicatat'], orders, 'Tidak ada order.')}`;
+${table('orders', ['Order', 'Sumber', 'Total', 'Dibayar', 'Dicatat'], orders, 'Tidak ada order.')}
+${
+  m.role === 'member'
+    ? html`<h2>Data pribadi (UU PDP)</h2>
+<p>Pembeli berhak meminta datanya dan penghapusannya. Unduh datanya dulu (berkas JSON untuk diberikan kepada pembeli), lalu hapus: pesanan tetap tercatat tanpa nama, email dan nomor HP; kunci lisensinya tetap berlaku.</p>
+<p><a class="button-link" href="${base}/ekspor" id="export-member" download>Unduh data member</a></p>
+${actionButton(`${base}/hapus`, csrf, 'Hapus member', { id: 'delete-member', danger: true, confirm: 'Akun, sesi, perangkat dan email member ini dihapus untuk selamanya. Lanjutkan?' })}`
+    : ''
+}`;
 }

@@ -1,7 +1,9 @@
 import type { AuditEntry, Paged } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
+import { ACTOR_LABELS, auditActionLabel } from './audit-labels.js';
 import { actionButton, badge, pager, table, when } from './shell.js';
+import { OUTCOME_LABELS } from './webhooks.js';
 
 export interface TestPaymentResult {
   status: number;
@@ -12,15 +14,16 @@ export interface TestPaymentResult {
 
 export function testPaymentView(
   csrf: string,
-  defaults: { email: string; title: string },
+  defaults: { email: string; title: string; price: number; webhookUrl: string },
   result?: TestPaymentResult,
 ): SafeHtml {
   return html`<h1>Uji coba</h1>
-<p>Kirim pembayaran Lynk.id contoh ke server ini, ditandatangani dengan <code>LYNK_MERCHANT_KEY</code> yang terpasang, lewat jalur webhook yang sama dengan pembayaran sungguhan. Hasilnya muncul di Webhook, Lisensi/Member dan Email.</p>
+<p>URL webhook untuk ditempel di dasbor Lynk.id: <code id="webhook-url">${defaults.webhookUrl}</code></p>
+<p>Kirim pembayaran Lynk.id contoh ke server ini, ditandatangani dengan <code>LYNK_MERCHANT_KEY</code> yang terpasang, lewat jalur webhook yang sama dengan pembayaran sungguhan. Hasilnya muncul di Pesanan (sebagai uji coba, tidak dihitung sebagai pendapatan), Lisensi/Member dan Email.</p>
 ${
   result
     ? html`<div class="${result.status === 200 ? 'ok' : 'error'}" role="status" id="test-result">
-<p>Jawaban webhook: HTTP ${result.status}${result.outcome ? html` · hasil ${badge(result.outcome, result.outcome === 'processed' ? 'ok' : 'warn')}` : ''}</p>
+<p>Jawaban webhook: HTTP ${result.status}${result.outcome ? html` · hasil ${badge(OUTCOME_LABELS[result.outcome as keyof typeof OUTCOME_LABELS] ?? result.outcome, result.outcome === 'processed' ? 'ok' : 'warn')}` : ''}</p>
 ${result.eventId ? html`<p><a href="/admin/webhook/${result.eventId}" id="test-event">Lihat event #${result.eventId}</a></p>` : ''}
 <pre class="raw">${result.body}</pre></div>`
     : ''
@@ -32,6 +35,7 @@ ${result.eventId ? html`<p><a href="/admin/webhook/${result.eventId}" id="test-e
 <label for="test-title">Judul produk</label><input id="test-title" name="title" type="text" required value="${defaults.title}">
 <label for="test-uuid">UUID produk (opsional)</label><input id="test-uuid" name="uuid" type="text">
 <label for="test-qty">Jumlah</label><input id="test-qty" name="qty" type="text" inputmode="numeric" value="1">
+<label for="test-price">Harga satuan (Rp)</label><input id="test-price" name="price" type="text" inputmode="numeric" value="${String(defaults.price)}">
 <button type="submit" id="send-test">Kirim pembayaran uji</button>
 </form>`;
 }
@@ -48,12 +52,12 @@ export function auditView(
     html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
   const rows = list.rows.map(
     (a) =>
-      html`<tr><td>${when(a.at, tz)}</td><td>${badge(a.actor_type)} ${a.actor_label}</td><td><code>${a.action}</code></td><td>${a.target_type ? `${a.target_type} ${a.target_id ?? ''}` : '-'}</td><td>${a.ip ?? '-'}</td><td><code class="details">${a.details === '{}' ? '' : a.details}</code></td></tr>`,
+      html`<tr><td>${when(a.at, tz)}</td><td>${badge(ACTOR_LABELS[a.actor_type] ?? a.actor_type)} ${a.actor_label}</td><td>${auditActionLabel(a.action)}<br><code class="muted">${a.action}</code></td><td>${a.target_type ? `${a.target_type} ${a.target_id ?? ''}` : '-'}</td><td>${a.ip ?? '-'}</td><td><code class="details">${a.details === '{}' ? '' : a.details}</code></td></tr>`,
   );
   return html`<h1>Audit</h1>
 <form method="get" action="/admin/audit" class="filters">
-<div><label for="action">Tindakan</label><select id="action" name="aksi">${option('', 'Semua', filter.action)}${actions.map((a) => option(a, a, filter.action))}</select></div>
-<div><label for="actor">Pelaku</label><select id="actor" name="pelaku">${option('', 'Semua', filter.actor)}${ACTOR_TYPES.map((a) => option(a, a, filter.actor))}</select></div>
+<div><label for="action">Tindakan</label><select id="action" name="aksi">${option('', 'Semua', filter.action)}${actions.map((a) => option(a, auditActionLabel(a), filter.action))}</select></div>
+<div><label for="actor">Pelaku</label><select id="actor" name="pelaku">${option('', 'Semua', filter.actor)}${ACTOR_TYPES.map((a) => option(a, ACTOR_LABELS[a] ?? a, filter.actor))}</select></div>
 <button type="submit" id="filter">Saring</button>
 </form>
 ${table('audit', ['Waktu', 'Pelaku', 'Tindakan', 'Sasaran', 'Dari IP', 'Rincian'], rows, 'Belum ada catatan.')}

@@ -8,7 +8,13 @@ function optionalNumber(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
-function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
+/** A new rule's form may arrive filled in (the overview's "buat aturan" for a product without a rule). */
+export interface RulePrefill {
+  title?: string | undefined;
+  uuid?: string | undefined;
+}
+
+function ruleForm(csrf: string, rule: ProductRuleRow | null, prefill: RulePrefill = {}): SafeHtml {
   const id = rule ? `r${rule.id}` : 'new';
   const by = rule?.match_uuid !== null && rule?.match_uuid !== undefined ? 'uuid' : 'title';
   const sel = (value: string, current: string, label: string) =>
@@ -16,9 +22,9 @@ function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
   return html`<form method="post" action="${rule ? `/admin/produk/${rule.id}` : '/admin/produk'}" class="stack" id="form-${id}">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="${id}-by">Cocokkan dengan</label>
-<select id="${id}-by" name="match">${sel('title', by, 'Judul produk (persis)')}${sel('uuid', by, 'UUID produk Lynk')}</select>
+<select id="${id}-by" name="match">${sel('title', by, 'Judul produk (huruf besar/kecil dan spasi berlebih diabaikan)')}${sel('uuid', by, 'UUID produk Lynk')}</select>
 <label for="${id}-value">Judul atau UUID</label>
-<input id="${id}-value" name="value" type="text" required maxlength="300" value="${rule?.match_uuid ?? rule?.match_title ?? ''}">
+<input id="${id}-value" name="value" type="text" required maxlength="300" value="${rule?.match_uuid ?? rule?.match_title ?? prefill.title ?? ''}"${prefill.title && !rule ? html` autofocus` : ''}>${!rule && prefill.uuid ? html`<span class="muted">UUID produk ini di Lynk: <code>${prefill.uuid}</code> (pilih "UUID produk Lynk" dan tempel UUID ini agar aturan tetap berlaku walau judulnya diganti).</span>` : ''}
 <label for="${id}-action">Pembayaran membuat</label>
 <select id="${id}-action" name="action">${sel('license', rule?.action ?? 'license', 'Lisensi')}${sel('member', rule?.action ?? 'license', 'Pendaftaran member')}</select>
 <label for="${id}-devices">Maks. perangkat (lisensi)</label>
@@ -42,6 +48,7 @@ export function productsView(
   env: { rules: readonly ProductRule[]; memberTitles: readonly string[] },
   csrf: string,
   error?: string,
+  prefill: RulePrefill = {},
 ): SafeHtml {
   const describe = (
     action: string,
@@ -63,11 +70,11 @@ export function productsView(
       html`<tr><td>${r.uuid ? html`UUID <code>${r.uuid}</code>` : html`judul "${r.title ?? ''}"`}</td><td>${describe(r.action, r.maxDevices, r.validityDays, r.onLimit, r.offlineGraceDays, { takeovers: r.takeoverLimit, transfers: r.maxTransfers })}</td></tr>`,
   );
   return html`<h1>Produk</h1>
-<p>Aturan menentukan apa yang dibuat oleh pembayaran sebuah produk. Urutan: aturan UUID dulu, lalu aturan judul; untuk produk yang sama, aturan di halaman ini mengalahkan <code>PRODUCT_RULES</code>; lalu <code>MEMBER_PRODUCT_TITLES</code>; produk lain mendapat lisensi 1 perangkat tanpa batas waktu.</p>
+<p>Aturan menentukan apa yang dibuat oleh pembayaran sebuah produk. Urutan: aturan UUID dulu, lalu aturan judul; untuk produk yang sama, aturan di halaman ini mengalahkan <code>PRODUCT_RULES</code>; lalu <code>MEMBER_PRODUCT_TITLES</code>; produk lain mendapat lisensi 1 perangkat tanpa batas waktu. Judul dicocokkan tanpa membedakan huruf besar/kecil dan spasi berlebih.</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${table('rules', ['Produk', 'Membuat', ''], rows, 'Belum ada aturan di sini.')}
 <h2>Tambah aturan</h2>
-${ruleForm(csrf, null)}
+${ruleForm(csrf, null, prefill)}
 <h2>Dari lingkungan (hanya baca)</h2>
 ${table('env-rules', ['Produk', 'Membuat'], envRows, 'PRODUCT_RULES kosong.')}
 <p class="muted">MEMBER_PRODUCT_TITLES: ${env.memberTitles.join(', ') || '-'}</p>`;

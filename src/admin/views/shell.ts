@@ -1,12 +1,15 @@
 import { formatDateTime } from '../../shared/format.js';
-import type { SafeHtml } from '../../web/html.js';
-import { html } from '../../web/html.js';
+import { BRAND_MARKERS } from '../../web/brand.js';
+import { html, SafeHtml } from '../../web/html.js';
 import { page } from '../../web/layout.js';
 
 /** The console's frame: navigation (scrolls sideways on a phone), the flash message, the page. */
 
+const BRAND_NAME = new SafeHtml(BRAND_MARKERS.name);
+
 export const NAV = [
   ['/admin', 'Ringkasan'],
+  ['/admin/pesanan', 'Pesanan'],
   ['/admin/member', 'Member'],
   ['/admin/lisensi', 'Lisensi'],
   ['/admin/ppob', 'PPOB'],
@@ -15,6 +18,7 @@ export const NAV = [
   ['/admin/email', 'Email'],
   ['/admin/produk', 'Produk'],
   ['/admin/berbagi', 'Berbagi akun'],
+  ['/admin/toko', 'Toko'],
   ['/admin/uji-coba', 'Uji coba'],
   ['/admin/audit', 'Audit'],
   ['/admin/token', 'Token API'],
@@ -79,6 +83,26 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'konfirmasi-reset': { text: 'Centang konfirmasi dulu untuk mereset hitungan.', kind: 'error' },
   'reset-disetujui': { text: 'Permintaan reset disetujui: pembeli bisa melepas perangkat lagi.', kind: 'ok' },
   'reset-ditolak': { text: 'Permintaan reset ditolak.', kind: 'ok' },
+  toko: { text: 'Pengaturan toko disimpan; semua halaman dan email berikutnya memakainya.', kind: 'ok' },
+  logo: { text: 'Logo diunggah.', kind: 'ok' },
+  'logo-hapus': { text: 'Logo dihapus.', kind: 'ok' },
+  'lisensi-pulih': {
+    text: 'Lisensi dipulihkan: kuncinya berlaku lagi. Perangkat yang dulu dilepas perlu diaktifkan ulang.',
+    kind: 'ok',
+  },
+  'lisensi-diubah': {
+    text: 'Batas perangkat dan masa berlaku disimpan. Salah ubah? Tekan "Urungkan perubahan".',
+    kind: 'ok',
+  },
+  'lisensi-isi': { text: 'Isi batas perangkat (1–1000) dan tanggal yang benar.', kind: 'error' },
+  'lisensi-perangkat-terpakai': {
+    text: 'Batas baru lebih kecil dari perangkat yang sedang memakai lisensi: lepaskan perangkat dulu.',
+    kind: 'error',
+  },
+  'member-diubah': { text: 'Data member disimpan. Salah ubah? Tekan "Urungkan perubahan".', kind: 'ok' },
+  'member-isi': { text: 'Isi nama (maks. 200) dan nomor HP (maks. 40) dengan benar.', kind: 'error' },
+  'member-dihapus': { text: 'Member dihapus; pesanannya tetap tercatat tanpa data pribadi.', kind: 'ok' },
+  'ekspor-dulu': { text: 'Unduh data member dulu (tombol "Unduh data member"), lalu hapus.', kind: 'error' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
 };
 
@@ -102,7 +126,7 @@ export function adminPage(view: ShellView, body: SafeHtml): string {
   return page(
     view.title,
     html`<header class="admin-head">
-<strong class="brand">Gerbang · Admin</strong>
+<strong class="brand">${BRAND_NAME} · Admin</strong>
 <span class="muted">${view.adminEmail}</span>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" class="small secondary" id="logout">Keluar</button></form>
 </header>
@@ -118,12 +142,17 @@ export function actionButton(
   action: string,
   csrf: string,
   label: string,
-  options: { id?: string; danger?: boolean; fields?: Record<string, string> } = {},
+  options: { id?: string; danger?: boolean; fields?: Record<string, string>; confirm?: string } = {},
 ): SafeHtml {
   const fields = Object.entries(options.fields ?? {}).map(
     ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
   );
-  return html`<form method="post" action="${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${fields}<button type="submit" class="small${options.danger ? ' danger' : ''}"${options.id ? html` id="${options.id}"` : ''}>${label}</button></form>`;
+  const button = html`<button type="submit" class="small${options.danger ? ' danger' : ''}"${options.id ? html` id="${options.id}"` : ''}>${options.confirm ? `Ya, ${label.toLowerCase()}` : label}</button>`;
+  const form = html`<form method="post" action="${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}">${fields}${button}</form>`;
+  if (!options.confirm) return form;
+  // A destructive action asks first, without script (the CSP allows none): the button opens the
+  // question, and only its "Ya, …" button posts.
+  return html`<details class="confirm"${options.id ? html` id="${options.id}-ask"` : ''}><summary class="small${options.danger ? ' danger' : ''}">${label}</summary><p>${options.confirm}</p>${form}</details>`;
 }
 
 /** "Berikutnya" keeps the filters and moves the keyset bound. */

@@ -70,6 +70,6 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
  * PostgreSQL the "C" collation makes the prefix range [p, p⁺) exactly "starts with p" whatever the
  * database's locale (a linguistic collation would ignore punctuation and break that).
  */
-function searchExpression(dialect: Dialect, column: string) {
+export function searchExpression(dialect: Dialect, column: string) {
   return dialect === 'postgres' ? sql`(lower(${sql.ref(column)}) collate "C")` : sql`lower(${sql.ref(column)})`;
 }

@@ -1,5 +1,9 @@
-import type { SafeHtml } from '../../web/html.js';
-import { html } from '../../web/html.js';
+import { BRAND_MARKERS } from '../../web/brand.js';
+import { html, SafeHtml } from '../../web/html.js';
+
+// Filled by the mail worker with the store's name and footer (src/web/brand.ts).
+const MAIL_TOP = new SafeHtml(BRAND_MARKERS.mailTop);
+const MAIL_FOOTER = new SafeHtml(BRAND_MARKERS.mailFooter);
 
 export interface RenderedMail {
   text: string;
@@ -11,10 +15,11 @@ export function mailLayout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="id">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
-<body style="margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933;">
-<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px;">
-${body}
-<p style="margin-top:32px;font-size:12px;color:#7b8794;">Email ini dikirim otomatis. Mohon tidak membalas email ini.</p>
+<body style="margin:0;padding:12px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933;">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px;overflow-wrap:anywhere;word-break:break-word;">
+${MAIL_TOP}${body}
+<p style="margin-top:32px;font-size:12px;color:#7b8794;">Email ini dikirim otomatis.</p>
+${MAIL_FOOTER}
 </div>
 </body>
 </html>`.toString();

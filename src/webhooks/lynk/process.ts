@@ -4,7 +4,12 @@ import type { Config } from '../../config/index.js';
 import type { Database, Transact } from '../../db/index.js';
 import type { LicenseLine } from '../../licenses/index.js';
 import { issueOrderLicenses, orderLicensesIssued } from '../../licenses/index.js';
-import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../mail/index.js';
+import {
+  enqueueMail,
+  licenseMailSubject,
+  normalizeIndonesianPhone,
+  registrationMailSubject,
+} from '../../mail/index.js';
 import {
   createMemberIfAbsent,
   findMemberByEmail,
@@ -12,7 +17,15 @@ import {
   memberCreatedEvent,
   randomPassword,
 } from '../../members/index.js';
-import { createOrderIfNew, findOrderByRef, orderPaidEvent } from '../../orders/index.js';
+import type { OrderItemInput } from '../../orders/index.js';
+import {
+  createOrderIfNew,
+  findOrderByRef,
+  memberProductUuids,
+  orderPaidEvent,
+  recordOrderItems,
+  wholeRupiah,
+} from '../../orders/index.js';
 import { resolveProductAction, storedProductRules, withStoredRules } from '../../products/index.js';
 import type { WebhookEventInput } from '../../webhooks-out/index.js';
 import { queueWebhookEvents } from '../../webhooks-out/index.js';
@@ -42,6 +55,7 @@ export type LynkPlan =
       kind: 'apply';
       payment: LynkPayment;
       licenseLines: LicenseLine[];
+      items: OrderItemInput[];
       member: { passwordHash: string | null; policy: 'random' | 'phone'; takeoverLimit: number | null } | null;
       warnings: string[];
     };
@@ -73,11 +87,28 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   const payment = parsed.data;
   const md = payment.data.message_data;
   const catalog = withStoredRules(deps.config.products, await storedProductRules(deps.db));
+  const warnings: string[] = [];
   const licenseLines: LicenseLine[] = [];
+  const items: OrderItemInput[] = [];
   let wantsMember = false;
   let takeoverLimit: number | null = null;
+  const memberUuids = await memberProductUuids(
+    deps.db,
+    md.items.filter((item) => resolveProductAction(catalog, item).matchedBy === 'none').map((item) => item.uuid),
+  );
   md.items.forEach((item, index) => {
-    const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title });
+    const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title }, memberUuids);
+    items.push({
+      lineNo: index + 1,
+      title: item.title,
+      uuid: item.uuid,
+      qty: item.qty,
+      price: wholeRupiah(item.price),
+      action: action.action,
+      matchedBy: action.matchedBy,
+    });
+    if (action.matchedBy === 'member_uuid')
+      warnings.push(`produk "${item.title}" belum punya aturan; UUID-nya dulu produk member, jadi tetap member`);
     if (action.action === 'member') {
       wantsMember = true;
       takeoverLimit = action.takeoverLimit ?? takeoverLimit;
@@ -95,7 +126,6 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
       });
   });
 
-  const warnings: string[] = [];
   let member: { passwordHash: string | null; policy: 'random' | 'phone'; takeoverLimit: number | null } | null = null;
   if (wantsMember) {
     let policy = deps.config.initialPasswordPolicy;
@@ -110,7 +140,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
       : await hashPassword(policy === 'phone' ? md.customer.phone : randomPassword(deps.runtime.randomBytes));
     member = { passwordHash, policy, takeoverLimit };
   }
-  return { kind: 'apply', payment, licenseLines, member, warnings };
+  return { kind: 'apply', payment, licenseLines, items, member, warnings };
 }
 
 /**
@@ -137,6 +167,9 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       phone: md.customer.phone,
       grandTotal,
       paidAt: md.createdAt || null,
+      // `gerbang lynk simulate` and the console's "Uji coba" sign their message ids SIM_…: the
+      // prefix is inside the signed body, so nobody without the merchant key can mark a sale as a test.
+      isTest: payment.data.message_id.startsWith('SIM_'),
     },
     { prefix, now, randomBytes: deps.runtime.randomBytes },
   );
@@ -148,6 +181,7 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       message: `refId ${md.refId} sudah diproses sebagai order ${seen?.order_no ?? '?'}`,
     };
   }
+  await recordOrderItems(trx, order.id, plan.items, now);
   const notes = [`order ${order.order_no}`];
   // For the seller's systems: the payment, a new member, every license (queued with the rest).
   const events: WebhookEventInput[] = [
@@ -227,7 +261,13 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
     };
     await enqueueMail(
       trx,
-      { dedupeKey: `license:${order.order_no}`, to: md.customer.email, subject: licenseMailSubject(params), params },
+      {
+        dedupeKey: `license:${order.order_no}`,
+        to: md.customer.email,
+        subject: licenseMailSubject(params),
+        params,
+        whatsappTo: deps.config.whatsapp ? normalizeIndonesianPhone(md.customer.phone) : null,
+      },
       now,
     );
   }

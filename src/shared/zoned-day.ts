@@ -1,0 +1,46 @@
+/** Calendar days in the seller's time zone (WIB by default), as epoch milliseconds. */
+
+function wallParts(ms: number, timeZone: string): Record<string, number> {
+  return Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+}
+
+/** Midnight of the day `ms` falls on, in `timeZone`. */
+export function startOfDay(now: number, timeZone: string): number {
+  const parts = wallParts(now, timeZone);
+  const y = parts.year ?? 1970;
+  const m = (parts.month ?? 1) - 1;
+  const d = parts.day ?? 1;
+  const wall = Date.UTC(y, m, d, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  const offset = wall - Math.floor(now / 1000) * 1000;
+  return Date.UTC(y, m, d) - offset;
+}
+
+/** "2026-11-23": the day `ms` falls on in `timeZone` (the value of an <input type="date">). */
+export function isoDay(ms: number, timeZone: string): string {
+  const p = wallParts(ms, timeZone);
+  const pad = (n: number | undefined, w = 2) => String(n ?? 0).padStart(w, '0');
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+/** Midnight of a "YYYY-MM-DD" day in `timeZone`, or null when it is not a real date. */
+export function dayStartOf(day: string, timeZone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const noonUtc = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 12);
+  if (Number.isNaN(noonUtc) || isoDay(noonUtc, 'UTC') !== day) return null;
+  // Noon UTC is the same calendar day in every zone within ±12 h (all of Indonesia's).
+  return startOfDay(noonUtc, timeZone);
+}
