@@ -13,10 +13,10 @@ describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)'
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
-      // As if this database was last migrated by the release before 0023 (the newest).
+      // As if this database was last migrated by a release without 0021 (later ones applied).
       await sql`drop table transfer_reset_requests`.execute(db);
-      await sql`delete from kysely_migration where name = '0023-store-whatsapp'`.execute(db);
-      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0023-store-whatsapp'], newer: [] });
+      await sql`delete from kysely_migration where name = '0021-transfer-resets'`.execute(db);
+      expect(await migrateToLatest(db, dialect)).toEqual({ applied: ['0021-transfer-resets'], newer: [] });
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });
     } finally {
       await world.close();
