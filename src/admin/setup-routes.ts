@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
+import { newPasswordFields } from '../auth/index.js';
 import { AppError } from '../errors.js';
 import { inputText } from '../text-input.js';
 import { html } from '../web/html.js';
@@ -37,11 +38,7 @@ ${error ? html`<p class="error" role="alert" id="setup-error">${error}</p>` : ''
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="email">Email admin</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${email}">
-<label for="password">Kata sandi</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
-<label for="password_confirm">Ulangi kata sandi</label>
-<input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" minlength="12" required>
-<p class="muted">Minimal 12 karakter, bukan kata yang mudah ditebak. Kalimat panjang paling mudah diingat.</p>
+${newPasswordFields()}
 <button type="submit">Buat admin</button>
 </form>`,
   );

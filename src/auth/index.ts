@@ -19,6 +19,7 @@ export type { LinkLoginResult } from './login-links.js';
 export { loginWithLink } from './login-links.js';
 export { newPasswordRoutes } from './new-password.js';
 export { oldLoginRoutes } from './old-login.js';
+export { newPasswordFields } from './password-fields.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';

@@ -7,6 +7,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 export interface Database {
   webhook_events: WebhookEventsTable;
   members: MembersTable;
+  membership_grants: MembershipGrantsTable;
   orders: OrdersTable;
   licenses: LicensesTable;
   mail_outbox: MailOutboxTable;
@@ -87,6 +88,26 @@ export interface MembersTable {
   imported_at: Generated<number | null>;
   /** 1: the member must choose a new password before any member page (an imported default password). */
   password_change_required: Generated<number>;
+  /** 1: a membership account; 0: a buyer of licenses only (signs in to see their keys). */
+  is_member: Generated<number>;
+  /** When the membership ends; null: lifetime (or no membership, see is_member). From membership_grants. */
+  membership_ends_at: Generated<number | null>;
+}
+
+/** Membership time one purchase (or the console) gave: a refund revokes its row, the end is computed again. */
+export interface MembershipGrantsTable {
+  id: Generated<number>;
+  member_id: number;
+  /** The paying order; null for a membership given by hand or held before memberships could end. */
+  order_id: number | null;
+  product_title: string;
+  /** null: lifetime. */
+  days: number | null;
+  /** The seller's page to buy again (the product rule's renewUrl when granted). */
+  renew_url: string | null;
+  paid_at: number;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export interface OrdersTable {
@@ -101,6 +122,9 @@ export interface OrdersTable {
   grand_total: number;
   paid_at: string | null;
   created_at: number;
+  /** Refunded by the seller: everything the order granted was revoked. */
+  refunded_at: Generated<number | null>;
+  refund_reason: Generated<string | null>;
 }
 
 export interface LicensesTable {
@@ -150,7 +174,15 @@ export interface LicenseActivationsTable {
   revoked_reason: ActivationRevokeReason | null;
 }
 
-export type MailKind = 'license' | 'registration' | 'login_link';
+export type MailKind =
+  | 'license'
+  | 'registration'
+  | 'login_link'
+  | 'password_reset'
+  | 'email_change'
+  | 'email_changed'
+  | 'membership_reminder'
+  | 'refund';
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailOutboxTable {
@@ -177,7 +209,7 @@ export interface OneTimeTokensTable {
   id: Generated<number>;
   token_hash: string;
   /** set_password: the registration link · login_link: emailed one-time login · login_takeover: "keep here" after a conflict. */
-  purpose: 'set_password' | 'login_link' | 'login_takeover';
+  purpose: 'set_password' | 'login_link' | 'login_takeover' | 'email_change';
   member_id: number;
   /** For login_takeover: the device that may confirm it. */
   device_id: number | null;
@@ -186,6 +218,8 @@ export interface OneTimeTokensTable {
   used_at: number | null;
   /** Ended unused: the password changed, the member was logged out everywhere, or new links were sent. */
   revoked_at: number | null;
+  /** email_change: the address the link confirms. */
+  new_email: Generated<string | null>;
 }
 
 export interface DevicesTable {
@@ -201,7 +235,7 @@ export interface DevicesTable {
 }
 
 /** takeover: another device chose "keep here" · logout · rotated: the same device logged in again (silent) · replaced: the browser logged into another account (silent) · admin. */
-export type RevokeReason = 'takeover' | 'logout' | 'rotated' | 'replaced' | 'admin' | 'password_changed';
+export type RevokeReason = 'takeover' | 'logout' | 'rotated' | 'replaced' | 'admin' | 'password_changed' | 'email_changed';
 
 export interface SessionsTable {
   id: string;
@@ -294,6 +328,8 @@ export interface ProductRulesTable {
   on_limit: Generated<'refuse' | 'takeover'>;
   /** As `offlineGraceDays` in PRODUCT_RULES; null: LICENSE_TOKEN_GRACE_DAYS. */
   offline_grace_days: number | null;
+  /** A membership's page to buy it again, named in the reminder mails. */
+  renew_url: Generated<string | null>;
   created_at: number;
   updated_at: number;
 }

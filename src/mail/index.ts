@@ -1,5 +1,10 @@
 export type {
+  EmailChangedMailParams,
+  EmailChangeMailParams,
   LicenseMailParams,
+  MembershipReminderMailParams,
+  PasswordResetMailParams,
+  RefundMailParams,
   LoginLinkMailParams,
   MailParams,
   QueuedMail,
@@ -9,6 +14,13 @@ export { enqueueMail } from './outbox.js';
 export { listMail, OUTBOX_LIST_COLUMNS } from './queries.js';
 export type { IssueLink } from './render.js';
 export { REDACTED_LINK } from './render.js';
+export {
+  emailChangedMailSubject,
+  emailChangeMailSubject,
+  membershipReminderMailSubject,
+  passwordResetMailSubject,
+  refundMailSubject,
+} from './templates/account.js';
 export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
 export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';
 export { registrationMailSubject, renderRegistrationMail } from './templates/registration.js';

@@ -1,7 +1,8 @@
 import type { ProductRule } from '../config/index.js';
 
 export type ProductAction =
-  | { action: 'member' }
+  /** A membership: days from the payment (null: lifetime), and the seller's page to buy it again. */
+  | { action: 'member'; validityDays: number | null; renewUrl: string | null }
   | {
       action: 'license';
       maxDevices: number;
@@ -29,7 +30,7 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
   const rule = byUuid ?? catalog.rules.find((r) => r.uuid === undefined && r.title === item.title);
   if (rule) {
     return rule.action === 'member'
-      ? { action: 'member' }
+      ? { action: 'member', validityDays: rule.validityDays ?? null, renewUrl: rule.renewUrl ?? null }
       : {
           action: 'license',
           maxDevices: rule.maxDevices,
@@ -38,7 +39,7 @@ export function resolveProductAction(catalog: ProductCatalog, item: { uuid: stri
           offlineGraceDays: rule.offlineGraceDays ?? null,
         };
   }
-  if (catalog.memberTitles.includes(item.title)) return { action: 'member' };
+  if (catalog.memberTitles.includes(item.title)) return { action: 'member', validityDays: null, renewUrl: null };
   return { action: 'license', maxDevices: 1, validityDays: null, onLimit: 'refuse', offlineGraceDays: null };
 }
 

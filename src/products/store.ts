@@ -14,6 +14,8 @@ export interface ProductRuleInput {
   validityDays: number | null;
   onLimit: 'refuse' | 'takeover';
   offlineGraceDays: number | null;
+  /** A membership's page to buy it again (reminder mails). */
+  renewUrl: string | null;
 }
 
 export function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
@@ -31,6 +33,7 @@ export async function storedProductRules(db: Kysely<Database>): Promise<ProductR
     ...(r.validity_days !== null ? { validityDays: r.validity_days } : {}),
     onLimit: r.on_limit,
     ...(r.offline_grace_days !== null ? { offlineGraceDays: r.offline_grace_days } : {}),
+    ...(r.renew_url !== null ? { renewUrl: r.renew_url } : {}),
   }));
 }
 
@@ -48,9 +51,11 @@ export async function saveProductRule(
     match_title: input.uuid === null ? input.title : null,
     action: input.action,
     max_devices: input.action === 'license' ? input.maxDevices : 1,
-    validity_days: input.action === 'license' ? input.validityDays : null,
+    // Days a license or a membership lasts (null: for ever).
+    validity_days: input.validityDays,
     on_limit: input.action === 'license' ? input.onLimit : 'refuse',
     offline_grace_days: input.action === 'license' ? input.offlineGraceDays : null,
+    renew_url: input.action === 'member' ? input.renewUrl : null,
     updated_at: now,
   };
   // Checked first rather than caught: on PostgreSQL a failed statement would abort the caller's

@@ -5,6 +5,7 @@ export const SESSION_ENDED_MESSAGES = {
   admin: 'Sesi Anda diakhiri oleh admin.',
   password_changed: 'Kata sandi akun ini diganti. Silakan masuk kembali.',
   expired: 'Sesi Anda telah berakhir. Silakan masuk kembali.',
+  email_changed: 'Email akun ini diganti. Silakan masuk kembali dengan email baru.',
 } as const;
 
 export function sessionEndedMessage(reason: string | null): string {

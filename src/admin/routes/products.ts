@@ -29,6 +29,10 @@ const ruleForm = z.object({
   validityDays: optionalInt(36_500),
   onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
   offlineGraceDays: optionalInt(MAX_OFFLINE_GRACE_DAYS),
+  renewUrl: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+    z.url({ protocol: /^https?$/ }).max(500).nullable().default(null),
+  ),
 });
 
 /** Produk: the product rules a webhook applies, editable without a restart. */
@@ -48,7 +52,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
 
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const form = ruleForm.safeParse(request.body);
-    if (!form.success) return show(request, reply, 400, 'Isi aturan dengan benar (judul/UUID, jenis, angka).');
+    if (!form.success) return show(request, reply, 400, 'Isi aturan dengan benar (judul/UUID, jenis, angka, tautan perpanjangan https://…).');
     const f = form.data;
     const input = {
       uuid: f.match === 'uuid' ? f.value : null,
@@ -58,6 +62,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       validityDays: f.validityDays,
       onLimit: f.onLimit,
       offlineGraceDays: f.offlineGraceDays,
+      renewUrl: f.renewUrl,
     };
     const now = opts.runtime.now();
     const result = await opts.db.transaction().execute(async (trx) => {

@@ -19,12 +19,14 @@ function ruleForm(csrf: string, rule: ProductRuleRow | null): SafeHtml {
 <select id="${id}-action" name="action">${sel('license', rule?.action ?? 'license', 'Lisensi')}${sel('member', rule?.action ?? 'license', 'Pendaftaran member')}</select>
 <label for="${id}-devices">Maks. perangkat (lisensi)</label>
 <input id="${id}-devices" name="maxDevices" type="number" min="1" max="1000" value="${String(rule?.max_devices ?? 1)}">
-<label for="${id}-days">Masa berlaku dalam hari (lisensi; kosong = selamanya)</label>
+<label for="${id}-days">Masa berlaku dalam hari (lisensi atau member, mis. 30 atau 365; kosong = selamanya)</label>
 <input id="${id}-days" name="validityDays" type="number" min="1" max="36500" value="${rule?.validity_days === null || rule?.validity_days === undefined ? '' : String(rule.validity_days)}">
 <label for="${id}-limit">Aktivasi di satu perangkat lebih dari batas (lisensi)</label>
 <select id="${id}-limit" name="onLimit">${sel('refuse', rule?.on_limit ?? 'refuse', 'Tolak (pembeli melepas perangkat dulu)')}${sel('takeover', rule?.on_limit ?? 'refuse', 'Ambil alih (perangkat terlama berhenti)')}</select>
 <label for="${id}-grace">Hari boleh offline dengan token lisensi (lisensi; kosong = bawaan LICENSE_TOKEN_GRACE_DAYS)</label>
 <input id="${id}-grace" name="offlineGraceDays" type="number" min="1" max="365" value="${rule?.offline_grace_days === null || rule?.offline_grace_days === undefined ? '' : String(rule.offline_grace_days)}">
+<label for="${id}-renew">Tautan perpanjangan (member; halaman produk di Lynk.id untuk membeli lagi)</label>
+<input id="${id}-renew" name="renewUrl" type="url" maxlength="500" placeholder="https://lynk.id/…" value="${rule?.renew_url ?? ''}">
 <button type="submit" id="save-${id}">${rule ? 'Simpan perubahan' : 'Tambah aturan'}</button>
 </form>`;
 }
@@ -43,7 +45,7 @@ export function productsView(
     grace: number | null | undefined,
   ) =>
     action === 'member'
-      ? 'pendaftaran member'
+      ? `pendaftaran member, ${days ? `${days} hari` : 'selamanya'}`
       : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}${grace ? `, offline ${grace} hari` : ''}`;
   const rows = rules.map(
     (r) =>

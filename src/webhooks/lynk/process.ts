@@ -8,8 +8,10 @@ import { enqueueMail, licenseMailSubject, registrationMailSubject } from '../../
 import {
   createMemberIfAbsent,
   findMemberByEmail,
+  grantMembership,
   hashPassword,
   memberCreatedEvent,
+  NO_PASSWORD,
   randomPassword,
 } from '../../members/index.js';
 import { createOrderIfNew, findOrderByRef, orderPaidEvent } from '../../orders/index.js';
@@ -43,6 +45,8 @@ export type LynkPlan =
       payment: LynkPayment;
       licenseLines: LicenseLine[];
       member: { passwordHash: string | null; policy: 'random' | 'phone' } | null;
+      /** The membership products of this payment, each adding its time. */
+      memberships: { title: string; validityDays: number | null; renewUrl: string | null }[];
       warnings: string[];
     };
 
@@ -74,10 +78,12 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   const md = payment.data.message_data;
   const catalog = withStoredRules(deps.config.products, await storedProductRules(deps.db));
   const licenseLines: LicenseLine[] = [];
-  let wantsMember = false;
+  const memberships: { title: string; validityDays: number | null; renewUrl: string | null }[] = [];
   md.items.forEach((item, index) => {
     const action = resolveProductAction(catalog, { uuid: item.uuid, title: item.title });
-    if (action.action === 'member') wantsMember = true;
+    if (action.action === 'member')
+      for (let unit = 0; unit < item.qty; unit++)
+        memberships.push({ title: item.title, validityDays: action.validityDays, renewUrl: action.renewUrl });
     else
       licenseLines.push({
         lineNo: index + 1,
@@ -93,7 +99,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
 
   const warnings: string[] = [];
   let member: { passwordHash: string | null; policy: 'random' | 'phone' } | null = null;
-  if (wantsMember) {
+  if (memberships.length > 0) {
     let policy = deps.config.initialPasswordPolicy;
     if (policy === 'phone' && md.customer.phone === '') {
       // An empty phone would make an empty password: refuse it.
@@ -106,7 +112,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
       : await hashPassword(policy === 'phone' ? md.customer.phone : randomPassword(deps.runtime.randomBytes));
     member = { passwordHash, policy };
   }
-  return { kind: 'apply', payment, licenseLines, member, warnings };
+  return { kind: 'apply', payment, licenseLines, member, memberships, warnings };
 }
 
 /**
@@ -173,10 +179,26 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
         sourceOrderId: order.id,
         // The phone number is a password the buyer chose for an address anyone can type.
         needsEmailProof: plan.member.policy === 'phone',
+        membership: true,
       },
       now,
     );
     notes.push(created ? `member baru #${member.id}` : `member #${member.id} sudah ada`);
+    // Each membership product adds its time: from the payment, or from the end while one still runs.
+    let membershipEndsAt: number | null = null;
+    for (const m of plan.memberships)
+      ({ endsAt: membershipEndsAt } = await grantMembership(
+        trx,
+        {
+          memberId: member.id,
+          orderId: order.id,
+          productTitle: m.title,
+          days: m.validityDays,
+          renewUrl: m.renewUrl,
+          paidAt: now,
+        },
+        now,
+      ));
     if (created) events.push(memberCreatedEvent(member, { via: 'payment', orderNo: order.order_no }));
     // A repeat purchase reaches the mailbox too: its owner must learn of an account that someone
     // else may have opened with this address, and how to take it over (a fresh set-password link).
@@ -187,10 +209,29 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       name: md.customer.name,
       email: member.email,
       passwordPolicy: plan.member.policy,
+      membershipEndsAt,
       ...(created ? {} : { repeatPurchase: true }),
     };
     const dedupeKey = created ? `registration:${member.id}` : `member_purchase:${order.id}`;
     await enqueueMail(trx, { dedupeKey, to: member.email, subject: registrationMailSubject(params), params }, now);
+  }
+
+  if (!plan.member && licenseLines.length > 0) {
+    // Every buyer has a page: a buyer of licenses only gets an account without membership and
+    // without a password, and signs in with an emailed link to see the keys ("Lisensi saya").
+    const { member, created } = await createMemberIfAbsent(
+      trx,
+      {
+        email: md.customer.email,
+        name: md.customer.name,
+        phone: md.customer.phone,
+        passwordHash: NO_PASSWORD,
+        sourceOrderId: order.id,
+        membership: false,
+      },
+      now,
+    );
+    if (created) notes.push(`akun pembeli #${member.id}`);
   }
 
   if (licenseLines.length > 0) {
