@@ -1,5 +1,7 @@
 export { describeUserAgent } from '../shared/user-agent.js';
 export type { CreatedApiToken } from './api-tokens.js';
+export type { ChangePasswordResult, CurrentPasswordCheck } from './change-password.js';
+export { changePassword, checkCurrentPassword } from './change-password.js';
 export {
   API_TOKEN_PREFIX,
   apiTokenActor,
@@ -19,7 +21,11 @@ export type { LinkLoginResult } from './login-links.js';
 export { loginWithLink } from './login-links.js';
 export { newPasswordRoutes } from './new-password.js';
 export { oldLoginRoutes } from './old-login.js';
+export { invalidLinkPage, LOGIN_LINK, PASSWORD_LINK } from './pages.js';
 export { newPasswordFields } from './password-fields.js';
+export { loginPath, safeReturnPath } from './return-path.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';
+export type { SignIn } from './sign-in.js';
+export { sessionStarter } from './sign-in.js';
