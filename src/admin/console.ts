@@ -14,6 +14,7 @@ import { mailConsoleRoutes } from './routes/mail.js';
 import { memberConsoleRoutes } from './routes/members.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
+import { refundConsoleRoutes } from './routes/refund.js';
 import { toolConsoleRoutes } from './routes/tools.js';
 import { webhookKeyConsoleRoutes } from './routes/webhook-keys.js';
 import { webhookConsoleRoutes } from './routes/webhooks.js';
@@ -48,6 +49,7 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
     );
   });
   await app.register(memberConsoleRoutes, console);
+  await app.register(refundConsoleRoutes, console);
   await app.register(licenseConsoleRoutes, console);
   await app.register(licenseActionRoutes, console);
   await app.register(ppobConsoleRoutes, console);

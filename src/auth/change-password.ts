@@ -7,7 +7,11 @@ import { endMemberSessions } from './login.js';
 import { clearRateLimit, consumeRateLimit } from './rate-limit.js';
 import type { LiveSession } from './sessions.js';
 
-export type CurrentPasswordCheck = Result<{ hasPassword: boolean }, 'INVALID_CREDENTIALS' | 'RATE_LIMITED', { retryAfterMs?: number }>;
+export type CurrentPasswordCheck = Result<
+  { hasPassword: boolean },
+  'INVALID_CREDENTIALS' | 'RATE_LIMITED',
+  { retryAfterMs?: number }
+>;
 
 /**
  * The signed-in account's current password, asked again before it changes the password or the
@@ -24,7 +28,11 @@ export async function checkCurrentPassword(
   const row = await db.selectFrom('members').select('password_hash').where('id', '=', memberId).executeTakeFirst();
   if (!row) return { ok: false, code: 'INVALID_CREDENTIALS' };
   if (row.password_hash === NO_PASSWORD) return { ok: true, hasPassword: false };
-  const rule = { key: `current:member:${memberId}`, limit: settings.maxFailuresPerAccount, windowMs: settings.rateWindowMs };
+  const rule = {
+    key: `current:member:${memberId}`,
+    limit: settings.maxFailuresPerAccount,
+    windowMs: settings.rateWindowMs,
+  };
   const decision = await consumeRateLimit(db, rule, runtime.now());
   if (!decision.ok) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs };
   const check = await verifyPassword(row.password_hash, password);
@@ -58,11 +66,7 @@ export async function changePassword(
   await deps.db.transaction().execute(async (trx) => {
     const now = deps.runtime.now();
     await setMemberPassword(trx, session.memberId, passwordHash, now);
-    await trx
-      .updateTable('members')
-      .set({ password_change_required: 0 })
-      .where('id', '=', session.memberId)
-      .execute();
+    await trx.updateTable('members').set({ password_change_required: 0 }).where('id', '=', session.memberId).execute();
     await recordAudit(
       trx,
       actor,

@@ -1,7 +1,5 @@
 export { describeUserAgent } from '../shared/user-agent.js';
 export type { CreatedApiToken } from './api-tokens.js';
-export type { ChangePasswordResult, CurrentPasswordCheck } from './change-password.js';
-export { changePassword, checkCurrentPassword } from './change-password.js';
 export {
   API_TOKEN_PREFIX,
   apiTokenActor,
@@ -11,6 +9,8 @@ export {
   revokeApiToken,
   verifyApiToken,
 } from './api-tokens.js';
+export type { ChangePasswordResult, CurrentPasswordCheck } from './change-password.js';
+export { changePassword, checkCurrentPassword } from './change-password.js';
 export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
 export type { GuardDeps } from './guard.js';

@@ -52,7 +52,8 @@ export async function requestLoginLink(
     const decision = await consumeRateLimit(db, rule, now);
     if (!decision.ok) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs };
   }
-  const member = (await findMemberByEmail(db, email)) ?? (canonical.ok ? await deps.openBuyerAccount?.(email) : undefined);
+  const member =
+    (await findMemberByEmail(db, email)) ?? (canonical.ok ? await deps.openBuyerAccount?.(email) : undefined);
   if (member?.status !== 'active') return { ok: true, queued: false };
   if (purpose === 'password_reset' && member.role === 'admin') {
     deps.log.info({ memberId: member.id }, 'password reset for an admin: nothing sent');

@@ -7,9 +7,9 @@ import { page } from '../web/layout.js';
 import { sendPage } from '../web/respond.js';
 import type { GuardDeps } from './guard.js';
 import { memberGuard, NEW_PASSWORD_PATH } from './guard.js';
-import { newPasswordFields } from './password-fields.js';
 import type { AuthDeps } from './login.js';
 import { endMemberSessions } from './login.js';
+import { newPasswordFields } from './password-fields.js';
 
 const newPasswordForm = z.object({
   password: z.string().max(1000),

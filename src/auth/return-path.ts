@@ -7,10 +7,15 @@
 const AREAS = ['/member', '/admin', '/akun'];
 const BASE = 'http://gerbang.invalid';
 
+const isControl = (char: string) => {
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x20 || code === 0x7f;
+};
+
 export function safeReturnPath(raw: unknown): string | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 500) return null;
   // Browsers read "\" as "/" and drop tabs and newlines: "/\evil" or "/\t/evil" would leave the site.
-  if (!raw.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(raw) || raw.startsWith('//')) return null;
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || [...raw].some(isControl)) return null;
   let url: URL;
   try {
     url = new URL(raw, BASE);

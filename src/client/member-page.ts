@@ -65,6 +65,7 @@ function startMonitoring(): void {
   });
 
   watchProduct(body, monitor);
+  watchMembership(body, monitor);
   watchVideoFrames();
   window.gerbangRealtime = { monitor };
   body.dataset.realtime = monitor.state;
@@ -114,5 +115,53 @@ function watchProduct(body: HTMLElement, monitor: RealtimeMonitor): void {
   }
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', startMonitoring);
-else startMonitoring();
+/**
+ * The member content page (`data-membership="open"`): a membership taken back (a refund) removes
+ * the content at once and says why; the next visit shows the renewal page.
+ */
+function watchMembership(body: HTMLElement, monitor: RealtimeMonitor): void {
+  if (body.dataset.membership !== 'open') return;
+  monitor.on('membership.ended', (event) => {
+    if (body.dataset.membership === 'closed') return;
+    body.dataset.membership = 'closed';
+    document.getElementById('product-content')?.remove();
+    const notice = document.getElementById('product-closed');
+    if (notice) {
+      notice.textContent = event.message ?? 'Keanggotaan Anda sudah berakhir.';
+      notice.hidden = false;
+    }
+  });
+}
+
+/** "Salin" next to a license key: copies the text of the element it names. */
+function copyButtons(): void {
+  for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('button[data-copy]'))) {
+    button.addEventListener('click', () => {
+      const text = document.getElementById(button.dataset.copy ?? '')?.textContent ?? '';
+      const done = () => {
+        button.textContent = 'Tersalin';
+      };
+      // The Clipboard API exists only on https (and localhost); elsewhere select the text to copy by hand.
+      if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, () => selectText(button.dataset.copy));
+      else selectText(button.dataset.copy);
+    });
+  }
+}
+
+function selectText(id: string | undefined): void {
+  const target = document.getElementById(id ?? '');
+  const selection = window.getSelection();
+  if (!target || !selection) return;
+  const range = document.createRange();
+  range.selectNodeContents(target);
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
+function start(): void {
+  copyButtons();
+  startMonitoring();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

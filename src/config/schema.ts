@@ -63,7 +63,10 @@ export const productRuleSchema = z
     // How long a license token lets the seller's app work offline (LICENSE_TOKEN_GRACE_DAYS if absent).
     offlineGraceDays: z.number().int().positive().max(MAX_OFFLINE_GRACE_DAYS).optional(),
     // A membership's page to buy it again, linked from the reminder mails and the renewal page.
-    renewUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+    renewUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .optional(),
   })
   .refine((r) => r.uuid !== undefined || r.title !== undefined, {
     message: 'setiap aturan produk butuh "uuid" atau "title"',

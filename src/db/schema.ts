@@ -235,7 +235,14 @@ export interface DevicesTable {
 }
 
 /** takeover: another device chose "keep here" · logout · rotated: the same device logged in again (silent) · replaced: the browser logged into another account (silent) · admin. */
-export type RevokeReason = 'takeover' | 'logout' | 'rotated' | 'replaced' | 'admin' | 'password_changed' | 'email_changed';
+export type RevokeReason =
+  | 'takeover'
+  | 'logout'
+  | 'rotated'
+  | 'replaced'
+  | 'admin'
+  | 'password_changed'
+  | 'email_changed';
 
 export interface SessionsTable {
   id: string;

@@ -2,12 +2,12 @@ export type {
   EmailChangedMailParams,
   EmailChangeMailParams,
   LicenseMailParams,
-  MembershipReminderMailParams,
-  PasswordResetMailParams,
-  RefundMailParams,
   LoginLinkMailParams,
   MailParams,
+  MembershipReminderMailParams,
+  PasswordResetMailParams,
   QueuedMail,
+  RefundMailParams,
   RegistrationMailParams,
 } from './outbox.js';
 export { enqueueMail } from './outbox.js';

@@ -24,6 +24,11 @@ export interface MailWorkerDeps {
   log: Logger;
   /** Mints the one-time links of registration and login-link mails at send time. */
   issueLink: IssueLink;
+  /**
+   * Queues mail that time makes due (membership reminders) before each run; handed in by the
+   * server, since mail knows no members. Runs at least every MAIL_POLL_INTERVAL_MS.
+   */
+  queueDue?: (db: Kysely<Database>, now: number) => Promise<unknown>;
 }
 
 const BATCH = 20;
@@ -75,6 +80,7 @@ export class MailWorker {
     // Not `this.stopped`: a worker that was never started (tests, the CLI) is "stopped" too, and
     // must still send everything, not just the first batch. Only a stop() during this run ends it early.
     const stopsAtStart = this.loop.stops;
+    await this.deps.queueDue?.(this.deps.db, this.deps.runtime.now());
     let attempted = 0;
     for (;;) {
       let batch: MailRow[];

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { signedIn } from '../auth/index.js';
-import type { Database } from '../db/index.js';
+import type { Database, Order } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { LicenseDeps } from '../licenses/index.js';
 import { licenseState, listLicenses, memberActivations, releaseMemberActivation } from '../licenses/index.js';
-import { formatDate, formatDateTime } from '../shared/format.js';
+import type { MembershipState } from '../members/index.js';
+import { memberMembership, renewUrlOf } from '../members/index.js';
+import { ordersOfEmail } from '../orders/index.js';
+import { formatDate, formatDateTime, rupiah } from '../shared/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
@@ -23,6 +26,34 @@ export interface MemberAreaOptions {
 }
 
 const STATE_TEXT = { active: 'Aktif', revoked: 'Dicabut', expired: 'Kedaluwarsa' } as const;
+const STATE_TONE = { active: 'ok', revoked: 'bad', expired: 'warn' } as const;
+
+/** The member's membership on the home page: until when, or that it ended and where to renew. */
+function membershipStatus(
+  state: MembershipState,
+  renew: { title: string; url: string | null },
+  timeZone: string,
+): SafeHtml {
+  switch (state.kind) {
+    case 'none':
+      return html`<p id="membership-status">Anda membeli lisensi. Kunci dan perangkatnya ada di Lisensi saya.</p>`;
+    case 'active':
+      return html`<p id="membership-status">Member aktif ${state.endsAt === null ? 'selamanya' : html`sampai <strong>${formatDate(state.endsAt, timeZone)}</strong>`}.</p>`;
+    case 'expired':
+      return html`<p class="error" id="membership-status">Masa aktif member berakhir pada ${formatDate(state.endsAt, timeZone)}.</p>
+${renew.url ? html`<p><a class="button-link" href="${renew.url}" rel="noopener" id="renew-link">Perpanjang ${renew.title}</a></p>` : ''}`;
+  }
+}
+
+/** Every order paid with the member's address, each once: paying twice shows two. */
+function purchasesView(orders: readonly Order[], timeZone: string): SafeHtml {
+  if (orders.length === 0) return html`<p class="muted" id="no-purchases">Belum ada pembelian dengan email ini.</p>`;
+  return html`<ul class="product-cards" id="purchases">${orders.map(
+    (o) =>
+      html`<li class="product-card"><div><strong>Order ${o.order_no}</strong> ${o.refunded_at === null ? html`<span class="badge ok">Lunas</span>` : html`<span class="badge bad">Dibatalkan</span>`}</div>
+<p class="muted">${formatDate(o.created_at, timeZone)} · ${rupiah(o.grand_total)}</p></li>`,
+  )}</ul>`;
+}
 
 /**
  * The member area under /member. Every request passes the member guard (session checked in the
@@ -38,13 +69,24 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
 
   app.get('/member', async (request, reply) => {
     const member = signedIn(request);
+    const now = licenseDeps.runtime.now();
+    const [state, renew, orders] = await Promise.all([
+      memberMembership(db, member.memberId, now),
+      renewUrlOf(db, member.memberId),
+      ordersOfEmail(db, member.email, 50),
+    ]);
+    const changed = (request.query as Record<string, unknown>).sandi === 'baru';
     return sendMemberPage(
       reply,
       'Beranda member',
       html`<h1>Halo, ${member.name || member.email}</h1>
+${changed ? html`<p class="ok" role="status" id="password-saved">Kata sandi baru tersimpan. Sesi di perangkat lain sudah diakhiri.</p>` : ''}
 <p>Anda masuk sebagai <strong>${member.email}</strong>.</p>
-<p>Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>
-<ul><li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi dan perangkatnya.</li></ul>`,
+${membershipStatus(state, renew, timeZone)}
+<ul><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi, perangkat dan masa berlakunya.</li>${state.kind === 'none' ? '' : html`<li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li>`}<li><a href="/akun">Akun saya</a>: ubah kata sandi atau email.</li></ul>
+<h2>Pembelian saya</h2>
+${purchasesView(orders, timeZone)}
+<p class="muted">Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>`,
     );
   });
 
@@ -57,7 +99,7 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
       licenses.map((l) => l.id),
     );
     const csrf = reply.generateCsrf();
-    const rows = licenses.map((l) => {
+    const cards = licenses.map((l) => {
       const devices = activations.get(l.id) ?? [];
       const list = devices.map(
         (a) =>
@@ -65,7 +107,13 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
 <form method="post" action="/member/lisensi/aktivasi/${a.id}/lepas"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary release">Lepaskan</button></form></li>`,
       );
       const state = licenseState(l, now);
-      return html`<tr data-license-id="${l.id}"><td><code>${l.license_key}</code></td><td>${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td>${STATE_TEXT[state]}</td><td>${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}</td><td>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td>${formatDate(l.created_at, timeZone)}</td></tr>`;
+      return html`<li class="product-card license-card" data-license-id="${l.id}">
+<div><strong>${l.product_title}</strong> <span class="badge ${STATE_TONE[state]}">${STATE_TEXT[state]}</span></div>
+<p class="license-key"><code id="key-${l.id}">${l.license_key}</code> <button type="button" class="secondary copy" data-copy="key-${l.id}">Salin</button></p>
+<dl class="facts"><dt>Perangkat</dt><dd>${devices.length} / ${l.max_devices}</dd><dt>Berlaku sampai</dt><dd>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</dd><dt>Dibeli</dt><dd>${formatDate(l.created_at, timeZone)}${l.order_no ? ` · order ${l.order_no}` : ''}</dd></dl>
+${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}
+${state === 'active' ? html`<a class="button-link" href="/member/produk/${l.id}">Buka produk</a>` : ''}
+</li>`;
     });
     const released = (request.query as Record<string, unknown>).dilepas !== undefined;
     return sendPage(
@@ -79,7 +127,7 @@ ${released ? html`<p class="ok" id="release-notice">Perangkat dilepas dari lisen
 ${
   licenses.length === 0
     ? html`<p class="muted">Belum ada lisensi untuk ${member.email}.</p>`
-    : html`<table id="licenses"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<ul class="product-cards" id="licenses">${cards}</ul>`
 }`,
       ),
     );

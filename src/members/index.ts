@@ -10,6 +10,17 @@ export {
 } from './accounts.js';
 export type { CanonicalEmail } from './email-address.js';
 export { canonicalEmail, EMAIL_CHARACTERS_REFUSED, emailInput, emailProblem } from './email-address.js';
+export type { MembershipState, NewGrant } from './membership.js';
+export {
+  foldGrants,
+  grantMembership,
+  memberMembership,
+  membersEndingBetween,
+  membershipState,
+  recomputeMembership,
+  renewUrlOf,
+  revokeOrderMembership,
+} from './membership.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
   consumeOneTimeToken,
@@ -23,16 +34,12 @@ export {
   revokeMemberLinks,
   revokeOneTimeToken,
 } from './one-time-links.js';
-export { checkNewPassword, hashPassword, MIN_PASSWORD_LENGTH, NO_PASSWORD, randomPassword, verifyPassword } from './passwords.js';
-export { memberCreatedEvent } from './webhook-events.js';
-export type { MembershipState, NewGrant } from './membership.js';
 export {
-  foldGrants,
-  grantMembership,
-  memberMembership,
-  membersEndingBetween,
-  membershipState,
-  recomputeMembership,
-  renewUrlOf,
-  revokeOrderMembership,
-} from './membership.js';
+  checkNewPassword,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  NO_PASSWORD,
+  randomPassword,
+  verifyPassword,
+} from './passwords.js';
+export { memberCreatedEvent } from './webhook-events.js';

@@ -164,7 +164,10 @@ export async function revokeOrderMembership(
 }
 
 /** The renewal page of the member's latest membership product (the reminder mails and the renewal page). */
-export async function renewUrlOf(db: Kysely<Database>, memberId: number): Promise<{ title: string; url: string | null }> {
+export async function renewUrlOf(
+  db: Kysely<Database>,
+  memberId: number,
+): Promise<{ title: string; url: string | null }> {
   const row = await db
     .selectFrom('membership_grants')
     .select(['product_title', 'renew_url'])

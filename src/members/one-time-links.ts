@@ -169,7 +169,12 @@ async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
 export function linkIssuer(runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
   return async (
     db: Kysely<Database>,
-    request: { memberId: number; purpose: 'set_password' | 'login_link' | 'email_change'; ttlMs: number; newEmail?: string },
+    request: {
+      memberId: number;
+      purpose: 'set_password' | 'login_link' | 'email_change';
+      ttlMs: number;
+      newEmail?: string;
+    },
   ) =>
     (
       await issueOneTimeToken(db, request.purpose, {

@@ -16,7 +16,12 @@ import { canonicalEmail, changeMemberEmail, consumeOneTimeToken, findMemberByEma
  * addresses are told). Either way every session and emailed link of the account ends.
  */
 
-export type EmailChangeFailure = 'INVALID_EMAIL' | 'SAME_EMAIL' | 'EMAIL_TAKEN' | 'INVALID_CREDENTIALS' | 'RATE_LIMITED';
+export type EmailChangeFailure =
+  | 'INVALID_EMAIL'
+  | 'SAME_EMAIL'
+  | 'EMAIL_TAKEN'
+  | 'INVALID_CREDENTIALS'
+  | 'RATE_LIMITED';
 
 const MESSAGES: Record<EmailChangeFailure, string> = {
   INVALID_EMAIL: 'Alamat email tidak valid.',
@@ -78,7 +83,10 @@ export async function requestEmailChange(
   return { ok: true, newEmail: checked.email };
 }
 
-type Applied = Result<{ memberId: number; oldEmail: string; newEmail: string; name: string }, 'EMAIL_TAKEN' | 'NOT_FOUND'>;
+type Applied = Result<
+  { memberId: number; oldEmail: string; newEmail: string; name: string },
+  'EMAIL_TAKEN' | 'NOT_FOUND'
+>;
 
 /** The change itself, inside the caller's transaction: the account, its purchases, the audit entry, the mails. */
 async function applyEmailChange(
@@ -120,12 +128,24 @@ async function applyEmailChange(
     },
     now,
   );
-  const notice = { kind: 'email_changed' as const, stage: 'changed' as const, name: member.name, oldEmail, newEmail, byAdmin };
+  const notice = {
+    kind: 'email_changed' as const,
+    stage: 'changed' as const,
+    name: member.name,
+    oldEmail,
+    newEmail,
+    byAdmin,
+  };
   const recipients = byAdmin ? [oldEmail, newEmail] : [oldEmail];
   for (const to of recipients)
     await enqueueMail(
       trx,
-      { dedupeKey: `email_changed:${memberId}:${now}:${to}`, to, subject: emailChangedMailSubject(notice), params: notice },
+      {
+        dedupeKey: `email_changed:${memberId}:${now}:${to}`,
+        to,
+        subject: emailChangedMailSubject(notice),
+        params: notice,
+      },
       now,
     );
   return { ok: true, memberId, oldEmail, newEmail, name: member.name };
@@ -143,9 +163,18 @@ export async function confirmEmailChange(
     const now = deps.runtime.now();
     const owner = await consumeOneTimeToken(trx, 'email_change', token, now);
     if (!owner?.newEmail) return { ok: false, code: 'LINK_INVALID' };
-    const member = await trx.selectFrom('members').select(['email', 'role']).where('id', '=', owner.memberId).executeTakeFirst();
+    const member = await trx
+      .selectFrom('members')
+      .select(['email', 'role'])
+      .where('id', '=', owner.memberId)
+      .executeTakeFirst();
     if (!member) return { ok: false, code: 'LINK_INVALID' };
-    const actor: AuditActor = { type: member.role === 'admin' ? 'admin' : 'member', id: owner.memberId, label: member.email, ip };
+    const actor: AuditActor = {
+      type: member.role === 'admin' ? 'admin' : 'member',
+      id: owner.memberId,
+      label: member.email,
+      ip,
+    };
     const applied = await applyEmailChange(trx, owner.memberId, owner.newEmail, actor, false, now);
     if (!applied.ok) return { ok: false, code: applied.code === 'EMAIL_TAKEN' ? 'EMAIL_TAKEN' : 'LINK_INVALID' };
     return { ok: true, memberId: owner.memberId, newEmail: owner.newEmail };
@@ -175,7 +204,9 @@ export async function changeEmailByAdmin(
     .transaction()
     .execute((trx) => applyEmailChange(trx, memberId, checked.email, actor, true, deps.runtime.now()));
   if (!applied.ok)
-    return applied.code === 'EMAIL_TAKEN' ? fail('EMAIL_TAKEN') : { ok: false, code: 'NOT_FOUND', message: 'Member tidak ditemukan.' };
+    return applied.code === 'EMAIL_TAKEN'
+      ? fail('EMAIL_TAKEN')
+      : { ok: false, code: 'NOT_FOUND', message: 'Member tidak ditemukan.' };
   await endMemberSessions(deps, memberId, 'email_changed', { actor, action: 'member.force_logout' });
   return { ok: true, newEmail: checked.email };
 }

@@ -124,4 +124,7 @@ ol.content-admin{padding-left:22px}
 form.stack textarea{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px;font-family:inherit}
 form.stack input[type=file]{width:100%;font-size:15px}
 details>summary{cursor:pointer;font-weight:600;margin:8px 0}
+.license-key{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
+button.copy{width:auto;margin:0;padding:4px 10px;font-size:13px}
+form.stack textarea.reason{min-height:70px}
 `;

@@ -12,7 +12,11 @@ const catalog = {
 
 describe('product rules', () => {
   it('the member title registers a member', () => {
-    expect(resolveProductAction(catalog, { uuid: 'x', title: 'Daftar Member KEI' })).toEqual({ action: 'member', validityDays: null, renewUrl: null });
+    expect(resolveProductAction(catalog, { uuid: 'x', title: 'Daftar Member KEI' })).toEqual({
+      action: 'member',
+      validityDays: null,
+      renewUrl: null,
+    });
   });
   it('unknown products issue a one-device license, like the old system', () => {
     expect(resolveProductAction(catalog, { uuid: 'x', title: 'E-book' })).toEqual({
@@ -24,7 +28,11 @@ describe('product rules', () => {
     });
   });
   it('a rule by uuid wins over the title', () => {
-    expect(resolveProductAction(catalog, { uuid: 'u-member', title: 'Kelas Pro' })).toEqual({ action: 'member', validityDays: null, renewUrl: null });
+    expect(resolveProductAction(catalog, { uuid: 'u-member', title: 'Kelas Pro' })).toEqual({
+      action: 'member',
+      validityDays: null,
+      renewUrl: null,
+    });
     expect(resolveProductAction(catalog, { uuid: 'u-pro', title: 'Kelas Pro' })).toMatchObject({ maxDevices: 5 });
   });
   it('a rule by title carries its device limit and validity', () => {

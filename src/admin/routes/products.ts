@@ -31,7 +31,11 @@ const ruleForm = z.object({
   offlineGraceDays: optionalInt(MAX_OFFLINE_GRACE_DAYS),
   renewUrl: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-    z.url({ protocol: /^https?$/ }).max(500).nullable().default(null),
+    z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .nullable()
+      .default(null),
   ),
 });
 
@@ -52,7 +56,13 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
 
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const form = ruleForm.safeParse(request.body);
-    if (!form.success) return show(request, reply, 400, 'Isi aturan dengan benar (judul/UUID, jenis, angka, tautan perpanjangan https://…).');
+    if (!form.success)
+      return show(
+        request,
+        reply,
+        400,
+        'Isi aturan dengan benar (judul/UUID, jenis, angka, tautan perpanjangan https://…).',
+      );
     const f = form.data;
     const input = {
       uuid: f.match === 'uuid' ? f.value : null,

@@ -74,6 +74,14 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'kunci-isi': { text: 'Pilih penyedia dan isi kunci (minimal 8 karakter).', kind: 'error' },
   'kunci-pensiun': { text: 'Kunci lama tidak diterima lagi (di semua server dalam beberapa detik).', kind: 'ok' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
+  refund: {
+    text: 'Pesanan dibatalkan: lisensi dan masa aktif member dari pesanan ini dicabut, pembeli diberi tahu lewat email.',
+    kind: 'ok',
+  },
+  'email-diganti': {
+    text: 'Email member diganti; sesi dan tautan lamanya diakhiri, kedua alamat diberi tahu.',
+    kind: 'ok',
+  },
 };
 
 export function flashFor(query: unknown): { text: string; kind: 'ok' | 'error' } | undefined {
@@ -98,6 +106,7 @@ export function adminPage(view: ShellView, body: SafeHtml): string {
     html`<header class="admin-head">
 <strong class="brand">Gerbang · Admin</strong>
 <span class="muted">${view.adminEmail}</span>
+<a href="/akun" id="admin-account">Ubah kata sandi</a>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" class="small secondary" id="logout">Keluar</button></form>
 </header>
 <nav class="admin" aria-label="Menu admin">${links}</nav>
@@ -143,6 +152,4 @@ export function table(id: string, head: readonly string[], rows: readonly SafeHt
   return html`<div class="table-wrap"><table id="${id}"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function rupiah(n: number): string {
-  return new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', maximumFractionDigits: 0 }).format(n);
-}
+export { rupiah } from '../../shared/format.js';

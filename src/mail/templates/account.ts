@@ -43,7 +43,10 @@ export function emailChangeMailSubject(): string {
 }
 
 /** To the new address: the link that makes it the account's address. */
-export function renderEmailChangeMail(p: EmailChangeMailParams, link: { url: string; validMinutes: number }): RenderedMail {
+export function renderEmailChangeMail(
+  p: EmailChangeMailParams,
+  link: { url: string; validMinutes: number },
+): RenderedMail {
   return renderPlainMail({
     subject: emailChangeMailSubject(),
     heading: 'Konfirmasi email baru',
@@ -78,7 +81,12 @@ export function renderEmailChangedMail(p: EmailChangedMailParams): RenderedMail 
           `Mulai sekarang masuk dengan ${p.newEmail}. Sesi di semua perangkat sudah diakhiri.`,
           'Jika Anda tidak mengenali perubahan ini, hubungi penjual.',
         ];
-  return renderPlainMail({ subject: emailChangedMailSubject(p), heading: emailChangedMailSubject(p), name: p.name, paragraphs });
+  return renderPlainMail({
+    subject: emailChangedMailSubject(p),
+    heading: emailChangedMailSubject(p),
+    name: p.name,
+    paragraphs,
+  });
 }
 
 export function membershipReminderMailSubject(p: MembershipReminderMailParams): string {
