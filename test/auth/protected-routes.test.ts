@@ -98,7 +98,8 @@ describe.each(DIALECTS)('security of the member area (%s)', (dialect) => {
       const ani = await endedBrowser();
       const res = await ani.get(path);
       expect(res.statusCode).toBe(303);
-      expect(location(res)).toBe(`/login?alasan=${reason}`);
+      const back = path === '/member' ? '' : `&lanjut=${encodeURIComponent(path)}`;
+      expect(location(res)).toBe(`/login?alasan=${reason}${back}`);
       expect(res.body).not.toContain(ANI);
     });
 
