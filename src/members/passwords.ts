@@ -69,7 +69,10 @@ export function checkNewPassword(password: string, email: string): string | null
   const lower = password.toLowerCase();
   if (lower === email.toLowerCase()) return 'Kata sandi tidak boleh sama dengan email.';
   const local = email.toLowerCase().split('@')[0] ?? '';
-  if (local.length >= 3 && lower.includes(local)) return 'Kata sandi tidak boleh memuat nama email Anda.';
+  // Built on the email's name: what is left without it (and without separators) is too short to stand alone.
+  const rest = (local.length >= 3 ? lower.replaceAll(local, '') : lower).replace(/[^\p{L}\p{N}]/gu, '');
+  if (local.length >= 3 && lower.includes(local) && rest.length < MIN_PASSWORD_LENGTH)
+    return 'Kata sandi tidak boleh dibangun dari nama email Anda.';
   const core = lower.replace(/[^\p{L}]+$/u, '').replace(/^[^\p{L}]+/u, '');
   if (COMMON.has(lower) || COMMON.has(core) || COMMON.has(lower.replace(/\s+/g, '')))
     return 'Kata sandi ini termasuk yang paling sering dipakai orang. Gunakan kalimat yang lebih panjang.';
