@@ -103,7 +103,7 @@ ${view.returnTo ? html`<input type="hidden" name="lanjut" value="${view.returnTo
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
 <button type="submit">Masuk</button>
 </form>
-<div class="links"><a href="/login/tautan">Kirim tautan masuk ke email saya</a> · <a href="/login/lupa-sandi" id="forgot-password">Lupa kata sandi?</a></div>
+<div class="links"><a href="/login/tautan">Kirim tautan masuk ke email saya</a><a href="/login/lupa-sandi" id="forgot-password">Lupa kata sandi?</a></div>
 <p class="muted">Membeli lisensi tanpa akun member? Masuk lewat tautan email untuk melihat kunci lisensi Anda.</p>
 ${view.conflict ? conflictModal(view.csrf, view.conflict) : ''}`,
     { scripts: LOGIN_SCRIPT },

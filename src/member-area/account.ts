@@ -58,7 +58,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     );
   };
 
-  const passwordSection = (csrf: string, hasCurrent: boolean, error?: string) => html`<section id="change-password">
+  const passwordSection = (csrf: string, hasCurrent: boolean, error?: string) => html`<section class="account" id="change-password">
 <h2>Ubah kata sandi</h2>
 ${error ? html`<p class="error" role="alert" id="password-error">${error}</p>` : ''}
 <form method="post" action="/akun/sandi">
@@ -79,7 +79,7 @@ ${newPasswordFields()}
     email: string,
     hasCurrent: boolean,
     error?: string,
-  ) => html`<section id="change-email">
+  ) => html`<section class="account" id="change-email">
 <h2>Ganti email</h2>
 <p>Email sekarang: <strong id="account-email">${email}</strong></p>
 ${error ? html`<p class="error" role="alert" id="email-error">${error}</p>` : ''}

@@ -127,4 +127,5 @@ details>summary{cursor:pointer;font-weight:600;margin:8px 0}
 .license-key{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
 button.copy{width:auto;margin:0;padding:4px 10px;font-size:13px}
 form.stack textarea.reason{min-height:70px}
+section.account h2{font-size:18px;margin:24px 0 4px}
 `;
