@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, addAdmin } from '../helpers/admin.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, screenshot } from '../helpers/browser.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, devMailWorker } from '../helpers/world.js';
@@ -14,15 +14,6 @@ const RULES = JSON.stringify([
   { title: 'Aplikasi Kasir', action: 'license', maxDevices: 2 },
 ]);
 
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  userAgent:
-    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
-};
 const SIZES = [
   ['desktop', DESKTOP],
   ['phone', PHONE],
@@ -78,6 +69,16 @@ describe('members and buyers help themselves, in a real browser', () => {
     }
     throw new Error(`no ${path} link mailed to ${email}`);
   };
+  /** "Kirim tautan masuk ke email saya", then the mailed link: signed in at /member. */
+  const signInByLink = async (page: Page, email: string) => {
+    await page.goto(`${base}/login/tautan`);
+    await page.fill('#email', email);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/login?alasan=tautan`);
+    await page.goto(`${base}${await mailedLink(email, '/login/tautan')}`);
+    await page.click('#use-link');
+    await page.waitForURL(`${base}/member`);
+  };
   const monitoring = (page: Page) =>
     page.waitForFunction(() => ['open', 'following'].includes(document.body.dataset.realtime ?? ''), undefined, {
       timeout: 10_000,
@@ -121,13 +122,7 @@ describe('members and buyers help themselves, in a real browser', () => {
       // Asked for Lisensi saya without a session: after the link, back there.
       await page.goto(`${base}/member/lisensi`);
       expect(new URL(page.url()).searchParams.get('lanjut')).toBe('/member/lisensi');
-      await page.goto(`${base}/login/tautan`);
-      await page.fill('#email', email);
-      await page.click('button[type=submit]');
-      await page.waitForURL(`${base}/login?alasan=tautan`);
-      await page.goto(`${base}${await mailedLink(email, '/login/tautan')}`);
-      await page.click('#use-link');
-      await page.waitForURL(`${base}/member`);
+      await signInByLink(page, email);
       expect(await page.locator('#purchases .product-card').count()).toBe(2);
       await look(page, `buyer-home-${size}`);
       await page.goto(`${base}/member/lisensi`);
@@ -166,12 +161,7 @@ describe('members and buyers help themselves, in a real browser', () => {
     world.runtime.advance(31 * DAY);
     for (const [size, options] of SIZES) {
       const page = await newPage(options);
-      await page.goto(`${base}/login/tautan`);
-      await page.fill('#email', email);
-      await page.click('button[type=submit]');
-      await page.goto(`${base}${await mailedLink(email, '/login/tautan')}`);
-      await page.click('#use-link');
-      await page.waitForURL(`${base}/member`);
+      await signInByLink(page, email);
       expect(await page.locator('#membership-status').textContent()).toContain('berakhir pada');
       await page.goto(`${base}/member/video`);
       expect(await page.locator('h1').textContent()).toBe('Perpanjang member');
@@ -185,12 +175,7 @@ describe('members and buyers help themselves, in a real browser', () => {
     const email = 'refund@example.com';
     await postLynk(world.app, payment({ email, items: [{ title: 'Member Bulanan', uuid: 'bulanan' }] }));
     const member = await newPage(PHONE);
-    await member.goto(`${base}/login/tautan`);
-    await member.fill('#email', email);
-    await member.click('button[type=submit]');
-    await member.goto(`${base}${await mailedLink(email, '/login/tautan')}`);
-    await member.click('#use-link');
-    await member.waitForURL(`${base}/member`);
+    await signInByLink(member, email);
     await member.goto(`${base}/member/video`);
     expect(await member.locator('#product-content').count()).toBe(1);
     await monitoring(member);
