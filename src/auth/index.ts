@@ -23,6 +23,7 @@ export { newPasswordRoutes } from './new-password.js';
 export { oldLoginRoutes } from './old-login.js';
 export { invalidLinkPage, LOGIN_LINK, PASSWORD_LINK } from './pages.js';
 export { newPasswordFields } from './password-fields.js';
+export { consumeRateLimit } from './rate-limit.js';
 export { loginPath, safeReturnPath } from './return-path.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';

@@ -58,7 +58,11 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     );
   };
 
-  const passwordSection = (csrf: string, hasCurrent: boolean, error?: string) => html`<section class="account" id="change-password">
+  const passwordSection = (
+    csrf: string,
+    hasCurrent: boolean,
+    error?: string,
+  ) => html`<section class="account" id="change-password">
 <h2>Ubah kata sandi</h2>
 ${error ? html`<p class="error" role="alert" id="password-error">${error}</p>` : ''}
 <form method="post" action="/akun/sandi">

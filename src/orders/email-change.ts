@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { AuthDeps, LiveSession } from '../auth/index.js';
-import { checkCurrentPassword, endMemberSessions } from '../auth/index.js';
+import { checkCurrentPassword, consumeRateLimit, endMemberSessions } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import type { Result } from '../errors.js';
 import { emailChangedMailSubject, emailChangeMailSubject, enqueueMail } from '../mail/index.js';
@@ -56,6 +56,9 @@ export async function requestEmailChange(
   const { db, runtime } = deps;
   const current = await checkCurrentPassword(deps, session.memberId, input.password);
   if (!current.ok) return fail(current.code);
+  // Each request mails an address the member typed: a few per window, so no one's inbox is flooded.
+  const rule = { key: `email_change:${session.memberId}`, limit: 3, windowMs: deps.settings.rateWindowMs };
+  if (!(await consumeRateLimit(db, rule, runtime.now())).ok) return fail('RATE_LIMITED');
   const checked = await checkNewEmail(db, session.email, input.newEmail);
   if (!checked.ok) return checked;
   const now = runtime.now();
