@@ -15,6 +15,7 @@ import {
   memberGuard,
   newPasswordRoutes,
   oldLoginRoutes,
+  sessionStarter,
 } from './auth/index.js';
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
@@ -36,8 +37,9 @@ import { healthRoutes } from './health.js';
 import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger, redactUrl } from './logger.js';
-import { memberAreaRoutes, memberRoutes, transferResetRoutes } from './member-area/index.js';
+import { accountRoutes, memberAreaRoutes, memberRoutes, transferResetRoutes } from './member-area/index.js';
 import { createMetrics, metricsRoutes } from './metrics.js';
+import { openBuyerAccount } from './orders/index.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import { storedProductRules, withStoredRules } from './products/index.js';
 import type { RealtimeBus } from './realtime/index.js';
@@ -275,11 +277,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(onStored ? { onStored } : {}),
   });
   const bus = deps.bus ?? createMemoryBus();
-  await app.register(memberRoutes, {
-    db: database.db,
-    runtime,
-    endSessions: (memberId) => endMemberSessions({ db: database.db, runtime, bus }, memberId, 'password_changed'),
-  });
 
   app.decorate('streams', hub);
   // Open streams never end on their own: without this, close() would wait for every browser.
@@ -292,8 +289,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bus,
     log: app.log,
     onWebhookQueued,
+    openBuyerAccount: (email) => openBuyerAccount(database.db, email, runtime.now()),
   };
   const guardDeps = { db: database.db, runtime, settings: config.auth, cookies };
+  const signIn = sessionStarter(auth, cookies);
+  await app.register(memberRoutes, {
+    db: database.db,
+    runtime,
+    endSessions: (memberId) => endMemberSessions({ db: database.db, runtime, bus }, memberId, 'password_changed'),
+    signIn,
+  });
   app.decorateRequest('member', null);
   app.decorateRequest('apiToken', null);
   await app.register(authRoutes, {
@@ -303,6 +308,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.onMailQueued ? { onMailQueued: deps.onMailQueued } : {}),
   });
   await app.register(newPasswordRoutes, { auth, guard: guardDeps });
+  await app.register(accountRoutes, {
+    auth,
+    requireMember: memberGuard(guardDeps),
+    signIn,
+    onMailQueued: deps.onMailQueued,
+  });
   await app.register(oldLoginRoutes);
   await app.register(realtimeRoutes, {
     db: database.db,
@@ -357,6 +368,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The console's rules before PRODUCT_RULES, as webhooks see them: which products are memberships.
     catalog: async () => withStoredRules(config.products, await storedProductRules(database.db)),
     memberVideoUrl: config.memberVideoUrl,
+    timeZone: config.displayTimeZone,
     signingKey: downloadSigningKey(config.cookieSecret),
     delivery: {
       db: database.db,
@@ -385,7 +397,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requireMember: memberGuard(guardDeps),
     timeZone: config.displayTimeZone,
   });
-  await app.register(setupRoutes, { db: database.db, runtime });
+  await app.register(setupRoutes, { db: database.db, runtime, signIn });
   await app.register(adminConsoleRoutes, {
     db: database.db,
     dialect: database.dialect,

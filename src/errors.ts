@@ -24,6 +24,11 @@ export const errorTable = {
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Buat kata sandi baru dulu di /akun/sandi-baru.' },
   CSRF_REJECTED: { status: 403, message: 'Permintaan ditolak (perlindungan CSRF).' },
   NOT_FOUND: { status: 404, message: 'Tidak ditemukan.' },
+  // A membership item asked for after the membership ended (or by a buyer of licenses only).
+  MEMBERSHIP_ENDED: {
+    status: 403,
+    message: 'Masa aktif member Anda sudah berakhir. Perpanjang untuk membuka materi ini.',
+  },
   SESSION_CONFLICT: {
     status: 409,
     message: 'Akun ini sedang aktif di perangkat lain. Beberapa sesi aktif tidak diizinkan karena alasan keamanan.',
@@ -33,6 +38,10 @@ export const errorTable = {
     status: 429,
     message: 'Batas "Tetap gunakan di sini" untuk akun ini sudah tercapai. Coba lagi nanti atau hubungi penjual.',
   },
+  // Another account already has the address (an email change, made by the member or the console).
+  EMAIL_TAKEN: { status: 409, message: 'Email ini sudah dipakai akun lain.' },
+  // A refund is recorded once; what the order granted is already revoked.
+  ALREADY_REFUNDED: { status: 409, message: 'Pesanan ini sudah dibatalkan (refund).' },
   TAKEOVER_EXPIRED: { status: 410, message: 'Konfirmasi sudah tidak berlaku. Silakan masuk lagi.' },
   LINK_INVALID: { status: 410, message: 'Tautan tidak berlaku.' },
   // The previous system's login endpoint, still called by cached copies of its login page.

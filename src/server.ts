@@ -13,6 +13,7 @@ import { createLogger } from './logger.js';
 import type { MailTransport } from './mail/index.js';
 import { devTransport, fonnteTransport, MailWorker, smtpTransport } from './mail/index.js';
 import { linkIssuer } from './members/index.js';
+import { queueMembershipReminders } from './orders/index.js';
 import type { PostgresBus, RealtimeBus } from './realtime/index.js';
 import { createMemoryBus, createPostgresBus } from './realtime/index.js';
 import { brandReader } from './web/brand.js';
@@ -93,6 +94,7 @@ export async function startServer(
       issueLink: linkIssuer(systemRuntime),
       brand: brandReader(database.db),
       whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
+      queueDue: queueMembershipReminders,
     });
     if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
     else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');

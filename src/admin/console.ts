@@ -15,6 +15,7 @@ import { memberConsoleRoutes } from './routes/members.js';
 import { orderConsoleRoutes } from './routes/orders.js';
 import { ppobConsoleRoutes } from './routes/ppob.js';
 import { productConsoleRoutes } from './routes/products.js';
+import { refundConsoleRoutes } from './routes/refund.js';
 import { sharingConsoleRoutes } from './routes/sharing.js';
 import { storeConsoleRoutes } from './routes/store.js';
 import { toolConsoleRoutes } from './routes/tools.js';
@@ -53,6 +54,7 @@ export const adminConsoleRoutes: FastifyPluginAsync<AdminConsoleOptions> = async
   });
   await app.register(orderConsoleRoutes, console);
   await app.register(memberConsoleRoutes, console);
+  await app.register(refundConsoleRoutes, console);
   await app.register(licenseConsoleRoutes, console);
   await app.register(licenseActionRoutes, console);
   await app.register(ppobConsoleRoutes, console);

@@ -12,6 +12,7 @@ import {
   createMemberIfAbsent,
   hashPassword,
   memberCreatedEvent,
+  membersEndingBetween,
   randomPassword,
   revokeMemberLinks,
 } from '../members/index.js';
@@ -42,6 +43,8 @@ export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: n
       'created_at',
       'imported_at',
       'password_change_required',
+      'is_member',
+      'membership_ends_at',
     ])
     .where('id', '=', id)
     .executeTakeFirst();
@@ -81,7 +84,7 @@ export async function memberDetail(db: Kysely<Database>, dialect: Dialect, id: n
   const orderIds = [...new Set([...licenses.map((l) => l.order_id), member.source_order_id ?? 0])].filter((n) => n > 0);
   const orders = await db
     .selectFrom('orders')
-    .select(['id', 'order_no', 'provider', 'grand_total', 'paid_at', 'created_at'])
+    .select(['id', 'order_no', 'provider', 'grand_total', 'paid_at', 'created_at', 'refunded_at', 'refund_reason'])
     .where((eb) => eb.or([eb('email', '=', member.email), ...(orderIds.length ? [eb('id', 'in', orderIds)] : [])]))
     .orderBy('id', 'desc')
     .limit(200)
@@ -184,6 +187,14 @@ export async function resendRegistration(deps: ConsoleDeps, memberId: number, ac
     );
     return true;
   });
+}
+
+/** Membership lists of the console: ending within a week, or already ended; soonest first. */
+export function membersByEnd(db: Kysely<Database>, which: 'segera' | 'berakhir', now: number) {
+  const week = 7 * 86_400_000; // 7 days
+  return which === 'segera'
+    ? membersEndingBetween(db, now, now + week)
+    : membersEndingBetween(db, now - 365 * 86_400_000, now).then((rows) => rows.reverse());
 }
 
 /** Ends the member's sessions everywhere; their open pages log out at once (SSE). */

@@ -45,6 +45,8 @@ export async function loadOverview(db: Kysely<Database>, now: number, timeZone: 
       .select((eb) => eb.fn.countAll().as('n'))
       .where('created_at', '>=', dayStart)
       .where('role', '=', 'member')
+      // Buyers of licenses have accounts too; "new members" are memberships.
+      .where('is_member', '=', 1)
       .executeTakeFirst(),
     db
       .selectFrom('webhook_events')

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { SignIn } from '../auth/index.js';
+import { newPasswordFields } from '../auth/index.js';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
@@ -14,6 +16,10 @@ const setupForm = z.object({
   email: inputText().trim().min(3).max(254),
   password: z.string().max(1000),
   password_confirm: z.string().max(1000),
+  fingerprint: z
+    .string()
+    .regex(/^([0-9a-f]{64})?$/)
+    .default(''),
 });
 
 /** Remembers "setup is done" once seen: it never becomes undone, so `/` stops asking. */
@@ -33,23 +39,23 @@ function setupPage(csrf: string, email = '', error?: string): string {
     html`<h1>Siapkan Gerbang</h1>
 <p>Belum ada admin. Buat akun admin pertama untuk membuka konsol operator. Halaman ini hanya muncul sekali.</p>
 ${error ? html`<p class="error" role="alert" id="setup-error">${error}</p>` : ''}
-<form method="post" action="/setup" id="setup">
+<form method="post" action="/setup" id="setup" data-fingerprint>
 <input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="fingerprint" value="">
 <label for="email">Email admin</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${email}">
-<label for="password">Kata sandi</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
-<label for="password_confirm">Ulangi kata sandi</label>
-<input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" minlength="12" required>
-<p class="muted">Minimal 12 karakter, bukan kata yang mudah ditebak. Kalimat panjang paling mudah diingat.</p>
+${newPasswordFields()}
 <button type="submit">Buat admin</button>
 </form>`,
+    { scripts: ['/assets/login.js'] },
   );
 }
 
 export interface SetupRouteOptions {
   db: Kysely<Database>;
   runtime: Runtime;
+  /** The new admin is signed in at once: they just chose the password on this very page. */
+  signIn: SignIn;
 }
 
 /**
@@ -57,7 +63,7 @@ export interface SetupRouteOptions {
  * claim it, as with any self-hosted app's installer; it is one-shot and race-safe (src/admin/setup.ts),
  * and afterwards answers 404.
  */
-export const setupRoutes: FastifyPluginAsync<SetupRouteOptions> = async (app, { db, runtime }) => {
+export const setupRoutes: FastifyPluginAsync<SetupRouteOptions> = async (app, { db, runtime, signIn }) => {
   const pending = setupState(db);
   app.get('/setup', async (_request, reply) => {
     if (!(await pending())) throw new AppError('NOT_FOUND');
@@ -81,6 +87,7 @@ export const setupRoutes: FastifyPluginAsync<SetupRouteOptions> = async (app, { 
       return sendPage(reply, 400, setupPage(reply.generateCsrf(), email, result.message));
     }
     request.log.info({ memberId: result.memberId }, 'first admin created');
+    if (await signIn(request, reply, result.memberId, form.data.fingerprint)) return reply.redirect('/admin', 303);
     return reply.redirect('/login?alasan=admin_dibuat', 303);
   });
 };

@@ -11,25 +11,6 @@ import { canonicalEmail, checkNewPassword, hashPassword } from '../members/index
  * create` makes admins from the shell at any time. Both mark setup as done, so the page is gone.
  */
 
-/** Passwords an attacker tries first; an admin password must not be one of them or built on them. */
-const COMMON_WORDS = ['password', 'katasandi', 'rahasia', 'admin', 'gerbang', 'qwerty', '123456', 'abcdef', 'iloveyou'];
-
-/** The admin password rule: the member rule (NIST SP 800-63B: length, no composition rules) plus 12+ and no common word. */
-export function checkAdminPassword(password: string, email: string): string | null {
-  const basic = checkNewPassword(password, email);
-  if (basic) return basic;
-  if (password.length < 12) return 'Kata sandi admin minimal 12 karakter.';
-  const lower = password.toLowerCase();
-  const local = email.toLowerCase().split('@')[0] ?? '';
-  if (local.length >= 3 && lower.includes(local)) return 'Kata sandi tidak boleh memuat nama email Anda.';
-  const stripped = lower.replace(/[^a-z0-9]/g, '');
-  // What is left once every common word is taken out must still be a password of its own.
-  const rest = COMMON_WORDS.reduce((left, word) => left.replaceAll(word, ''), stripped);
-  if (rest.length < 6) return 'Kata sandi terlalu mudah ditebak. Gunakan kalimat yang lebih panjang.';
-  if (new Set(password).size < 5) return 'Kata sandi terlalu sedikit variasi karakternya.';
-  return null;
-}
-
 /** True while nobody has set up the console (no setup marker and no admin). */
 export async function setupPending(db: Kysely<Database>): Promise<boolean> {
   const done = await db.selectFrom('admin_setup').select('id').executeTakeFirst();
@@ -62,7 +43,7 @@ export async function createAdmin(
   const email = canonical.email;
   if (!EMAIL.test(email) || email.length > 254)
     return { ok: false, code: 'INVALID_EMAIL', message: 'Alamat email tidak valid.' };
-  const weak = checkAdminPassword(input.password, email);
+  const weak = checkNewPassword(input.password, email);
   if (weak) return { ok: false, code: 'WEAK_PASSWORD', message: weak };
   // argon2id takes ~55 ms: outside the transaction.
   const passwordHash = await hashPassword(input.password);

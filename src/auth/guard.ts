@@ -6,6 +6,7 @@ import type { StreamAuth } from '../realtime/routes.js';
 import { prefersHtml, sendError } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
 import { presentedCookies } from './cookies.js';
+import { loginPath, safeReturnPath } from './return-path.js';
 import type { AuthSettings, LiveSession } from './sessions.js';
 import { checkSession, touchSession } from './sessions.js';
 
@@ -55,9 +56,13 @@ export function memberGuard(
     if (!prefersHtml(request)) {
       return sendError(request, reply, 'UNAUTHENTICATED', { details: { reason } });
     }
-    // A browser with no session cookie at all simply goes to the login page, without a message.
+    // A browser with no session cookie at all simply goes to the login page, without a message;
+    // a page it asked for is where it comes back to after signing in.
     const hadSession = request.cookies[deps.cookies.session] !== undefined;
-    return reply.redirect(hadSession ? `/login?alasan=${encodeURIComponent(reason)}` : '/login', 303);
+    const asked = request.method === 'GET' ? safeReturnPath(request.url) : null;
+    // The two home pages are where a login lands anyway.
+    const returnTo = asked === '/member' || asked === '/admin' ? null : asked;
+    return reply.redirect(loginPath(hadSession ? reason : null, returnTo), 303);
   };
 }
 

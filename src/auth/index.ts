@@ -9,6 +9,8 @@ export {
   revokeApiToken,
   verifyApiToken,
 } from './api-tokens.js';
+export type { ChangePasswordResult, CurrentPasswordCheck } from './change-password.js';
+export { changePassword, checkCurrentPassword } from './change-password.js';
 export type { AuthCookies } from './cookies.js';
 export { authCookies } from './cookies.js';
 export type { Allowance, DeviceEventInput, MemberTakeoverLimits, WindowLimit } from './device-events.js';
@@ -31,6 +33,12 @@ export { newPasswordRoutes } from './new-password.js';
 export { oldLoginRoutes } from './old-login.js';
 export type { MemberDevice } from './own-devices.js';
 export { endOwnDeviceSession, memberDevices } from './own-devices.js';
+export { invalidLinkPage, LOGIN_LINK, PASSWORD_LINK } from './pages.js';
+export { newPasswordFields } from './password-fields.js';
+export { consumeRateLimit } from './rate-limit.js';
+export { loginPath, safeReturnPath } from './return-path.js';
 export { authRoutes } from './routes.js';
 export type { AuthSettings, LiveDevice, LiveSession, SessionCheck } from './sessions.js';
 export { checkSession, createSession, liveDevices, revokeDeviceSessions } from './sessions.js';
+export type { SignIn } from './sign-in.js';
+export { sessionStarter } from './sign-in.js';

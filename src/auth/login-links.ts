@@ -1,6 +1,11 @@
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
 import type { Failure, Result } from '../errors.js';
-import { enqueueMail, loginLinkMailSubject, normalizeIndonesianPhone } from '../mail/index.js';
+import {
+  enqueueMail,
+  loginLinkMailSubject,
+  normalizeIndonesianPhone,
+  passwordResetMailSubject,
+} from '../mail/index.js';
 import type { TokenOwner } from '../members/index.js';
 import {
   canonicalEmail,
@@ -23,14 +28,25 @@ const LINKS_PER_ACCOUNT = 3;
 /** queued: false when the address is no active account's (the caller answers the same either way). */
 export type LinkRequestOutcome = Result<{ queued: boolean }, 'RATE_LIMITED', { retryAfterMs: number }>;
 
+/** login_link: "Kirim tautan masuk" · password_reset: "Lupa kata sandi?" (a link to choose a new one). */
+export type LinkPurpose = 'login_link' | 'password_reset';
+
 /**
- * "Kirim tautan masuk": queues a one-time login link for an active member or admin. The caller
- * answers the same whether or not the email belongs to one (no account enumeration); limits per IP
- * and per address keep it from being used to flood someone's inbox. The per-address limit is the
- * links' own, apart from the password lockout: someone exhausting it only fills the owner's
- * mailbox with working links, so the owner of a locked-out account always has a way in.
+ * Queues a one-time link for an active account: a login link, or a link to choose a new password.
+ * The caller answers the same whether or not the email belongs to one (no account enumeration);
+ * limits per IP and per address, shared by both kinds, keep it from being used to flood someone's
+ * inbox. The per-address limit is the links' own, apart from the password lockout: someone
+ * exhausting it only fills the owner's mailbox with working links, so the owner of a locked-out
+ * account always has a way in. A buyer of licenses who has no account yet gets one here
+ * (`openBuyerAccount`), so every buyer can sign in. An admin's password is never replaced through
+ * the mailbox alone: "Lupa kata sandi?" sends an admin nothing (the shell resets it).
  */
-export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: string): Promise<LinkRequestOutcome> {
+export async function requestLoginLink(
+  deps: AuthDeps,
+  rawEmail: string,
+  ip: string,
+  purpose: LinkPurpose = 'login_link',
+): Promise<LinkRequestOutcome> {
   const { db, runtime, settings } = deps;
   const canonical = canonicalEmail(rawEmail);
   const email = canonical.ok ? canonical.email : rawEmail.trim();
@@ -41,27 +57,33 @@ export async function requestLoginLink(deps: AuthDeps, rawEmail: string, ip: str
     const decision = await consumeRateLimit(db, rule, now);
     if (!decision.ok) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs };
   }
-  const member = await findMemberByEmail(db, email);
+  const member =
+    (await findMemberByEmail(db, email)) ?? (canonical.ok ? await deps.openBuyerAccount?.(email) : undefined);
   if (member?.status !== 'active') return { ok: true, queued: false };
+  if (purpose === 'password_reset' && member.role === 'admin') {
+    deps.log.info({ memberId: member.id }, 'password reset for an admin: nothing sent');
+    return { ok: true, queued: false };
+  }
+  const person = { memberId: member.id, name: member.name, email: member.email };
   await enqueueMail(
     db,
     {
       // Every request is its own mail (the per-address limit bounds them), even two in one millisecond.
-      dedupeKey: `login_link:${member.id}:${now}:${runtime.randomBytes(6).toString('hex')}`,
+      dedupeKey: `${purpose}:${member.id}:${now}:${runtime.randomBytes(6).toString('hex')}`,
       to: member.email,
-      subject: loginLinkMailSubject(),
-      params: {
-        kind: 'login_link',
-        memberId: member.id,
-        name: member.name,
-        email: member.email,
-        ...(member.role === 'admin' ? { asksPassword: true } : {}),
-      },
-      whatsappTo: settings.whatsappLinks && member.role === 'member' ? normalizeIndonesianPhone(member.phone) : null,
+      subject: purpose === 'login_link' ? loginLinkMailSubject() : passwordResetMailSubject(),
+      params:
+        purpose === 'login_link'
+          ? { kind: 'login_link', ...person, ...(member.role === 'admin' ? { asksPassword: true } : {}) }
+          : { kind: 'password_reset', ...person },
+      whatsappTo:
+        purpose === 'login_link' && settings.whatsappLinks && member.role === 'member'
+          ? normalizeIndonesianPhone(member.phone)
+          : null,
     },
     now,
   );
-  deps.log.info({ memberId: member.id }, 'login link queued');
+  deps.log.info({ memberId: member.id, purpose }, 'emailed link queued');
   return { ok: true, queued: true };
 }
 

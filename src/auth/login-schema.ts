@@ -21,6 +21,8 @@ export const loginBody = z.object({
   password: z.string().min(1).max(1000),
   fingerprint,
   takeover: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  /** The page to go back to (checked by safeReturnPath; anything else is dropped, not refused). */
+  lanjut: z.string().max(500).optional(),
 });
 export const tokenBody = z.object({ token: inputText().min(20).max(200), fingerprint });
 /** An emailed login link used; an admin's also carries the admin password. */

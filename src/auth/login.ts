@@ -12,6 +12,7 @@ import {
   findMemberByEmail,
   hashPassword,
   issueOneTimeToken,
+  NO_PASSWORD,
   requirePasswordChange,
   revokeMemberLinks,
   setMemberPassword,
@@ -39,6 +40,11 @@ export interface AuthDeps {
   log: Log;
   /** Wakes the webhook worker after a takeover queued `session.takeover` for the seller's systems. */
   onWebhookQueued?: (() => void) | undefined;
+  /**
+   * The account of a buyer who paid with this address but has none yet (a buyer of licenses
+   * only), made on request; undefined when the address never bought anything. From the orders feature.
+   */
+  openBuyerAccount?: ((email: string) => Promise<Member | undefined>) | undefined;
 }
 
 /** Who is knocking: the browser's cookies, its fingerprint and address. */
@@ -131,8 +137,10 @@ export async function loginWithPassword(
   }
 
   const member = await findMemberByEmail(db, email);
-  const check = await verifyPassword(member?.password_hash ?? (await decoyHash()), input.password);
-  if (!member || !check.ok) {
+  // An account without a password (a buyer who signs in with links) costs the same decoy hash.
+  const stored = member && member.password_hash !== NO_PASSWORD ? member.password_hash : await decoyHash();
+  const check = await verifyPassword(stored, input.password);
+  if (!member || stored !== member.password_hash || !check.ok) {
     deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
     return { ok: false, code: 'INVALID_CREDENTIALS' };
   }
@@ -376,7 +384,7 @@ export interface SessionEndAudit {
 export async function endMemberSessions(
   deps: Pick<AuthDeps, 'db' | 'runtime' | 'bus'>,
   memberId: number,
-  reason: 'password_changed' | 'admin',
+  reason: 'password_changed' | 'admin' | 'email_changed',
   audit: SessionEndAudit = { actor: SYSTEM_ACTOR, action: 'session.revoke_all' },
   /** A device whose session stays (the one where the member just chose a new password). */
   keepDeviceId: number | null = null,

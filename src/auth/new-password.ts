@@ -9,6 +9,7 @@ import type { GuardDeps } from './guard.js';
 import { memberGuard, NEW_PASSWORD_PATH } from './guard.js';
 import type { AuthDeps } from './login.js';
 import { endMemberSessions } from './login.js';
+import { newPasswordFields } from './password-fields.js';
 
 const newPasswordForm = z.object({
   password: z.string().max(1000),
@@ -37,11 +38,7 @@ export const newPasswordRoutes: FastifyPluginAsync<{ auth: AuthDeps; guard: Guar
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="${NEW_PASSWORD_PATH}">
 <input type="hidden" name="_csrf" value="${reply.generateCsrf()}">
-<label for="password">Kata sandi baru</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
-<label for="password_confirm">Ulangi kata sandi</label>
-<input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" minlength="10" required>
-<p class="muted">Minimal 10 karakter, bukan nomor HP Anda. Gunakan kalimat yang mudah Anda ingat.</p>
+${newPasswordFields(', bukan nomor HP Anda')}
 <button type="submit">Simpan kata sandi</button>
 </form>`,
       ),

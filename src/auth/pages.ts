@@ -22,6 +22,11 @@ export const LOGIN_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' |
     text: 'Jika email tersebut terdaftar, tautan masuk sudah kami kirim. Periksa kotak masuk Anda.',
     kind: 'ok',
   },
+  lupa_sandi: {
+    text: 'Jika email tersebut terdaftar, tautan untuk membuat kata sandi baru sudah kami kirim. Periksa kotak masuk Anda.',
+    kind: 'ok',
+  },
+  email_changed: { text: SESSION_ENDED_MESSAGES.email_changed, kind: 'error' },
 };
 
 export interface ConflictView {
@@ -38,6 +43,8 @@ export interface ConflictView {
 export interface LoginView {
   csrf: string;
   email?: string;
+  /** The page to go back to after signing in (already checked). */
+  returnTo?: string;
   error?: string;
   notice?: { text: string; kind: 'ok' | 'error' };
   conflict?: ConflictView;
@@ -93,31 +100,55 @@ ${notice(view)}
 <form method="post" action="/login" id="formLogin" data-fingerprint>
 <input type="hidden" name="_csrf" value="${view.csrf}">
 <input type="hidden" name="fingerprint" value="">
+${view.returnTo ? html`<input type="hidden" name="lanjut" value="${view.returnTo}">` : ''}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${view.email ?? ''}">
 <label for="password">Kata sandi</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
 <button type="submit">Masuk</button>
 </form>
-<div class="links"><a href="/login/tautan">Kirim tautan masuk ke email saya</a></div>
+<div class="links"><a href="/login/tautan">Kirim tautan masuk ke email saya</a><a href="/login/lupa-sandi" id="forgot-password">Lupa kata sandi?</a></div>
+<p class="muted">Membeli lisensi tanpa akun member? Masuk lewat tautan email untuk melihat kunci lisensi Anda.</p>
 ${view.conflict ? conflictModal(view.csrf, view.conflict) : ''}`,
     { scripts: LOGIN_SCRIPT },
   );
 }
 
-export function linkRequestPage(view: { csrf: string; error?: string }): string {
+export interface LinkFormView {
+  csrf: string;
+  error?: string;
+}
+
+/** The one "email me a link" form: a login link, or a link to choose a new password. */
+function emailLinkForm(csrf: string, action: string, button: string): SafeHtml {
+  return html`<form method="post" action="${action}">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254">
+<button type="submit">${button}</button>
+</form>`;
+}
+
+export function linkRequestPage(view: LinkFormView): string {
   return page(
     'Tautan masuk',
     html`<h1>Masuk lewat email</h1>
 ${notice(view)}
-<p>Masukkan email akun Anda. Kami kirim tautan masuk sekali pakai yang berlaku sebentar.</p>
-<form method="post" action="/login/tautan/kirim">
-<input type="hidden" name="_csrf" value="${view.csrf}">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required maxlength="254">
-<button type="submit">Kirim tautan</button>
-</form>
+<p>Masukkan email yang Anda pakai saat membeli. Kami kirim tautan masuk sekali pakai yang berlaku sebentar. Pembeli lisensi tanpa akun member juga bisa masuk dengan cara ini.</p>
+${emailLinkForm(view.csrf, '/login/tautan/kirim', 'Kirim tautan')}
 <div class="links"><a href="/login">Masuk dengan kata sandi</a></div>`,
+  );
+}
+
+/** "Lupa kata sandi?": a one-time link to choose a new password (members; admins use the shell). */
+export function forgotPasswordPage(view: LinkFormView): string {
+  return page(
+    'Lupa kata sandi',
+    html`<h1>Lupa kata sandi</h1>
+${notice(view)}
+<p>Masukkan email akun Anda. Kami kirim tautan sekali pakai untuk membuat kata sandi baru. Setelah kata sandi disimpan, Anda langsung masuk dan sesi di perangkat lain berakhir.</p>
+${emailLinkForm(view.csrf, '/login/lupa-sandi', 'Kirim tautan')}
+<div class="links"><a href="/login">Kembali ke halaman masuk</a></div>`,
   );
 }
 
@@ -152,12 +183,23 @@ ${password}
   );
 }
 
-export function invalidLinkPage(): string {
+/**
+ * A link that no longer works offers a new one on the spot: the email field posts to the same
+ * request as the link's own page (the same answer whether or not the address is known).
+ */
+export function invalidLinkPage(csrf: string, newLink: { action: string; button: string } = LOGIN_LINK): string {
   return page(
     'Tautan tidak berlaku',
-    html`<h1>Tautan tidak berlaku</h1><p class="error">Tautan ini sudah dipakai, kedaluwarsa, atau tidak lengkap.</p><p><a href="/login/tautan">Minta tautan baru</a> atau <a href="/login">masuk dengan kata sandi</a>.</p>`,
+    html`<h1>Tautan tidak berlaku</h1>
+<p class="error">Tautan ini sudah dipakai, kedaluwarsa, atau tidak lengkap.</p>
+<h2>Minta tautan baru</h2>
+${emailLinkForm(csrf, newLink.action, newLink.button)}
+<div class="links"><a href="/login">Masuk dengan kata sandi</a></div>`,
   );
 }
+
+export const LOGIN_LINK = { action: '/login/tautan/kirim', button: 'Kirim tautan masuk baru' } as const;
+export const PASSWORD_LINK = { action: '/login/lupa-sandi', button: 'Kirim tautan kata sandi baru' } as const;
 
 export function logoutConfirmPage(csrf: string): string {
   return page(

@@ -6,16 +6,17 @@ import { emailProblem, peekOneTimeToken } from '../members/index.js';
 import { formatDateTime } from '../shared/format.js';
 import { asksForJson, sendError, sendPage } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
-import { clearSessionCookie, presentedCookies, setDeviceCookie, setSessionCookie } from './cookies.js';
+import { clearSessionCookie, presentedCookies, setDeviceCookie } from './cookies.js';
 import type { GuardDeps } from './guard.js';
 import { memberGuard } from './guard.js';
 import type { AuthDeps, LoginContext, LoginResult } from './login.js';
 import { cancelTakeover, confirmTakeover, loginWithPassword, logout } from './login.js';
-import type { LinkLoginResult } from './login-links.js';
+import type { LinkLoginResult, LinkPurpose } from './login-links.js';
 import { loginWithLink, requestLoginLink } from './login-links.js';
 import { emailBody, linkBody, loginBody, tokenBody, tokenQuery } from './login-schema.js';
-import type { LoginView } from './pages.js';
+import type { LinkFormView, LoginView } from './pages.js';
 import {
+  forgotPasswordPage,
   invalidLinkPage,
   LOGIN_NOTICES,
   linkConfirmPage,
@@ -23,7 +24,9 @@ import {
   loginPage,
   logoutConfirmPage,
 } from './pages.js';
+import { safeReturnPath } from './return-path.js';
 import { checkSession } from './sessions.js';
+import { loginContext, setLoginCookies } from './sign-in.js';
 
 export interface AuthRouteOptions {
   auth: AuthDeps;
@@ -60,13 +63,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   const guardDeps: GuardDeps = { db: auth.db, runtime: auth.runtime, settings: auth.settings, cookies };
   const domain = new URL(config.publicUrl).host;
 
-  const context = (request: FastifyRequest, fingerprintValue: string): LoginContext => ({
-    token: request.cookies[cookies.device],
-    sessionCookie: request.cookies[cookies.session],
-    fingerprint: fingerprintValue,
-    userAgent: String(request.headers['user-agent'] ?? ''),
-    ip: request.ip,
-  });
+  const context = (request: FastifyRequest, fingerprintValue: string): LoginContext =>
+    loginContext(request, cookies, fingerprintValue);
 
   /** A refused login: JSON for API clients, otherwise the login page with the message. */
   const fail = (
@@ -82,13 +80,19 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
   };
 
   /** One place turns a login outcome into cookies and an answer (page or JSON). */
-  const answer = (request: FastifyRequest, reply: FastifyReply, result: LoginResult, email?: string) => {
-    const view = email === undefined ? {} : { email };
+  const answer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: LoginResult,
+    email?: string,
+    returnTo: string | null = null,
+  ) => {
+    const view = { ...(email === undefined ? {} : { email }), ...(returnTo ? { returnTo } : {}) };
     if (result.ok) {
-      if (result.deviceToken) setDeviceCookie(reply, cookies, result.deviceToken);
-      setSessionCookie(reply, cookies, result.session.value, auth.settings.sessionMaxAgeMs);
-      if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: homeOf(result.role) });
-      return reply.redirect(homeOf(result.role), 303);
+      setLoginCookies(reply, cookies, auth, result);
+      const next = returnTo ?? homeOf(result.role);
+      if (asksForJson(request)) return reply.send({ status: 'signed_in', redirect: next });
+      return reply.redirect(next, 303);
     }
     switch (result.code) {
       case 'SESSION_CONFLICT': {
@@ -136,14 +140,20 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
 
   app.get('/login', async (request, reply) => {
     const check = await checkSession(auth.db, presentedCookies(request, cookies), auth.runtime.now());
-    if (check.status === 'live') return reply.redirect(homeOf(check.role), 303);
+    const query = request.query as Record<string, unknown>;
+    const returnTo = safeReturnPath(query.lanjut);
+    if (check.status === 'live') return reply.redirect(returnTo ?? homeOf(check.role), 303);
     // Old bookmarks may carry ?username=&password=; those are ignored (and redacted from logs):
     // credentials never travel in URLs.
-    const reason = (request.query as Record<string, unknown>).alasan;
+    const reason = query.alasan;
     // Own keys only: ?alasan=__proto__ must not find Object.prototype.
     const notice =
       typeof reason === 'string' && Object.hasOwn(LOGIN_NOTICES, reason) ? LOGIN_NOTICES[reason] : undefined;
-    return sendPage(reply, 200, loginPage({ csrf: reply.generateCsrf(), ...(notice ? { notice } : {}) }));
+    return sendPage(
+      reply,
+      200,
+      loginPage({ csrf: reply.generateCsrf(), ...(notice ? { notice } : {}), ...(returnTo ? { returnTo } : {}) }),
+    );
   });
 
   app.post('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -156,7 +166,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       { email, password, takeover },
       context(request, body.data.fingerprint),
     );
-    return answer(request, reply, result, email);
+    return answer(request, reply, result, email, safeReturnPath(body.data.lanjut));
   });
 
   app.post('/login/ambil-alih', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -181,7 +191,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     const query = tokenQuery.safeParse(request.query);
     if (!query.success) return sendPage(reply, 200, linkRequestPage({ csrf: reply.generateCsrf() }));
     const owner = await peekOneTimeToken(auth.db, 'login_link', query.data.token, auth.runtime.now());
-    if (!owner) return sendPage(reply, 410, invalidLinkPage());
+    if (!owner) return sendPage(reply, 410, invalidLinkPage(reply.generateCsrf()));
     return sendPage(
       reply,
       200,
@@ -202,7 +212,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       : { ok: false, code: 'LINK_INVALID' };
     if (!result.ok && result.code === 'LINK_INVALID') {
       if (asksForJson(request)) return sendError(request, reply, 'LINK_INVALID', { json: true });
-      return sendPage(reply, 410, invalidLinkPage());
+      return sendPage(reply, 410, invalidLinkPage(reply.generateCsrf()));
     }
     if (!result.ok && result.code === 'PASSWORD_NEEDED') {
       const message = result.wrong ? errorTable.INVALID_CREDENTIALS.message : 'Masukkan kata sandi admin.';
@@ -214,25 +224,35 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
     return answer(request, reply, result);
   });
 
-  app.post('/login/tautan/kirim', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const body = emailBody.safeParse(request.body);
-    if (!body.success) {
-      const message = emailProblem(body.error, 'Isi email dengan benar.');
-      if (asksForJson(request)) return sendError(request, reply, 'BAD_REQUEST', { message, json: true });
-      return sendPage(reply, 400, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
-    }
-    const outcome = await requestLoginLink(auth, body.data.email, request.ip);
-    if (!outcome.ok) {
-      reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));
-      const message = `Terlalu banyak permintaan tautan. Coba lagi dalam ${retryText(outcome.retryAfterMs)}.`;
-      if (asksForJson(request)) return sendError(request, reply, 'RATE_LIMITED', { message, json: true });
-      return sendPage(reply, 429, linkRequestPage({ csrf: reply.generateCsrf(), error: message }));
-    }
-    if (outcome.queued) onMailQueued?.();
-    // The same answer whether or not the email is a member's (no account enumeration).
-    if (asksForJson(request)) return reply.code(202).send({ status: 'accepted' });
-    return reply.redirect('/login?alasan=tautan', 303);
-  });
+  /**
+   * "Kirim tautan masuk" and "Lupa kata sandi?": an emailed one-time link, the same answer whether
+   * or not the address is an account's (no enumeration), limited per IP and per address.
+   */
+  const linkRequest = (path: string, purpose: LinkPurpose, formPage: (view: LinkFormView) => string, done: string) =>
+    app.post(path, { preHandler: app.csrfProtection }, async (request, reply) => {
+      const body = emailBody.safeParse(request.body);
+      if (!body.success) {
+        const message = emailProblem(body.error, 'Isi email dengan benar.');
+        if (asksForJson(request)) return sendError(request, reply, 'BAD_REQUEST', { message, json: true });
+        return sendPage(reply, 400, formPage({ csrf: reply.generateCsrf(), error: message }));
+      }
+      const outcome = await requestLoginLink(auth, body.data.email, request.ip, purpose);
+      if (!outcome.ok) {
+        reply.header('retry-after', String(Math.ceil(outcome.retryAfterMs / 1000)));
+        const message = `Terlalu banyak permintaan tautan. Coba lagi dalam ${retryText(outcome.retryAfterMs)}.`;
+        if (asksForJson(request)) return sendError(request, reply, 'RATE_LIMITED', { message, json: true });
+        return sendPage(reply, 429, formPage({ csrf: reply.generateCsrf(), error: message }));
+      }
+      if (outcome.queued) onMailQueued?.();
+      if (asksForJson(request)) return reply.code(202).send({ status: 'accepted' });
+      return reply.redirect(`/login?alasan=${done}`, 303);
+    });
+  linkRequest('/login/tautan/kirim', 'login_link', linkRequestPage, 'tautan');
+
+  app.get('/login/lupa-sandi', async (_request, reply) =>
+    sendPage(reply, 200, forgotPasswordPage({ csrf: reply.generateCsrf() })),
+  );
+  linkRequest('/login/lupa-sandi', 'password_reset', forgotPasswordPage, 'lupa_sandi');
 
   const signOut = async (request: FastifyRequest, reply: FastifyReply) => {
     try {

@@ -65,6 +65,7 @@ function startMonitoring(): void {
   });
 
   watchProduct(body, monitor);
+  watchMembership(body, monitor);
   watchVideoFrames();
   window.gerbangRealtime = { monitor };
   body.dataset.realtime = monitor.state;
@@ -114,5 +115,27 @@ function watchProduct(body: HTMLElement, monitor: RealtimeMonitor): void {
   }
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', startMonitoring);
-else startMonitoring();
+/**
+ * The member content page (`data-membership="open"`): a membership taken back (a refund) removes
+ * the content at once and says why; the next visit shows the renewal page.
+ */
+function watchMembership(body: HTMLElement, monitor: RealtimeMonitor): void {
+  if (body.dataset.membership !== 'open') return;
+  monitor.on('membership.ended', (event) => {
+    if (body.dataset.membership === 'closed') return;
+    body.dataset.membership = 'closed';
+    document.getElementById('product-content')?.remove();
+    const notice = document.getElementById('product-closed');
+    if (notice) {
+      notice.textContent = event.message ?? 'Keanggotaan Anda sudah berakhir.';
+      notice.hidden = false;
+    }
+  });
+}
+
+function start(): void {
+  startMonitoring();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

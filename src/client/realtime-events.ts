@@ -44,12 +44,21 @@ export interface ActivationRevokedEvent {
   message?: string;
 }
 
+/** The membership was taken back (a refund): pages showing member content close it. */
+export interface MembershipEndedEvent {
+  type: 'membership.ended';
+  reason: string;
+  at: number;
+  message?: string;
+}
+
 /** Every event type the monitor dispatches. To add one: a field here and a parser in EVENT_PARSERS. */
 export interface RealtimeEventMap {
   'session.revoked': SessionRevokedEvent;
   'transaction.updated': TransactionUpdatedEvent;
   'license.revoked': LicenseRevokedEvent;
   'activation.revoked': ActivationRevokedEvent;
+  'membership.ended': MembershipEndedEvent;
 }
 export type RealtimeEventType = keyof RealtimeEventMap;
 export type RealtimeEvent = RealtimeEventMap[RealtimeEventType];
@@ -104,6 +113,12 @@ const EVENT_PARSERS: { [K in RealtimeEventType]: (data: Json) => RealtimeEventMa
     const at = typeof data.at === 'number' ? data.at : Date.now();
     return { type: 'activation.revoked', licenseId, activationId, reason: reasonOf(data), at, ...messageOf(data) };
   },
+  'membership.ended': (data) => ({
+    type: 'membership.ended',
+    reason: reasonOf(data),
+    at: typeof data.at === 'number' ? data.at : Date.now(),
+    ...messageOf(data),
+  }),
 };
 
 export const REALTIME_EVENT_TYPES = Object.keys(EVENT_PARSERS) as RealtimeEventType[];

@@ -70,6 +70,11 @@ export const productRuleSchema = z
     maxTransfers: z.number().int().min(0).max(1000).optional(),
     // Membership rules: takeovers per TAKEOVER_WINDOW_HOURS for members it registers (TAKEOVER_LIMIT if absent).
     takeoverLimit: z.number().int().min(0).max(1000).optional(),
+    // A membership's page to buy it again, linked from the reminder mails and the renewal page.
+    renewUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .optional(),
   })
   .refine((r) => r.uuid !== undefined || r.title !== undefined, {
     message: 'setiap aturan produk butuh "uuid" atau "title"',

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { LiveSession } from '../auth/index.js';
 import type { ContentProduct, Database, License } from '../db/index.js';
 import { deviceActivation, licenseState, memberLicense } from '../licenses/index.js';
+import { memberMembership } from '../members/index.js';
 import type { ProductCatalog } from '../products/index.js';
 import { resolveProductAction } from '../products/index.js';
 import type { Holder } from './signed-url.js';
@@ -12,7 +13,8 @@ import { contentProductFor, findItem, listContentProducts, listItems } from './s
 /**
  * Who may see which content. A licensed product's content is for the license's buyer, on a device
  * the license is activated on, while it is neither revoked nor expired. A membership product's
- * content is for every active member (the session guard already refuses disabled accounts).
+ * content is for accounts whose membership runs now: a buyer of licenses only has an account too,
+ * and a membership can end (the session guard already refuses disabled accounts).
  */
 
 /** Whether a content product is a membership's: its uuid or title resolves to "member" today. */
@@ -53,6 +55,8 @@ export type ItemAccess =
   | { kind: 'not_found' }
   | { kind: 'revoked' }
   | { kind: 'expired' }
+  /** A membership item, but the account's membership ended (or it never had one). */
+  | { kind: 'membership_ended' }
   /** The license is the member's and usable, but not activated on this browser (or taken over). */
   | { kind: 'not_open' };
 
@@ -77,6 +81,7 @@ export async function itemAccess(
       .where('id', '=', item.product_id)
       .executeTakeFirst();
     if (!product || !isMembershipProduct(await deps.catalog(), product)) return { kind: 'not_found' };
+    if ((await memberMembership(db, member.memberId, deps.now)).kind !== 'active') return { kind: 'membership_ended' };
     return { kind: 'ok', item, holder, buyer: () => memberBuyer(db, member.memberId) };
   }
   const license = await memberLicense(db, member.email, holder.id);

@@ -8,6 +8,7 @@ export { renderMarkdown } from './markdown.js';
 export type { ContentMemberOptions } from './member-routes.js';
 export { allowFrames, contentMemberRoutes, licenseContentView } from './member-routes.js';
 export type { ContentView } from './member-views.js';
+export { membershipRenewalView } from './member-views.js';
 export type { ByteRange } from './range.js';
 export { parseRange } from './range.js';
 export type { DownloadTokenCheck, Holder } from './signed-url.js';

@@ -7,6 +7,7 @@ import type { Database, License } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { AppError } from '../errors.js';
 import { licenseState, listLicenses } from '../licenses/index.js';
+import { memberMembership, renewUrlOf } from '../members/index.js';
 import type { ProductCatalog } from '../products/index.js';
 import { html } from '../web/html.js';
 import { memberPage } from '../web/member-layout.js';
@@ -16,7 +17,7 @@ import { itemAccess, licenseContent, membershipContent } from './access.js';
 import type { DeliveryDeps } from './delivery.js';
 import { fileForHolder } from './delivery.js';
 import type { ContentView } from './member-views.js';
-import { contentItemsView, defaultVideoView, ownedProductsView } from './member-views.js';
+import { contentItemsView, defaultVideoView, membershipRenewalView, ownedProductsView } from './member-views.js';
 import { planDownload, sendStoredFile } from './send-file.js';
 import type { Holder } from './signed-url.js';
 import { signDownload, verifyDownload } from './signed-url.js';
@@ -31,6 +32,8 @@ export interface ContentMemberOptions {
   memberVideoUrl: string | undefined;
   signingKey: Buffer;
   delivery: DeliveryDeps;
+  /** Dates on the renewal page. */
+  timeZone: string;
 }
 
 /** A page that frames players names their origins, and only theirs, in its CSP. */
@@ -55,6 +58,7 @@ const REFUSALS: Record<Exclude<ItemAccess['kind'], 'ok'>, ErrorCode> = {
   revoked: 'LICENSE_REVOKED',
   expired: 'LICENSE_EXPIRED',
   not_open: 'PRODUCT_NOT_OPEN',
+  membership_ended: 'MEMBERSHIP_ENDED',
 };
 
 const downloadQuery = z.object({
@@ -81,10 +85,11 @@ export const contentMemberRoutes: FastifyPluginAsync<ContentMemberOptions> = asy
   app.get('/member/produk', async (request, reply) => {
     const member = signedIn(request);
     const now = runtime.now();
-    const [licenses, products, membership] = await Promise.all([
+    const [licenses, products, membership, state] = await Promise.all([
       listLicenses(db, { email: member.email, limit: 500 }),
       listContentProducts(db),
       membershipContent(db, await opts.catalog()),
+      memberMembership(db, member.memberId, now),
     ]);
     const contentOf = (license: { product_uuid: string; product_title: string }) =>
       (license.product_uuid ? products.find((p) => p.match_uuid === license.product_uuid) : undefined) ??
@@ -101,19 +106,32 @@ export const contentMemberRoutes: FastifyPluginAsync<ContentMemberOptions> = asy
       };
     });
     const memberItems = membership.reduce((n, m) => n + m.items.length, 0);
-    const hasMemberContent = memberItems > 0 || opts.memberVideoUrl !== undefined;
+    const hasMemberContent = (memberItems > 0 || opts.memberVideoUrl !== undefined) && state.kind !== 'none';
     return sendPage(
       reply,
       200,
       memberPage(
         'Produk saya',
         reply.generateCsrf(),
-        ownedProductsView(owned, hasMemberContent ? { itemCount: memberItems } : null),
+        ownedProductsView(owned, hasMemberContent ? { itemCount: memberItems, active: state.kind === 'active' } : null),
       ),
     );
   });
 
-  app.get('/member/video', async (_request, reply) => {
+  app.get('/member/video', async (request, reply) => {
+    const member = signedIn(request);
+    const state = await memberMembership(db, member.memberId, runtime.now());
+    // An ended membership (or none: a buyer of licenses) sees how to renew instead of the content.
+    if (state.kind !== 'active')
+      return sendPage(
+        reply,
+        200,
+        memberPage(
+          'Perpanjang member',
+          reply.generateCsrf(),
+          membershipRenewalView(state, await renewUrlOf(db, member.memberId), opts.timeZone),
+        ),
+      );
     const groups = (await membershipContent(db, await opts.catalog())).filter((g) => g.items.length > 0);
     const views = groups.map((g) => ({
       name: g.product.name,
@@ -131,7 +149,9 @@ export const contentMemberRoutes: FastifyPluginAsync<ContentMemberOptions> = asy
       memberPage(
         'Materi member',
         reply.generateCsrf(),
-        html`<h1>Materi member</h1><section id="product-content">${body}</section>`,
+        html`<h1>Materi member</h1><p class="error" id="product-closed" role="alert" hidden></p><section id="product-content">${body}</section>`,
+        // The page closes live if the membership is taken back (a refund).
+        { membership: 'open' },
       ),
     );
   });

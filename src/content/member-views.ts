@@ -1,3 +1,4 @@
+import { formatDate } from '../shared/format.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
 import { formatBytes } from './console-views.js';
@@ -73,7 +74,7 @@ const STATE_TONE = { active: 'ok', revoked: 'bad', expired: 'warn' } as const;
 /** "Produk saya": the membership's content (if any) and every product bought with this email. */
 export function ownedProductsView(
   products: readonly OwnedProduct[],
-  membership: { itemCount: number } | null,
+  membership: { itemCount: number; active: boolean } | null,
 ): SafeHtml {
   const cards = products.map(
     (p) => html`<li class="product-card" data-license-id="${p.licenseId}">
@@ -83,11 +84,35 @@ ${p.state === 'active' ? html`<a class="button-link" href="/member/produk/${p.li
 </li>`,
   );
   const member = membership
-    ? html`<li class="product-card" id="membership-card"><div><strong>Materi member</strong> <span class="badge ok">Aktif</span></div>
+    ? membership.active
+      ? html`<li class="product-card" id="membership-card"><div><strong>Materi member</strong> <span class="badge ok">Aktif</span></div>
 <p class="muted">${membership.itemCount > 0 ? `${membership.itemCount} materi` : 'Video member'}</p>
 <a class="button-link" href="/member/video">Buka</a></li>`
+      : html`<li class="product-card" id="membership-card"><div><strong>Materi member</strong> <span class="badge bad">Berakhir</span></div>
+<p class="muted">Masa aktif member sudah berakhir.</p>
+<a class="button-link" href="/member/video">Perpanjang</a></li>`
     : '';
   const empty = products.length === 0 && !membership;
   return html`<h1>Produk saya</h1>
 ${empty ? html`<p class="muted" id="no-products">Belum ada produk untuk akun ini.</p>` : html`<ul class="product-cards" id="my-products">${member}${cards}</ul>`}`;
+}
+
+/**
+ * What an expired member (or a buyer without membership) sees instead of the member content: when
+ * it ended and where to buy it again. The seller's renewal page comes from the product rule.
+ */
+export function membershipRenewalView(
+  state: { kind: 'none' } | { kind: 'expired'; endsAt: number },
+  renew: { title: string; url: string | null },
+  timeZone: string,
+): SafeHtml {
+  const said =
+    state.kind === 'expired'
+      ? html`<p class="error" id="membership-ended">Masa aktif member Anda berakhir pada ${formatDate(state.endsAt, timeZone)}.</p>`
+      : html`<p class="muted" id="membership-none">Akun ini belum memiliki keanggotaan aktif.</p>`;
+  return html`<h1>Perpanjang member</h1>
+${said}
+<p>Materi member terbuka lagi begitu pembayaran perpanjangan diterima. Bayar dengan email akun ini.</p>
+${renew.url ? html`<p><a class="button-link" id="renew-link" href="${renew.url}" rel="noopener">Perpanjang ${renew.title}</a></p>` : html`<p class="muted">Hubungi penjual untuk memperpanjang.</p>`}
+<p class="muted">Lisensi yang Anda beli tetap bisa dilihat di <a href="/member/lisensi">Lisensi saya</a>.</p>`;
 }

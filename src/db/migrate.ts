@@ -15,6 +15,7 @@ import * as legacyImport from './migrations/0013-legacy-import.js';
 import * as licenseTokensWebhooksOut from './migrations/0015-license-tokens-webhooks-out.js';
 import * as content from './migrations/0016-content.js';
 import * as operations from './migrations/0017-operations.js';
+import * as membershipsRefunds from './migrations/0018-memberships-refunds.js';
 import * as fairDevices from './migrations/0020-fair-devices.js';
 import * as transferResets from './migrations/0021-transfer-resets.js';
 import * as ordersConsole from './migrations/0022-orders-console.js';
@@ -37,6 +38,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0015-license-tokens-webhooks-out': { up: (db) => licenseTokensWebhooksOut.up(db, dialect) },
     '0017-operations': { up: (db) => operations.up(db, dialect) },
     '0016-content': { up: (db) => content.up(db, dialect) },
+    '0018-memberships-refunds': { up: (db) => membershipsRefunds.up(db, dialect) },
     '0020-fair-devices': { up: (db) => fairDevices.up(db, dialect) },
     '0021-transfer-resets': { up: (db) => transferResets.up(db, dialect) },
     '0022-orders-console': { up: (db) => ordersConsole.up(db, dialect) },

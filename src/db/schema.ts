@@ -7,6 +7,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 export interface Database {
   webhook_events: WebhookEventsTable;
   members: MembersTable;
+  membership_grants: MembershipGrantsTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
   store_settings: StoreSettingsTable;
@@ -95,6 +96,26 @@ export interface MembersTable {
   takeover_limit: Generated<number | null>;
   /** The seller reset the takeover count: takeovers before this no longer count. */
   takeovers_reset_at: Generated<number | null>;
+  /** 1: a membership account; 0: a buyer of licenses only (signs in to see their keys). */
+  is_member: Generated<number>;
+  /** When the membership ends; null: lifetime (or no membership, see is_member). From membership_grants. */
+  membership_ends_at: Generated<number | null>;
+}
+
+/** Membership time one purchase (or the console) gave: a refund revokes its row, the end is computed again. */
+export interface MembershipGrantsTable {
+  id: Generated<number>;
+  member_id: number;
+  /** The paying order; null for a membership given by hand or held before memberships could end. */
+  order_id: number | null;
+  product_title: string;
+  /** null: lifetime. */
+  days: number | null;
+  /** The seller's page to buy again (the product rule's renewUrl when granted). */
+  renew_url: string | null;
+  paid_at: number;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export interface OrdersTable {
@@ -113,6 +134,9 @@ export interface OrdersTable {
   is_test: Generated<number>;
   /** When the buyer's data was deleted from this order (name, email and phone blanked). */
   anonymised_at: Generated<number | null>;
+  /** Refunded by the seller: everything the order granted was revoked. */
+  refunded_at: Generated<number | null>;
+  refund_reason: Generated<string | null>;
 }
 
 /** uuid / title: a product rule matched · member_title: MEMBER_PRODUCT_TITLES · member_uuid: a renamed member product (its uuid made members before) · none: the default license. */
@@ -184,7 +208,16 @@ export interface LicenseActivationsTable {
   revoked_reason: ActivationRevokeReason | null;
 }
 
-export type MailKind = 'license' | 'registration' | 'login_link' | 'transfer_reset';
+export type MailKind =
+  | 'license'
+  | 'registration'
+  | 'login_link'
+  | 'password_reset'
+  | 'email_change'
+  | 'email_changed'
+  | 'membership_reminder'
+  | 'refund'
+  | 'transfer_reset';
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailOutboxTable {
@@ -231,7 +264,7 @@ export interface OneTimeTokensTable {
   id: Generated<number>;
   token_hash: string;
   /** set_password: the registration link · login_link: emailed one-time login · login_takeover: "keep here" after a conflict. */
-  purpose: 'set_password' | 'login_link' | 'login_takeover' | 'transfer_reset';
+  purpose: 'set_password' | 'login_link' | 'login_takeover' | 'transfer_reset' | 'email_change';
   member_id: number;
   /** For login_takeover: the device that may confirm it. */
   device_id: number | null;
@@ -240,6 +273,8 @@ export interface OneTimeTokensTable {
   used_at: number | null;
   /** Ended unused: the password changed, the member was logged out everywhere, or new links were sent. */
   revoked_at: number | null;
+  /** email_change: the address the link confirms. */
+  new_email: Generated<string | null>;
 }
 
 export interface DevicesTable {
@@ -263,7 +298,8 @@ export type RevokeReason =
   | 'admin'
   | 'password_changed'
   /** The member ended it from another of their devices ("Perangkat saya"): not a takeover, not counted. */
-  | 'ended_by_member';
+  | 'ended_by_member'
+  | 'email_changed';
 
 export interface SessionsTable {
   id: string;
@@ -356,6 +392,8 @@ export interface ProductRulesTable {
   on_limit: Generated<'refuse' | 'takeover'>;
   /** As `offlineGraceDays` in PRODUCT_RULES; null: LICENSE_TOKEN_GRACE_DAYS. */
   offline_grace_days: number | null;
+  /** A membership's page to buy it again, named in the reminder mails. */
+  renew_url: Generated<string | null>;
   created_at: number;
   updated_at: number;
   /** As `takeoverLimit` in PRODUCT_RULES (membership rules); null: TAKEOVER_LIMIT. */

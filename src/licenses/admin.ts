@@ -3,6 +3,7 @@ import type { AuditActor } from '../audit/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import type { Empty, Result } from '../errors.js';
+import type { RealtimeEvent } from '../realtime/index.js';
 import { queueWebhookEvents } from '../webhooks-out/index.js';
 import type { LicenseDeps } from './deps.js';
 import { announceCommitted, endActivations, licenseRevokedEvents, queueContext } from './notify.js';
@@ -30,7 +31,10 @@ export function listActivations(db: Kysely<Database>, licenseId: number, options
   return q.execute();
 }
 
-async function licenseRow(db: Kysely<Database>, licenseId: number) {
+/** What a revocation needs of the license row. */
+export type RevocableLicense = { id: number; email: string; license_key: string; status: string };
+
+async function licenseRow(db: Kysely<Database>, licenseId: number): Promise<RevocableLicense | undefined> {
   return db
     .selectFrom('licenses')
     .select(['id', 'email', 'license_key', 'status'])
@@ -86,41 +90,60 @@ export async function revokeLicense(
     const now = deps.runtime.now();
     const license = await licenseRow(trx, licenseId);
     if (!license) return { ok: false, code: 'NOT_FOUND' } as const;
-    const updated = await trx
-      .updateTable('licenses')
-      .set({ status: 'revoked', revoked_at: now, revoked_reason: reason.slice(0, 200) })
-      .where('id', '=', licenseId)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return { ok: false, code: 'ALREADY_REVOKED' } as const;
-    const live = await listActivations(trx, licenseId, { liveOnly: true });
-    await endActivations(
-      trx,
-      license,
-      live.map((a) => a.id),
-      'license_revoked',
-      queueContext(deps, now),
-    );
-    const events = await licenseRevokedEvents(trx, license, reason, now);
-    const revoked = licenseEvent(trx, 'license.revoked', licenseId, now, {
-      reason,
-      revoked_at: new Date(now).toISOString(),
-      ended_activations: live.map((a) => a.id),
-    });
-    const queued = await queueWebhookEvents(trx, [revoked], queueContext(deps, now));
-    await recordAudit(
-      trx,
-      actor,
-      {
-        action: 'license.revoke',
-        target: { type: 'license', id: licenseId },
-        details: { reason, activations: live.length },
-      },
-      now,
-    );
-    return { ok: true, events, queued } as const;
+    const revoked = await revokeLicenseIn(trx, deps, license, actor, reason, now);
+    if (!revoked) return { ok: false, code: 'ALREADY_REVOKED' } as const;
+    return { ok: true, ...revoked } as const;
   });
   if (!outcome.ok) return outcome;
   announceCommitted(deps, outcome);
   return { ok: true };
+}
+
+/**
+ * The revocation inside the caller's transaction (a refund revokes an order's licenses with the
+ * rest of the order in one commit); null when the license was revoked already. The caller
+ * announces the events after its commit.
+ */
+export async function revokeLicenseIn(
+  trx: Kysely<Database>,
+  deps: Pick<LicenseDeps, 'runtime'>,
+  license: RevocableLicense,
+  actor: AuditActor,
+  reason: string,
+  now: number,
+): Promise<{ events: RealtimeEvent[]; queued: number } | null> {
+  const licenseId = license.id;
+  const updated = await trx
+    .updateTable('licenses')
+    .set({ status: 'revoked', revoked_at: now, revoked_reason: reason.slice(0, 200) })
+    .where('id', '=', licenseId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 0n) return null;
+  const live = await listActivations(trx, licenseId, { liveOnly: true });
+  await endActivations(
+    trx,
+    license,
+    live.map((a) => a.id),
+    'license_revoked',
+    queueContext(deps, now),
+  );
+  const events = await licenseRevokedEvents(trx, license, reason, now);
+  const revoked = licenseEvent(trx, 'license.revoked', licenseId, now, {
+    reason,
+    revoked_at: new Date(now).toISOString(),
+    ended_activations: live.map((a) => a.id),
+  });
+  const queued = await queueWebhookEvents(trx, [revoked], queueContext(deps, now));
+  await recordAudit(
+    trx,
+    actor,
+    {
+      action: 'license.revoke',
+      target: { type: 'license', id: licenseId },
+      details: { reason, activations: live.length },
+    },
+    now,
+  );
+  return { events, queued };
 }

@@ -1,8 +1,14 @@
 export { ACCESS_ENDED_MESSAGES, accessEndedMessage } from '../shared/license-messages.js';
 export type { ActivateResult, LicenseRef } from './activate.js';
 export { activateLicense } from './activate.js';
-export type { RevokeLicenseResult } from './admin.js';
-export { findLicenseByKey, listActivations, resetActivations, revokeLicense } from './admin.js';
+export type { RevocableLicense, RevokeLicenseResult } from './admin.js';
+export {
+  findLicenseByKey,
+  listActivations,
+  resetActivations,
+  revokeLicense,
+  revokeLicenseIn,
+} from './admin.js';
 export { LICENSE_KEYS_PATH, licenseApiRoutes } from './api-routes.js';
 export type { DeactivateResult, DeactivateTarget, ReleaseOrigin } from './deactivate.js';
 export { deactivateLicense } from './deactivate.js';

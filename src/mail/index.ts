@@ -1,8 +1,13 @@
 export type {
+  EmailChangedMailParams,
+  EmailChangeMailParams,
   LicenseMailParams,
   LoginLinkMailParams,
   MailParams,
+  MembershipReminderMailParams,
+  PasswordResetMailParams,
   QueuedMail,
+  RefundMailParams,
   RegistrationMailParams,
   TransferResetMailParams,
 } from './outbox.js';
@@ -10,6 +15,13 @@ export { enqueueMail } from './outbox.js';
 export { listMail, OUTBOX_LIST_COLUMNS } from './queries.js';
 export type { IssueLink } from './render.js';
 export { REDACTED_LINK, TRANSFER_RESET_LINK_TTL_MS } from './render.js';
+export {
+  emailChangedMailSubject,
+  emailChangeMailSubject,
+  membershipReminderMailSubject,
+  passwordResetMailSubject,
+  refundMailSubject,
+} from './templates/account.js';
 export { formatPaidAt } from './templates/layout.js';
 export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
 export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';

@@ -13,6 +13,11 @@ export interface LicenseMailParams {
   items: { title: string; keys: string[] }[];
 }
 
+/** Where a buyer finds their keys later ("Lisensi saya"), added to the license mail at send time. */
+export interface LicensePageLink {
+  url: string;
+}
+
 export interface RegistrationMailParams {
   kind: 'registration';
   memberId: number;
@@ -25,6 +30,8 @@ export interface RegistrationMailParams {
    * the mail tells the mailbox about the purchase and how to get in, with fresh links.
    */
   repeatPurchase?: boolean;
+  /** The membership's end after this purchase (null: lifetime; absent: the mail predates memberships that end). */
+  membershipEndsAt?: number | null;
 }
 
 /** A one-time login link the member asked for on the login page. */
@@ -47,7 +54,66 @@ export interface TransferResetMailParams {
   productTitle: string;
 }
 
-export type MailParams = LicenseMailParams | RegistrationMailParams | LoginLinkMailParams | TransferResetMailParams;
+/** "Lupa kata sandi?": a one-time link to choose a new password. */
+export interface PasswordResetMailParams {
+  kind: 'password_reset';
+  memberId: number;
+  name: string;
+  email: string;
+}
+
+/** To the new address: the link that confirms it (the token carries the address). */
+export interface EmailChangeMailParams {
+  kind: 'email_change';
+  memberId: number;
+  name: string;
+  oldEmail: string;
+  newEmail: string;
+}
+
+/** What happened to an account's email: asked for (told to the old address) or done. */
+export interface EmailChangedMailParams {
+  kind: 'email_changed';
+  name: string;
+  oldEmail: string;
+  newEmail: string;
+  stage: 'requested' | 'changed';
+  byAdmin?: boolean;
+}
+
+/** 7 days and 1 day before a membership ends. */
+export interface MembershipReminderMailParams {
+  kind: 'membership_reminder';
+  name: string;
+  email: string;
+  productTitle: string;
+  endsAt: number;
+  daysLeft: number;
+  renewUrl: string | null;
+}
+
+/** The seller refunded an order: what it granted no longer works. */
+export interface RefundMailParams {
+  kind: 'refund';
+  name: string;
+  email: string;
+  orderNo: string;
+  reason: string;
+  licenseKeys: string[];
+  /** Membership time taken back: days, lifetime, or none in this order. */
+  membership: number | 'lifetime' | null;
+}
+
+export type MailParams =
+  | LicenseMailParams
+  | RegistrationMailParams
+  | LoginLinkMailParams
+  | PasswordResetMailParams
+  | EmailChangeMailParams
+  | EmailChangedMailParams
+  | MembershipReminderMailParams
+  | RefundMailParams
+  | TransferResetMailParams;
 
 export interface QueuedMail {
   /** One mail per reason: the same key queued twice stays one mail ("never sent twice"). */

@@ -31,6 +31,11 @@ export interface MailWorkerDeps {
   brand?: () => Promise<Brand>;
   /** Sends the outbox's WhatsApp messages (WHATSAPP_GATEWAY); without it they fail with a reason. */
   whatsapp?: WhatsAppTransport | undefined;
+  /**
+   * Queues mail that time makes due (membership reminders) before each run; handed in by the
+   * server, since mail knows no members. Runs at least every MAIL_POLL_INTERVAL_MS.
+   */
+  queueDue?: (db: Kysely<Database>, now: number) => Promise<unknown>;
 }
 
 const BATCH = 20;
@@ -82,6 +87,7 @@ export class MailWorker {
     // Not `this.stopped`: a worker that was never started (tests, the CLI) is "stopped" too, and
     // must still send everything, not just the first batch. Only a stop() during this run ends it early.
     const stopsAtStart = this.loop.stops;
+    await this.deps.queueDue?.(this.deps.db, this.deps.runtime.now());
     let attempted = 0;
     // Read once, before any transaction: the dev mailbox delivers inside one, and on SQLite a read on
     // another handle would wait for that transaction's connection (a deadlock).

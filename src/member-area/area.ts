@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, preHandlerAsyncHookHandler } fro
 import type { Kysely } from 'kysely';
 import type { Allowance } from '../auth/index.js';
 import { signedIn } from '../auth/index.js';
-import type { Database } from '../db/index.js';
+import type { Database, Order } from '../db/index.js';
 import { AppError } from '../errors.js';
 import type { LicenseDeps } from '../licenses/index.js';
 import {
@@ -15,7 +15,10 @@ import {
   transferAllowances,
   transferSettings,
 } from '../licenses/index.js';
-import { formatDate, formatDateTime } from '../shared/format.js';
+import type { MembershipState } from '../members/index.js';
+import { memberMembership, renewUrlOf } from '../members/index.js';
+import { ordersOfEmail } from '../orders/index.js';
+import { formatDate, formatDateTime, rupiah } from '../shared/format.js';
 import { copyableKey } from '../web/copy-key.js';
 import type { SafeHtml } from '../web/html.js';
 import { html } from '../web/html.js';
@@ -37,6 +40,34 @@ export interface MemberAreaOptions {
 }
 
 const STATE_TEXT = { active: 'Aktif', revoked: 'Dicabut', expired: 'Kedaluwarsa' } as const;
+const STATE_TONE = { active: 'ok', revoked: 'bad', expired: 'warn' } as const;
+
+/** The member's membership on the home page: until when, or that it ended and where to renew. */
+function membershipStatus(
+  state: MembershipState,
+  renew: { title: string; url: string | null },
+  timeZone: string,
+): SafeHtml {
+  switch (state.kind) {
+    case 'none':
+      return html`<p id="membership-status">Anda membeli lisensi. Kunci dan perangkatnya ada di Lisensi saya.</p>`;
+    case 'active':
+      return html`<p id="membership-status">Member aktif ${state.endsAt === null ? 'selamanya' : html`sampai <strong>${formatDate(state.endsAt, timeZone)}</strong>`}.</p>`;
+    case 'expired':
+      return html`<p class="error" id="membership-status">Masa aktif member berakhir pada ${formatDate(state.endsAt, timeZone)}.</p>
+${renew.url ? html`<p><a class="button-link" href="${renew.url}" rel="noopener" id="renew-link">Perpanjang ${renew.title}</a></p>` : ''}`;
+  }
+}
+
+/** Every order paid with the member's address, each once: paying twice shows two. */
+function purchasesView(orders: readonly Order[], timeZone: string): SafeHtml {
+  if (orders.length === 0) return html`<p class="muted" id="no-purchases">Belum ada pembelian dengan email ini.</p>`;
+  return html`<ul class="product-cards" id="purchases">${orders.map(
+    (o) =>
+      html`<li class="product-card"><div><strong>Order ${o.order_no}</strong> ${o.refunded_at === null ? html`<span class="badge ok">Lunas</span>` : html`<span class="badge bad">Dibatalkan</span>`}</div>
+<p class="muted">${formatDate(o.created_at, timeZone)} · ${rupiah(o.grand_total)}</p></li>`,
+  )}</ul>`;
+}
 
 /** What "Lisensi saya" says after a redirect (the query names the case). */
 const LICENSE_NOTICES: Readonly<Record<string, { text: string; kind: 'ok' | 'error' }>> = {
@@ -65,13 +96,24 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
 
   app.get('/member', async (request, reply) => {
     const member = signedIn(request);
+    const now = licenseDeps.runtime.now();
+    const [state, renew, orders] = await Promise.all([
+      memberMembership(db, member.memberId, now),
+      renewUrlOf(db, member.memberId),
+      ordersOfEmail(db, member.email, 50),
+    ]);
+    const changed = (request.query as Record<string, unknown>).sandi === 'baru';
     return sendMemberPage(
       reply,
       'Beranda member',
       html`<h1>Halo, ${member.name || member.email}</h1>
+${changed ? html`<p class="ok" role="status" id="password-saved">Kata sandi baru tersimpan. Sesi di perangkat lain sudah diakhiri.</p>` : ''}
 <p>Anda masuk sebagai <strong>${member.email}</strong>.</p>
-<p>Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>
-<ul><li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi dan perangkatnya.</li><li><a href="/member/perangkat">Perangkat saya</a>: browser yang masuk ke akun ini.</li></ul>`,
+${membershipStatus(state, renew, timeZone)}
+<ul><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi, perangkat dan masa berlakunya.</li>${state.kind === 'none' ? '' : html`<li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li>`}<li><a href="/member/perangkat">Perangkat saya</a>: browser yang masuk ke akun ini.</li><li><a href="/akun">Akun saya</a>: ubah kata sandi atau email.</li></ul>
+<h2>Pembelian saya</h2>
+${purchasesView(orders, timeZone)}
+<p class="muted">Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>`,
     );
   });
 
@@ -83,7 +125,7 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
     const activations = await memberActivations(db, ids);
     const allowances = await transferAllowances(db, ids, transferSettings(licenseDeps), now);
     const csrf = reply.generateCsrf();
-    const rows: SafeHtml[] = [];
+    const cards: SafeHtml[] = [];
     for (const l of licenses) {
       const devices = activations.get(l.id) ?? [];
       const allowance = allowances.get(l.id);
@@ -95,9 +137,14 @@ ${exhausted ? '' : html`<form method="post" action="/member/lisensi/aktivasi/${a
       );
       const state = licenseState(l, now);
       const transfers = allowance ? await transferNote(l.id, allowance, csrf) : '';
-      rows.push(
-        html`<tr data-license-id="${l.id}"><td data-label="Kunci">${copyableKey(l.license_key)}</td><td data-label="Produk">${l.product_title}${state === 'active' ? html`<br><a href="/member/produk/${l.id}">Buka produk</a>` : ''}</td><td data-label="Status">${STATE_TEXT[state]}</td><td data-label="Perangkat">${devices.length} / ${l.max_devices}${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}${transfers}</td><td data-label="Berlaku sampai">${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</td><td data-label="Dibeli">${formatDate(l.created_at, timeZone)}</td></tr>`,
-      );
+      cards.push(html`<li class="product-card license-card" data-license-id="${l.id}">
+<div><strong>${l.product_title}</strong> <span class="badge ${STATE_TONE[state]}">${STATE_TEXT[state]}</span></div>
+<p class="license-key">${copyableKey(l.license_key, `key-${l.id}`)}</p>
+<dl class="facts"><dt>Perangkat</dt><dd>${devices.length} / ${l.max_devices}</dd><dt>Berlaku sampai</dt><dd>${l.expires_at ? formatDate(l.expires_at, timeZone) : 'Selamanya'}</dd><dt>Dibeli</dt><dd>${formatDate(l.created_at, timeZone)}${l.order_no ? ` · order ${l.order_no}` : ''}</dd></dl>
+${devices.length > 0 ? html`<ul class="devices">${list}</ul>` : ''}
+${transfers}
+${state === 'active' ? html`<a class="button-link" href="/member/produk/${l.id}">Buka produk</a>` : ''}
+</li>`);
     }
     const query = request.query as Record<string, unknown>;
     const notice = Object.entries(LICENSE_NOTICES).find(([key]) => query[key] !== undefined)?.[1];
@@ -112,7 +159,7 @@ ${notice ? html`<p class="${notice.kind}" id="release-notice">${notice.text}</p>
 ${
   licenses.length === 0
     ? html`<p class="muted">Belum ada lisensi untuk ${member.email}.</p>`
-    : html`<table id="licenses" class="cards-on-phone"><thead><tr><th>Kunci</th><th>Produk</th><th>Status</th><th>Perangkat</th><th>Berlaku sampai</th><th>Dibeli</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<ul class="product-cards" id="licenses">${cards}</ul>`
 }`,
       ),
     );

@@ -21,6 +21,12 @@ export interface NewMemberInput {
   sourceOrderId: number | null;
   /** The password is one the buyer typed (the phone number): the mailbox must be proven before it works. */
   needsEmailProof?: boolean;
+  /**
+   * true: a membership account whose time comes from its grants (src/members/membership.ts), none
+   * yet; 'lifetime' (the default): a member without an end (made by hand); false: a buyer of
+   * licenses only.
+   */
+  membership?: boolean | 'lifetime';
 }
 
 /**
@@ -54,6 +60,8 @@ export async function createMemberIfAbsent(
       password_set_at: null,
       source_order_id: input.sourceOrderId,
       needs_email_proof: input.needsEmailProof ? 1 : 0,
+      // A new member has no time until its first grant; a lifetime one needs none.
+      is_member: (input.membership ?? 'lifetime') === 'lifetime' ? 1 : 0,
       created_at: now,
       updated_at: now,
     })
@@ -112,6 +120,31 @@ export async function markEmailProven(db: Kysely<Database>, memberId: number, no
     .where('id', '=', memberId)
     .where('needs_email_proof', '=', 1)
     .execute();
+}
+
+export type EmailChangeResult = { ok: true; oldEmail: string } | { ok: false; code: 'EMAIL_TAKEN' | 'NOT_FOUND' };
+
+/**
+ * Gives the account another address (username = email). Checked first rather than caught: on
+ * PostgreSQL a failed statement would abort the caller's transaction; the unique index still stops
+ * a racing duplicate.
+ */
+export async function changeMemberEmail(
+  db: Kysely<Database>,
+  memberId: number,
+  newEmail: string,
+  now: number,
+): Promise<EmailChangeResult> {
+  const member = await db.selectFrom('members').select('email').where('id', '=', memberId).executeTakeFirst();
+  if (!member) return { ok: false, code: 'NOT_FOUND' };
+  const taken = await db.selectFrom('members').select('id').where('email', '=', newEmail).executeTakeFirst();
+  if (taken) return { ok: false, code: 'EMAIL_TAKEN' };
+  await db
+    .updateTable('members')
+    .set({ email: newEmail, username: newEmail, needs_email_proof: 0, updated_at: now })
+    .where('id', '=', memberId)
+    .execute();
+  return { ok: true, oldEmail: member.email };
 }
 
 /** The member must choose a new password before any member page (see the member guard). */

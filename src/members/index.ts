@@ -1,5 +1,6 @@
-export type { NewMemberInput } from './accounts.js';
+export type { EmailChangeResult, NewMemberInput } from './accounts.js';
 export {
+  changeMemberEmail,
   createMemberIfAbsent,
   findMemberByEmail,
   listMembers,
@@ -9,6 +10,17 @@ export {
 } from './accounts.js';
 export type { CanonicalEmail } from './email-address.js';
 export { canonicalEmail, EMAIL_CHARACTERS_REFUSED, emailInput, emailProblem } from './email-address.js';
+export type { MembershipState, NewGrant } from './membership.js';
+export {
+  foldGrants,
+  grantMembership,
+  memberMembership,
+  membersEndingBetween,
+  membershipState,
+  recomputeMembership,
+  renewUrlOf,
+  revokeOrderMembership,
+} from './membership.js';
 export type { TokenOwner, TokenPurpose } from './one-time-links.js';
 export {
   consumeOneTimeToken,
@@ -22,5 +34,12 @@ export {
   revokeMemberLinks,
   revokeOneTimeToken,
 } from './one-time-links.js';
-export { checkNewPassword, hashPassword, randomPassword, verifyPassword } from './passwords.js';
+export {
+  checkNewPassword,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  NO_PASSWORD,
+  randomPassword,
+  verifyPassword,
+} from './passwords.js';
 export { memberCreatedEvent } from './webhook-events.js';

@@ -22,6 +22,8 @@ export interface IssueTokenArgs {
   randomBytes: (n: number) => Buffer;
   /** Binds the token to one device (the "keep here" confirmation). */
   deviceId?: number;
+  /** email_change: the address the link confirms. */
+  newEmail?: string;
 }
 
 export async function issueOneTimeToken(
@@ -39,6 +41,7 @@ export async function issueOneTimeToken(
       purpose,
       member_id: args.memberId,
       device_id: args.deviceId ?? null,
+      new_email: args.newEmail ?? null,
       created_at: args.now,
       expires_at: expiresAt,
       used_at: null,
@@ -57,6 +60,8 @@ export interface TokenOwner {
   /** An admin's link never stands in for the admin password (src/auth/login.ts). */
   role: 'member' | 'admin';
   deviceId: number | null;
+  /** email_change: the address the link confirms. */
+  newEmail: string | null;
 }
 
 /** The member a live, unused token belongs to, or null (unknown, used, revoked or expired look the same). */
@@ -74,6 +79,7 @@ export async function peekOneTimeToken(
       'members.email as email',
       'members.role as role',
       'one_time_tokens.device_id as deviceId',
+      'one_time_tokens.new_email as newEmail',
     ])
     .where('token_hash', '=', hashToken(token))
     .where('purpose', '=', purpose)
@@ -97,7 +103,7 @@ export async function consumeOneTimeToken(
   purpose: TokenPurpose,
   token: string,
   now: number,
-): Promise<{ memberId: number; deviceId: number | null } | null> {
+): Promise<{ memberId: number; deviceId: number | null; newEmail: string | null } | null> {
   const row = await db
     .updateTable('one_time_tokens')
     .set({ used_at: now })
@@ -106,9 +112,9 @@ export async function consumeOneTimeToken(
     .where('used_at', 'is', null)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning(['member_id', 'device_id'])
+    .returning(['member_id', 'device_id', 'new_email'])
     .executeTakeFirst();
-  return row ? { memberId: row.member_id, deviceId: row.device_id } : null;
+  return row ? { memberId: row.member_id, deviceId: row.device_id, newEmail: row.new_email } : null;
 }
 
 export async function consumeSetPasswordToken(
@@ -159,11 +165,16 @@ async function pruneTokens(db: Kysely<Database>, now: number): Promise<void> {
     .execute();
 }
 
-/** Issues link tokens for the mail worker, which renders registration and login-link mails. */
+/** Issues link tokens for the mail worker, which renders the mails that carry one-time links. */
 export function linkIssuer(runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
   return async (
     db: Kysely<Database>,
-    request: { memberId: number; purpose: 'set_password' | 'login_link' | 'transfer_reset'; ttlMs: number },
+    request: {
+      memberId: number;
+      purpose: 'set_password' | 'login_link' | 'transfer_reset' | 'email_change';
+      ttlMs: number;
+      newEmail?: string;
+    },
   ) =>
     (
       await issueOneTimeToken(db, request.purpose, {
@@ -171,6 +182,7 @@ export function linkIssuer(runtime: Pick<Runtime, 'now' | 'randomBytes'>) {
         now: runtime.now(),
         ttlMs: request.ttlMs,
         randomBytes: runtime.randomBytes,
+        ...(request.newEmail === undefined ? {} : { newEmail: request.newEmail }),
       })
     ).token;
 }

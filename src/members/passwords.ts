@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
 import bcrypt from 'bcryptjs';
 
 /**
@@ -34,16 +35,47 @@ export async function verifyPassword(stored: string, password: string): Promise<
   return { ok: false, needsRehash: false };
 }
 
+/**
+ * The stored "hash" of an account that has no password yet (a buyer of licenses, who signs in with
+ * emailed links): no password verifies against it, and login checks a decoy instead, so such an
+ * account answers after the same work as any other.
+ */
+export const NO_PASSWORD = '';
+
 /** An initial password nobody knows: the member chooses their own through the one-time link. */
 export function randomPassword(randomBytes: (n: number) => Buffer): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Our minimum for a password a member chooses (NIST SP 800-63B: length over composition rules). */
+/**
+ * The passwords people pick first, from a maintained list shipped offline (zxcvbn-ts's common
+ * dictionary, ~49,000 entries from breach corpora): loaded once, looked up lower-cased.
+ */
+const COMMON = new Set(commonDictionary['passwords-common'].map((word) => word.toLowerCase()));
+
+/** The shortest password anyone may choose (NIST SP 800-63B: length over composition rules). */
+export const MIN_PASSWORD_LENGTH = 10;
+
+/**
+ * The one password rule, for members and admins alike (set-password link, "Ubah kata sandi", the
+ * first-run page, `gerbang admin create`): long enough, not a common password nor one with digits or
+ * symbols stuck on ("password123!"), not built on the email, not a few characters repeated.
+ * Returns the reason in Indonesian, or null.
+ */
 export function checkNewPassword(password: string, email: string): string | null {
-  if (password.length < 10) return 'Kata sandi minimal 10 karakter.';
+  if (password.length < MIN_PASSWORD_LENGTH) return `Kata sandi minimal ${MIN_PASSWORD_LENGTH} karakter.`;
   if (password.length > 200) return 'Kata sandi maksimal 200 karakter.';
   if (/^(.)\1*$/.test(password)) return 'Kata sandi tidak boleh satu karakter yang diulang.';
-  if (password.toLowerCase() === email.toLowerCase()) return 'Kata sandi tidak boleh sama dengan email.';
+  const lower = password.toLowerCase();
+  if (lower === email.toLowerCase()) return 'Kata sandi tidak boleh sama dengan email.';
+  const local = email.toLowerCase().split('@')[0] ?? '';
+  // Built on the email's name: what is left without it (and without separators) is too short to stand alone.
+  const rest = (local.length >= 3 ? lower.replaceAll(local, '') : lower).replace(/[^\p{L}\p{N}]/gu, '');
+  if (local.length >= 3 && lower.includes(local) && rest.length < MIN_PASSWORD_LENGTH)
+    return 'Kata sandi tidak boleh dibangun dari nama email Anda.';
+  const core = lower.replace(/[^\p{L}]+$/u, '').replace(/^[^\p{L}]+/u, '');
+  if (COMMON.has(lower) || COMMON.has(core) || COMMON.has(lower.replace(/\s+/g, '')))
+    return 'Kata sandi ini termasuk yang paling sering dipakai orang. Gunakan kalimat yang lebih panjang.';
+  if (new Set(password).size < 5) return 'Kata sandi terlalu sedikit variasi karakternya.';
   return null;
 }

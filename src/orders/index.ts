@@ -99,3 +99,10 @@ export function orderPaidEvent(
     }),
   };
 }
+
+export { openBuyerAccount } from './buyer-account.js';
+export type { AdminEmailChange, EmailChangeRequest, EmailConfirmResult } from './email-change.js';
+export { changeEmailByAdmin, confirmEmailChange, requestEmailChange } from './email-change.js';
+export { queueMembershipReminders, REMINDER_DAYS } from './membership-reminders.js';
+export type { RefundResult } from './refund.js';
+export { MEMBERSHIP_ENDED_MESSAGE, ordersOfEmail, REFUND_REASON_MAX, refundOrder } from './refund.js';

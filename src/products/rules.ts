@@ -4,9 +4,10 @@ import type { ProductRule } from '../config/index.js';
 export type ProductMatch = 'uuid' | 'title' | 'member_title' | 'member_uuid' | 'none';
 
 export type ProductAction =
-  /** takeoverLimit: the rule's override of TAKEOVER_LIMIT for members it registers (absent: none). */
+  /** A membership: days from the payment (null: lifetime), the seller's page to buy it again, and the
+   * rule's override of TAKEOVER_LIMIT for members it registers (absent: none). */
   (
-    | { action: 'member'; takeoverLimit?: number }
+    | { action: 'member'; validityDays: number | null; renewUrl: string | null; takeoverLimit?: number }
     | {
         action: 'license';
         maxDevices: number;
@@ -58,6 +59,8 @@ export function resolveProductAction(
     return rule.action === 'member'
       ? {
           action: 'member',
+          validityDays: rule.validityDays ?? null,
+          renewUrl: rule.renewUrl ?? null,
           matchedBy,
           ...(rule.takeoverLimit !== undefined ? { takeoverLimit: rule.takeoverLimit } : {}),
         }
@@ -72,8 +75,9 @@ export function resolveProductAction(
         };
   }
   if (title !== '' && catalog.memberTitles.some((t) => normalizeTitle(t) === title))
-    return { action: 'member', matchedBy: 'member_title' };
-  if (item.uuid !== '' && memberUuids.has(item.uuid)) return { action: 'member', matchedBy: 'member_uuid' };
+    return { action: 'member', validityDays: null, renewUrl: null, matchedBy: 'member_title' };
+  if (item.uuid !== '' && memberUuids.has(item.uuid))
+    return { action: 'member', validityDays: null, renewUrl: null, matchedBy: 'member_uuid' };
   return {
     action: 'license',
     maxDevices: 1,

@@ -19,6 +19,8 @@ export interface ProductRuleInput {
   takeoverLimit?: number | null;
   /** License rules: releases per 30 days; null: LICENSE_MAX_TRANSFERS. */
   maxTransfers?: number | null;
+  /** A membership's page to buy it again (reminder mails). */
+  renewUrl: string | null;
 }
 
 export function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
@@ -38,6 +40,7 @@ export async function storedProductRules(db: Kysely<Database>): Promise<ProductR
     ...(r.offline_grace_days !== null ? { offlineGraceDays: r.offline_grace_days } : {}),
     ...(r.takeover_limit !== null ? { takeoverLimit: r.takeover_limit } : {}),
     ...(r.max_transfers !== null ? { maxTransfers: r.max_transfers } : {}),
+    ...(r.renew_url !== null ? { renewUrl: r.renew_url } : {}),
   }));
 }
 
@@ -55,11 +58,13 @@ export async function saveProductRule(
     match_title: input.uuid === null ? input.title : null,
     action: input.action,
     max_devices: input.action === 'license' ? input.maxDevices : 1,
-    validity_days: input.action === 'license' ? input.validityDays : null,
+    // Days a license or a membership lasts (null: for ever).
+    validity_days: input.validityDays,
     on_limit: input.action === 'license' ? input.onLimit : 'refuse',
     offline_grace_days: input.action === 'license' ? input.offlineGraceDays : null,
     takeover_limit: input.action === 'member' ? (input.takeoverLimit ?? null) : null,
     max_transfers: input.action === 'license' ? (input.maxTransfers ?? null) : null,
+    renew_url: input.action === 'member' ? input.renewUrl : null,
     updated_at: now,
   };
   // Checked first rather than caught: on PostgreSQL a failed statement would abort the caller's

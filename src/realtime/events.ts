@@ -27,6 +27,8 @@ export interface RealtimeEventData {
   'license.revoked': { licenseId: number; reason: string; at: number; message: string };
   /** One activation ended (another device took it over, released, reset): the page holding it closes. */
   'activation.revoked': { licenseId: number; activationId: number; reason: string; at: number; message: string };
+  /** The membership ended before its time (a refund): pages showing member content close it. */
+  'membership.ended': { reason: string; at: number; message: string };
 }
 export type RealtimeKind = keyof RealtimeEventData;
 

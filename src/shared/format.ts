@@ -24,3 +24,8 @@ export function formatAgo(ms: number, now: number): string {
 export function formatDate(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat('id-ID', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(ms);
 }
+
+/** An amount in rupiah as Indonesians write it ("Rp 150.000"). */
+export function rupiah(n: number): string {
+  return new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', maximumFractionDigits: 0 }).format(n);
+}

@@ -6,6 +6,7 @@ export const SESSION_ENDED_MESSAGES = {
   password_changed: 'Kata sandi akun ini diganti. Silakan masuk kembali.',
   expired: 'Sesi Anda telah berakhir. Silakan masuk kembali.',
   ended_by_member: 'Sesi di perangkat ini diakhiri dari perangkat Anda yang lain (menu Perangkat saya).',
+  email_changed: 'Email akun ini diganti. Silakan masuk kembali dengan email baru.',
 } as const;
 
 export function sessionEndedMessage(reason: string | null): string {

@@ -174,4 +174,7 @@ figure.chart svg{width:100%;height:auto;display:block}
 ul.plain{list-style:none;padding:0}
 ul.plain li{margin:0 0 8px;overflow-wrap:anywhere}
 h3{font-size:16px;margin:16px 0 6px}
+.license-key{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
+form.stack textarea.reason{min-height:70px}
+section.account h2{font-size:18px;margin:24px 0 4px}
 `;

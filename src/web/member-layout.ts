@@ -22,6 +22,7 @@ export function memberPage(title: string, csrf: string, body: SafeHtml, bodyData
 <a href="/member/lisensi">Lisensi saya</a>
 <a href="/member/perangkat">Perangkat saya</a>
 <a href="/member/transaksi">Transaksi</a>
+<a href="/akun">Akun</a>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" id="logout">Keluar</button></form>
 </nav>
 <div id="realtime-notice" class="session-ended" role="alert" hidden></div>

@@ -122,7 +122,9 @@ describe.each(DIALECTS)('who may reach the operator console (%s)', (dialect) => 
     const before = (await auditEntries(world)).length;
     for (const url of gets) {
       const page = await new TestDevice(world.app).get(url);
-      expect([url, page.statusCode, location(page)]).toEqual([url, 303, '/login']);
+      // Back to the page asked for after signing in (the console home is where a login lands anyway).
+      const back = url === '/admin' ? '/login' : `/login?lanjut=${encodeURIComponent(url)}`;
+      expect([url, page.statusCode, location(page)]).toEqual([url, 303, back]);
       const json = await world.app.inject({ url, headers: { accept: 'application/json' } });
       expect([url, json.statusCode, json.json().error.code]).toEqual([url, 401, 'UNAUTHENTICATED']);
     }

@@ -105,10 +105,10 @@ describe.each(DIALECTS)('INITIAL_PASSWORD_POLICY=phone: the mailbox is proven fi
       { token: tokenOf(link), password: NEW_PASSWORD, password_confirm: NEW_PASSWORD },
       { csrf },
     );
-    expect(saved.statusCode).toBe(200);
-    // The first buyer's phone password is gone; the owner's own password works at once.
+    // The owner is signed in at once; the first buyer's phone password is gone.
+    expect([saved.statusCode, location(saved)]).toEqual([303, '/member?sandi=baru']);
     expect((await new TestDevice(world.app).login(VICTIM, ATTACKER_PHONE)).statusCode).toBe(401);
-    expect(location(await new TestDevice(world.app).login(VICTIM, NEW_PASSWORD))).toBe('/member');
+    expect(location(await new TestDevice(world.app).loginKeepingHere(VICTIM, NEW_PASSWORD))).toBe('/member');
   });
 
   it('under the random policy nothing is left to prove, and a repeat purchase is mailed as well', async () => {

@@ -58,7 +58,8 @@ describe.each(DIALECTS)('security of the member area (%s)', (dialect) => {
       await open();
       const res = await new TestDevice(world.app).get(path);
       expect(res.statusCode).toBe(303);
-      expect(location(res)).toBe('/login');
+      // Back to the page asked for after signing in (the member home is where a login lands anyway).
+      expect(location(res)).toBe(path === '/member' ? '/login' : `/login?lanjut=${encodeURIComponent(path)}`);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body).not.toContain(ANI);
     });
@@ -97,7 +98,8 @@ describe.each(DIALECTS)('security of the member area (%s)', (dialect) => {
       const ani = await endedBrowser();
       const res = await ani.get(path);
       expect(res.statusCode).toBe(303);
-      expect(location(res)).toBe(`/login?alasan=${reason}`);
+      const back = path === '/member' ? '' : `&lanjut=${encodeURIComponent(path)}`;
+      expect(location(res)).toBe(`/login?alasan=${reason}${back}`);
       expect(res.body).not.toContain(ANI);
     });
 

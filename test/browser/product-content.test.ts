@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addItem, createContent, pageTexts, samplePdf, uploadFile } from '../content/content-world.js';
 import { addAdmin, signInAdmin } from '../helpers/admin.js';
 import { addMember, PASSWORD } from '../helpers/auth.js';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { DESKTOP, launchBrowser, PHONE, screenshot } from '../helpers/browser.js';
 import { buyLicense, LICENSE_RULES } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { createWorld } from '../helpers/world.js';
@@ -29,16 +29,6 @@ function startPlayer(): Promise<{ server: Server; origin: string }> {
     ),
   );
 }
-
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  userAgent:
-    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
-};
 
 /**
  * "Produk saya" and a product's content in Chromium, on a laptop (1280 px) and a phone (390 px):

@@ -59,7 +59,9 @@ describe('in a real browser', () => {
       await page.fill('#password', 'kalimat rahasia panjang');
       await page.fill('#password_confirm', 'kalimat rahasia panjang');
       await page.click('button[type=submit]');
-      await expect.poll(() => page.locator('h1').textContent()).toBe('Kata sandi tersimpan');
+      // Saving the password signs this browser in.
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/member');
+      expect(await page.locator('#password-saved').textContent()).toContain('Kata sandi baru tersimpan');
       await screenshot(page, 'set-password-done');
 
       await page.goto(url);

@@ -38,8 +38,13 @@ describe('list commands over a served shop', () => {
   });
 
   it('--json on every list prints a JSON array of objects', () => {
-    expect(all.members.map((m) => m.email)).toEqual(['ani@example.com']);
-    expect(all.members[0]).toMatchObject({ name: 'Ani Wulandari', status: 'active', password_set: false });
+    // Buyers of licenses have accounts too (they sign in by emailed link to see their keys).
+    expect(all.members.map((m) => m.email).sort()).toEqual(['ani@example.com', 'budi@example.com', 'siti@example.com']);
+    expect(all.members.find((m) => m.email === 'ani@example.com')).toMatchObject({
+      name: 'Ani Wulandari',
+      status: 'active',
+      password_set: false,
+    });
     expect(all.licenses.map((l) => l.email).sort()).toEqual([
       'budi@example.com',
       'budi@example.com',
@@ -74,7 +79,7 @@ describe('list commands over a served shop', () => {
       list('licenses', 'list', '--search', 'budi@'),
       list('licenses', 'list', '--search', String(siti?.license_key)),
       list('members', 'list', '--search', 'wulan'),
-      list('members', 'list', '--search', 'siti'),
+      list('members', 'list', '--search', 'tidak-ada'),
     ]);
     expect(byEmail.map((l) => l.email)).toEqual(['budi@example.com', 'budi@example.com']);
     expect(byKey).toEqual([siti]);

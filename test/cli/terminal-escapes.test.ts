@@ -116,8 +116,8 @@ describe('human-readable CLI output escapes what strangers wrote; --json stays e
   });
 
   it('--json keeps every value exact', async () => {
-    const [member] = jsonRows(await ws.run(['members', 'list', '--json']));
-    expect(member?.name).toBe(HOSTILE_NAME);
+    const members = jsonRows(await ws.run(['members', 'list', '--json']));
+    expect(members.find((m) => m.email === 'budi@example.com')?.name).toBe(HOSTILE_NAME);
     const licenses = jsonRows(await ws.run(['licenses', 'list', '--json']));
     expect(licenses.map((l) => l.product_title)).toContain(HOSTILE_TITLE);
   });

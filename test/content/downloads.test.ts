@@ -231,4 +231,22 @@ describe.each(DIALECTS)('downloading a product’s file through a signed URL (%s
     expect((await budi.get(`/member/konten/${link?.id}/unduh`)).statusCode).toBe(404);
     expect(location(await budi.get(`/member/konten/${memberItem}/unduh`))).toMatch(/token=/);
   });
+
+  it('membership content is refused once the membership ended, and to a buyer of licenses only (403 MEMBERSHIP_ENDED)', async () => {
+    const world = await open();
+    const { itemId } = await productWithFile(world, 'Daftar Member KEI');
+    const device = await signIn(world, BUDI);
+    const url = await signedUrl(device, itemId);
+    const budi = world.database.db.updateTable('members').where('email', '=', BUDI);
+    // Ended a millisecond ago: the signed URL handed out before is refused too.
+    await budi.set({ membership_ends_at: world.runtime.now() - 1 }).execute();
+    for (const path of [url, `/member/konten/${itemId}/unduh`]) {
+      const res = await device.get(path, { accept: 'application/json' });
+      expect([path, res.statusCode, res.json().error.code]).toEqual([path, 403, 'MEMBERSHIP_ENDED']);
+    }
+    await budi.set({ is_member: 0, membership_ends_at: null }).execute();
+    const res = await device.get(`/member/konten/${itemId}/unduh`, { accept: 'application/json' });
+    expect([res.statusCode, res.json().error.code]).toEqual([403, 'MEMBERSHIP_ENDED']);
+    expect((await device.get('/member/produk')).body).not.toContain('id="membership-card"');
+  });
 });

@@ -15,7 +15,8 @@ describe.each(DIALECTS)('operator search (%s)', (dialect) => {
     );
     await postLynk(
       world.app,
-      payment({ email: 'budi@example.com', items: [{ title: 'Kelas Ekspor Pro', uuid: 'k' }] }),
+      // A buyer of licenses has an account too (findable in the console); another phone number.
+      payment({ email: 'budi@example.com', phone: '089900001111', items: [{ title: 'Kelas Ekspor Pro', uuid: 'k' }] }),
     );
   });
   afterAll(async () => {

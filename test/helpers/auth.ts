@@ -157,6 +157,19 @@ export function cookieHeader(cookies: ReadonlyMap<string, string>): string {
   return [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 }
 
+/**
+ * Where a page asked for without a live session sends the browser: the login page, with the reason
+ * (when a session had ended) and the page to come back to (the two home pages are where a login
+ * lands anyway).
+ */
+export function loginRedirect(path: string, reason?: string): string {
+  const query = new URLSearchParams();
+  if (reason) query.set('alasan', reason);
+  if (path !== '/member' && path !== '/admin') query.set('lanjut', path);
+  const text = query.toString();
+  return text ? `/login?${text}` : '/login';
+}
+
 export function location(response: LightMyRequestResponse): string | undefined {
   const value = response.headers.location;
   return typeof value === 'string' ? value : undefined;

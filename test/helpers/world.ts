@@ -14,6 +14,7 @@ import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
+import { queueMembershipReminders } from '../../src/orders/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
 import {
@@ -209,6 +210,7 @@ export function devMailWorker(world: World): MailWorker {
     transport: devTransport(),
     log: pino({ level: 'silent' }),
     issueLink: linkIssuer(world.runtime),
+    queueDue: queueMembershipReminders,
   });
 }
 

@@ -61,8 +61,9 @@ describe.each(DIALECTS)('set-password link from the registration mail (%s)', (di
   it('sets an argon2id password once; the link cannot be used again', async () => {
     const form = await openForm();
     const res = await submit(form, 'kalimat rahasia panjang');
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('Kata sandi tersimpan');
+    // Setting the password signs this browser in (and ends the member's other sessions).
+    expect([res.statusCode, res.headers.location]).toEqual([303, '/member?sandi=baru']);
+    expect(String(res.headers['set-cookie'])).toContain('gerbang_session=');
     const member = await world.database.db.selectFrom('members').selectAll().executeTakeFirstOrThrow();
     expect(member.password_hash).toMatch(/^\$argon2id\$/);
     expect(await verify(member.password_hash, 'kalimat rahasia panjang')).toBe(true);
@@ -89,7 +90,7 @@ describe.each(DIALECTS)('set-password link from the registration mail (%s)', (di
     const res = await submit(form, password, confirm);
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain(message);
-    expect((await submit(await openForm(), 'kalimat rahasia panjang')).statusCode).toBe(200);
+    expect((await submit(await openForm(), 'kalimat rahasia panjang')).statusCode).toBe(303);
   });
 
   it('an expired link is refused', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditEntries } from '../helpers/admin.js';
-import { cookieNames, location, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
+import { cookieNames, location, loginRedirect, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 import type { ClassifiedRoute } from './route-classes.js';
@@ -49,7 +49,7 @@ describe.each(DIALECTS)('copied device cookies and CSRF (%s)', (dialect) => {
       const copy = new TestDevice(world.app, { fingerprint: original.fingerprint });
       copy.cookies.set(names.device, original.cookies.get(names.device) ?? '');
       expect((await copy.get('/api/session')).statusCode).toBe(401);
-      expect(location(await copy.get('/member/lisensi'))).toBe('/login');
+      expect(location(await copy.get('/member/lisensi'))).toBe(loginRedirect('/member/lisensi'));
       expect((await copy.get('/member/lisensi')).body).not.toContain(seeded.ani.licenseKey);
     });
   });
@@ -71,6 +71,10 @@ describe.each(DIALECTS)('copied device cookies and CSRF (%s)', (dialect) => {
           '/auth/logout',
           '/akun/atur-sandi',
           '/akun/sandi-baru',
+          '/akun/sandi',
+          '/akun/email',
+          '/akun/email/konfirmasi',
+          '/login/lupa-sandi',
           '/setup',
           '/member/produk/:licenseId/buka',
           '/member/lisensi/aktivasi/:id/lepas',

@@ -95,10 +95,11 @@ describe.each(DIALECTS)('security headers on every page (%s)', (dialect) => {
     expect(pages.length).toBeGreaterThanOrEqual(25);
     for (const { url, res } of pages) expectPageHeaders(url, res);
     // Real pages, not error pages standing in for them (setup is over, so /setup is a 404 page; the
-    // set-password and reset-confirmation pages without their emailed token say the link is invalid).
+    // set-password and email-confirmation and reset-confirmation pages without their emailed token say the link is invalid).
     const failed = pages.filter((p) => p.res.statusCode !== 200).map((p) => [p.url, p.res.statusCode]);
     expect(failed).toEqual([
       ['/akun/atur-sandi', 400],
+      ['/akun/email/konfirmasi', 400],
       ['/reset-pelepasan', 400],
       ['/setup', 404],
     ]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/audit/index.js';
 import { revokeLicense } from '../../src/licenses/index.js';
 import { signInAdmin } from '../helpers/admin.js';
-import { cookieHeader, location, TestDevice } from '../helpers/auth.js';
+import { cookieHeader, location, loginRedirect, TestDevice } from '../helpers/auth.js';
 import { hesdaEnv, postHesda, update } from '../helpers/hesda.js';
 import { licenseDeps } from '../helpers/license-world.js';
 import { payment, postLynk } from '../helpers/lynk.js';
@@ -43,7 +43,7 @@ describe.each(DIALECTS)('who reaches which route, walked over app.routeTable (%s
       if (route.method === 'GET') {
         // /api/ answers JSON even to a browser; pages send it to the login page.
         const page = await stranger.get(url);
-        const refused = url.startsWith('/api/') ? [401, undefined] : [303, '/login'];
+        const refused = url.startsWith('/api/') ? [401, undefined] : [303, loginRedirect(url)];
         expect([url, page.statusCode, location(page)]).toEqual([url, ...refused]);
         const json = await stranger.get(url, { accept: 'application/json' });
         expect([url, json.statusCode, json.json().error.code]).toEqual([url, 401, 'UNAUTHENTICATED']);

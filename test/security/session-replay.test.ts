@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newSessionToken } from '../../src/auth/tokens.js';
 import { signInAdmin } from '../helpers/admin.js';
-import { cookieNames, location, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
+import { cookieNames, location, loginRedirect, PASSWORD, TestDevice, USER_AGENTS } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 import { fillParams, routesOf } from './route-classes.js';
@@ -90,7 +90,7 @@ describe.each(DIALECTS)('session fixation and replayed cookies (%s)', (dialect) 
         expect([route.method, url, res.statusCode, res.json().error.reason]).toEqual([route.method, url, 401, reason]);
         if (route.method === 'GET' && !url.startsWith('/api/')) {
           const page = await ani.get(url);
-          expect([url, page.statusCode, location(page)]).toEqual([url, 303, `/login?alasan=${reason}`]);
+          expect([url, page.statusCode, location(page)]).toEqual([url, 303, loginRedirect(url, reason)]);
         }
       }
       expect(await stateSnapshot(world)).toEqual(before);
@@ -102,7 +102,7 @@ describe.each(DIALECTS)('session fixation and replayed cookies (%s)', (dialect) 
       for (const route of routesOf(world.app, 'admin').filter((r) => r.method === 'GET')) {
         const url = fillParams(route.url, { id: 1, activation: 1 });
         const res = await admin.get(url);
-        expect([url, res.statusCode, location(res)]).toEqual([url, 303, `/login?alasan=${reason}`]);
+        expect([url, res.statusCode, location(res)]).toEqual([url, 303, loginRedirect(url, reason)]);
       }
     });
   });

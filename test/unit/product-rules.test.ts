@@ -14,6 +14,8 @@ describe('product rules', () => {
   it('the member title registers a member', () => {
     expect(resolveProductAction(catalog, { uuid: 'x', title: 'Daftar Member KEI' })).toEqual({
       action: 'member',
+      validityDays: null,
+      renewUrl: null,
       matchedBy: 'member_title',
     });
   });
@@ -30,6 +32,8 @@ describe('product rules', () => {
   it('a rule by uuid wins over the title', () => {
     expect(resolveProductAction(catalog, { uuid: 'u-member', title: 'Kelas Pro' })).toEqual({
       action: 'member',
+      validityDays: null,
+      renewUrl: null,
       matchedBy: 'uuid',
     });
     expect(resolveProductAction(catalog, { uuid: 'u-pro', title: 'Kelas Pro' })).toMatchObject({ maxDevices: 5 });

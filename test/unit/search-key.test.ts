@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAdminPassword } from '../../src/admin/setup.js';
 import { successor } from '../../src/db/search-key.js';
+import { checkNewPassword } from '../../src/members/index.js';
 
 describe('prefix search bounds', () => {
   it('the successor is greater than every string with the prefix and not greater than the next one', () => {
@@ -19,10 +19,19 @@ describe('prefix search bounds', () => {
   });
 });
 
-describe('admin password rule', () => {
+describe('the one password rule (members and admins)', () => {
   it('accepts a long sentence and refuses the guessable', () => {
-    expect(checkAdminPassword('teh manis di warung pojok', 'pemilik@toko.example')).toBeNull();
-    for (const weak of ['pendek12', 'password123456', 'Admin1234567!', 'pemilik-toko-2026', 'abababababab'])
-      expect(checkAdminPassword(weak, 'pemilik@toko.example'), weak).not.toBeNull();
+    expect(checkNewPassword('teh manis di warung pojok', 'pemilik@toko.example')).toBeNull();
+    for (const weak of [
+      'pendek12',
+      'password123456',
+      'Admin1234567!',
+      'pemilik-toko-2026',
+      'abababababab',
+      'qwertyuiop',
+      '1q2w3e4r5t6y',
+      'iloveyou2026!',
+    ])
+      expect(checkNewPassword(weak, 'pemilik@toko.example'), weak).not.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { changeEmailByAdmin } from '../../orders/index.js';
 import { inputText } from '../../text-input.js';
 import { adminActor } from '../guard.js';
 import { searchMembers, undoableChange } from '../lists.js';
@@ -10,14 +11,16 @@ import {
   createMemberByHand,
   forceLogout,
   memberDetail,
+  membersByEnd,
   resendRegistration,
   resetDevices,
   setMemberStatus,
 } from '../member-service.js';
-import { memberDetailView, memberListView } from '../views/members.js';
+import { memberDetailView, memberListView, membersByEndView } from '../views/members.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
+const emailForm = z.object({ email: inputText().trim().min(3).max(254) });
 const newMemberForm = z.object({
   email: inputText().trim().min(3).max(254), // checked (and canonicalised) by createMemberByHand
   name: inputText().max(200).default(''),
@@ -53,6 +56,14 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     searchMembers(opts.db, opts.dialect, { search, before });
 
   app.get('/admin/member', async (request, reply) => {
+    const which = textParam(request, 'masa');
+    if (which === 'segera' || which === 'berakhir')
+      return sendConsolePage(
+        request,
+        reply,
+        { title: 'Member', active: '/admin/member' },
+        membersByEndView(await membersByEnd(opts.db, which, opts.runtime.now()), which, tz),
+      );
     const search = textParam(request, 'q');
     const list = await listPage(search, beforeParam(request));
     return sendConsolePage(
@@ -93,6 +104,7 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
         detail,
         reply.generateCsrf(),
         tz,
+        opts.runtime.now(),
         await undoableChange(opts.db, 'member', detail.member.id, 'member.update'),
       ),
     );
@@ -149,4 +161,15 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
   });
   action('nonaktifkan', 'nonaktif', (id, request) => setMemberStatus(deps, id, 'disabled', adminActor(request)));
   action('aktifkan', 'aktif', (id, request) => setMemberStatus(deps, id, 'active', adminActor(request)));
+
+  app.post('/admin/member/:id/email', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = idParam(request);
+    const form = emailForm.safeParse(request.body);
+    if (!form.success) throw new AppError('BAD_REQUEST', 'Isi email baru dengan benar.');
+    const result = await changeEmailByAdmin(deps, id, form.data.email, adminActor(request));
+    if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', result.message);
+    if (!result.ok) throw new AppError(result.code === 'EMAIL_TAKEN' ? 'EMAIL_TAKEN' : 'BAD_REQUEST', result.message);
+    opts.onMailQueued?.();
+    return redirectWith(reply, `/admin/member/${id}`, 'email-diganti');
+  });
 };

@@ -34,6 +34,14 @@ const ruleForm = z.object({
   // 0 is a limit too (no takeover / no release at all), so "empty" is the only "none".
   takeoverLimit: optionalCount(1000),
   maxTransfers: optionalCount(1000),
+  renewUrl: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+    z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .nullable()
+      .default(null),
+  ),
 });
 
 /** Produk: the product rules a webhook applies, editable without a restart. */
@@ -53,7 +61,13 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
 
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const form = ruleForm.safeParse(request.body);
-    if (!form.success) return show(request, reply, 400, 'Isi aturan dengan benar (judul/UUID, jenis, angka).');
+    if (!form.success)
+      return show(
+        request,
+        reply,
+        400,
+        'Isi aturan dengan benar (judul/UUID, jenis, angka, tautan perpanjangan https://…).',
+      );
     const f = form.data;
     const input = {
       uuid: f.match === 'uuid' ? f.value : null,
@@ -65,6 +79,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       offlineGraceDays: f.offlineGraceDays,
       takeoverLimit: f.takeoverLimit,
       maxTransfers: f.maxTransfers,
+      renewUrl: f.renewUrl,
     };
     const now = opts.runtime.now();
     const result = await opts.db.transaction().execute(async (trx) => {

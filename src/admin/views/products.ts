@@ -29,7 +29,7 @@ function ruleForm(csrf: string, rule: ProductRuleRow | null, prefill: RulePrefil
 <select id="${id}-action" name="action">${sel('license', rule?.action ?? 'license', 'Lisensi')}${sel('member', rule?.action ?? 'license', 'Pendaftaran member')}</select>
 <label for="${id}-devices">Maks. perangkat (lisensi)</label>
 <input id="${id}-devices" name="maxDevices" type="number" min="1" max="1000" value="${String(rule?.max_devices ?? 1)}">
-<label for="${id}-days">Masa berlaku dalam hari (lisensi; kosong = selamanya)</label>
+<label for="${id}-days">Masa berlaku dalam hari (lisensi atau member, mis. 30 atau 365; kosong = selamanya)</label>
 <input id="${id}-days" name="validityDays" type="number" min="1" max="36500" value="${rule?.validity_days === null || rule?.validity_days === undefined ? '' : String(rule.validity_days)}">
 <label for="${id}-limit">Aktivasi di satu perangkat lebih dari batas (lisensi)</label>
 <select id="${id}-limit" name="onLimit">${sel('refuse', rule?.on_limit ?? 'refuse', 'Tolak (pembeli melepas perangkat dulu)')}${sel('takeover', rule?.on_limit ?? 'refuse', 'Ambil alih (perangkat terlama berhenti)')}</select>
@@ -39,6 +39,8 @@ function ruleForm(csrf: string, rule: ProductRuleRow | null, prefill: RulePrefil
 <input id="${id}-transfers" name="maxTransfers" type="number" min="0" max="1000" value="${optionalNumber(rule?.max_transfers)}">
 <label for="${id}-takeovers">"Tetap gunakan di sini" per jendela waktu (member; kosong = bawaan TAKEOVER_LIMIT)</label>
 <input id="${id}-takeovers" name="takeoverLimit" type="number" min="0" max="1000" value="${optionalNumber(rule?.takeover_limit)}">
+<label for="${id}-renew">Tautan perpanjangan (member; halaman produk di Lynk.id untuk membeli lagi)</label>
+<input id="${id}-renew" name="renewUrl" type="url" maxlength="500" placeholder="https://lynk.id/…" value="${rule?.renew_url ?? ''}">
 <button type="submit" id="save-${id}">${rule ? 'Simpan perubahan' : 'Tambah aturan'}</button>
 </form>`;
 }
@@ -59,7 +61,7 @@ export function productsView(
     limits: { takeovers?: number | null | undefined; transfers?: number | null | undefined } = {},
   ) =>
     action === 'member'
-      ? `pendaftaran member${typeof limits.takeovers === 'number' ? `, ambil alih maks. ${limits.takeovers}` : ''}`
+      ? `pendaftaran member, ${days ? `${days} hari` : 'selamanya'}${typeof limits.takeovers === 'number' ? `, ambil alih maks. ${limits.takeovers}` : ''}`
       : `lisensi, ${maxDevices} perangkat, ${days ? `${days} hari` : 'selamanya'}${onLimit === 'takeover' ? ', ambil alih bila penuh' : ''}${grace ? `, offline ${grace} hari` : ''}${typeof limits.transfers === 'number' ? `, pelepasan maks. ${limits.transfers} per 30 hari` : ''}`;
   const rows = rules.map(
     (r) =>

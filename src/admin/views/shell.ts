@@ -104,6 +104,14 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
   'member-dihapus': { text: 'Member dihapus; pesanannya tetap tercatat tanpa data pribadi.', kind: 'ok' },
   'ekspor-dulu': { text: 'Unduh data member dulu (tombol "Unduh data member"), lalu hapus.', kind: 'error' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
+  refund: {
+    text: 'Pesanan dibatalkan: lisensi dan masa aktif member dari pesanan ini dicabut, pembeli diberi tahu lewat email.',
+    kind: 'ok',
+  },
+  'email-diganti': {
+    text: 'Email member diganti; sesi dan tautan lamanya diakhiri, kedua alamat diberi tahu.',
+    kind: 'ok',
+  },
 };
 
 export function flashFor(query: unknown): { text: string; kind: 'ok' | 'error' } | undefined {
@@ -128,6 +136,7 @@ export function adminPage(view: ShellView, body: SafeHtml): string {
     html`<header class="admin-head">
 <strong class="brand">${BRAND_NAME} · Admin</strong>
 <span class="muted">${view.adminEmail}</span>
+<a href="/akun" id="admin-account">Ubah kata sandi</a>
 <form method="post" action="/auth/logout"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" class="small secondary" id="logout">Keluar</button></form>
 </header>
 <nav class="admin" aria-label="Menu admin">${links}</nav>
@@ -178,6 +187,4 @@ export function table(id: string, head: readonly string[], rows: readonly SafeHt
   return html`<div class="table-wrap"><table id="${id}"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function rupiah(n: number): string {
-  return new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', maximumFractionDigits: 0 }).format(n);
-}
+export { rupiah } from '../../shared/format.js';

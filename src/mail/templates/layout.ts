@@ -25,6 +25,42 @@ ${MAIL_FOOTER}
 </html>`.toString();
 }
 
+/** A mail of a few paragraphs and at most one button: the account and membership notices. */
+export interface PlainMail {
+  subject: string;
+  heading: string;
+  name: string;
+  paragraphs: string[];
+  button?: { label: string; url: string; note: string };
+  /** Small print after the button. */
+  footer?: string[];
+}
+
+/** Renders a PlainMail as text and HTML, saying the same things in the same order. */
+export function renderPlainMail(m: PlainMail): RenderedMail {
+  const greeting = m.name ? `Halo ${m.name},` : 'Halo,';
+  const text = [
+    greeting,
+    '',
+    ...m.paragraphs.flatMap((p) => [p, '']),
+    ...(m.button ? [`${m.button.label}: ${m.button.url}`, `(${m.button.note})`, ''] : []),
+    ...(m.footer ?? []),
+  ]
+    .join('\n')
+    .trimEnd();
+  const body = html`<h1 style="font-size:20px;margin:0 0 16px;">${m.heading}</h1>
+<p>${greeting}</p>
+${m.paragraphs.map((p) => html`<p>${p}</p>\n`)}
+${
+  m.button
+    ? html`<p style="margin:24px 0;"><a href="${m.button.url}" style="background:#1f6feb;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block;">${m.button.label}</a></p>
+<p style="font-size:13px;color:#52606d;">${m.button.note} Jika tombol tidak berfungsi, salin alamat ini ke browser:<br>${m.button.url}</p>`
+    : ''
+}
+${(m.footer ?? []).map((line) => html`<p style="font-size:13px;color:#52606d;">${line}</p>\n`)}`;
+  return { text, html: mailLayout(m.subject, body) };
+}
+
 // Built once: constructing an Intl.DateTimeFormat costs far more than formatting with it.
 const PAID_AT_FORMAT = new Intl.DateTimeFormat('id-ID', {
   dateStyle: 'long',

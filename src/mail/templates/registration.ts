@@ -1,3 +1,4 @@
+import { formatDate } from '../../shared/format.js';
 import { html } from '../../web/html.js';
 import type { RegistrationMailParams } from '../outbox.js';
 import type { RenderedMail } from './layout.js';
@@ -18,20 +19,28 @@ export interface RegistrationLinks {
   loginLinkMinutes: number;
 }
 
+/** How long the membership now runs, when this mail knows it. */
+function membershipLine(p: RegistrationMailParams, timeZone: string): string[] {
+  if (p.membershipEndsAt === undefined) return [];
+  if (p.membershipEndsAt === null) return ['Masa aktif member: selamanya.'];
+  const until = formatDate(p.membershipEndsAt, timeZone);
+  return [p.repeatPurchase ? `Masa aktif diperpanjang sampai ${until}.` : `Masa aktif member sampai ${until}.`];
+}
+
 /** What the mail says first: a new account, or a purchase for an account this address already has. */
-function opening(p: RegistrationMailParams): { heading: string; lines: string[] } {
+function opening(p: RegistrationMailParams, timeZone: string): { heading: string; lines: string[] } {
   if (p.repeatPurchase)
     return {
       heading: 'Pembelian Member Berhasil',
       lines: [
-        `Pembelian member dengan order ${p.orderNo} sudah kami terima untuk akun ${p.email}, yang sudah terdaftar sebelumnya.`,
+        `Pembelian member dengan order ${p.orderNo} sudah kami terima untuk akun ${p.email}, yang sudah terdaftar sebelumnya. ${membershipLine(p, timeZone).join(' ')}`.trim(),
         'Masuk lewat tautan di bawah. Jika Anda belum pernah mendaftar atau tidak tahu kata sandinya, buat kata sandi baru lewat tautan di bawah: kata sandi lama tidak berlaku lagi setelahnya.',
       ],
     };
   return {
     heading: 'Pendaftaran Member Berhasil',
     lines: [
-      'Akun member Anda sudah dibuat.',
+      `Akun member Anda sudah dibuat. ${membershipLine(p, timeZone).join(' ')}`.trim(),
       p.passwordPolicy === 'phone'
         ? 'Kata sandi awal Anda adalah nomor HP yang Anda isi saat membeli. Kata sandi itu baru bisa dipakai setelah Anda masuk sekali lewat tautan di email ini; sebaiknya segera ganti melalui tautan di bawah.'
         : 'Silakan buat kata sandi Anda melalui tautan di bawah ini.',
@@ -45,9 +54,13 @@ function opening(p: RegistrationMailParams): { heading: string; lines: string[] 
  * (one link opened proves the mailbox before that password works). A repeat purchase of membership
  * reaches the mailbox too, so its owner learns of an account someone else may have opened.
  */
-export function renderRegistrationMail(p: RegistrationMailParams, links: RegistrationLinks): RenderedMail {
+export function renderRegistrationMail(
+  p: RegistrationMailParams,
+  links: RegistrationLinks,
+  timeZone = 'Asia/Jakarta',
+): RenderedMail {
   const greeting = p.name ? `Halo ${p.name},` : 'Halo,';
-  const { heading, lines } = opening(p);
+  const { heading, lines } = opening(p, timeZone);
   const text = [
     greeting,
     '',

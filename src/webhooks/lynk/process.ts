@@ -13,8 +13,10 @@ import {
 import {
   createMemberIfAbsent,
   findMemberByEmail,
+  grantMembership,
   hashPassword,
   memberCreatedEvent,
+  NO_PASSWORD,
   randomPassword,
 } from '../../members/index.js';
 import type { OrderItemInput } from '../../orders/index.js';
@@ -57,6 +59,8 @@ export type LynkPlan =
       licenseLines: LicenseLine[];
       items: OrderItemInput[];
       member: { passwordHash: string | null; policy: 'random' | 'phone'; takeoverLimit: number | null } | null;
+      /** The membership products of this payment, each adding its time. */
+      memberships: { title: string; validityDays: number | null; renewUrl: string | null }[];
       warnings: string[];
     };
 
@@ -90,7 +94,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   const warnings: string[] = [];
   const licenseLines: LicenseLine[] = [];
   const items: OrderItemInput[] = [];
-  let wantsMember = false;
+  const memberships: { title: string; validityDays: number | null; renewUrl: string | null }[] = [];
   let takeoverLimit: number | null = null;
   const memberUuids = await memberProductUuids(
     deps.db,
@@ -110,8 +114,9 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
     if (action.matchedBy === 'member_uuid')
       warnings.push(`produk "${item.title}" belum punya aturan; UUID-nya dulu produk member, jadi tetap member`);
     if (action.action === 'member') {
-      wantsMember = true;
       takeoverLimit = action.takeoverLimit ?? takeoverLimit;
+      for (let unit = 0; unit < item.qty; unit++)
+        memberships.push({ title: item.title, validityDays: action.validityDays, renewUrl: action.renewUrl });
     } else
       licenseLines.push({
         lineNo: index + 1,
@@ -127,7 +132,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
   });
 
   let member: { passwordHash: string | null; policy: 'random' | 'phone'; takeoverLimit: number | null } | null = null;
-  if (wantsMember) {
+  if (memberships.length > 0) {
     let policy = deps.config.initialPasswordPolicy;
     if (policy === 'phone' && md.customer.phone === '') {
       // An empty phone would make an empty password: refuse it.
@@ -140,7 +145,7 @@ export async function planLynkEvent(deps: LynkDeps, body: unknown): Promise<Lynk
       : await hashPassword(policy === 'phone' ? md.customer.phone : randomPassword(deps.runtime.randomBytes));
     member = { passwordHash, policy, takeoverLimit };
   }
-  return { kind: 'apply', payment, licenseLines, items, member, warnings };
+  return { kind: 'apply', payment, licenseLines, items, member, memberships, warnings };
 }
 
 /**
@@ -211,6 +216,7 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
         sourceOrderId: order.id,
         // The phone number is a password the buyer chose for an address anyone can type.
         needsEmailProof: plan.member.policy === 'phone',
+        membership: true,
       },
       now,
     );
@@ -222,6 +228,21 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
         .set({ takeover_limit: plan.member.takeoverLimit })
         .where('id', '=', member.id)
         .execute();
+    // Each membership product adds its time: from the payment, or from the end while one still runs.
+    let membershipEndsAt: number | null = null;
+    for (const m of plan.memberships)
+      ({ endsAt: membershipEndsAt } = await grantMembership(
+        trx,
+        {
+          memberId: member.id,
+          orderId: order.id,
+          productTitle: m.title,
+          days: m.validityDays,
+          renewUrl: m.renewUrl,
+          paidAt: now,
+        },
+        now,
+      ));
     if (created) events.push(memberCreatedEvent(member, { via: 'payment', orderNo: order.order_no }));
     // A repeat purchase reaches the mailbox too: its owner must learn of an account that someone
     // else may have opened with this address, and how to take it over (a fresh set-password link).
@@ -232,10 +253,29 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       name: md.customer.name,
       email: member.email,
       passwordPolicy: plan.member.policy,
+      membershipEndsAt,
       ...(created ? {} : { repeatPurchase: true }),
     };
     const dedupeKey = created ? `registration:${member.id}` : `member_purchase:${order.id}`;
     await enqueueMail(trx, { dedupeKey, to: member.email, subject: registrationMailSubject(params), params }, now);
+  }
+
+  if (!plan.member && licenseLines.length > 0) {
+    // Every buyer has a page: a buyer of licenses only gets an account without membership and
+    // without a password, and signs in with an emailed link to see the keys ("Lisensi saya").
+    const { member, created } = await createMemberIfAbsent(
+      trx,
+      {
+        email: md.customer.email,
+        name: md.customer.name,
+        phone: md.customer.phone,
+        passwordHash: NO_PASSWORD,
+        sourceOrderId: order.id,
+        membership: false,
+      },
+      now,
+    );
+    if (created) notes.push(`akun pembeli #${member.id}`);
   }
 
   if (licenseLines.length > 0) {

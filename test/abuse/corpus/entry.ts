@@ -32,6 +32,8 @@ export interface Expectation {
   event?: 'rejected' | 'failed' | 'ignored' | 'processed' | null;
   /** Tables besides the bookkeeping ones that this (accepted) entry must change. */
   writes?: string[];
+  /** Tables it may change, or not (a buyer's account is made only for an address seen first). */
+  mayWrite?: string[];
   literal?: StoredText[];
 }
 

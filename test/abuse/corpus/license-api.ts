@@ -138,10 +138,11 @@ add('html-in-strings', 'activate', {
     literal: [{ table: 'license_activations', match: {}, column: 'name', text: HTML[1] ?? '', latest: true }],
   },
 });
+// The buyer has an account (every buyer does), whose open pages are told: a realtime event.
 add('sql-in-strings', 'deactivate', {
   body: { json: { key: '{{licenseKey}}', fingerprint: SQL[1] } },
   // A release is counted (device_events) against the license's release limit.
-  expect: { status: 200, body: 'ok', writes: ['license_activations', 'device_events'] },
+  expect: { status: 200, body: 'ok', writes: ['license_activations', 'device_events', 'realtime_events'] },
 });
 for (const json of [
   { key: 'KEI-NOPE', activation_id: 1, fingerprint: 'both' },

@@ -52,12 +52,16 @@ function lynkPayment(overrides: PaymentOverrides = {}) {
 const rejected = (status: number, code: string): Expectation => ({ status, code, body: 'error', event: 'rejected' });
 type Payment = ReturnType<typeof lynkPayment>;
 
-/** A genuinely signed payment: processed, writing its order (and its items), licenses and mail; `literal` read back. */
+/**
+ * A genuinely signed payment: processed, writing its order (and its items), licenses and mail, and the buyer's
+ * account when the address is new (every buyer can sign in to see the keys); `literal` read back.
+ */
 const processed = (...literal: StoredText[]): Expectation => ({
   status: 200,
   body: 'ok',
   event: 'processed',
   writes: ['orders', 'order_items', 'licenses', 'mail_outbox'],
+  mayWrite: ['members'],
   ...(literal.length > 0 ? { literal } : {}),
 });
 const stored = (event: 'failed' | 'ignored' | 'processed'): Expectation => ({ status: 200, body: 'ok', event });
