@@ -187,6 +187,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const brand = new BrandCache(database.db, () => Date.now());
+  // Read once at start, so no page waits for it later (see BrandCache).
+  app.addHook('onReady', async () => {
+    void brand.get();
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     // Every answer given while draining closes its connection, so a proxy does not reuse one that

@@ -33,10 +33,11 @@ describe('HTTP basics', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('the home page shows the webhook URL to paste into Lynk.id', async () => {
+  it('the home page shows the store to buyers, not the webhook URL meant for the seller', async () => {
     const res = await world.app.inject({ url: '/' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('http://127.0.0.1:3000/webhook/lynk');
+    expect(res.body).toContain('href="/login"');
+    expect(res.body).not.toContain('/webhook/lynk');
   });
 
   it('unknown routes get a short JSON error, or an Indonesian page for browsers', async () => {

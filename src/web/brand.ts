@@ -73,9 +73,14 @@ export async function saveBrand(
     .execute();
 }
 
-/** The brand, read at most every `ttlMs` (other instances' saves show within that); a save here shows at once. */
+/**
+ * The brand, read at most every `ttlMs` (other instances' saves show within that); a save here shows
+ * at once. Once read, a page never waits for the database again: a stale brand answers at once while
+ * one read refreshes it behind, so a stalled or unreachable database cannot slow every page down.
+ */
 export class BrandCache {
   private cached: { brand: Brand; at: number } | undefined;
+  private reading: Promise<Brand> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -85,14 +90,30 @@ export class BrandCache {
 
   async get(): Promise<Brand> {
     const now = this.now();
-    if (this.cached && now - this.cached.at < this.ttlMs && now >= this.cached.at) return this.cached.brand;
-    const brand = await loadBrand(this.db);
-    this.cached = { brand, at: now };
-    return brand;
+    const cached = this.cached;
+    if (cached && now - cached.at < this.ttlMs && now >= cached.at) return cached.brand;
+    const read = this.read();
+    return cached ? cached.brand : read;
   }
 
   invalidate(): void {
     this.cached = undefined;
+  }
+
+  /** One read at a time; a failed read keeps the last brand (Gerbang's own before any). */
+  private read(): Promise<Brand> {
+    this.reading ??= loadBrand(this.db)
+      .then(
+        (brand) => {
+          this.cached = { brand, at: this.now() };
+          return brand;
+        },
+        () => this.cached?.brand ?? DEFAULT_BRAND,
+      )
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
   }
 }
 

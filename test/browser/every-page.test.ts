@@ -213,6 +213,8 @@ describe('every page fits a phone and a desktop', () => {
       ['/admin/email/:id', `/admin/email/${ids.mail}`],
       ['/admin/email/:id/isi', `/admin/email/${ids.mail}/isi`],
       ['/admin/produk', '/admin/produk'],
+      ['/admin/berbagi', '/admin/berbagi'],
+      ['/admin/berbagi/member/:id', `/admin/berbagi/member/${ids.member}`],
       ['/admin/produk/konten/:id', `/admin/produk/konten/${ids.content}`],
       ['/admin/toko', '/admin/toko'],
       ['/admin/uji-coba', '/admin/uji-coba'],
@@ -238,6 +240,9 @@ describe('every page fits a phone and a desktop', () => {
       await check(page, '/login', '/login', 'login');
       await check(page, '/login/tautan', '/login/tautan?token=tidak-berlaku', 'login-link');
       await check(page, '/akun/atur-sandi', '/akun/atur-sandi?token=tidak-berlaku', 'set-password');
+      await check(page, '/login/lupa-sandi', '/login/lupa-sandi', 'forgot-password');
+      await check(page, '/akun/email/konfirmasi', '/akun/email/konfirmasi?token=tidak-berlaku', 'confirm-email');
+      await check(page, '/reset-pelepasan', '/reset-pelepasan?token=tidak-berlaku', 'confirm-release-reset');
       await login(page, MEMBER);
       expect(new URL(page.url()).pathname).toBe('/member');
       for (const [route, path] of [
@@ -247,6 +252,9 @@ describe('every page fits a phone and a desktop', () => {
         ['/member/lisensi', '/member/lisensi'],
         ['/member/transaksi', '/member/transaksi'],
         ['/member/video', '/member/video'],
+        ['/member/perangkat', '/member/perangkat'],
+        ['/akun', '/akun'],
+        ['/akun/sandi', '/akun/sandi'],
       ] as const)
         await check(page, route, path, path.slice(1).replaceAll('/', '_'));
       await context.close();

@@ -41,7 +41,7 @@ describe.each(DIALECTS)('brute force is rate limited and audited where the opera
     expect(await auditEntries(world, 'license_api.rate_limited')).toHaveLength(2);
 
     const page = await consoleAudit(world, 'license_api.rate_limited');
-    expect(page).toContain('<code>license_api.rate_limited</code>');
+    expect(page).toContain('<code class="muted">license_api.rate_limited</code>');
     expect(page).toContain('192.0.2.44');
   });
 
@@ -74,7 +74,7 @@ describe.each(DIALECTS)('brute force is rate limited and audited where the opera
     const entries = await auditEntries(world, 'login.failures_exceeded');
     expect(entries.map((e) => [e.target_type, e.target_id, e.ip])).toEqual([['ip', '203.0.113.66', '203.0.113.66']]);
     const page = await consoleAudit(world, 'login.failures_exceeded');
-    expect(page).toContain('<code>login.failures_exceeded</code>');
+    expect(page).toContain('<code class="muted">login.failures_exceeded</code>');
     expect(page).toContain('203.0.113.66');
   });
 });

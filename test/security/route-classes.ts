@@ -77,6 +77,10 @@ const CLASSES: Record<string, RouteClass> = {
   '/metrics': 'metrics-token',
   '/assets/gerbang.css': 'asset',
   '/assets/login.js': 'asset',
+  '/assets/brand.css': 'asset',
+  '/assets/logo': 'asset',
+  '/assets/favicon.svg': 'asset',
+  '/assets/copy.js': 'asset',
   '/assets/member.js': 'asset',
 };
 
