@@ -94,7 +94,7 @@ export async function startServer(
       issueLink: linkIssuer(systemRuntime),
       brand: brandReader(database.db),
       whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
-      queueDue: queueMembershipReminders,
+      queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: config.whatsapp !== null }),
     });
     if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
     else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');

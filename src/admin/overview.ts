@@ -32,8 +32,9 @@ export async function loadOverview(db: Kysely<Database>, now: number, timeZone: 
       .selectFrom('orders')
       .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('grand_total').as('total')])
       .where('created_at', '>=', dayStart)
-      // Simulated and "Uji coba" payments are not sales.
+      // Simulated and "Uji coba" payments are not sales, nor refunded ones.
       .where('is_test', '=', 0)
+      .where('refunded_at', 'is', null)
       .executeTakeFirst(),
     db
       .selectFrom('licenses')

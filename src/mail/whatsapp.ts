@@ -5,7 +5,11 @@ import type { MailKind } from '../db/index.js';
  * line); its WhatsApp message is the plain-text part of its mail, queued beside the mail with the
  * same reason (`wa:` + the mail's dedupe key), claimed, retried and never sent twice like mail.
  */
-export const WHATSAPP_KINDS: ReadonlySet<MailKind> = new Set<MailKind>(['license', 'login_link']);
+export const WHATSAPP_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
+  'license',
+  'login_link',
+  'membership_reminder',
+]);
 
 /** What sends one WhatsApp message: Fonnte now, Wablas next (same shape). */
 export interface WhatsAppTransport {

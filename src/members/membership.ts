@@ -184,7 +184,7 @@ export async function renewUrlOf(
 export function membersEndingBetween(db: Kysely<Database>, from: number, to: number, limit = 500) {
   return db
     .selectFrom('members')
-    .select(['id', 'email', 'name', 'membership_ends_at'])
+    .select(['id', 'email', 'name', 'phone', 'membership_ends_at'])
     .where('is_member', '=', 1)
     .where('role', '=', 'member')
     .where('membership_ends_at', '>', from)

@@ -4,8 +4,8 @@ import { keysetBound, PAGE_SIZE, paged, startsWithAny } from '../db/index.js';
 
 /** The console's order list and order page (newest first, keyset on id like every console list). */
 
-/** lunas: a paid order whose buyer data is kept · anonim: the buyer's data was deleted. */
-export type OrderStatusFilter = 'lunas' | 'anonim';
+/** lunas: paid and not refunded · dibatalkan: refunded · anonim: the buyer's data was deleted. */
+export type OrderStatusFilter = 'lunas' | 'dibatalkan' | 'anonim';
 /** nyata: real sales only · uji: simulated and "Uji coba" payments only. */
 export type OrderKindFilter = 'nyata' | 'uji';
 
@@ -31,6 +31,7 @@ export type OrderListRow = Pick<
   | 'created_at'
   | 'is_test'
   | 'anonymised_at'
+  | 'refunded_at'
   | 'provider'
   | 'external_ref'
 > & { products: string };
@@ -45,7 +46,9 @@ function filtered(db: Kysely<Database>, dialect: Dialect, filter: OrderFilter) {
   if (filter.until !== undefined) q = q.where('orders.created_at', '<', filter.until);
   if (filter.kind) q = q.where('orders.is_test', '=', filter.kind === 'uji' ? 1 : 0);
   if (filter.status === 'anonim') q = q.where('orders.anonymised_at', 'is not', null);
-  if (filter.status === 'lunas') q = q.where('orders.anonymised_at', 'is', null);
+  if (filter.status === 'lunas')
+    q = q.where('orders.anonymised_at', 'is', null).where('orders.refunded_at', 'is', null);
+  if (filter.status === 'dibatalkan') q = q.where('orders.refunded_at', 'is not', null);
   const product = filter.product;
   if (product)
     q = q.where((eb) =>
@@ -69,6 +72,7 @@ const LIST_COLUMNS = [
   'orders.grand_total',
   'orders.created_at',
   'orders.is_test',
+  'orders.refunded_at',
   'orders.anonymised_at',
   'orders.provider',
   'orders.external_ref',

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import { enqueueMail, membershipReminderMailSubject } from '../mail/index.js';
+import { enqueueMail, membershipReminderMailSubject, normalizeIndonesianPhone } from '../mail/index.js';
 import { membersEndingBetween, renewUrlOf } from '../members/index.js';
 
 const DAY_MS = 86_400_000;
@@ -15,7 +15,12 @@ export const REMINDER_DAYS = [7, 1] as const;
  * the new end gets its own reminders. A membership that already runs less than a day gets only the
  * last one.
  */
-export async function queueMembershipReminders(db: Kysely<Database>, now: number): Promise<number> {
+export async function queueMembershipReminders(
+  db: Kysely<Database>,
+  now: number,
+  /** Reminders also go to the member's WhatsApp (WHATSAPP_GATEWAY set). */
+  options: { whatsapp: boolean } = { whatsapp: false },
+): Promise<number> {
   let queued = 0;
   const ending = await membersEndingBetween(db, now, now + REMINDER_DAYS[0] * DAY_MS);
   for (const member of ending) {
@@ -41,6 +46,7 @@ export async function queueMembershipReminders(db: Kysely<Database>, now: number
         to: member.email,
         subject: membershipReminderMailSubject(params),
         params,
+        whatsappTo: options.whatsapp ? normalizeIndonesianPhone(member.phone) : null,
       },
       now,
     );

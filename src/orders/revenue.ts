@@ -15,7 +15,7 @@ export interface RevenueReport {
 
 /**
  * Revenue of the last `days` days (today included), per day and per product. Only real sales:
- * simulated and "Uji coba" payments (is_test) never count. Days are fixed 24-hour buckets from
+ * simulated and "Uji coba" payments (is_test) and refunded orders never count. Days are fixed 24-hour buckets from
  * midnight in the seller's zone (Indonesia keeps no daylight saving time).
  */
 export async function revenueReport(
@@ -33,6 +33,8 @@ export async function revenueReport(
       .select((eb) => [bucket.as('bucket'), eb.fn.sum('grand_total').as('total'), eb.fn.countAll().as('n')])
       .where('created_at', '>=', from)
       .where('is_test', '=', 0)
+      // A refunded order's money went back.
+      .where('refunded_at', 'is', null)
       // By position: PostgreSQL would see the expression twice with different parameters.
       .groupBy(sql`1`)
       .execute(),
@@ -46,6 +48,7 @@ export async function revenueReport(
       ])
       .where('orders.created_at', '>=', from)
       .where('orders.is_test', '=', 0)
+      .where('orders.refunded_at', 'is', null)
       .groupBy('order_items.title')
       .execute(),
   ]);

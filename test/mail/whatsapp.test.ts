@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { devTransport, fonnteTransport, MailWorker, normalizeIndonesianPhone } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
+import { queueMembershipReminders } from '../../src/orders/index.js';
 import { addMember, TestDevice } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
@@ -46,8 +47,9 @@ describe.each(DIALECTS)('WhatsApp delivery through Fonnte (%s)', (dialect) => {
     await fake?.close();
     fake = undefined;
   });
-  const workerFor = (url: string) =>
+  const workerFor = (url: string, whatsappReminders = false) =>
     new MailWorker({
+      queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: whatsappReminders }),
       db: world.database.db,
       dialect: world.database.dialect,
       config: world.config,
@@ -116,6 +118,30 @@ describe.each(DIALECTS)('WhatsApp delivery through Fonnte (%s)', (dialect) => {
     wa = (await outbox()).filter((m) => m.channel === 'whatsapp');
     expect(wa[0]).toMatchObject({ status: 'sent', attempts: 2 });
     expect(fake.received).toHaveLength(2);
+  });
+
+  it('a membership reminder also goes to the member by WhatsApp, once', async () => {
+    fake = await fakeFonnte(() => ({ status: 200, body: { status: true, id: ['11'] } }));
+    world = await openWorld({
+      WHATSAPP_GATEWAY: 'fonnte',
+      FONNTE_TOKEN: 'fonnte-token-123',
+      FONNTE_URL: fake.url,
+      PRODUCT_RULES: JSON.stringify([{ title: 'Member Bulanan', action: 'member', validityDays: 30 }]),
+    });
+    await postLynk(world.app, payment({ phone: '0812-9999-0000', items: [{ title: 'Member Bulanan' }] }));
+    const worker = workerFor(fake.url, true);
+    await worker.drain();
+    fake.received.length = 0;
+    world.runtime.advance(24 * 86_400_000); // 6 days left: the 7-day reminder is due
+    await worker.drain();
+    await worker.drain();
+    const reminders = (await outbox()).filter((m) => m.dedupe_key.includes('membership_reminder'));
+    expect(reminders.map((m) => [m.channel, m.to_address, m.status])).toEqual([
+      ['email', 'budi@example.com', 'sent'],
+      ['whatsapp', '6281299990000', 'sent'],
+    ]);
+    expect(fake.received).toHaveLength(1);
+    expect(fake.received[0]?.form.get('message')).toContain('Member Bulanan');
   });
 
   it('a login link also goes to the member by WhatsApp', async () => {

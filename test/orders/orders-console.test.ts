@@ -119,6 +119,43 @@ describe.each(DIALECTS)('orders in the console (%s)', (dialect) => {
     expect((await admin.get('/admin/pesanan/abc')).statusCode).toBe(404);
   });
 
+  it('a refund from the order page: the order shows as cancelled, filters apart and leaves the revenue', async () => {
+    const admin = await open();
+    await pay(realPayment('budi@example.com', [{ title: 'E-book Ekspor', uuid: 'p-ebook', price: 50000 }]));
+    await pay(realPayment('citra@example.com', [{ title: 'Kelas VIP', uuid: 'p-vip', price: 188000 }]));
+    const vip = await db()
+      .selectFrom('orders')
+      .select('id')
+      .where('email', '=', 'citra@example.com')
+      .executeTakeFirstOrThrow();
+    const page = await admin.get(`/admin/pesanan/${vip.id}`);
+    expect(page.body).toMatch(
+      /<section id="order-refund"><details id="refund-\d+"><summary>Refund \/ batalkan<\/summary>/,
+    );
+    const res = await admin.post(
+      `/admin/pesanan/${vip.id}/refund`,
+      { alasan: 'Dana dikembalikan', yakin: 'ya' },
+      { csrf: csrfOf(page.body) },
+    );
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toContain(`/admin/pesanan/${vip.id}`);
+    const after = await admin.get(`/admin/pesanan/${vip.id}`);
+    expect(after.body).toContain('Dibatalkan');
+    expect(after.body).toContain('Dana dikembalikan');
+    expect(after.body).not.toContain('Refund dan cabut akses');
+    const cancelled = await admin.get('/admin/pesanan?status=dibatalkan');
+    expect(cancelled.body).toContain('citra@example.com');
+    expect(cancelled.body).not.toContain('budi@example.com');
+    const paid = await admin.get('/admin/pesanan?status=lunas');
+    expect(paid.body).toContain('budi@example.com');
+    expect(paid.body).not.toContain('citra@example.com');
+    const revenue = await admin.get('/admin/pendapatan');
+    expect(revenue.body).toMatch(/<b id="revenue-total">Rp\s50\.000<\/b>/);
+    expect((await admin.get('/admin')).body).toMatch(/id="tile-revenue"[\s\S]*?<b>Rp\s50\.000<\/b>/);
+    const csv = await admin.get('/admin/pesanan.csv');
+    expect(csv.body).toContain('dibatalkan (refund)');
+  });
+
   it('exports the filtered orders as CSV: UTF-8 with BOM, a header, formulas neutralised', async () => {
     const admin = await open();
     await pay(

@@ -9,21 +9,19 @@ import { dayStartOf, isoDay } from '../../shared/zoned-day.js';
 import type { SafeHtml } from '../../web/html.js';
 import type { OrderFilterForm } from '../views/orders.js';
 import { orderDetailView, orderListView } from '../views/orders.js';
+import { refundForm } from '../views/refund.js';
 import { revenueView } from '../views/revenue.js';
 import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, sendConsolePage, textParam } from './context.js';
 
 const DAY_MS = 86_400_000;
 const choices = z.object({
-  status: z.enum(['lunas', 'anonim']).optional().catch(undefined),
+  status: z.enum(['lunas', 'dibatalkan', 'anonim']).optional().catch(undefined),
   jenis: z.enum(['nyata', 'uji']).optional().catch(undefined),
   pemisah: z.enum(['koma', 'titik-koma']).optional().catch(undefined),
 });
 
-export interface OrderConsoleOptions extends ConsoleOptions {
-  /** The refund form of one order, when the refunds feature provides one (shown after the grants). */
-  refundSection?: ((request: FastifyRequest, orderId: number, csrf: string) => Promise<SafeHtml>) | undefined;
-}
+export type OrderConsoleOptions = ConsoleOptions;
 
 /** What the list's query string asks for, as the form shows it and as the queries take it. */
 function orderFilter(request: FastifyRequest, tz: string): { form: OrderFilterForm; filter: OrderFilter } {
@@ -80,7 +78,7 @@ function csvRecord(o: OrderListRow, tz: string): (string | number)[] {
     spreadsheetSafe(o.products),
     o.grand_total,
     o.is_test ? 'uji coba' : 'nyata',
-    o.anonymised_at ? 'data pembeli dihapus' : 'lunas',
+    o.refunded_at !== null ? 'dibatalkan (refund)' : o.anonymised_at ? 'data pembeli dihapus' : 'lunas',
     spreadsheetSafe(o.external_ref),
   ];
 }
@@ -135,7 +133,7 @@ export const orderConsoleRoutes: FastifyPluginAsync<OrderConsoleOptions> = async
     const order = await loadOrderPage(opts.db, id);
     if (!order) throw new AppError('NOT_FOUND', 'Pesanan tidak ditemukan.');
     const csrf = reply.generateCsrf();
-    const refund = opts.refundSection ? await opts.refundSection(request, id, csrf) : undefined;
+    const refund = refundForm(order.order, csrf, tz, `/admin/pesanan/${id}`);
     return sendConsolePage(
       request,
       reply,

@@ -25,8 +25,12 @@ const MATCH_LABELS: Readonly<Record<string, string>> = {
   none: 'tanpa aturan: lisensi 1 perangkat',
 };
 
-export function orderKindBadge(o: { is_test: number; anonymised_at: number | null }): SafeHtml {
-  return html`${o.is_test ? badge('uji coba', 'warn') : badge('lunas', 'ok')}${o.anonymised_at ? html` ${badge('data dihapus', 'bad')}` : ''}`;
+export function orderKindBadge(o: {
+  is_test: number;
+  anonymised_at: number | null;
+  refunded_at: number | null;
+}): SafeHtml {
+  return html`${o.is_test ? badge('uji coba', 'warn') : o.refunded_at !== null ? badge('dibatalkan', 'bad') : badge('lunas', 'ok')}${o.anonymised_at ? html` ${badge('data dihapus', 'bad')}` : ''}`;
 }
 
 function filterQuery(f: OrderFilterForm): Record<string, string | undefined> {
@@ -55,7 +59,7 @@ export function orderListView(
 <div><label for="dari">Dari tanggal</label><input id="dari" name="dari" type="date" value="${f.dari ?? ''}"></div>
 <div><label for="sampai">Sampai tanggal</label><input id="sampai" name="sampai" type="date" value="${f.sampai ?? ''}"></div>
 <div><label for="produk">Produk</label><select id="produk" name="produk">${option('', 'Semua', f.produk)}${products.map((p) => option(p, p, f.produk))}</select></div>
-<div><label for="status">Status</label><select id="status" name="status">${option('', 'Semua', f.status)}${option('lunas', 'Lunas', f.status)}${option('anonim', 'Data pembeli dihapus', f.status)}</select></div>
+<div><label for="status">Status</label><select id="status" name="status">${option('', 'Semua', f.status)}${option('lunas', 'Lunas', f.status)}${option('dibatalkan', 'Dibatalkan (refund)', f.status)}${option('anonim', 'Data pembeli dihapus', f.status)}</select></div>
 <div><label for="jenis">Jenis</label><select id="jenis" name="jenis">${option('', 'Semua', f.jenis)}${option('nyata', 'Penjualan nyata', f.jenis)}${option('uji', 'Uji coba', f.jenis)}</select></div>
 <button type="submit" id="filter">Saring</button>
 </form>
