@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/index.js';
 import type { Log } from '../logger.js';

@@ -6,7 +6,6 @@ import { AppError } from '../../errors.js';
 import type { OrderFilter, OrderListRow } from '../../orders/index.js';
 import { eachOrder, listOrders, loadOrderPage, revenueReport, soldProductTitles } from '../../orders/index.js';
 import { dayStartOf, isoDay } from '../../shared/zoned-day.js';
-import type { SafeHtml } from '../../web/html.js';
 import type { OrderFilterForm } from '../views/orders.js';
 import { orderDetailView, orderListView } from '../views/orders.js';
 import { refundForm } from '../views/refund.js';
