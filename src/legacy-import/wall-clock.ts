@@ -1,3 +1,5 @@
+import { zoneOffset } from '../shared/zoned-day.js';
+
 /**
  * The old tables store DATETIME without a zone: the wall clock of the old server, which for an
  * Indonesian shop is DISPLAY_TIMEZONE (Asia/Jakarta by default). Returns epoch ms, or null for an
@@ -14,21 +16,4 @@ export function wallClockToEpoch(text: string, timeZone: string): number | null 
   if (!y || !mo || !d) return null;
   const guess = Date.UTC(y, mo - 1, d, h ?? 0, mi ?? 0, s ?? 0);
   return guess - zoneOffset(guess, timeZone);
-}
-
-/** How far the zone's wall clock is ahead of UTC at that instant (Asia/Jakarta: +7 h). */
-function zoneOffset(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(instant / 1000) * 1000;
 }

@@ -31,4 +31,5 @@ export type { MailTransport, OutgoingMail } from './transports.js';
 export { devTransport, smtpTransport } from './transports.js';
 export type { WhatsAppTransport } from './whatsapp.js';
 export { fonnteTransport, normalizeIndonesianPhone, WHATSAPP_KINDS } from './whatsapp.js';
+export type { MailWorkerDeps } from './worker.js';
 export { MailWorker, retryDelayMs } from './worker.js';

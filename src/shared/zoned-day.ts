@@ -17,15 +17,17 @@ function wallParts(ms: number, timeZone: string): Record<string, number> {
   ) as Record<string, number>;
 }
 
+/** How far the zone's wall clock is ahead of UTC at that instant (Asia/Jakarta: +7 h). */
+export function zoneOffset(instant: number, timeZone: string): number {
+  const p = wallParts(instant, timeZone);
+  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
 /** Midnight of the day `ms` falls on, in `timeZone`. */
 export function startOfDay(now: number, timeZone: string): number {
   const parts = wallParts(now, timeZone);
-  const y = parts.year ?? 1970;
-  const m = (parts.month ?? 1) - 1;
-  const d = parts.day ?? 1;
-  const wall = Date.UTC(y, m, d, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  const offset = wall - Math.floor(now / 1000) * 1000;
-  return Date.UTC(y, m, d) - offset;
+  return Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1) - zoneOffset(now, timeZone);
 }
 
 /** "2026-11-23": the day `ms` falls on in `timeZone` (the value of an <input type="date">). */

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMail } from '../../src/mail/index.js';
-import { devTransport, MailWorker } from '../../src/mail/index.js';
+import { MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
 import { brandReader } from '../../src/web/brand.js';
 import { multipartBody } from '../content/content-world.js';
@@ -9,7 +9,7 @@ import { addAdmin, auditEntries, csrfOf, signInAdmin } from '../helpers/admin.js
 import { cookieHeader } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { DIALECTS, worldPerTest } from '../helpers/world.js';
+import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
 
 const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -136,16 +136,7 @@ describe.each(DIALECTS)('the store brand (%s)', (dialect) => {
     const { admin, csrf } = await open();
     await admin.post('/admin/toko', brandForm, { csrf });
     await postLynk(world.app, payment({ email: 'budi@example.com' }));
-    const worker = new MailWorker({
-      db: world.database.db,
-      dialect: world.database.dialect,
-      config: world.config,
-      runtime: world.runtime,
-      transport: devTransport(),
-      log: pino({ level: 'silent' }),
-      issueLink: linkIssuer(world.runtime),
-      brand: brandReader(world.database.db),
-    });
+    const worker = devMailWorker(world, { brand: brandReader(world.database.db) });
     expect(await worker.drain()).toBe(1);
     const mail = await world.database.db.selectFrom('mail_outbox').select(['status', 'html_body']).executeTakeFirst();
     expect(mail?.status).toBe('sent');

@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
+import type { MailWorkerDeps } from '../../src/mail/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
 import { queueMembershipReminders } from '../../src/orders/index.js';
@@ -200,8 +201,11 @@ export function worldPerTest(
   };
 }
 
-/** A mail worker on the world's database delivering to the dev mailbox (the outbox rows themselves). */
-export function devMailWorker(world: World): MailWorker {
+/**
+ * A mail worker on the world's database delivering to the dev mailbox (the outbox rows themselves);
+ * `extra` adds or replaces its dependencies (a brand, a WhatsApp transport).
+ */
+export function devMailWorker(world: World, extra: Partial<MailWorkerDeps> = {}): MailWorker {
   return new MailWorker({
     db: world.database.db,
     dialect: world.database.dialect,
@@ -211,6 +215,7 @@ export function devMailWorker(world: World): MailWorker {
     log: pino({ level: 'silent' }),
     issueLink: linkIssuer(world.runtime),
     queueDue: queueMembershipReminders,
+    ...extra,
   });
 }
 

@@ -1,14 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { devTransport, fonnteTransport, MailWorker, normalizeIndonesianPhone } from '../../src/mail/index.js';
-import { linkIssuer } from '../../src/members/index.js';
+import { fonnteTransport, normalizeIndonesianPhone } from '../../src/mail/index.js';
 import { queueMembershipReminders } from '../../src/orders/index.js';
 import { addMember, TestDevice } from '../helpers/auth.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
-import { DIALECTS, worldPerTest } from '../helpers/world.js';
+import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
 
 /** A stand-in for Fonnte's API on a real port: records each POST /send, answers as told. */
 async function fakeFonnte(answer: () => { status: number; body: unknown }) {
@@ -48,15 +46,8 @@ describe.each(DIALECTS)('WhatsApp delivery through Fonnte (%s)', (dialect) => {
     fake = undefined;
   });
   const workerFor = (url: string, whatsappReminders = false) =>
-    new MailWorker({
+    devMailWorker(world, {
       queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: whatsappReminders }),
-      db: world.database.db,
-      dialect: world.database.dialect,
-      config: world.config,
-      runtime: world.runtime,
-      transport: devTransport(),
-      log: pino({ level: 'silent' }),
-      issueLink: linkIssuer(world.runtime),
       whatsapp: fonnteTransport({ url, token: 'fonnte-token-123' }),
     });
   const outbox = () =>

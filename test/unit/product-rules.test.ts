@@ -65,6 +65,8 @@ describe('product rules', () => {
     const renamed = { uuid: 'old-member-uuid', title: 'Member KEI 2027' };
     expect(resolveProductAction(catalog, renamed, new Set(['old-member-uuid']))).toEqual({
       action: 'member',
+      validityDays: null,
+      renewUrl: null,
       matchedBy: 'member_uuid',
     });
     expect(resolveProductAction(catalog, renamed).action).toBe('license');
