@@ -131,7 +131,7 @@ describe.each(DIALECTS)('sharing signals in the console (%s)', (dialect) => {
     ])
       expect((await admin.post('/admin/produk', rule, { csrf })).statusCode).toBe(303);
     const page = await admin.get('/admin/produk');
-    expect(page.body).toContain('pendaftaran member, ambil alih maks. 2');
+    expect(page.body).toContain('pendaftaran member, selamanya, ambil alih maks. 2');
     expect(page.body).toContain('pelepasan maks. 0 per 30 hari');
     const stored = await storedProductRules(world.database.db);
     expect(stored.map((r) => [r.title, r.takeoverLimit, r.maxTransfers])).toEqual([

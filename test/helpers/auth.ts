@@ -118,6 +118,16 @@ export function passwordHash(password = PASSWORD): Promise<string> {
   return hashed;
 }
 
+/** The account a payment made for `email` now has PASSWORD, as if its owner chose it. */
+export async function choosePassword(world: World, email: string): Promise<void> {
+  const chosen = await world.database.db
+    .updateTable('members')
+    .set({ password_hash: await passwordHash() })
+    .where('email', '=', email)
+    .executeTakeFirst();
+  if (Number(chosen.numUpdatedRows) !== 1) throw new Error(`no account for ${email}`);
+}
+
 /** An active member with a real argon2id password hash (of PASSWORD unless given). */
 export async function addMember(
   world: World,

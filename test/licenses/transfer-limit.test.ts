@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideTransferReset } from '../../src/licenses/index.js';
 import { ADMIN, addAdmin } from '../helpers/admin.js';
-import { addMember, PASSWORD, TestDevice } from '../helpers/auth.js';
+import { choosePassword, PASSWORD, TestDevice } from '../helpers/auth.js';
 import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, devMailWorker, worldPerTest } from '../helpers/world.js';
@@ -86,7 +86,8 @@ describe.each(DIALECTS)('license release limit (%s)', (dialect) => {
 
   /** The buyer, signed in on a browser, on "Lisensi saya". */
   const signedInBuyer = async () => {
-    await addMember(world, BUYER);
+    // The license purchase made the buyer's account; the buyer chose a password.
+    await choosePassword(world, BUYER);
     const browser = new TestDevice(world.app, { ip: '10.1.2.3' });
     expect((await browser.login(BUYER, PASSWORD)).statusCode).toBe(303);
     return browser;

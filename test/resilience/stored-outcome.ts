@@ -96,10 +96,16 @@ export async function storedOutcomeProblems(
   );
   if (new Set(licenses.map((l) => l.license_key)).size !== licenses.length) problems.push('duplicate license keys');
 
-  const members = await db.selectFrom('members').select(['id', 'email', 'source_order_id']).execute();
+  const members = await db.selectFrom('members').select(['id', 'email', 'source_order_id', 'is_member']).execute();
   check(
     'members (one per buyer of a member product)',
     expected.members,
+    members.filter((m) => m.is_member === 1).map((m) => m.email),
+  );
+  // Every buyer can sign in to see what they bought: one account per address that paid.
+  check(
+    'accounts (one per buyer)',
+    [...new Set(orders.map((o) => o.email))],
     members.map((m) => m.email),
   );
 

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, addAdmin } from '../helpers/admin.js';
-import { PASSWORD, passwordHash } from '../helpers/auth.js';
+import { choosePassword, PASSWORD } from '../helpers/auth.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { hesdaEnv, postHesda, seedTransaction, update } from '../helpers/hesda.js';
 import { payment, postLynk } from '../helpers/lynk.js';
@@ -56,11 +56,7 @@ describe('hostile names and titles in a real browser', () => {
     expect((await postLynk(world.app, register)).json().outcome).toBe('processed');
     const items = TITLES.map((title, i) => ({ title, uuid: `hostile-${i}`, qty: 1, price: 1000 }));
     expect((await postLynk(world.app, payment({ email: MEMBER, name: NAME, items }))).json().outcome).toBe('processed');
-    await world.database.db
-      .updateTable('members')
-      .set({ password_hash: await passwordHash() })
-      .where('email', '=', MEMBER)
-      .execute();
+    await choosePassword(world, MEMBER);
     await addAdmin(world);
     await world.smtpWorker(sink.port).drain();
   });
