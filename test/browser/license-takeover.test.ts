@@ -86,7 +86,7 @@ describe('a 1-device takeover license in two real browsers', () => {
     expect(await laptop.locator('#open-product').count()).toBe(1);
     // Lisensi saya on the laptop lists the one device that holds the license now (the phone).
     await laptop.goto(`${base}/member/lisensi`);
-    const row = laptop.locator(`tr[data-license-id="${license.id}"]`);
+    const row = laptop.locator(`[data-license-id="${license.id}"]`);
     expect(await row.textContent()).toContain('1 / 1');
     expect(await row.locator('.devices li').count()).toBe(1);
     await screenshot(laptop, 'license-lisensi-saya');
