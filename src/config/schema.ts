@@ -6,6 +6,47 @@ import { trustProxySchema } from './trust-proxy.js';
 // screen. Global to zod, set here because the configuration is parsed before anything else.
 z.config(z.locales.id());
 
+/** Zod's Indonesian locale still names types in English ("diharapkan number"): name them in Indonesian. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  number: 'angka',
+  int: 'bilangan bulat',
+  bigint: 'angka',
+  string: 'teks',
+  boolean: 'ya/tidak',
+  object: 'objek',
+  array: 'daftar',
+  date: 'tanggal',
+  undefined: 'kosong',
+  null: 'kosong',
+};
+const typeWord = (type: string) => TYPE_WORDS[type] ?? type;
+const received = (input: unknown) =>
+  input === null ? 'null' : Array.isArray(input) ? 'array' : input instanceof Date ? 'date' : typeof input;
+/** "karakter" for text, "item" for lists; numbers need no unit. */
+const UNITS: Readonly<Record<string, string>> = { string: ' karakter', array: ' item', set: ' item', file: ' byte' };
+z.config({
+  customError: (issue) => {
+    if (issue.code === 'invalid_type')
+      return issue.input === undefined
+        ? `Wajib diisi (${typeWord(issue.expected)}).`
+        : `Harus berupa ${typeWord(issue.expected)}, bukan ${typeWord(received(issue.input))}.`;
+    if (issue.code === 'too_small' || issue.code === 'too_big') {
+      const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const strict = issue.inclusive === false;
+      const word =
+        issue.code === 'too_small'
+          ? strict
+            ? 'Harus lebih dari'
+            : 'Minimal'
+          : strict
+            ? 'Harus kurang dari'
+            : 'Maksimal';
+      return `${word} ${String(limit)}${UNITS[issue.origin] ?? ''}.`;
+    }
+    return undefined;
+  },
+});
+
 /** Every environment variable Gerbang reads, with its default; docs/CONFIG.md documents each (test/docs/config.test.ts). */
 
 const port = z.coerce.number().int().min(0).max(65535);
