@@ -7,7 +7,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Waits, at the end of each file, for the world schemas still being dropped (test/helpers/world.ts).
     setupFiles: ['test/setup-file.ts'],
-    testTimeout: 30_000,
+    // A budget, not a measure: a test that starts several CLI processes (about 1 s each alone) has
+    // taken over 30 s while three files share the two cores.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // Test files run in parallel processes; each builds its own world (temp SQLite file or a fresh
     // PostgreSQL schema), so they never share state.
