@@ -68,7 +68,7 @@ ${table('orders', ['Order', 'Waktu', 'Pembeli', 'Produk', 'Total', 'Status'], ro
 ${pager('/admin/pesanan', filterQuery(f), list.next)}`;
 }
 
-export function orderDetailView(p: OrderPage, tz: string, refundSection: SafeHtml = html``): SafeHtml {
+export function orderDetailView(p: OrderPage, tz: string, refundSection: SafeHtml): SafeHtml {
   const o = p.order;
   const items = p.items.map(
     (i) =>
