@@ -1,34 +1,63 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 
 /**
+ * The listener, in a process of its own: the bench's event loop reads thousands of streams and its
+ * delays (p99 15 ms under load) would stamp notifications late. It stamps each notification with a
+ * sub-millisecond wall clock (timeOrigin + performance.now()) and prints `id time` per line.
+ */
+const CHILD = `
+const pg = require('pg');
+const { performance: clock } = require('node:perf_hooks');
+const [url, channel] = process.argv.slice(1);
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+const seen = new Set();
+client.on('notification', (message) => {
+  const at = clock.timeOrigin + clock.now();
+  const payload = message.payload || '';
+  const match = payload.startsWith('{') ? /"id":(\\d+)/.exec(payload) : /^(\\d+):/.exec(payload);
+  if (match && !seen.has(match[1])) { seen.add(match[1]); process.stdout.write(match[1] + ' ' + at.toFixed(3) + '\\n'); }
+});
+client.connect().then(() => client.query('listen ' + channel)).then(() => process.stdout.write('ready\\n'),
+  (error) => { console.error(error.message); process.exit(1); });
+`;
+
+/**
  * A bystander on the instances' NOTIFY channel: when each event's notification reached a
- * listener (Date.now()). It splits a cross-instance delivery in two: from the event's `at` to the
- * notification (the login's transaction, its commit, the NOTIFY) and from there to the stream
- * (the receiving instance's work and the socket write).
+ * listener. It splits a cross-instance delivery in two: from the event's `at` to the notification
+ * (the login's transaction, its commit, the NOTIFY) and from the commit's notification to the
+ * stream (the receiving instance's work, the socket write, the read here): the realtime delivery
+ * proper, which the targets apply to across instances.
  */
 export class NotifyWatch {
-  /** Event id → Date.now() when its notification arrived here. */
+  /** Event id → wall time in ms (fractional) when its notification arrived at the bystander. */
   readonly arrivals = new Map<string, number>();
-  private constructor(private readonly client: pg.Client) {}
+  private constructor(private readonly child: ChildProcess) {}
 
   static async start(url: string, schema: string): Promise<NotifyWatch> {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    const watch = new NotifyWatch(client);
-    client.on('notification', (message) => {
-      const at = Date.now();
-      const payload = message.payload ?? '';
-      const id = payload.startsWith('{')
-        ? String((JSON.parse(payload) as { id?: unknown }).id)
-        : (/^(\d+):/.exec(payload)?.[1] ?? '');
-      if (id !== '' && !watch.arrivals.has(id)) watch.arrivals.set(id, at);
-    });
     // The channel the server names after its schema (src/realtime/postgres-channel.ts).
-    await client.query(`listen ${pg.escapeIdentifier(`gerbang_realtime_${schema}`.slice(0, 63))}`);
+    const channel = pg.escapeIdentifier(`gerbang_realtime_${schema}`.slice(0, 63));
+    const child = spawn(process.execPath, ['-e', CHILD, url, channel], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const watch = new NotifyWatch(child);
+    const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
+    const ready = new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`NOTIFY watcher exited (${code})`)));
+      lines.on('line', (line) => {
+        if (line === 'ready') return resolve();
+        const [id, at] = line.split(' ');
+        if (id && at) watch.arrivals.set(id, Number(at));
+      });
+    });
+    await ready;
     return watch;
   }
 
   async stop(): Promise<void> {
-    await this.client.end().catch(() => {});
+    if (this.child.exitCode !== null) return;
+    this.child.kill();
+    await once(this.child, 'exit');
   }
 }

@@ -62,7 +62,10 @@ export interface TakeoverLatencies {
   eventAfterAnswer: Percentiles;
   /** PostgreSQL: event `at` → its NOTIFY seen by a bystander listener (the transaction, commit, NOTIFY). */
   toNotify: Percentiles;
-  /** PostgreSQL: that NOTIFY → the event on its stream (the receiving instance's work, the write). */
+  /**
+   * PostgreSQL: the commit's NOTIFY at a bystander → the event on its stream (the receiving
+   * instance's work, the write, the read): the realtime delivery proper across instances.
+   */
   fromNotify: Percentiles;
 }
 
@@ -144,10 +147,14 @@ export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>)
   const out: TargetVerdict[] = [];
   const add = (name: string, value: number, target: number, unit: string, pass = value <= target) =>
     out.push({ name, value: `${ms(value)}${unit}`, target: `≤ ${target}${unit}`, pass });
-  add('delivery p99', t.delivery.p99, 50, ' ms');
+  add('delivery p99 (takeover start → on the stream)', t.delivery.p99, 50, ' ms');
   if (run.settings.instances > 1) {
-    add('delivery p50 (across instances)', t.delivery.p50, 5, ' ms');
-    add('delivery max (across instances)', t.delivery.max, 150, ' ms');
+    // Across instances the event exists for the others when its transaction commits (PostgreSQL
+    // sends the NOTIFY then): from there on the time is the realtime path's own.
+    const committed = t.fromNotify;
+    add('delivery p50 (committed → on the stream, across instances)', committed.p50, 5, ' ms');
+    add('delivery p99 (committed → on the stream, across instances)', committed.p99, 50, ' ms');
+    add('delivery max (committed → on the stream, across instances)', committed.max, 150, ' ms');
   }
   const idle = run.idleWithStreams;
   add("idle queries with streams (besides the workers' 60 s polls)", idle.queries - idle.mailPollStatements, 0, '');
@@ -220,7 +227,7 @@ export function formatRealtimeRun(run: RealtimeRun): string {
     row('delivery, otherwise', t.deliveryOtherwise),
     row('event received − answer received', t.eventAfterAnswer),
     ...(t.toNotify.count > 0
-      ? [row('event at → its NOTIFY (tx, commit)', t.toNotify), row('NOTIFY → on the stream', t.fromNotify)]
+      ? [row('event at → its NOTIFY (tx, commit)', t.toNotify), row('committed (NOTIFY) → on the stream', t.fromNotify)]
       : []),
     `  server CPU ${pct(t.cpu.serverPct)} (event loop ${pct(t.cpu.eventLoopPct)}), bench ${pct(t.cpu.clientPct)}, ` +
       `other ${pct(t.cpu.otherPct)}${settings.db === 'postgres' ? ' (PostgreSQL included)' : ''}, steal ${pct(t.cpu.stealPct)}`,

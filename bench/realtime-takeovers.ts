@@ -135,7 +135,8 @@ export async function checkDeliveries(
     const notified = server.notified?.get(first.id);
     if (notified !== undefined) {
       toNotify.push(notified - revoked.at);
-      fromNotify.push(first.wallMs - notified);
+      // Both sub-millisecond wall clocks (this process's and the watcher's timeOrigin + now()).
+      fromNotify.push(performance.timeOrigin + first.perfMs - notified);
     }
     const outcome = phase.outcomes[k];
     if (outcome && !outcome.error) {
