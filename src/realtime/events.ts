@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { PostgresAdapter } from 'kysely';
 import type { Database, PpobStatus } from '../db/index.js';
 import { housekeepingGate } from '../db/index.js';
-import { notifyEvents } from './postgres-channel.js';
+import { insertAndNotifyEvents } from './postgres-channel.js';
 
 /**
  * What travels to browsers. Events carry only what the page needs (the old stream sent whole
@@ -60,19 +60,21 @@ export async function recordRealtimeEvents(
   now: number,
 ): Promise<RealtimeEvent[]> {
   if (events.length === 0) return [];
-  const rows = await db
-    .insertInto('realtime_events')
-    .values(
-      events.map((e) => ({
-        member_id: e.memberId,
-        device_id: e.deviceId,
-        kind: e.kind,
-        data: JSON.stringify(e.data),
-        created_at: now,
-      })),
-    )
-    .returning('id')
-    .execute();
+  const rows = events.map((e) => ({
+    member_id: e.memberId,
+    device_id: e.deviceId,
+    kind: e.kind,
+    data: JSON.stringify(e.data),
+    created_at: now,
+  }));
+  // On PostgreSQL the NOTIFY rides in the caller's transaction and goes out with its COMMIT: the
+  // other instances hear the event at once, instead of after a post-commit statement on a pool
+  // connection (which, with logins holding the pool, waits for one). The insert and the NOTIFY are
+  // one statement: every round trip inside a login's transaction delays the event.
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const ids = postgres
+    ? await insertAndNotifyEvents(db, rows)
+    : (await db.insertInto('realtime_events').values(rows).returning('id').execute()).map((row) => row.id);
   // Pruning rides on writes (an idle server runs no queries), at most hourly per process: it is one
   // more round trip inside a login's transaction.
   if (pruneDue(now)) {
@@ -82,17 +84,11 @@ export async function recordRealtimeEvents(
       .execute();
   }
   const recorded = events.map((e, i) => {
-    const row = rows[i];
-    if (!row) throw new Error('realtime event insert returned fewer ids than rows');
-    return { ...e, id: row.id, createdAt: now };
+    const id = ids[i];
+    if (id === undefined) throw new Error('realtime event insert returned fewer ids than rows');
+    return { ...e, id, createdAt: now };
   });
-  // On PostgreSQL the NOTIFY rides in the caller's transaction and goes out with its COMMIT: the
-  // other instances hear the event at once, instead of after a post-commit statement on a pool
-  // connection (which, with logins holding the pool, waits for one).
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await notifyEvents(db, recorded);
-    for (const event of recorded) notifiedAtCommit.add(event);
-  }
+  if (postgres) for (const event of recorded) notifiedAtCommit.add(event);
   return recorded;
 }
 

@@ -26,6 +26,39 @@ export async function notifyEvents(db: Kysely<Database>, events: readonly Realti
   await sql`select pg_notify(${CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute(db);
 }
 
+/** A realtime_events row to append (the columns, data already JSON text). */
+export interface EventRow {
+  member_id: number;
+  device_id: number | null;
+  kind: string;
+  data: string;
+  created_at: number;
+}
+
+/**
+ * Appends events and NOTIFYs them in one statement (one round trip inside a login's transaction
+ * instead of two): the payload is built in SQL from the inserted row, as `notifyPayload` builds it
+ * (the event as JSON, or `id:memberId` past 7,999 bytes), and goes out with the COMMIT. The ids
+ * come back in insertion order.
+ */
+export async function insertAndNotifyEvents(db: Kysely<Database>, rows: readonly EventRow[]): Promise<number[]> {
+  const column = <T>(pick: (row: EventRow) => T) => rows.map(pick);
+  const result = await sql<{ id: number }>`
+    with inserted as (
+      insert into realtime_events (member_id, device_id, kind, data, created_at)
+      select * from unnest(${column((r) => r.member_id)}::integer[], ${column((r) => r.device_id)}::integer[],
+        ${column((r) => r.kind)}::text[], ${column((r) => r.data)}::text[], ${column((r) => r.created_at)}::bigint[])
+      returning id, member_id, device_id, kind, data, created_at
+    ), payloads as (
+      select id, member_id, json_build_object('id', id, 'memberId', member_id, 'deviceId', device_id, 'kind', kind,
+        'data', data::json, 'createdAt', created_at)::text as event from inserted
+    )
+    select id, pg_notify(${CHANNEL}, case when octet_length(event) <= ${NOTIFY_PAYLOAD_MAX_BYTES} then event
+      else id || ':' || member_id end)
+    from payloads order by id`.execute(db);
+  return result.rows.map((row) => Number(row.id));
+}
+
 /** How many delivered ids are remembered for deduplication (far more than one catch-up looks back). */
 const REMEMBERED = 10_000;
 

@@ -91,22 +91,31 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('realtime bus across ins
     const received: RealtimeEvent[] = [];
     two.bus.subscribe(ani, (event) => received.push(event));
     two.bus.subscribe(budi, (event) => received.push(event));
-    const record = (memberId: number, reason: string) =>
+    const statements: number[] = [];
+    const record = (memberId: number, reason: string, big = false) =>
       one.database.db.transaction().execute(async (tx) => {
+        const before = one.database.stats.queries;
+        const event = (message: string) =>
+          ({ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message } }) as const;
+        // Over 8,000 bytes the NOTIFY carries only the id (built in SQL like notifyPayload).
         const events = await recordRealtimeEvents(
           tx,
-          [{ memberId, deviceId: null, kind: 'session.revoked', data: { reason, at: 1, message: reason } }],
+          big ? [event(reason), event('é'.repeat(4500))] : [event(reason)],
           Date.now(),
         );
+        statements.push(one.database.stats.queries - before);
         if (reason === 'rollback') throw new Error('rolled back');
         return events;
       });
     await expect(record(budi, 'rollback')).rejects.toThrow('rolled back');
-    const committed = await record(ani, 'takeover');
-    // Heard without publish(): the NOTIFY went out with the COMMIT.
+    const committed = await record(ani, 'takeover', true);
+    // The insert and the NOTIFY are one statement (the first recording may also prune old events).
+    expect(statements.at(-1)).toBe(1);
+    expect(committed.map((e) => e.id)).toEqual([...committed.map((e) => e.id)].sort((a, b) => a - b));
+    // Heard without publish(): the NOTIFY went out with the COMMIT; the big one fetched by its id.
     await waitFor(
-      async () => (received.length > 0 ? true : undefined),
-      'the committed event on instance two',
+      async () => (received.length > 1 ? true : undefined),
+      'the committed events on instance two',
       5000,
       20,
     );
