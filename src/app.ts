@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -20,7 +19,7 @@ import {
 import type { Runtime } from './clock.js';
 import { systemRuntime } from './clock.js';
 import type { Config } from './config/index.js';
-import { fastifyTrustProxy } from './config/index.js';
+import { clientAddress, fastifyTrustProxy } from './config/index.js';
 import {
   contentMemberRoutes,
   databaseStorage,
@@ -43,14 +42,25 @@ import { openBuyerAccount } from './orders/index.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
 import { storedProductRules, withStoredRules } from './products/index.js';
 import type { RealtimeBus } from './realtime/index.js';
-import { createMemoryBus, openFileLimit, realtimeRoutes, StreamHub, streamCeiling } from './realtime/index.js';
+import {
+  createMemoryBus,
+  createStreamEndpoint,
+  openFileLimit,
+  realtimeRoutes,
+  StreamHub,
+  streamCeiling,
+  streamDoor,
+} from './realtime/index.js';
 import { assetRoutes } from './web/assets.js';
 import { applyBrand, BrandCache, DEFAULT_BRAND } from './web/brand.js';
 import { answerClientError } from './web/client-error.js';
 import { fetchMetadataCheck } from './web/fetch-metadata.js';
 import { html } from './web/html.js';
+import type { RequestTaker } from './web/http-server.js';
+import { httpServerTaking } from './web/http-server.js';
 import { page } from './web/layout.js';
-import { contentSecurityPolicy, sendError } from './web/respond.js';
+import { requestIdFrom } from './web/request-id.js';
+import { contentSecurityPolicy, SECURITY_HEADERS, sendError } from './web/respond.js';
 import {
   databaseKeyring,
   hesdaWebhookRoutes,
@@ -117,8 +127,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const runtime = deps.runtime ?? systemRuntime;
   const log = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
+  // The event stream is answered below Fastify (src/realtime/stream-socket.ts); its door is set
+  // once the realtime routes are, before the server listens.
+  let takeStream: RequestTaker = () => false;
   const app = Fastify({
     loggerInstance: log,
+    serverFactory: httpServerTaking((req, res, fastify) => takeStream(req, res, fastify)),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
     // Slow senders (slowloris: headers or a body trickled a byte at a time) are cut off with a 408
@@ -133,10 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     requestIdHeader: false,
     // Accept a caller's request id only when it looks like one; never echo arbitrary bytes into logs.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // One line per request (onResponse below), and none for probes and scrapes.
     logController: new LogController({ disableRequestLogging: true }),
     // A lying Content-Length, smuggling headers, oversized headers: our error shape, not Fastify's.
@@ -196,9 +207,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Every answer given while draining closes its connection, so a proxy does not reuse one that
     // is about to go away.
     if (drain.active) reply.header('connection', 'close');
-    reply.header('x-content-type-options', 'nosniff');
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
-    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', SECURITY_HEADERS['x-frame-options']);
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', SECURITY_HEADERS['referrer-policy']);
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', contentSecurityPolicy());
@@ -319,13 +330,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onMailQueued: deps.onMailQueued,
   });
   await app.register(oldLoginRoutes);
-  await app.register(realtimeRoutes, {
+  const openStream = createStreamEndpoint({
     db: database.db,
     bus,
     hub,
     limits: { perSession: config.realtime.maxStreamsPerSession, perIp: config.realtime.maxStreamsPerIp },
-    authenticate: (request) => authenticateStream(guardDeps, request),
-    ...(deps.realtimeListening ? { available: deps.realtimeListening } : {}),
+    authenticate: (cookieHeader) => authenticateStream(guardDeps, cookieHeader ? app.parseCookie(cookieHeader) : {}),
+    available: deps.realtimeListening,
+    log: app.log,
+  });
+  await app.register(realtimeRoutes, { open: openStream });
+  const streamClientIp = clientAddress(config.trustProxy);
+  takeStream = streamDoor({
+    open: openStream,
+    requestId: requestIdFrom,
+    clientIp: streamClientIp,
+    draining: () => drain.active,
+    drainRetryAfterSeconds: DRAIN_RETRY_AFTER_SECONDS,
+    // As onResponse does for Fastify's answers, at the stream's head.
+    onAnswered: (answer) => {
+      metrics.observeAnswer('GET', answer.route, answer.status, answer.ms / 1000);
+      log.info(
+        {
+          reqId: answer.requestId,
+          method: 'GET',
+          url: redactUrl(answer.url),
+          status: answer.status,
+          ms: Math.round(answer.ms),
+        },
+        'request',
+      );
+    },
+    log: app.log,
   });
   const licenses: LicenseDeps = {
     db: database.db,

@@ -20,11 +20,18 @@ export class Drain {
 
   /** Counts every request of the listener from its first byte of headers to its last byte out. */
   track(server: Server): void {
+    const open = this.open;
+    // One listener for every response (`this` is the response): nothing is allocated per request,
+    // which matters for the thousands of event streams an instance holds.
+    function forget(this: ServerResponse) {
+      open.delete(this);
+    }
     // Prepended: the response is known before Fastify's handler can answer (and close) it.
     server.prependListener('request', (_request, response: ServerResponse) => {
       if (this.draining) return;
-      this.open.add(response);
-      response.once('close', () => this.open.delete(response));
+      open.add(response);
+      // 'close' comes once, however the response ends.
+      response.on('close', forget);
     });
   }
 

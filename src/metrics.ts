@@ -13,6 +13,8 @@ import type { PreviousKeyUse } from './webhooks/index.js';
 export interface Metrics {
   readonly registry: Registry;
   observeRequest(request: FastifyRequest, reply: FastifyReply): void;
+  /** The same for an answer given below Fastify (the event stream's, at its head). */
+  observeAnswer(method: string, route: string, status: number, seconds: number): void;
   webhookOutcome(provider: WebhookProvider, outcome: string): void;
   /** Reads the outbox gauges (one grouped count), just before a scrape. */
   refreshOutbox(): Promise<void>;
@@ -131,11 +133,15 @@ export function createMetrics(sources: MetricsSources): Metrics {
   return {
     registry,
     observeRequest(request, reply) {
-      const route = request.routeOptions.url ?? 'unmatched';
-      http.observe(
-        { method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` },
+      this.observeAnswer(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
         reply.elapsedTime / 1000,
       );
+    },
+    observeAnswer(method, route, status, seconds) {
+      http.observe({ method, route, status: `${Math.floor(status / 100)}xx` }, seconds);
     },
     webhookOutcome(provider, outcome) {
       webhooks.inc({ provider, outcome });

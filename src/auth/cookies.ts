@@ -30,7 +30,15 @@ export function authCookies(publicUrl: string): AuthCookies {
 const DEVICE_COOKIE_MAX_AGE_S = 400 * 86_400;
 
 export function presentedCookies(request: FastifyRequest, names: AuthCookies): PresentedCookies {
-  return { session: request.cookies[names.session], device: request.cookies[names.device] };
+  return presentedIn(request.cookies, names);
+}
+
+/** The same from cookies parsed without a Fastify request (the event stream is answered below Fastify). */
+export function presentedIn(
+  cookies: Readonly<Record<string, string | undefined>>,
+  names: AuthCookies,
+): PresentedCookies {
+  return { session: cookies[names.session], device: cookies[names.device] };
 }
 
 export function setSessionCookie(reply: FastifyReply, names: AuthCookies, value: string, maxAgeMs: number): void {

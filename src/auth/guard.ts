@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../clock.js';
 import type { Database } from '../db/index.js';
-import type { StreamAuth } from '../realtime/routes.js';
+import type { StreamAuth } from '../realtime/index.js';
 import { prefersHtml, sendError } from '../web/respond.js';
 import type { AuthCookies } from './cookies.js';
-import { presentedCookies } from './cookies.js';
+import { presentedCookies, presentedIn } from './cookies.js';
 import { loginPath, safeReturnPath } from './return-path.js';
 import type { AuthSettings, LiveSession } from './sessions.js';
 import { checkSession, touchSession } from './sessions.js';
@@ -66,9 +66,15 @@ export function memberGuard(
   };
 }
 
-/** The realtime stream's view of the same check. */
-export async function authenticateStream(deps: GuardDeps, request: FastifyRequest): Promise<StreamAuth> {
-  const check = await checkSession(deps.db, presentedCookies(request, deps.cookies), deps.runtime.now());
+/**
+ * The realtime stream's view of the same check, from its request's parsed cookies (the stream is
+ * answered below Fastify: there is no FastifyRequest).
+ */
+export async function authenticateStream(
+  deps: GuardDeps,
+  cookies: Readonly<Record<string, string | undefined>>,
+): Promise<StreamAuth> {
+  const check = await checkSession(deps.db, presentedIn(cookies, deps.cookies), deps.runtime.now());
   if (check.status === 'live')
     return {
       status: 'live',

@@ -5,4 +5,4 @@ export { MAX_OFFLINE_GRACE_DAYS } from './schema.js';
 export { devSecretsPath } from './secrets.js';
 export { smtpUrlProblem } from './smtp-url.js';
 export type { TrustProxy } from './trust-proxy.js';
-export { fastifyTrustProxy, plainAddress, trustedProxyPeer } from './trust-proxy.js';
+export { clientAddress, fastifyTrustProxy, plainAddress, trustedProxyPeer } from './trust-proxy.js';

@@ -110,3 +110,36 @@ export function fastifyTrustProxy(trust: TrustProxy): false | ((address: string,
   }
   return trustedProxyPeer(trust);
 }
+
+/**
+ * The client's address as Fastify's `request.ip` gives it under the same rule, for code that answers
+ * below Fastify (the event stream, src/realtime/stream-socket.ts): X-Forwarded-For read from the
+ * right after the socket's peer (hop 0), stopping at the first address that is not a trusted proxy;
+ * every hop trusted, the leftmost. As @fastify/proxy-addr does, a repeated header (an array) is
+ * ignored and empty entries are skipped.
+ */
+export function clientAddress(
+  trust: TrustProxy,
+): (peer: string | undefined, forwardedFor: string | string[] | undefined) => string | undefined {
+  const trusted = fastifyTrustProxy(trust);
+  if (!trusted) return (peer) => peer;
+  return (peer, forwardedFor) => {
+    const hops = typeof forwardedFor === 'string' ? forwardedHops(forwardedFor) : [];
+    let address = peer;
+    for (let hop = 0; hop < hops.length; hop++) {
+      if (!trusted(address ?? '', hop)) return address;
+      address = hops[hop];
+    }
+    return address;
+  };
+}
+
+/** X-Forwarded-For's addresses, nearest first. */
+function forwardedHops(header: string): string[] {
+  const hops: string[] = [];
+  for (const entry of header.split(',')) {
+    const address = entry.replace(/^[ \t]+|[ \t]+$/g, '');
+    if (address !== '') hops.push(address);
+  }
+  return hops.reverse();
+}

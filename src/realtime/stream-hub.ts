@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { RealtimeEvent } from './events.js';
 import { formatSseComment, formatSseMessage, formatSseRetry } from './sse.js';
 
@@ -9,6 +8,20 @@ export const PING_SLICE = 32;
 
 const PING_FRAME = formatSseComment('ping');
 
+/**
+ * Where a stream's frames go: the socket the stream took over from Node's HTTP server
+ * (src/realtime/stream-socket.ts), or a ServerResponse (app.inject(), requests Fastify answers).
+ */
+export interface StreamOutput {
+  write(frame: string): unknown;
+  end(): unknown;
+  end(frame: string): unknown;
+  readonly writableEnded: boolean;
+  on(event: 'close', listener: () => void): unknown;
+  /** A socket's: closes it once what was written is flushed (a ServerResponse leaves that to Node). */
+  destroySoon?(): void;
+}
+
 /** One open event stream. Its position in the hub's array lets it leave in O(1). */
 export class OpenStream {
   /** Position in the hub's list; -1 once closed. */
@@ -16,7 +29,7 @@ export class OpenStream {
   readonly close: () => void;
 
   constructor(
-    readonly res: ServerResponse,
+    readonly output: StreamOutput,
     public lastId: number,
     hub: StreamHub,
     onClose: () => void,
@@ -24,6 +37,15 @@ export class OpenStream {
     this.close = () => {
       if (hub.remove(this)) onClose();
     };
+  }
+
+  /** Ends the stream, with a last frame if given; the hub lets it go at once. */
+  end(frame?: string): void {
+    if (frame === undefined) this.output.end();
+    else this.output.end(frame);
+    // A taken-over socket is the stream's alone: nothing else can follow on it.
+    this.output.destroySoon?.();
+    this.close();
   }
 }
 
@@ -64,15 +86,14 @@ export class StreamHub {
     return this.streams.length >= this.capacity;
   }
 
-  add(res: ServerResponse, lastId: number, onClose: () => void): OpenStream {
-    const stream = new OpenStream(res, lastId, this, onClose);
+  add(output: StreamOutput, lastId: number, onClose: () => void): OpenStream {
+    const stream = new OpenStream(output, lastId, this, onClose);
     stream.index = this.streams.push(stream) - 1;
-    res.on('close', stream.close);
+    output.on('close', stream.close);
     if (this.closingRetryMs !== null) {
       // Its request was authenticated while shutdown began: send it elsewhere too, or close()
       // would wait for it until the shutdown timeout.
-      res.end(formatSseRetry(this.closingRetryMs));
-      stream.close();
+      stream.end(formatSseRetry(this.closingRetryMs));
       return stream;
     }
     if (!this.heartbeat) {
@@ -120,10 +141,10 @@ export class StreamHub {
   send(stream: OpenStream, event: RealtimeEvent): void {
     // A write after end() throws asynchronously and would crash the process: an ended stream
     // (revoked, or closed by shutdown) takes nothing more.
-    if (event.id <= stream.lastId || stream.res.writableEnded) return;
+    if (event.id <= stream.lastId || stream.output.writableEnded) return;
     stream.lastId = event.id;
     this.delivered += 1;
-    stream.res.write(
+    stream.output.write(
       formatSseMessage({
         id: String(event.id),
         event: event.kind,
@@ -147,8 +168,8 @@ export class StreamHub {
         if (!stream) break;
         this.cursor += 1;
         budget -= 1;
-        if (stream.res.writableEnded) continue;
-        stream.res.write(PING_FRAME);
+        if (stream.output.writableEnded) continue;
+        stream.output.write(PING_FRAME);
         this.pings += 1;
       }
       if (share > 0 && this.streams.length > 0) setImmediate(writeSlice);
@@ -166,10 +187,7 @@ export class StreamHub {
   endOpenStreams(retryMs = 1000): number {
     const frame = formatSseRetry(retryMs);
     const open = [...this.streams];
-    for (const stream of open) {
-      stream.res.end(frame);
-      stream.close();
-    }
+    for (const stream of open) stream.end(frame);
     return open.length;
   }
 
@@ -177,10 +195,7 @@ export class StreamHub {
   closeAll(retryMs = 1000): void {
     this.closingRetryMs = retryMs;
     const frame = formatSseRetry(retryMs);
-    for (const stream of [...this.streams]) {
-      stream.res.end(frame);
-      stream.close();
-    }
+    for (const stream of [...this.streams]) stream.end(frame);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
   }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
@@ -47,6 +48,46 @@ export function contentSecurityPolicy(frameSrc?: string): string {
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
+}
+
+/**
+ * Headers on every answer (app.ts adds them in onSend; an answer written on a raw socket spells them
+ * out): no MIME sniffing of a body, never framed by another site, no full URL leaked in Referer.
+ */
+export const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+} as const;
+
+/** An HTTP/1.1 response head for a raw socket. Names and values are the server's own, never a client's bytes. */
+export function rawResponseHead(status: number, headers: Readonly<Record<string, string>>): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return `${head}\r\n`;
+}
+
+/**
+ * sendError's JSON answer where there is no reply, only a socket (Node's parser refused the request;
+ * the event stream, answered below Fastify): the same body, the status from the same table, the
+ * headers every answer has, and the connection closed after it.
+ */
+export function rawErrorAnswer(
+  code: ErrorCode,
+  requestId: string,
+  answer: { message?: string; headers?: Readonly<Record<string, string>> } = {},
+): string {
+  const body = JSON.stringify(errorBody(code, requestId, answer.message));
+  const head = rawResponseHead(errorTable[code].status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    ...answer.headers,
+    ...SECURITY_HEADERS,
+    'x-request-id': requestId,
+    connection: 'close',
+    date: new Date().toUTCString(),
+  });
+  return head + body;
 }
 
 export interface ErrorAnswer {
