@@ -2,8 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 
 /**
  * The two layers under an event stream read from a raw socket: HTTP/1.1 chunked transfer coding
- * (Node chunks a response that has no content-length; the server's own stream answer is instead a
- * body that ends with the connection) and the Server-Sent Events framing. Small and
+ * (Node chunks a response that has no content-length) and the Server-Sent Events framing. Small and
  * incremental, so ten thousand streams cost the bench little; a frame is complete at its blank line.
  */
 

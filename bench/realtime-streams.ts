@@ -80,9 +80,7 @@ export class StreamFleet {
       const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
       socket.setNoDelay(true);
       let head: Buffer | null = Buffer.alloc(0);
-      // Chunked (Node's framing of a response without a length) or, as the server answers a stream
-      // now, a body that lasts until the connection closes.
-      let chunked: ChunkedDecoder | null = null;
+      const chunked = new ChunkedDecoder();
       const sse = new SseReader();
       let connected = false;
       let failed = false;
@@ -131,13 +129,11 @@ export class StreamFleet {
           head = null;
           const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
           if (status !== '200') return fail(`answered ${status ?? '?'}: ${body.toString('utf8').slice(0, 200)}`);
-          if (/\r\ntransfer-encoding: chunked\r\n/i.test(text)) chunked = new ChunkedDecoder();
-          else if (!/\r\nconnection: close\r\n/i.test(text))
-            return fail('answer neither chunked nor closed at its end');
+          if (!/\r\ntransfer-encoding: chunked\r\n/i.test(text)) return fail('answer is not chunked');
         }
         try {
-          if (!chunked) sse.push(body, onFrame);
-          else if (chunked.push(body, (piece) => sse.push(piece, onFrame))) socket.end();
+          const ended = chunked.push(body, (piece) => sse.push(piece, onFrame));
+          if (ended) socket.end();
         } catch (error) {
           fail(String(error));
           socket.destroy();

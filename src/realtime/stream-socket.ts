@@ -50,8 +50,53 @@ const DEPARTURES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
  */
 type UpgradableRequest = IncomingMessage & { upgrade?: boolean };
 
-/** The stream's head, but for its request id and date: written once, never kept. */
-const STREAM_HEAD = { ...SSE_HEADERS, connection: 'close', ...SECURITY_HEADERS } as const;
+/**
+ * The stream's head, but for its request id and date: written once, never kept. Chunked, as Node
+ * would frame it, so a connection that breaks (an instance killed) is told from a stream the server
+ * ended (its last chunk); the connection closes after it, since nothing follows a stream on it.
+ */
+const STREAM_HEAD = { ...SSE_HEADERS, 'transfer-encoding': 'chunked', connection: 'close', ...SECURITY_HEADERS };
+/** HTTP/1.0 has no chunked coding: the body ends with the connection. */
+const STREAM_HEAD_HTTP10 = { ...SSE_HEADERS, connection: 'close', ...SECURITY_HEADERS };
+
+/** The chunk of the last frame framed: every heartbeat of a tick is the same frame. */
+let lastFrame = '';
+let lastChunk = '';
+
+/** A frame as one chunk of the chunked transfer coding (RFC 9112 §7.1). */
+function chunkOf(frame: string): string {
+  if (frame !== lastFrame) {
+    lastChunk = `${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`;
+    lastFrame = frame;
+  }
+  return lastChunk;
+}
+
+/** A stream's output on its socket, framed in chunks: one small object beside the socket. */
+class ChunkedSocket implements StreamOutput {
+  constructor(private readonly socket: Socket) {}
+
+  get writableEnded(): boolean {
+    return this.socket.writableEnded;
+  }
+
+  write(frame: string): void {
+    this.socket.write(chunkOf(frame));
+  }
+
+  end(frame?: string): void {
+    if (this.socket.writableEnded) return;
+    this.socket.end(frame === undefined ? '0\r\n\r\n' : `${chunkOf(frame)}0\r\n\r\n`);
+  }
+
+  on(event: 'close', listener: () => void): void {
+    this.socket.on(event, listener);
+  }
+
+  destroySoon(): void {
+    this.socket.destroySoon();
+  }
+}
 
 /** The route of a stream request, or null for every other request. */
 function streamRoute(req: IncomingMessage): string | null {
@@ -69,8 +114,9 @@ function streamRoute(req: IncomingMessage): string | null {
  * So the server's request listener hands GET of the two stream paths here, before Fastify, and the
  * request is marked as an upgrade: right after the listener, Node's HTTP server lets go of the
  * connection as it does for a WebSocket (its listeners removed, its parser freed). On the next
- * turn the socket is ours; the answer is written on it (a close-delimited body: nothing follows
- * an event stream on its connection), and the request, response and headers are left behind.
+ * turn the socket is ours; the answer is written on it, framed as Node would (chunks), and the
+ * request, response and headers are left behind. Nothing follows a stream on its connection: the
+ * head says `connection: close`, and the socket closes after the stream's last chunk.
  *
  * When Node kept the connection instead (a request pipelined behind the stream's), Fastify answers
  * it as any request, through the same routes (src/realtime/routes.ts).
@@ -119,7 +165,8 @@ export function streamDoor(options: StreamDoorOptions) {
     socket.setNoDelay(true);
     // Read (and drop) whatever comes, to see the browser leave at once.
     socket.resume();
-    const answer = new SocketAnswer(socket, res, request.id, req.url ?? route, route, started, options);
+    const chunked = req.httpVersionMajor > 1 || req.httpVersionMinor > 0;
+    const answer = new SocketAnswer(socket, res, request.id, req.url ?? route, route, started, chunked, options);
     if (options.draining()) {
       answer.refuse('SHUTTING_DOWN', { retryAfterSeconds: options.drainRetryAfterSeconds });
       return;
@@ -158,6 +205,7 @@ class SocketAnswer implements StreamAnswer {
     private readonly url: string,
     private readonly route: string,
     private readonly started: number,
+    private readonly chunked: boolean,
     private readonly options: StreamDoorOptions,
   ) {}
 
@@ -177,13 +225,13 @@ class SocketAnswer implements StreamAnswer {
 
   start(firstFrame: string): StreamOutput {
     const head = rawResponseHead(200, {
-      ...STREAM_HEAD,
+      ...(this.chunked ? STREAM_HEAD : STREAM_HEAD_HTTP10),
       'x-request-id': this.requestId,
       date: new Date().toUTCString(),
     });
-    this.socket.write(head + firstFrame);
+    this.socket.write(head + (this.chunked ? chunkOf(firstFrame) : firstFrame));
     this.answer(200);
-    return this.socket;
+    return this.chunked ? new ChunkedSocket(this.socket) : this.socket;
   }
 
   abandon(): void {
