@@ -45,7 +45,9 @@ export function capConnectionsPerAddress(
       return;
     }
     open.set(address, count);
-    socket.once('close', () => {
+    // 'close' comes once (on, not once: once would wrap the listener in two more objects per socket,
+    // and an instance holds thousands of sockets, its event streams).
+    socket.on('close', () => {
       const left = (open.get(address) ?? 1) - 1;
       if (left <= 0) open.delete(address);
       else open.set(address, left);

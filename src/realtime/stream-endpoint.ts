@@ -157,34 +157,31 @@ export function createStreamEndpoint(options: StreamEndpointOptions) {
     // Again after the check's await: streams admitted meanwhile may have filled the last places.
     if (hub.full) return refuseFull(answer);
     // A revoked session's stream says its last word and ends at once: only live ones take a slot.
-    let release = nothing;
-    if (auth.status === 'live') {
-      const admission = quota.admit(auth.sessionId, request.ip);
-      if (!admission.admitted) {
-        log.warn(
-          { reqId: request.id, memberId: auth.memberId, ip: request.ip, cap: admission.cap },
-          'realtime stream refused',
-        );
+    const slot = auth.status === 'live' ? auth.sessionId : null;
+    const ip = request.ip;
+    if (slot !== null) {
+      const cap = quota.admit(slot, ip);
+      if (cap !== null) {
+        log.warn({ reqId: request.id, memberId: auth.memberId, ip, cap }, 'realtime stream refused');
         return answer.refuse('RATE_LIMITED', {
           message: TOO_MANY_STREAMS,
           retryAfterSeconds: FULL_RETRY_AFTER_SECONDS,
         });
       }
-      release = admission.release;
     }
     // The browser left while its session was checked: nothing to follow, no slot to hold.
     if (answer.gone) {
-      release();
+      if (slot !== null) quota.release(slot, ip);
       answer.abandon();
       return;
     }
     const output = answer.start(formatSseRetry(RETRY_MS));
     let unsubscribe = nothing;
-    // 'close' comes however the stream ends: the server ending it, the browser leaving, shutdown.
-    // A revocation is announced whatever id the browser last had (it may be the revocation's own).
+    // 'close' comes once however the stream ends: the server ending it, the browser leaving,
+    // shutdown. A revocation is announced whatever id the browser last had (it may be its own).
     const stream = hub.add(output, auth.status === 'revoked' ? 0 : request.after, () => {
       unsubscribe();
-      release();
+      if (slot !== null) quota.release(slot, ip);
     });
     try {
       if (auth.status === 'revoked') return await announceRevocation(stream, auth, request.after);

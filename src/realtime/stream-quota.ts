@@ -5,8 +5,8 @@ export interface StreamLimits {
   perIp: number;
 }
 
-/** What a refused stream is told: which cap it hit. */
-export type StreamAdmission = { admitted: true; release: () => void } | { admitted: false; cap: 'session' | 'ip' };
+/** Which cap a refused stream hit. */
+export type StreamCap = 'session' | 'ip';
 
 /**
  * Counts the event streams open at once per session and per client IP, so that one session (or
@@ -22,22 +22,22 @@ export class StreamQuota {
 
   constructor(private readonly limits: StreamLimits) {}
 
-  /** Takes a slot for a stream of `sessionId` from `ip`; `release` gives it back (once, however often called). */
-  admit(sessionId: string, ip: string): StreamAdmission {
-    if ((this.bySession.get(sessionId) ?? 0) >= this.limits.perSession) return { admitted: false, cap: 'session' };
-    if ((this.byIp.get(ip) ?? 0) >= this.limits.perIp) return { admitted: false, cap: 'ip' };
+  /** Takes a slot for a stream of `sessionId` from `ip`: null when taken, else the cap that refused it. */
+  admit(sessionId: string, ip: string): StreamCap | null {
+    if ((this.bySession.get(sessionId) ?? 0) >= this.limits.perSession) return 'session';
+    if ((this.byIp.get(ip) ?? 0) >= this.limits.perIp) return 'ip';
     increment(this.bySession, sessionId);
     increment(this.byIp, ip);
-    let released = false;
-    return {
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        decrement(this.bySession, sessionId);
-        decrement(this.byIp, ip);
-      },
-    };
+    return null;
+  }
+
+  /**
+   * Gives an admitted stream's slot back, once per admission (the stream hub closes a stream once).
+   * No closure per stream: thousands of open streams each keep only their session id and address.
+   */
+  release(sessionId: string, ip: string): void {
+    decrement(this.bySession, sessionId);
+    decrement(this.byIp, ip);
   }
 }
 

@@ -155,7 +155,13 @@ export function streamDoor(options: StreamDoorOptions) {
       cookie: req.headers.cookie,
       after: resumeFrom(req.headers['last-event-id'], req.url),
     };
+    // Node's response object is over: whoever waits for its 'close' (the drain) stops waiting, and
+    // it goes, with the request and its headers, before the session check. A stream that opens
+    // while shutdown begins is ended with the shutdown's retry hint (StreamHub.closeAll), and the
+    // server's close waits for its socket.
     res.detachSocket(socket);
+    res.destroyed = true;
+    res.emit('close');
     // The first listener added resets the parser's listener wrappers Node left on the socket.
     socket.on('error', onSocketError);
     socket.on('end', onSocketEnd);
@@ -166,7 +172,7 @@ export function streamDoor(options: StreamDoorOptions) {
     // Read (and drop) whatever comes, to see the browser leave at once.
     socket.resume();
     const chunked = req.httpVersionMajor > 1 || req.httpVersionMinor > 0;
-    const answer = new SocketAnswer(socket, res, request.id, req.url ?? route, route, started, chunked, options);
+    const answer = new SocketAnswer(socket, request.id, req.url ?? route, route, started, chunked, options);
     if (options.draining()) {
       answer.refuse('SHUTTING_DOWN', { retryAfterSeconds: options.drainRetryAfterSeconds });
       return;
@@ -200,7 +206,6 @@ class SocketAnswer implements StreamAnswer {
 
   constructor(
     private readonly socket: Socket,
-    private readonly res: ServerResponse,
     private readonly requestId: string,
     private readonly url: string,
     private readonly route: string,
@@ -241,9 +246,6 @@ class SocketAnswer implements StreamAnswer {
 
   private answer(status: number | null): void {
     this.answered = true;
-    // Node's response object is over: whoever waits for its 'close' (the drain) stops waiting.
-    this.res.destroyed = true;
-    this.res.emit('close');
     if (status !== null)
       this.options.onAnswered({
         requestId: this.requestId,
