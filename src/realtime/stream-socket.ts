@@ -128,11 +128,6 @@ export function streamDoor(options: StreamDoorOptions) {
   function onSocketError(this: Socket, error: Error & { code?: string }) {
     if (!DEPARTURES.has(error.code ?? '')) log.warn({ err: error }, 'realtime stream socket failed');
   }
-  // The browser closed its side: ours closes too (the server's sockets are half-open capable, so
-  // without this the socket would stay open, holding its slot).
-  function onSocketEnd(this: Socket) {
-    this.end();
-  }
 
   const takeOver = (
     req: IncomingMessage,
@@ -164,7 +159,9 @@ export function streamDoor(options: StreamDoorOptions) {
     res.emit('close');
     // The first listener added resets the parser's listener wrappers Node left on the socket.
     socket.on('error', onSocketError);
-    socket.on('end', onSocketEnd);
+    // The browser closing its side closes ours (the HTTP server's sockets are half-open capable:
+    // without this the socket would stay open, holding its slot).
+    socket.allowHalfOpen = false;
     // The connection's silent-socket timer has no listener any more; a stream's heartbeats keep
     // its proxy's connection alive. Nagle would hold small event frames back for an ACK.
     socket.setTimeout(0);
