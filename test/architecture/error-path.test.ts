@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Every error answer goes through sendError (src/web/respond.ts), which takes the status from the
- * error table; only the raw-socket answer of the HTTP parser (src/web/client-error.ts) builds the
- * same body itself, since it has no reply. A route that builds `{error: …}` or calls errorBody on
- * its own would drift from the table: this keeps the path single.
+ * error table; answers written on a raw socket, without a reply (the HTTP parser's refusals, the
+ * event stream's answers), go through rawErrorAnswer beside it, which renders the same body from
+ * the same table. A route that builds `{error: …}` or calls errorBody on its own would drift from
+ * the table: this keeps the path single.
  */
 const src = resolve(import.meta.dirname, '../../src');
-const ALLOWED = new Set(['errors.ts', 'web/respond.ts', 'web/client-error.ts']);
+const ALLOWED = new Set(['errors.ts', 'web/respond.ts']);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

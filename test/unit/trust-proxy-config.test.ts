@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TrustProxy } from '../../src/config/index.js';
-import { fastifyTrustProxy, loadConfig, trustedProxyPeer } from '../../src/config/index.js';
+import { clientAddress, fastifyTrustProxy, loadConfig, trustedProxyPeer } from '../../src/config/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -69,6 +70,40 @@ describe('TRUST_PROXY', () => {
     }
     const named = load({ TRUST_PROXY: '127.0.0.1,nginx' });
     expect(!named.ok && named.errors.join('\n')).toMatch(/bukan alamat IP atau CIDR: nginx;/);
+  });
+});
+
+describe('the client address below Fastify (the event stream)', () => {
+  it('is the address Fastify gives as request.ip, under every kind of TRUST_PROXY', async () => {
+    const peers = ['127.0.0.1', '::ffff:10.1.2.3', '203.0.113.5'];
+    const forwarded = [
+      undefined,
+      '',
+      '198.51.100.1',
+      '198.51.100.1, 10.0.0.7',
+      ' 198.51.100.1 ,, 10.0.0.7 ',
+      '1.1.1.1,2.2.2.2, 3.3.3.3',
+      'nonsense, 127.0.0.1',
+    ];
+    for (const setting of ['false', '1', '2', '127.0.0.1', '10.0.0.0/8, loopback']) {
+      const trust = trustOf(setting);
+      const app = Fastify({ trustProxy: fastifyTrustProxy(trust) });
+      app.get('/ip', async (request) => ({ ip: request.ip }));
+      const address = clientAddress(trust);
+      try {
+        for (const peer of peers)
+          for (const header of forwarded) {
+            const res = await app.inject({
+              url: '/ip',
+              remoteAddress: peer,
+              headers: header === undefined ? {} : { 'x-forwarded-for': header },
+            });
+            expect(address(peer, header), `${setting} / ${peer} / ${header}`).toBe(res.json().ip);
+          }
+      } finally {
+        await app.close();
+      }
+    }
   });
 });
 
