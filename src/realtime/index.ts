@@ -14,5 +14,5 @@ export type { StreamAuth, StreamEndpoint } from './stream-endpoint.js';
 export { createStreamEndpoint } from './stream-endpoint.js';
 export { StreamHub } from './stream-hub.js';
 export type { StreamLimits } from './stream-quota.js';
-export type { RequestListener, StreamAnswered } from './stream-socket.js';
+export type { StreamAnswered } from './stream-socket.js';
 export { STREAM_PATHS, streamDoor } from './stream-socket.js';

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorTable } from '../errors.js';
 import type { Log } from '../logger.js';
+import type { FastifyListener, RequestTaker } from '../web/http-server.js';
 import { rawErrorAnswer, rawResponseHead, SECURITY_HEADERS } from '../web/respond.js';
 import { SSE_HEADERS } from './sse.js';
 import type { StreamAnswer, StreamEndpoint, StreamRequest } from './stream-endpoint.js';
@@ -37,9 +38,6 @@ export interface StreamDoorOptions {
   onAnswered: (answer: StreamAnswered) => void;
   log: Log;
 }
-
-/** What Fastify's request listener is. */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Errors of a socket whose browser simply left. */
 const DEPARTURES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
@@ -133,7 +131,7 @@ export function streamDoor(options: StreamDoorOptions) {
     req: IncomingMessage,
     res: ServerResponse,
     route: string,
-    fastify: RequestListener,
+    fastify: FastifyListener,
     started: number,
   ) => {
     // Closed before this turn: Node's HTTP server saw it and ended the response (its 'close' came).
@@ -187,7 +185,7 @@ export function streamDoor(options: StreamDoorOptions) {
    * The first step of the server's request listener: true when the request is an event stream,
    * now this door's; false for every other request, which goes on to Fastify.
    */
-  return function takeStream(req: IncomingMessage, res: ServerResponse, fastify: RequestListener): boolean {
+  const takeStream: RequestTaker = (req, res, fastify) => {
     const route = streamRoute(req);
     if (route === null) return false;
     // Node's HTTP server reads this right after the request listeners return.
@@ -195,9 +193,10 @@ export function streamDoor(options: StreamDoorOptions) {
     setImmediate(takeOver, req, res, route, fastify, performance.now());
     return true;
   };
+  return takeStream;
 }
 
-/** A stream's answer on its socket: the head written whole, then the socket itself is the output. */
+/** A stream's answer on its socket: the head written whole, then the stream's frames in chunks. */
 class SocketAnswer implements StreamAnswer {
   answered = false;
 

@@ -214,6 +214,20 @@ describe.each(DIALECTS)('the event stream answered on its own socket (%s)', (dia
     expect(w.app.streams.size).toBe(1);
   });
 
+  it('a session check that fails is answered with the error JSON, not left hanging', async () => {
+    const w = await open();
+    const cookie = cookieHeader((await signIn(w)).cookies);
+    await w.database.close();
+    const res = await stream({ cookie, 'x-request-id': 'req-db' });
+    await res.ended;
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(JSON.parse(res.raw).error).toMatchObject({
+      code: expect.stringMatching(/^(STORAGE_UNAVAILABLE|INTERNAL)$/),
+      requestId: 'req-db',
+    });
+    expect(w.app.streams.size).toBe(0);
+  });
+
   it('the request log line and the latency metric are taken at the stream’s head', async () => {
     const lines: string[] = [];
     const sink = new Writable({
