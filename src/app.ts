@@ -34,7 +34,7 @@ import { DRAIN_RETRY_AFTER_SECONDS, Drain } from './drain.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
-import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
+import type { LicenseDeps, StartSigningWorker, StartTouchWorker } from './licenses/index.js';
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger, redactUrl } from './logger.js';
 import { accountRoutes, memberAreaRoutes, memberRoutes, transferResetRoutes } from './member-area/index.js';
@@ -72,6 +72,8 @@ export interface AppDeps {
   bus?: RealtimeBus;
   /** Starts the SQLite "last validated" writer's thread: the bundle's dist/touch-worker.js unless given. */
   startTouchWorker?: StartTouchWorker;
+  /** Starts the license tokens' signing thread: the bundle's dist/signing-worker.js unless given. */
+  startSigningWorker?: StartSigningWorker;
   /** Called when a change committed events for the seller's webhooks (the server nudges their worker). */
   onWebhookQueued?: () => void;
   /** The PostgreSQL bus's LISTEN state: /readyz and new streams depend on it. */
@@ -340,6 +342,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: runtime.now,
     log: app.log,
     secrets: { masterSecret: config.cookieSecret, defaultGraceDays: config.licenseTokens.graceDays },
+    startWorker: deps.startSigningWorker,
   });
   await app.register(licenseApiRoutes, {
     deps: licenses,

@@ -79,8 +79,10 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
   const touches = new ValidationTouches(writer, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );
-  // Before the database closes: the pending "last validated" times are written, not dropped.
+  // Before the database closes: tokens already asked for are signed, and the pending "last validated"
+  // times are written, not dropped.
   app.addHook('onClose', async () => {
+    await tokens.close();
     await touches.close();
     await limiter.merge();
   });

@@ -26,6 +26,7 @@ import {
   migrationDatabaseUrl,
   postgresAvailable,
 } from './postgres.js';
+import { startSourceSigningWorker } from './signing-worker.js';
 import { startSourceTouchWorker } from './touch-worker.js';
 import { dropLater } from './world-drops.js';
 import type { WorldTemplates } from './world-template.js';
@@ -161,6 +162,7 @@ export async function createWorld(
     bus,
     logger: options.logger ?? pino({ level: 'silent' }),
     startTouchWorker: startSourceTouchWorker,
+    startSigningWorker: startSourceSigningWorker,
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
   return {
