@@ -356,7 +356,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
     sqlite:
       config.database.kind === 'sqlite'
-        ? { file: config.database.file, synchronous: config.database.synchronous, startWorker: deps.startTouchWorker }
+        ? {
+            file: config.database.file,
+            synchronous: config.database.synchronous,
+            startWorker: deps.startTouchWorker,
+            prepareRead: database.prepareRead,
+          }
         : undefined,
   });
   await app.register(memberAreaRoutes, {

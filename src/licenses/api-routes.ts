@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { PrepareRead } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorTable } from '../errors.js';
 import { sendError } from '../web/respond.js';
@@ -12,6 +13,7 @@ import { licenseApiSchemas } from './api-schema.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 import type { DeviceTokens } from './device-tokens.js';
+import { licenseLookup } from './lookup.js';
 import type { StartTouchWorker } from './touch-writer.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
 import { transferAllowances, transferSettings } from './transfers.js';
@@ -27,8 +29,18 @@ export interface LicenseApiOptions {
   keyPrefix: string;
   /** Signed license tokens for offline checks (LICENSE_TOKENS). */
   tokens: DeviceTokens;
-  /** The SQLite database file (absent on PostgreSQL): "last validated" writes get a connection of their own. */
-  sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL'; startWorker?: StartTouchWorker | undefined } | undefined;
+  /**
+   * SQLite only (absent on PostgreSQL): the database file, so "last validated" writes get a connection
+   * of their own, and its synchronous reads for the validate look-up.
+   */
+  sqlite?:
+    | {
+        file: string;
+        synchronous: 'FULL' | 'NORMAL';
+        startWorker?: StartTouchWorker | undefined;
+        prepareRead?: PrepareRead | undefined;
+      }
+    | undefined;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -76,6 +88,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
   const writer = sqlite
     ? workerTouchWriter(sqlite.file, sqlite.synchronous, sqlite.startWorker)
     : poolTouchWriter(deps.db);
+  const lookup = licenseLookup(deps.db, sqlite?.prepareRead);
   const touches = new ValidationTouches(writer, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );
@@ -198,7 +211,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
   app.post('/api/licenses/validate', async (request, reply) => {
     const body = await admit(request, reply, schemas.validate);
     if (!body) return reply;
-    const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint });
+    const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint }, lookup);
     // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
     if (!result.ok) return { valid: false, code: result.code, message: errorTable[result.code].message };
     return {
