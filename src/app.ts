@@ -118,7 +118,10 @@ const SILENT_SOCKET_TIMEOUT_MS = 5 * 60_000;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const runtime = deps.runtime ?? systemRuntime;
-  const log = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const log = logger as FastifyBaseLogger;
+  // The request line is built only when it will be written (LOG_LEVEL=warn, the bench's, writes none).
+  const logsRequests = logger.isLevelEnabled('info');
   const app = Fastify({
     loggerInstance: log,
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -168,7 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply);
-    if (!QUIET_PATHS.has(request.routeOptions.url ?? '')) {
+    if (logsRequests && !QUIET_PATHS.has(request.routeOptions.url ?? '')) {
       request.log.info(
         {
           method: request.method,
@@ -193,7 +196,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     void brand.get();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: every answer passes here, and only a page waits for anything (its brand).
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Every answer given while draining closes its connection, so a proxy does not reuse one that
     // is about to go away.
@@ -201,16 +205,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', contentSecurityPolicy());
-    }
-    if (type.startsWith('text/html') && typeof payload === 'string') {
-      // Every page shows the seller's brand; with the database unreachable, Gerbang's own.
-      const current = await brand.get().catch(() => DEFAULT_BRAND);
-      return applyBrand(payload, current);
-    }
-    return payload;
+    const type = reply.getHeader('content-type');
+    if (typeof type !== 'string' || !type.startsWith('text/html')) return done(null, payload);
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', contentSecurityPolicy());
+    if (typeof payload !== 'string') return done(null, payload);
+    // Every page shows the seller's brand; with the database unreachable, Gerbang's own.
+    brand
+      .get()
+      .catch(() => DEFAULT_BRAND)
+      .then((current) => applyBrand(payload, current))
+      .then((branded) => done(null, branded), done);
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
