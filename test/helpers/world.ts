@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
+import type { StartSigningWorker } from '../../src/licenses/index.js';
 import type { MailWorkerDeps } from '../../src/mail/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
@@ -114,6 +115,8 @@ export interface WorldOptions {
   logger?: Logger;
   /** The test runs Kysely's migrator on this database: its PostgreSQL schema goes where none is dropped (postgres.ts). */
   runsMigrator?: boolean;
+  /** The license tokens' signing thread (default: signing-worker.ts from source). */
+  startSigningWorker?: StartSigningWorker;
 }
 
 /**
@@ -162,7 +165,7 @@ export async function createWorld(
     bus,
     logger: options.logger ?? pino({ level: 'silent' }),
     startTouchWorker: startSourceTouchWorker,
-    startSigningWorker: startSourceSigningWorker,
+    startSigningWorker: options.startSigningWorker ?? startSourceSigningWorker,
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
   return {
