@@ -81,8 +81,52 @@ export function licenseLookup(db: Kysely<Database>, prepareRead: PrepareRead | u
   // The key must be the statement's only parameter, or a value would bind to the wrong place.
   if (compiled.parameters.length !== 1 || compiled.parameters[0] !== probe)
     throw new Error('license look-up: the key is not the only parameter of the compiled statement');
-  const run = prepareRead(compiled.sql);
-  return (key) => fromRows(run([key]) as Row[]);
+  const statement = prepareRead(compiled.sql);
+  const toRow = rowReader(statement.columns);
+  return (key) => fromRows(statement.all([key]).map(toRow));
+}
+
+/** An array row (in `columns` order) as the Row Kysely would give. */
+function rowReader(columns: readonly string[]): (values: unknown[]) => Row {
+  const at = (name: keyof Row) => {
+    const index = columns.indexOf(name);
+    if (index < 0) throw new Error(`license look-up: no column ${name}`);
+    return index;
+  };
+  const i = {
+    id: at('id'),
+    licenseKey: at('license_key'),
+    email: at('email'),
+    status: at('status'),
+    expiresAt: at('expires_at'),
+    maxDevices: at('max_devices'),
+    productUuid: at('product_uuid'),
+    productTitle: at('product_title'),
+    graceDays: at('offline_grace_days'),
+    activationId: at('activation_id'),
+    fingerprintHash: at('fingerprint_hash'),
+    name: at('name'),
+    activatedAt: at('activated_at'),
+    lastValidatedAt: at('last_validated_at'),
+  };
+  // The values are SQLite's own: the columns' types (schema.ts) say what each holds.
+  return (v) =>
+    ({
+      id: v[i.id],
+      license_key: v[i.licenseKey],
+      email: v[i.email],
+      status: v[i.status],
+      expires_at: v[i.expiresAt],
+      max_devices: v[i.maxDevices],
+      product_uuid: v[i.productUuid],
+      product_title: v[i.productTitle],
+      offline_grace_days: v[i.graceDays],
+      activation_id: v[i.activationId],
+      fingerprint_hash: v[i.fingerprintHash],
+      name: v[i.name],
+      activated_at: v[i.activatedAt],
+      last_validated_at: v[i.lastValidatedAt],
+    }) as Row;
 }
 
 function fromRows(rows: readonly Row[]): LicenseWithActivations | null {
