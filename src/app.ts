@@ -33,7 +33,7 @@ import { DRAIN_RETRY_AFTER_SECONDS, Drain } from './drain.js';
 import type { ErrorCode } from './errors.js';
 import { AppError, errorTable } from './errors.js';
 import { healthRoutes } from './health.js';
-import type { LicenseDeps, StartTouchWorker } from './licenses/index.js';
+import type { LicenseDeps, StartSigningWorker, StartTouchWorker } from './licenses/index.js';
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger, redactUrl } from './logger.js';
 import { accountRoutes, memberAreaRoutes, memberRoutes, transferResetRoutes } from './member-area/index.js';
@@ -82,6 +82,8 @@ export interface AppDeps {
   bus?: RealtimeBus;
   /** Starts the SQLite "last validated" writer's thread: the bundle's dist/touch-worker.js unless given. */
   startTouchWorker?: StartTouchWorker;
+  /** Starts the license tokens' signing thread: the bundle's dist/signing-worker.js unless given. */
+  startSigningWorker?: StartSigningWorker;
   /** Called when a change committed events for the seller's webhooks (the server nudges their worker). */
   onWebhookQueued?: () => void;
   /** The PostgreSQL bus's LISTEN state: /readyz and new streams depend on it. */
@@ -126,7 +128,10 @@ const SILENT_SOCKET_TIMEOUT_MS = 5 * 60_000;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const runtime = deps.runtime ?? systemRuntime;
-  const log = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const log = logger as FastifyBaseLogger;
+  // The request line is built only when it will be written (LOG_LEVEL=warn, the bench's, writes none).
+  const logsRequests = logger.isLevelEnabled('info');
   // The event stream is answered below Fastify (src/realtime/stream-socket.ts); its door is set
   // once the realtime routes are, before the server listens.
   let takeStream: RequestTaker = () => false;
@@ -177,7 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply);
-    if (!QUIET_PATHS.has(request.routeOptions.url ?? '')) {
+    if (logsRequests && !QUIET_PATHS.has(request.routeOptions.url ?? '')) {
       request.log.info(
         {
           method: request.method,
@@ -202,7 +207,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     void brand.get();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: every answer passes here, and only a page waits for anything (its brand).
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Every answer given while draining closes its connection, so a proxy does not reuse one that
     // is about to go away.
@@ -210,16 +216,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);
     if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', SECURITY_HEADERS['x-frame-options']);
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', SECURITY_HEADERS['referrer-policy']);
-    const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', contentSecurityPolicy());
-    }
-    if (type.startsWith('text/html') && typeof payload === 'string') {
-      // Every page shows the seller's brand; with the database unreachable, Gerbang's own.
-      const current = await brand.get().catch(() => DEFAULT_BRAND);
-      return applyBrand(payload, current);
-    }
-    return payload;
+    const type = reply.getHeader('content-type');
+    if (typeof type !== 'string' || !type.startsWith('text/html')) return done(null, payload);
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', contentSecurityPolicy());
+    if (typeof payload !== 'string') return done(null, payload);
+    // Every page shows the seller's brand; with the database unreachable, Gerbang's own.
+    brand
+      .get()
+      .catch(() => DEFAULT_BRAND)
+      .then((current) => applyBrand(payload, current))
+      .then((branded) => done(null, branded), done);
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -376,6 +382,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: runtime.now,
     log: app.log,
     secrets: { masterSecret: config.cookieSecret, defaultGraceDays: config.licenseTokens.graceDays },
+    startWorker: deps.startSigningWorker,
   });
   await app.register(licenseApiRoutes, {
     deps: licenses,
@@ -389,7 +396,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ),
     sqlite:
       config.database.kind === 'sqlite'
-        ? { file: config.database.file, synchronous: config.database.synchronous, startWorker: deps.startTouchWorker }
+        ? {
+            file: config.database.file,
+            synchronous: config.database.synchronous,
+            startWorker: deps.startTouchWorker,
+            prepareRead: database.prepareRead,
+          }
         : undefined,
   });
   await app.register(memberAreaRoutes, {

@@ -1,5 +1,5 @@
 export { executeCompiledOnce } from './compiled-once.js';
-export type { DatabaseHandle } from './connect.js';
+export type { DatabaseHandle, PrepareRead } from './connect.js';
 export { openDatabase } from './connect.js';
 export type { Dialect } from './dialect.js';
 export { isDatabaseUnavailable, isUniqueViolation, pingDatabase } from './dialect.js';

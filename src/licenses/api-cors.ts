@@ -34,10 +34,11 @@ function allowOrigin(reply: FastifyReply, origins: CorsOrigins, origin: string |
  * Registered inside the license API's plugin: its hooks reach its routes' answers, errors included.
  */
 export function licenseApiCors(app: FastifyInstance, origins: CorsOrigins): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: it runs on every answer of the API's hot path and waits for nothing.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.method !== 'OPTIONS' && allowOrigin(reply, origins, origin(request)))
       reply.header('access-control-expose-headers', EXPOSED);
-    return payload;
+    done(null, payload);
   });
 
   app.options('/api/licenses/*', async (request, reply) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
@@ -199,7 +199,7 @@ export class LicenseApiLimiter {
 }
 
 function keyDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 22);
+  return hash('sha256', key, 'base64url').slice(0, 22);
 }
 
 /**

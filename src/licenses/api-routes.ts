@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { PrepareRead } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorTable } from '../errors.js';
 import { sendError } from '../web/respond.js';
@@ -8,10 +9,11 @@ import type { CorsOrigins } from './api-cors.js';
 import { licenseApiCors } from './api-cors.js';
 import type { LicenseApiLimits, LicenseApiQuota } from './api-rate-limit.js';
 import { LicenseApiLimiter, recordLicenseApiLimited, sharedCountersFor } from './api-rate-limit.js';
-import { licenseApiSchemas } from './api-schema.js';
+import { licenseApiSchemas, validateAnswerSchema } from './api-schema.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 import type { DeviceTokens } from './device-tokens.js';
+import { licenseLookup } from './lookup.js';
 import type { StartTouchWorker } from './touch-writer.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
 import { transferAllowances, transferSettings } from './transfers.js';
@@ -27,8 +29,18 @@ export interface LicenseApiOptions {
   keyPrefix: string;
   /** Signed license tokens for offline checks (LICENSE_TOKENS). */
   tokens: DeviceTokens;
-  /** The SQLite database file (absent on PostgreSQL): "last validated" writes get a connection of their own. */
-  sqlite?: { file: string; synchronous: 'FULL' | 'NORMAL'; startWorker?: StartTouchWorker | undefined } | undefined;
+  /**
+   * SQLite only (absent on PostgreSQL): the database file, so "last validated" writes get a connection
+   * of their own, and its synchronous reads for the validate look-up.
+   */
+  sqlite?:
+    | {
+        file: string;
+        synchronous: 'FULL' | 'NORMAL';
+        startWorker?: StartTouchWorker | undefined;
+        prepareRead?: PrepareRead | undefined;
+      }
+    | undefined;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -49,15 +61,17 @@ export const LICENSE_KEYS_PATH = '/.well-known/gerbang-license-keys.json';
  * closest to refusing — per key or per IP — in Limit/Remaining, seconds until its window ends in
  * Reset, and both policies (`w` = window in seconds) in Policy.
  */
-function rateLimitHeaders(reply: FastifyReply, quota: LicenseApiQuota, limits: LicenseApiLimits): void {
-  const window = Math.round(limits.windowMs / 1000);
+function rateLimitHeaders(reply: FastifyReply, quota: LicenseApiQuota, policy: string): void {
   reply.header('ratelimit-limit', String(quota.limit));
   reply.header('ratelimit-remaining', String(quota.remaining));
   reply.header('ratelimit-reset', String(Math.max(1, Math.ceil(quota.resetMs / 1000))));
-  reply.header(
-    'ratelimit-policy',
-    `${limits.maxPerKey};w=${window};comment="per key", ${limits.maxPerIp};w=${window};comment="per IP"`,
-  );
+  reply.header('ratelimit-policy', policy);
+}
+
+/** The RateLimit-Policy field: the same on every answer, so written once. */
+function rateLimitPolicy(limits: LicenseApiLimits): string {
+  const window = Math.round(limits.windowMs / 1000);
+  return `${limits.maxPerKey};w=${window};comment="per key", ${limits.maxPerIp};w=${window};comment="per IP"`;
 }
 
 /**
@@ -68,6 +82,7 @@ function rateLimitHeaders(reply: FastifyReply, quota: LicenseApiQuota, limits: L
 export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (app, options) => {
   const { deps, limits, sqlite, tokens } = options;
   const schemas = licenseApiSchemas(options.keyPrefix);
+  const policy = rateLimitPolicy(limits);
   licenseApiCors(app, options.corsOrigins);
   const limiter = new LicenseApiLimiter(limits, sharedCountersFor(deps.db, deps.dialect), (error) =>
     app.log.error({ err: error }, 'license api: merging rate-limit counters failed'),
@@ -76,11 +91,14 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
   const writer = sqlite
     ? workerTouchWriter(sqlite.file, sqlite.synchronous, sqlite.startWorker)
     : poolTouchWriter(deps.db);
+  const lookup = licenseLookup(deps.db, sqlite?.prepareRead);
   const touches = new ValidationTouches(writer, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );
-  // Before the database closes: the pending "last validated" times are written, not dropped.
+  // Before the database closes: tokens already asked for are signed, and the pending "last validated"
+  // times are written, not dropped.
   app.addHook('onClose', async () => {
+    await tokens.close();
     await touches.close();
     await limiter.merge();
   });
@@ -105,7 +123,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     const parsed = schema.safeParse(request.body);
     // Malformed requests count against the IP too: a flood of them is still a flood.
     const decision = limiter.consume(request.ip, parsed.success ? parsed.data.key : null, deps.runtime.now());
-    rateLimitHeaders(reply, decision.quota, limits);
+    rateLimitHeaders(reply, decision.quota, policy);
     if (!decision.ok) {
       const seconds = Math.ceil(decision.retryAfterMs / 1000);
       reply.header('retry-after', String(seconds));
@@ -193,29 +211,33 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     });
   });
 
-  app.post('/api/licenses/validate', async (request, reply) => {
-    const body = await admit(request, reply, schemas.validate);
-    if (!body) return reply;
-    const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint });
-    // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
-    if (!result.ok) return { valid: false, code: result.code, message: errorTable[result.code].message };
-    return {
-      valid: true,
-      code: 'VALID',
-      message: VALID_MESSAGE,
-      license: {
-        expires_at: iso(result.license.expiresAt),
-        max_devices: result.license.maxDevices,
-        activations_used: result.license.activationsUsed,
-      },
-      activation: result.activation ? activationJson(result.activation) : null,
-      // Only for a device that holds an activation: the token is bound to it.
-      token:
-        result.activation && body.fingerprint !== undefined
-          ? await tokenFor(request, result.license.token, result.activation.id, body.fingerprint)
-          : null,
-    };
-  });
+  app.post(
+    '/api/licenses/validate',
+    { schema: { response: { 200: validateAnswerSchema } } },
+    async (request, reply) => {
+      const body = await admit(request, reply, schemas.validate);
+      if (!body) return reply;
+      const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint }, lookup);
+      // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
+      if (!result.ok) return { valid: false, code: result.code, message: errorTable[result.code].message };
+      return {
+        valid: true,
+        code: 'VALID',
+        message: VALID_MESSAGE,
+        license: {
+          expires_at: iso(result.license.expiresAt),
+          max_devices: result.license.maxDevices,
+          activations_used: result.license.activationsUsed,
+        },
+        activation: result.activation ? activationJson(result.activation) : null,
+        // Only for a device that holds an activation: the token is bound to it.
+        token:
+          result.activation && body.fingerprint !== undefined
+            ? await tokenFor(request, result.license.token, result.activation.id, body.fingerprint)
+            : null,
+      };
+    },
+  );
 
   app.post('/api/licenses/deactivate', async (request, reply) => {
     const body = await admit(request, reply, schemas.deactivate);

@@ -38,3 +38,42 @@ export function licenseApiSchemas(prefix: string) {
 
 /** The bodies for the default prefix (`KEI-`), for callers that need no other. */
 export const { activate: activateBody, validate: validateBody, deactivate: deactivateBody } = licenseApiSchemas('KEI-');
+
+const isoTime = { type: ['string', 'null'] } as const;
+
+/**
+ * The validate answer's JSON Schema, for Fastify's response serializer (fast-json-stringify: the
+ * answer is written field by field instead of walked by JSON.stringify, on the API's hot path).
+ * Every 200 of /api/licenses/validate has this shape: `valid:false` answers carry only the first
+ * three fields. A field missing here would be dropped from the answer, so the tests compare
+ * whole answers.
+ */
+export const validateAnswerSchema = {
+  type: 'object',
+  required: ['valid', 'code', 'message'],
+  properties: {
+    valid: { type: 'boolean' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    license: {
+      type: 'object',
+      required: ['expires_at', 'max_devices', 'activations_used'],
+      properties: {
+        expires_at: isoTime,
+        max_devices: { type: 'integer' },
+        activations_used: { type: 'integer' },
+      },
+    },
+    activation: {
+      type: ['object', 'null'],
+      required: ['id', 'name', 'created_at', 'last_validated_at'],
+      properties: {
+        id: { type: 'integer' },
+        name: { type: 'string' },
+        created_at: isoTime,
+        last_validated_at: isoTime,
+      },
+    },
+    token: { type: ['string', 'null'] },
+  },
+} as const;

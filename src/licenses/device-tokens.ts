@@ -43,4 +43,9 @@ export class DeviceTokens {
     });
     return this.signer.sign(claims);
   }
+
+  /** Signs the tokens already asked for, then stops the signing thread. */
+  close(): Promise<void> {
+    return this.signer.close();
+  }
 }

@@ -29,6 +29,7 @@ export { releaseActivation } from './operator-release.js';
 export { resendLicenseMail } from './resend-mail.js';
 export type { KeySecrets, RotateReason } from './signing-keys.js';
 export { ensureActiveKey, KEY_REFRESH_MS, listSigningKeys, publishedKeys, rotateSigningKey } from './signing-keys.js';
+export type { StartSigningWorker } from './signing-thread.js';
 export type { LicenseState } from './status.js';
 export { licenseState } from './status.js';
 export type { LicenseJwk, LicenseTokenClaims, TokenCheck } from './token.js';

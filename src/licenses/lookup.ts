@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { Database, PrepareRead } from '../db/index.js';
 import { executeCompiledOnce } from '../db/index.js';
 
 /** The license columns the API reads, once: the answer's `license` and the joined row share them. */
@@ -29,37 +29,107 @@ interface Row extends LicenseFields {
   last_validated_at: number | null;
 }
 
+/** The one statement of a look-up: a unique-index probe on the key, then its live activations. */
+function licenseQuery(db: Kysely<Database>, key: string) {
+  return db
+    .selectFrom('licenses as l')
+    .leftJoin('license_activations as a', (join) =>
+      join.onRef('a.license_id', '=', 'l.id').on('a.revoked_at', 'is', null),
+    )
+    .select([
+      'l.id',
+      'l.license_key',
+      'l.email',
+      'l.status',
+      'l.expires_at',
+      'l.max_devices',
+      'l.product_uuid',
+      'l.product_title',
+      'l.offline_grace_days',
+      'a.id as activation_id',
+      'a.fingerprint_hash',
+      'a.name',
+      'a.created_at as activated_at',
+      'a.last_validated_at',
+    ])
+    .where('l.license_key', '=', key)
+    .orderBy('a.id');
+}
+
 /**
  * A license by key with its live activations, in one statement whatever the answer: a known and an
- * unknown key cost the same round trip (one unique-index probe), and the SQL is compiled once
- * (the validate endpoint's hot path).
+ * unknown key cost the same round trip (one unique-index probe), and the SQL is compiled once.
  */
 export async function licenseByKey(db: Kysely<Database>, key: string): Promise<LicenseWithActivations | null> {
   const { rows } = await executeCompiledOnce<Database, Row>(db, 'license by key with live activations', [key], () =>
-    db
-      .selectFrom('licenses as l')
-      .leftJoin('license_activations as a', (join) =>
-        join.onRef('a.license_id', '=', 'l.id').on('a.revoked_at', 'is', null),
-      )
-      .select([
-        'l.id',
-        'l.license_key',
-        'l.email',
-        'l.status',
-        'l.expires_at',
-        'l.max_devices',
-        'l.product_uuid',
-        'l.product_title',
-        'l.offline_grace_days',
-        'a.id as activation_id',
-        'a.fingerprint_hash',
-        'a.name',
-        'a.created_at as activated_at',
-        'a.last_validated_at',
-      ])
-      .where('l.license_key', '=', key)
-      .orderBy('a.id'),
+    licenseQuery(db, key),
   );
+  return fromRows(rows);
+}
+
+/** How the validate endpoint finds a license: the same statement for every key (see validateLicense). */
+export type LicenseLookup = (key: string) => Promise<LicenseWithActivations | null> | LicenseWithActivations | null;
+
+/**
+ * The validate endpoint's look-up (its hot path): on SQLite the same statement run synchronously on
+ * a prepared better-sqlite3 statement, without Kysely's promise layers; elsewhere licenseByKey.
+ */
+export function licenseLookup(db: Kysely<Database>, prepareRead: PrepareRead | undefined): LicenseLookup {
+  if (!prepareRead) return (key) => licenseByKey(db, key);
+  const probe = 'license key placeholder';
+  const compiled = licenseQuery(db, probe).compile();
+  // The key must be the statement's only parameter, or a value would bind to the wrong place.
+  if (compiled.parameters.length !== 1 || compiled.parameters[0] !== probe)
+    throw new Error('license look-up: the key is not the only parameter of the compiled statement');
+  const statement = prepareRead(compiled.sql);
+  const toRow = rowReader(statement.columns);
+  return (key) => fromRows(statement.all([key]).map(toRow));
+}
+
+/** An array row (in `columns` order) as the Row Kysely would give. */
+function rowReader(columns: readonly string[]): (values: unknown[]) => Row {
+  const at = (name: keyof Row) => {
+    const index = columns.indexOf(name);
+    if (index < 0) throw new Error(`license look-up: no column ${name}`);
+    return index;
+  };
+  const i = {
+    id: at('id'),
+    licenseKey: at('license_key'),
+    email: at('email'),
+    status: at('status'),
+    expiresAt: at('expires_at'),
+    maxDevices: at('max_devices'),
+    productUuid: at('product_uuid'),
+    productTitle: at('product_title'),
+    graceDays: at('offline_grace_days'),
+    activationId: at('activation_id'),
+    fingerprintHash: at('fingerprint_hash'),
+    name: at('name'),
+    activatedAt: at('activated_at'),
+    lastValidatedAt: at('last_validated_at'),
+  };
+  // The values are SQLite's own: the columns' types (schema.ts) say what each holds.
+  return (v) =>
+    ({
+      id: v[i.id],
+      license_key: v[i.licenseKey],
+      email: v[i.email],
+      status: v[i.status],
+      expires_at: v[i.expiresAt],
+      max_devices: v[i.maxDevices],
+      product_uuid: v[i.productUuid],
+      product_title: v[i.productTitle],
+      offline_grace_days: v[i.graceDays],
+      activation_id: v[i.activationId],
+      fingerprint_hash: v[i.fingerprintHash],
+      name: v[i.name],
+      activated_at: v[i.activatedAt],
+      last_validated_at: v[i.lastValidatedAt],
+    }) as Row;
+}
+
+function fromRows(rows: readonly Row[]): LicenseWithActivations | null {
   const first = rows[0];
   if (!first) return null;
   const activations: LicenseWithActivations['activations'] = [];

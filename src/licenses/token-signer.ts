@@ -1,13 +1,14 @@
 import type { KeyObject } from 'node:crypto';
-import { createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import type { Log } from '../logger.js';
 import type { KeySecrets } from './signing-keys.js';
 import { ensureActiveKey, KEY_REFRESH_MS, openPrivateKey, publishedKeys, rotateSigningKey } from './signing-keys.js';
+import type { StartSigningWorker } from './signing-thread.js';
+import { SigningThread } from './signing-thread.js';
 import type { LicenseJwk, LicenseTokenClaims } from './token.js';
-import { signingInput } from './token.js';
 
 interface LoadedKey {
   kid: string;
@@ -20,8 +21,8 @@ const JWKS_CACHE_MS = 10_000;
 
 /**
  * Signs license tokens with the active key, loaded from the database at most once a minute
- * (validation is the API's hot path: no query per token). Signing runs on libuv's thread pool
- * (crypto.sign with a callback), so the event loop keeps answering while a signature is computed.
+ * (validation is the API's hot path: no query per token). The signatures run on a thread of their
+ * own, in batches (SigningThread), so the event loop only builds each token's claims.
  * A key sealed under another COOKIE_SECRET (the operator changed it) cannot be opened: it is
  * retired like in a rotation (its public half stays published, old tokens keep verifying) and a
  * new key signs from then on.
@@ -30,18 +31,31 @@ export class LicenseTokenSigner {
   private key: LoadedKey | null = null;
   private loading: Promise<LoadedKey> | null = null;
   private jwks: { keys: LicenseJwk[]; at: number } | null = null;
+  private readonly thread: SigningThread;
 
-  constructor(private readonly deps: { db: Kysely<Database>; now: () => number; log: Log; secrets: KeySecrets }) {}
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      now: () => number;
+      log: Log;
+      secrets: KeySecrets;
+      /** Starts the signing thread: the bundle's dist/signing-worker.js unless given. */
+      startWorker?: StartSigningWorker | undefined;
+    },
+  ) {
+    this.thread = new SigningThread({ log: deps.log, start: deps.startWorker });
+  }
 
-  async sign(claims: LicenseTokenClaims): Promise<string> {
-    const key = await this.activeKey();
-    const input = signingInput(claims, key.kid);
-    const signature = await new Promise<Buffer>((resolve, reject) =>
-      sign(null, Buffer.from(input, 'utf8'), key.privateKey, (error, result) =>
-        error ? reject(error) : resolve(result),
-      ),
-    );
-    return `${input}.${signature.toString('base64url')}`;
+  sign(claims: LicenseTokenClaims): Promise<string> {
+    const key = this.key;
+    // The hot path: the cached key, taken without awaiting a promise.
+    if (key && this.deps.now() - key.loadedAt < KEY_REFRESH_MS) return this.thread.sign(key, JSON.stringify(claims));
+    return this.activeKey().then((loaded) => this.thread.sign(loaded, JSON.stringify(claims)));
+  }
+
+  /** Signs the tokens already asked for, then stops the signing thread. */
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
   /** The key set apps verify with (creating the first key, so an app can fetch it before any token). */

@@ -40,11 +40,19 @@ export interface LicenseJwk {
   use: 'sig';
 }
 
-const json64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
-/** The part a token's signature covers. */
-export function signingInput(claims: LicenseTokenClaims, kid: string): string {
-  return `${json64({ alg: 'EdDSA', typ: 'JWT', kid })}.${json64(claims)}`;
+/** The encoded JOSE header of every token signed with the key `kid`. */
+export function tokenHeader(kid: string): string {
+  return base64url(JSON.stringify({ alg: 'EdDSA', typ: 'JWT', kid }));
+}
+
+/**
+ * The part a token's signature covers, from the claims already serialised (the event loop builds
+ * that string; the signing thread encodes and signs it).
+ */
+export function signingInput(claimsJson: string, header: string): string {
+  return `${header}.${base64url(claimsJson)}`;
 }
 
 /** RFC 7638 thumbprint of an Ed25519 public key (its `x`): a stable `kid` that names the key itself. */

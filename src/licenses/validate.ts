@@ -2,6 +2,7 @@ import type { Result } from '../errors.js';
 import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 import { activationView, tokenLicense } from './deps.js';
 import { findByFingerprint, fingerprintHash } from './fingerprints.js';
+import type { LicenseLookup } from './lookup.js';
 import { licenseByKey } from './lookup.js';
 import { licenseState } from './status.js';
 import type { ValidationTouches } from './validation-touches.js';
@@ -33,9 +34,10 @@ export async function validateLicense(
   deps: LicenseDeps,
   touches: Pick<ValidationTouches, 'record'>,
   input: { key: string; fingerprint?: string | undefined },
+  lookup: LicenseLookup = (key) => licenseByKey(deps.db, key),
 ): Promise<ValidateResult> {
   const now = deps.runtime.now();
-  const found = await licenseByKey(deps.db, input.key);
+  const found = await lookup(input.key);
   const match =
     input.fingerprint === undefined
       ? undefined

@@ -20,8 +20,10 @@ export function isCrossSiteFormPost(method: string, url: string, site: string | 
 }
 
 export function fetchMetadataCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: every request passes here, and it costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (isCrossSiteFormPost(request.method, request.url, request.headers['sec-fetch-site']))
-      throw new AppError('CSRF_REJECTED');
+      return done(new AppError('CSRF_REJECTED'));
+    done();
   });
 }

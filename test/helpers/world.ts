@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { DatabaseHandle, Dialect } from '../../src/db/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
+import type { StartSigningWorker } from '../../src/licenses/index.js';
 import type { MailWorkerDeps } from '../../src/mail/index.js';
 import { devTransport, MailWorker } from '../../src/mail/index.js';
 import { linkIssuer } from '../../src/members/index.js';
@@ -26,6 +27,7 @@ import {
   migrationDatabaseUrl,
   postgresAvailable,
 } from './postgres.js';
+import { startSourceSigningWorker } from './signing-worker.js';
 import { startSourceTouchWorker } from './touch-worker.js';
 import { dropLater } from './world-drops.js';
 import type { WorldTemplates } from './world-template.js';
@@ -113,6 +115,8 @@ export interface WorldOptions {
   logger?: Logger;
   /** The test runs Kysely's migrator on this database: its PostgreSQL schema goes where none is dropped (postgres.ts). */
   runsMigrator?: boolean;
+  /** The license tokens' signing thread (default: signing-worker.ts from source). */
+  startSigningWorker?: StartSigningWorker;
 }
 
 /**
@@ -161,6 +165,7 @@ export async function createWorld(
     bus,
     logger: options.logger ?? pino({ level: 'silent' }),
     startTouchWorker: startSourceTouchWorker,
+    startSigningWorker: options.startSigningWorker ?? startSourceSigningWorker,
     ...(options.onMailQueued ? { onMailQueued: options.onMailQueued } : {}),
   });
   return {
