@@ -10,6 +10,9 @@ import type { Transact } from './group-commit.js';
 import { plainTransactions, sqliteGroupCommit } from './group-commit.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
+import { walSync } from './wal-sync.js';
+import type { WriteSide } from './write-gate.js';
+import { WriteGate } from './write-gate.js';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -18,6 +21,11 @@ export interface DatabaseHandle {
   readonly transact: Transact;
   /** Statements run since start (GET /metrics; the realtime benchmark checks idle streams cost none). */
   readonly stats: { queries: number };
+  /**
+   * SQLite: the gate its writers share (write-gate.ts); a worker thread opening the same file with
+   * `joinWriteGate` takes it around its writes. Absent on PostgreSQL.
+   */
+  readonly writeGate?: SharedArrayBuffer;
   /** The PostgreSQL pool's connections (GET /metrics); absent on SQLite. */
   readonly poolStats?: () => { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
@@ -38,19 +46,73 @@ const STATEMENT_CACHE_SIZE = 500;
  * and Gerbang never iterates one while running another, so prepared statements are kept by SQL
  * text. Bounded, because IN-lists of varying length make distinct texts.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
+function withStatementCache(sqlite: SqliteDatabase.Database, gate?: WriteGate): KyselySqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
+  const gated = gate
+    ? gatedStatements(sqlite, gate)
+    : (_sql: string, statement: SqliteDatabase.Statement) => statement as unknown as SqliteStatement;
   return {
     close: () => sqlite.close(),
     prepare(sql) {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = sqlite.prepare(sql) as unknown as SqliteStatement;
+        statement = gated(sql, sqlite.prepare(sql));
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
         statements.set(sql, statement);
       }
       return statement;
     },
+  };
+}
+
+/**
+ * Takes the write gate around what writes: a transaction from BEGIN to its end, a write outside
+ * one. Reads never wait (WAL lets them run beside any writer). Kysely's SQLite driver sends BEGIN,
+ * COMMIT and ROLLBACK as exactly these texts; savepoints only run inside a transaction.
+ */
+function gatedStatements(sqlite: SqliteDatabase.Database, gate: WriteGate) {
+  let transactionEntered = false;
+  const endTransaction = () => {
+    if (transactionEntered && !sqlite.inTransaction) {
+      transactionEntered = false;
+      gate.leave();
+    }
+  };
+  return (sql: string, prepared: SqliteDatabase.Statement): SqliteStatement => {
+    const statement = prepared as unknown as SqliteStatement;
+    const around = <T>(run: () => T): T => {
+      if (sql === 'begin') {
+        // Already held by this side: a group-commit batch took it before its BEGIN.
+        if (!gate.held) transactionEntered = gate.enterSync();
+        try {
+          return run();
+        } finally {
+          endTransaction();
+        }
+      }
+      if (sql === 'commit' || sql === 'rollback') {
+        try {
+          return run();
+        } finally {
+          endTransaction();
+        }
+      }
+      if (sqlite.inTransaction || gate.held) return run();
+      const entered = gate.enterSync();
+      try {
+        return run();
+      } finally {
+        if (entered) gate.leave();
+      }
+    };
+    const bounds = sql === 'begin' || sql === 'commit' || sql === 'rollback';
+    if (!bounds && prepared.readonly) return statement;
+    return {
+      reader: statement.reader,
+      all: (parameters) => around(() => statement.all(parameters)),
+      run: (parameters) => around(() => statement.run(parameters)),
+      iterate: (parameters) => statement.iterate(parameters),
+    };
   };
 }
 
@@ -62,6 +124,8 @@ export interface OpenDatabaseOptions {
    * CLI and migrations, whose long statements are the operator's choice.
    */
   statementTimeoutMs?: number;
+  /** SQLite, in a worker thread: the server's write gate (DatabaseHandle.writeGate), taken as `side`. */
+  joinWriteGate?: { buffer: SharedArrayBuffer; side: WriteSide };
 }
 
 /** SQLite's busy wait blocks the whole event loop (better-sqlite3 is synchronous): never longer than this. */
@@ -114,9 +178,24 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
   sqlite.pragma('mmap_size = 268435456');
   sqlite.pragma('temp_store = MEMORY');
   const stats = { queries: 0 };
+  const busyMs = Math.min(options.statementTimeoutMs ?? SQLITE_MAX_BUSY_MS, SQLITE_MAX_BUSY_MS);
+  const joined = options.joinWriteGate;
+  const gate = joined ? new WriteGate(joined.buffer, joined.side, busyMs) : WriteGate.create(busyMs);
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, gate) }),
     log: () => void stats.queries++,
   });
-  return { db, dialect: 'sqlite', transact: sqliteGroupCommit(db), stats, close: () => db.destroy() };
+  // Under FULL the group commit syncs the WAL itself, on the thread pool (wal-sync.ts).
+  const sync = config.synchronous === 'FULL' ? walSync(`${config.file}-wal`) : undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    transact: sqliteGroupCommit(db, { ...(sync ? { walSync: sync } : {}), writeGate: gate }),
+    writeGate: gate.buffer,
+    stats,
+    async close() {
+      await db.destroy();
+      sync?.close();
+    },
+  };
 }
