@@ -6,10 +6,11 @@ import { build } from 'esbuild';
 const started = Date.now();
 await build({
   // Worker threads are modules of their own, started by path beside the bundle (no code in strings):
-  // the license touch writer's and the legacy import's phone check.
+  // the license touch writer's, the SQLite mail worker's and the legacy import's phone check.
   entryPoints: {
     gerbang: 'src/cli/main.ts',
     'touch-worker': 'src/licenses/touch-worker.ts',
+    'mail-thread': 'src/mail-thread.ts',
     'legacy-phone-worker': 'src/legacy-import/phone-check-worker.ts',
   },
   outdir: 'dist',
@@ -21,7 +22,9 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-console.log(`build: dist/gerbang.js, dist/touch-worker.js, dist/legacy-phone-worker.js in ${Date.now() - started} ms`);
+console.log(
+  `build: dist/gerbang.js, dist/touch-worker.js, dist/mail-thread.js, dist/legacy-phone-worker.js in ${Date.now() - started} ms`,
+);
 
 // The browser scripts, served at /assets/login.js and /assets/member.js. One self-contained IIFE per
 // page (the CSP allows no inline script and no module graph to fetch); es2019 reaches the Chrome,

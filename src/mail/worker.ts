@@ -1,10 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { DrainLoop } from '../drain-loop.js';
+import type { Log } from '../logger.js';
 import { emailDigest } from '../logger.js';
 import type { Brand } from '../web/brand.js';
 import { applyMailBrand, DEFAULT_BRAND, mailFrom, mailTextFooter } from '../web/brand.js';
@@ -24,7 +24,7 @@ export interface MailWorkerDeps {
   config: Config;
   runtime: Runtime;
   transport: MailTransport;
-  log: Logger;
+  log: Log;
   /** Mints the one-time links of registration and login-link mails at send time. */
   issueLink: IssueLink;
   /** The seller's brand (sender name, reply-to, name and footer in the mail); Gerbang's defaults without it. */

@@ -1,0 +1,52 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { systemRuntime } from './clock.js';
+import { openDatabase, WORKER_SIDE } from './db/index.js';
+import type { MailThreadData, MailThreadReply, MailThreadRequest } from './mail/index.js';
+import { devTransport, fonnteTransport, forwardingLog, MailWorker, mailTransportFor } from './mail/index.js';
+import { linkIssuer } from './members/index.js';
+import { queueMembershipReminders } from './orders/index.js';
+import { brandReader } from './web/brand.js';
+
+/*
+ * The mail worker's thread on SQLite (started by MailThread in mail/thread.ts; its own bundle,
+ * dist/mail-thread.js). It wires what server.ts wires for the in-process worker, on a connection of
+ * its own to the same file: its statements and commits (an fsync each under SQLITE_SYNCHRONOUS=FULL)
+ * block this thread only, and it takes the write gate (db/write-gate.ts) around its writes so the
+ * server's thread never sleeps in SQLite's busy handler behind them.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('mail-thread runs as a worker thread (see mail/thread.ts)');
+const { config, writeGate } = workerData as MailThreadData;
+if (config.database.kind !== 'sqlite') throw new Error('mail-thread serves SQLite only');
+
+const database = openDatabase(config.database, {
+  statementTimeoutMs: config.databaseStatementTimeoutMs,
+  joinWriteGate: { buffer: writeGate, side: WORKER_SIDE },
+});
+const transport = mailTransportFor(config) ?? devTransport();
+const worker = new MailWorker({
+  db: database.db,
+  dialect: database.dialect,
+  config,
+  runtime: systemRuntime,
+  transport,
+  log: forwardingLog(port, config.logLevel),
+  issueLink: linkIssuer(systemRuntime),
+  brand: brandReader(database.db),
+  whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
+  queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: config.whatsapp !== null }),
+});
+
+port.on('message', (request: MailThreadRequest) => {
+  if (request.type === 'nudge') worker.nudge();
+  else
+    void (async () => {
+      await worker.stop();
+      transport.close();
+      await database.close();
+      port.postMessage({ type: 'stopped' } satisfies MailThreadReply);
+      port.close();
+    })();
+});
+worker.start();
