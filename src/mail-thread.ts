@@ -20,10 +20,23 @@ if (!port) throw new Error('mail-thread runs as a worker thread (see mail/thread
 const { config, writeGate } = workerData as MailThreadData;
 if (config.database.kind !== 'sqlite') throw new Error('mail-thread serves SQLite only');
 
+/** A few hundred pages at full speed: each checkpoint stays short, and the WAL small. */
+const CHECKPOINT_EVERY_MS = 100;
+const log = forwardingLog(port, config.logLevel);
 const database = openDatabase(config.database, {
   statementTimeoutMs: config.databaseStatementTimeoutMs,
   joinWriteGate: { buffer: writeGate, side: WORKER_SIDE },
 });
+// This thread checkpoints the WAL, the server's thread no longer does (see checkpointWal): never
+// inside its own commits either, which hold the write gate.
+database.autoCheckpointPages?.(0);
+const checkpoints = setInterval(() => {
+  try {
+    database.checkpointWal?.();
+  } catch (error) {
+    log.warn({ err: error }, 'WAL checkpoint failed; trying again shortly');
+  }
+}, CHECKPOINT_EVERY_MS);
 const transport = mailTransportFor(config) ?? devTransport();
 const worker = new MailWorker({
   db: database.db,
@@ -31,7 +44,7 @@ const worker = new MailWorker({
   config,
   runtime: systemRuntime,
   transport,
-  log: forwardingLog(port, config.logLevel),
+  log,
   issueLink: linkIssuer(systemRuntime),
   brand: brandReader(database.db),
   whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
@@ -43,6 +56,7 @@ port.on('message', (request: MailThreadRequest) => {
   else
     void (async () => {
       await worker.stop();
+      clearInterval(checkpoints);
       transport.close();
       await database.close();
       port.postMessage({ type: 'stopped' } satisfies MailThreadReply);

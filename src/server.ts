@@ -32,6 +32,9 @@ export interface RunningServer {
  */
 const DRAIN_LIMIT_MS = 10_000;
 
+/** 40 MiB of WAL (4 KiB pages): reached only when the mail thread's checkpoints stopped. */
+const FALLBACK_CHECKPOINT_PAGES = 10_000;
+
 export interface ServerOptions {
   /** Starts the SQLite mail thread: the bundle's dist/mail-thread.js unless given (tests run the source). */
   startMailThread?: StartMailThread;
@@ -106,7 +109,12 @@ export async function startServer(
         });
     if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
     else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');
-    else worker.start();
+    else {
+      worker.start();
+      // The mail thread checkpoints the WAL from now on; this connection only past a large backlog
+      // (a thread that died, or not keeping up), rather than stalling requests every ~1,000 pages.
+      if (worker instanceof MailThread) database.autoCheckpointPages?.(FALLBACK_CHECKPOINT_PAGES);
+    }
     webhooks = new WebhookWorker({
       db: database.db,
       dialect: database.dialect,

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 /** Makes everything written to the WAL so far durable, without blocking the event loop. */
 export type WalSync = () => Promise<void>;
@@ -58,6 +58,24 @@ export function walSync(walFile: string): WalSync & { close(): void } {
   sync.close = () => {
     if (running) closing = true;
     else closeFd();
+  };
+  return sync;
+}
+
+/**
+ * The same sync, blocking, for a worker thread's connection (it may block; the server's thread may
+ * not): its COMMIT runs under NORMAL and this follows once the write gate is free again, so the
+ * server's writes never wait for another thread's fsync.
+ */
+export function walSyncBlocking(walFile: string): (() => void) & { close(): void } {
+  let fd: number | null = null;
+  const sync = (() => {
+    fd ??= openSync(walFile, 'r');
+    fdatasyncSync(fd);
+  }) as (() => void) & { close(): void };
+  sync.close = () => {
+    if (fd !== null) closeSync(fd);
+    fd = null;
   };
   return sync;
 }
