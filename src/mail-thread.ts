@@ -22,6 +22,8 @@ if (config.database.kind !== 'sqlite') throw new Error('mail-thread serves SQLit
 
 /** A few hundred pages at full speed: each checkpoint stays short, and the WAL small. */
 const CHECKPOINT_EVERY_MS = 100;
+/** Each commit here drops the server connection's page cache: few, large batches (worker.ts). */
+const THREAD_BATCH = 100;
 const log = forwardingLog(port, config.logLevel);
 const database = openDatabase(config.database, {
   statementTimeoutMs: config.databaseStatementTimeoutMs,
@@ -49,6 +51,7 @@ const worker = new MailWorker({
   brand: brandReader(database.db),
   whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
   queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: config.whatsapp !== null }),
+  batchSize: THREAD_BATCH,
 });
 
 port.on('message', (request: MailThreadRequest) => {
