@@ -93,7 +93,7 @@ export async function startServer(
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // PORT=0 picks a free port; without PUBLIC_URL, links in mail must carry the real one.
     const mailConfig = new URL(config.publicUrl).port === '0' ? { ...config, publicUrl: url } : config;
-    worker = database.writeGate && !process.env.AB_INPROC
+    worker = database.writeGate
       ? sqliteMailThread(mailConfig, database.writeGate, logger, options.startMailThread)
       : new MailWorker({
           db: database.db,
