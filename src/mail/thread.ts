@@ -72,6 +72,7 @@ export interface MailThreadOptions {
 /** How long stop() waits for the run in progress (a slow SMTP send) before ending the thread. */
 const STOP_LIMIT_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 60_000;
+const NUDGE_EVERY_MS = 100;
 /** A thread that ran this long counts as healthy again: the next restart waits the base delay. */
 const HEALTHY_AFTER_MS = 60_000;
 
@@ -81,6 +82,7 @@ export class MailThread {
   private restartTimer: NodeJS.Timeout | null = null;
   private restartDelayMs: number;
   private nudgePending = false;
+  private lastNudgeAt = 0;
   private startedAt = 0;
   /** Threads started so far (tests read it to see a restart). */
   starts = 0;
@@ -95,16 +97,21 @@ export class MailThread {
   }
 
   /**
-   * New mail was queued. Every stored webhook calls this; one message per turn of the event loop is
-   * enough (the thread's drain loop coalesces nudges further).
+   * New mail was queued. Every stored webhook calls this; a message at most every NUDGE_EVERY_MS is
+   * enough (the thread's drain loop waits longer than that before it runs), and each one wakes the
+   * thread, which on two cores may take the CPU from this one.
    */
   nudge(): void {
     if (this.nudgePending || !this.worker || this.stopping) return;
     this.nudgePending = true;
-    setImmediate(() => {
+    const wait = Math.max(0, this.lastNudgeAt + NUDGE_EVERY_MS - Date.now());
+    const post = () => {
       this.nudgePending = false;
+      this.lastNudgeAt = Date.now();
       this.worker?.postMessage({ type: 'nudge' } satisfies MailThreadRequest);
-    });
+    };
+    if (wait === 0) setImmediate(post);
+    else setTimeout(post, wait).unref();
   }
 
   /** Lets the run in progress finish (bounded), closes the thread's connection and ends the thread. */

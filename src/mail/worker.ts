@@ -42,6 +42,8 @@ export interface MailWorkerDeps {
    * so fewer, larger commits cost the webhooks less.
    */
   batchSize?: number;
+  /** How long a nudge waits before the run, so one run serves a burst (default 50 ms). */
+  nudgeDelayMs?: number;
 }
 
 const BATCH = 20;
@@ -68,6 +70,7 @@ export class MailWorker {
       now: () => deps.runtime.now(),
       pollMs: deps.config.mail.pollIntervalMs,
       onError: (error) => deps.log.error({ err: error }, 'mail worker run failed'),
+      ...(deps.nudgeDelayMs === undefined ? {} : { nudgeDelayMs: deps.nudgeDelayMs }),
     });
   }
 
@@ -109,7 +112,13 @@ export class MailWorker {
         // of twenty under SQLITE_SYNCHRONOUS=FULL). Rendering happens between the claim and that
         // commit, outside any transaction: on SQLite the writer's lock is not held meanwhile. A crash
         // in between leaves the batch claimed; its lease runs out and the next run delivers it, once.
-        batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), this.batchSize, this.leaseMs);
+        batch = await claimDueMails(
+          this.deps.db,
+          this.deps.dialect,
+          this.deps.runtime.now(),
+          this.batchSize,
+          this.leaseMs,
+        );
         const marks: Mark[] = [];
         for (const mail of batch) await this.deliver(mail, this.deps.db, brand, marks);
         if (marks.length > 0)
@@ -117,7 +126,13 @@ export class MailWorker {
             for (const mark of marks) await mark(trx);
           });
       } else {
-        batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), this.batchSize, this.leaseMs);
+        batch = await claimDueMails(
+          this.deps.db,
+          this.deps.dialect,
+          this.deps.runtime.now(),
+          this.batchSize,
+          this.leaseMs,
+        );
         for (const [i, mail] of batch.entries()) {
           const outcome = await this.deliver(mail, this.deps.db, brand);
           if (outcome.kind === 'unreachable') {
