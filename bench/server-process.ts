@@ -91,9 +91,10 @@ export function snapshotLauncher(): { bin: string; dispose(): void } {
   // Package scope lookup stops at node_modules: say again that these files are ES modules.
   writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
   copyFileSync(join(ROOT, 'bin', 'gerbang.js'), join(dir, 'bin', 'gerbang.js'));
-  // The server and the threads it starts beside itself (dist/touch-worker.js, SQLite's "last validated"
-  // writes; dist/signing-worker.js, the license tokens' signatures).
-  for (const name of ['gerbang.js', 'touch-worker.js', 'signing-worker.js']) {
+  // The server and the threads it starts beside itself: dist/touch-worker.js (SQLite's "last
+  // validated" writes), dist/signing-worker.js (the license tokens' signatures) and
+  // dist/mail-thread.js (the SQLite mail worker).
+  for (const name of ['gerbang.js', 'touch-worker.js', 'signing-worker.js', 'mail-thread.js']) {
     const built = join(ROOT, 'dist', name);
     copyFileSync(built, join(dir, 'dist', name));
     if (existsSync(`${built}.map`)) copyFileSync(`${built}.map`, join(dir, 'dist', `${name}.map`));

@@ -6,11 +6,13 @@ import { build } from 'esbuild';
 const started = Date.now();
 await build({
   // Worker threads are modules of their own, started by path beside the bundle (no code in strings):
-  // the license touch writer's, the license tokens' signer and the legacy import's phone check.
+  // the license touch writer's, the license tokens' signer, the SQLite mail worker's and the legacy
+  // import's phone check.
   entryPoints: {
     gerbang: 'src/cli/main.ts',
     'touch-worker': 'src/licenses/touch-worker.ts',
     'signing-worker': 'src/licenses/signing-worker.ts',
+    'mail-thread': 'src/mail-thread.ts',
     'legacy-phone-worker': 'src/legacy-import/phone-check-worker.ts',
   },
   outdir: 'dist',
@@ -23,7 +25,7 @@ await build({
   logLevel: 'warning',
 });
 console.log(
-  `build: dist/gerbang.js, dist/touch-worker.js, dist/signing-worker.js, dist/legacy-phone-worker.js in ${Date.now() - started} ms`,
+  `build: dist/gerbang.js, dist/touch-worker.js, dist/signing-worker.js, dist/mail-thread.js, dist/legacy-phone-worker.js in ${Date.now() - started} ms`,
 );
 
 // The browser scripts, served at /assets/login.js and /assets/member.js. One self-contained IIFE per

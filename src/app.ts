@@ -269,12 +269,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     retentionMs: config.webhooks.rejectedRetentionMs,
   });
   const onWebhookQueued = deps.onWebhookQueued;
-  // A stored payment may have queued mail and events for the seller's systems: wake both senders.
+  // A stored payment may have queued mail and events for the seller's systems: wake their senders.
+  // The endpoints' sender only when it has something (its claim is a write on this thread).
   const onStored =
     deps.onMailQueued || onWebhookQueued
-      ? () => {
+      ? (stored: { webhookDeliveries: number }) => {
           deps.onMailQueued?.();
-          onWebhookQueued?.();
+          if (stored.webhookDeliveries > 0) onWebhookQueued?.();
         }
       : undefined;
   const keyring = databaseKeyring({

@@ -15,6 +15,8 @@ export interface DrainLoopOptions {
   pollMs: number;
   /** A failed run is logged and the loop goes on. */
   onError: (error: unknown) => void;
+  /** How long a nudge waits so that one run serves a burst (default NUDGE_DELAY_MS). */
+  nudgeDelayMs?: number;
 }
 
 const NUDGE_DELAY_MS = 50;
@@ -29,7 +31,11 @@ export class DrainLoop {
   /** Counts stop() calls, so a run can tell "stopped while I ran" from "never started". */
   stops = 0;
 
-  constructor(private readonly options: DrainLoopOptions) {}
+  private readonly nudgeDelayMs: number;
+
+  constructor(private readonly options: DrainLoopOptions) {
+    this.nudgeDelayMs = options.nudgeDelayMs ?? NUDGE_DELAY_MS;
+  }
 
   start(): void {
     this.stopped = false;
@@ -48,7 +54,7 @@ export class DrainLoop {
   nudge(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else if (this.timerDue > Date.now() + NUDGE_DELAY_MS) this.schedule(NUDGE_DELAY_MS);
+    else if (this.timerDue > Date.now() + this.nudgeDelayMs) this.schedule(this.nudgeDelayMs);
   }
 
   private schedule(delay: number): void {
@@ -71,7 +77,7 @@ export class DrainLoop {
           this.running = null;
           const more = this.again;
           this.again = false;
-          this.schedule(more ? NUDGE_DELAY_MS : idleFor);
+          this.schedule(more ? this.nudgeDelayMs : idleFor);
         });
     }, delay);
     this.timer.unref?.();

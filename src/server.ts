@@ -7,11 +7,11 @@ import { trustedProxyPeer } from './config/index.js';
 import { capConnectionsPerAddress } from './connection-cap.js';
 import { migrateWhenReachable } from './database-wait.js';
 import type { DatabaseHandle } from './db/index.js';
-import { openDatabase } from './db/index.js';
+import { openDatabase, WORKER_SIDE, WriteGate } from './db/index.js';
 import { licenseExpirySweep } from './licenses/index.js';
 import { createLogger } from './logger.js';
-import type { MailTransport } from './mail/index.js';
-import { devTransport, fonnteTransport, MailWorker, smtpTransport } from './mail/index.js';
+import type { StartMailThread } from './mail/index.js';
+import { devTransport, fonnteTransport, MailThread, MailWorker, mailTransportFor } from './mail/index.js';
 import { linkIssuer } from './members/index.js';
 import { queueMembershipReminders } from './orders/index.js';
 import type { PostgresBus, RealtimeBus } from './realtime/index.js';
@@ -32,10 +32,19 @@ export interface RunningServer {
  */
 const DRAIN_LIMIT_MS = 10_000;
 
+/** 40 MiB of WAL (4 KiB pages): reached only when the mail thread's checkpoints stopped. */
+const FALLBACK_CHECKPOINT_PAGES = 10_000;
+
+export interface ServerOptions {
+  /** Starts the SQLite mail thread: the bundle's dist/mail-thread.js unless given (tests run the source). */
+  startMailThread?: StartMailThread;
+}
+
 /** Opens the database, migrates, starts the mail and webhook workers and listens. server.ts only wires; app.ts builds. */
 export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
+  options: ServerOptions = {},
 ): Promise<RunningServer> {
   const migrations = await migrateWhenReachable(config, logger);
   if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
@@ -49,11 +58,11 @@ export async function startServer(
     statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
   let app: FastifyInstance | undefined;
-  let worker: MailWorker | undefined;
+  let worker: MailWorker | MailThread | undefined;
   let webhooks: WebhookWorker | undefined;
   let bus: RealtimeBus | PostgresBus | undefined;
   let url: string;
-  const transport = mailTransport(config);
+  const transport = mailTransportFor(config);
   // Losing LISTEN ends this instance's streams: browsers reconnect to one that still hears events.
   let onListenLost = () => {};
   try {
@@ -84,21 +93,28 @@ export async function startServer(
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // PORT=0 picks a free port; without PUBLIC_URL, links in mail must carry the real one.
     const mailConfig = new URL(config.publicUrl).port === '0' ? { ...config, publicUrl: url } : config;
-    worker = new MailWorker({
-      db: database.db,
-      dialect: database.dialect,
-      config: mailConfig,
-      runtime: systemRuntime,
-      transport: transport ?? devTransport(),
-      log: logger.child({ component: 'mail' }),
-      issueLink: linkIssuer(systemRuntime),
-      brand: brandReader(database.db),
-      whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
-      queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: config.whatsapp !== null }),
-    });
+    worker = database.writeGate
+      ? sqliteMailThread(mailConfig, database.writeGate, logger, options.startMailThread)
+      : new MailWorker({
+          db: database.db,
+          dialect: database.dialect,
+          config: mailConfig,
+          runtime: systemRuntime,
+          transport: transport ?? devTransport(),
+          log: logger.child({ component: 'mail' }),
+          issueLink: linkIssuer(systemRuntime),
+          brand: brandReader(database.db),
+          whatsapp: config.whatsapp ? fonnteTransport(config.whatsapp) : undefined,
+          queueDue: (db, now) => queueMembershipReminders(db, now, { whatsapp: config.whatsapp !== null }),
+        });
     if (transport === null) logger.warn('mail is not sent by this server (MAIL_TRANSPORT=none)');
     else if (config.mail.paused) logger.warn('mail sending paused (MAIL_PAUSED): mail stays queued');
-    else worker.start();
+    else {
+      worker.start();
+      // The mail thread checkpoints the WAL from now on; this connection only past a large backlog
+      // (a thread that died, or not keeping up), rather than stalling requests every ~1,000 pages.
+      if (worker instanceof MailThread) database.autoCheckpointPages?.(FALLBACK_CHECKPOINT_PAGES);
+    }
     webhooks = new WebhookWorker({
       db: database.db,
       dialect: database.dialect,
@@ -163,12 +179,23 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   }
 }
 
-/** How mail leaves: SMTP, the dev mailbox (development), or not at all (MAIL_TRANSPORT=none). */
-function mailTransport(config: Config): MailTransport | null {
-  if (config.mail.transport === 'none') return null;
-  if (config.mail.transport === 'smtp' && config.mail.smtpUrl)
-    return smtpTransport(config.mail.smtpUrl, config.mail.leaseMs);
-  return devTransport();
+/**
+ * SQLite: the mail worker in a thread of its own, on the second core (mail/thread.ts). A thread that
+ * dies may have held the write gate: it is freed, and a new thread sends what the old one had not.
+ */
+function sqliteMailThread(
+  config: Config,
+  writeGate: SharedArrayBuffer,
+  logger: Logger,
+  start: StartMailThread | undefined,
+): MailThread {
+  const gate = new WriteGate(writeGate, WORKER_SIDE, 0);
+  return new MailThread({
+    data: { config, writeGate },
+    log: logger.child({ component: 'mail' }),
+    ...(start ? { start } : {}),
+    onThreadLost: () => gate.releaseFor(WORKER_SIDE),
+  });
 }
 
 /**

@@ -10,6 +10,9 @@ import type { Transact } from './group-commit.js';
 import { plainTransactions, sqliteGroupCommit } from './group-commit.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
+import { walSync, walSyncBlocking } from './wal-sync.js';
+import type { WriteSide } from './write-gate.js';
+import { WriteGate } from './write-gate.js';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -18,6 +21,18 @@ export interface DatabaseHandle {
   readonly transact: Transact;
   /** Statements run since start (GET /metrics; the realtime benchmark checks idle streams cost none). */
   readonly stats: { queries: number };
+  /**
+   * SQLite: the gate its writers share (write-gate.ts); a worker thread opening the same file with
+   * `joinWriteGate` takes it around its writes. Absent on PostgreSQL.
+   */
+  readonly writeGate?: SharedArrayBuffer;
+  /**
+   * SQLite: checkpoints the WAL when another connection wrote since the last call (a worker thread
+   * calls it; see walCheckpointing). Absent on PostgreSQL.
+   */
+  readonly checkpointWal?: () => void;
+  /** SQLite: how many WAL pages a commit on this connection lets pass before it checkpoints itself. */
+  readonly autoCheckpointPages?: (pages: number) => void;
   /** The PostgreSQL pool's connections (GET /metrics); absent on SQLite. */
   readonly poolStats?: () => { total: number; idle: number; waiting: number; max: number };
   /** SQLite only: a read statement prepared once and run synchronously (see PrepareRead). */
@@ -52,19 +67,108 @@ export type PrepareRead = (sql: string) => {
  * and Gerbang never iterates one while running another, so prepared statements are kept by SQL
  * text. Bounded, because IN-lists of varying length make distinct texts.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
+function withStatementCache(
+  sqlite: SqliteDatabase.Database,
+  gate?: WriteGate,
+  afterWrite?: () => void,
+): KyselySqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
+  const gated = gate
+    ? gatedStatements(sqlite, gate, afterWrite)
+    : (_sql: string, statement: SqliteDatabase.Statement) => statement as unknown as SqliteStatement;
   return {
     close: () => sqlite.close(),
     prepare(sql) {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = sqlite.prepare(sql) as unknown as SqliteStatement;
+        statement = gated(sql, sqlite.prepare(sql));
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
         statements.set(sql, statement);
       }
       return statement;
     },
+  };
+}
+
+/**
+ * Takes the write gate around what writes: a transaction from BEGIN to its end, a write outside
+ * one. Reads never wait (WAL lets them run beside any writer). Kysely's SQLite driver sends BEGIN,
+ * COMMIT and ROLLBACK as exactly these texts; savepoints only run inside a transaction.
+ * `afterWrite` runs once a write is committed and the gate free again (a worker's WAL sync).
+ */
+function gatedStatements(sqlite: SqliteDatabase.Database, gate: WriteGate, afterWrite?: () => void) {
+  let transactionEntered = false;
+  const endTransaction = () => {
+    if (transactionEntered && !sqlite.inTransaction) {
+      transactionEntered = false;
+      gate.leave();
+      afterWrite?.();
+    }
+  };
+  return (sql: string, prepared: SqliteDatabase.Statement): SqliteStatement => {
+    const statement = prepared as unknown as SqliteStatement;
+    const around = <T>(run: () => T): T => {
+      if (sql === 'begin') {
+        // Already held by this side: a group-commit batch took it before its BEGIN.
+        if (!gate.held) transactionEntered = gate.enterSync();
+        try {
+          return run();
+        } finally {
+          endTransaction();
+        }
+      }
+      if (sql === 'commit' || sql === 'rollback') {
+        try {
+          return run();
+        } finally {
+          endTransaction();
+        }
+      }
+      if (sqlite.inTransaction || gate.held) return run();
+      const entered = gate.enterSync();
+      try {
+        return run();
+      } finally {
+        if (entered) gate.leave();
+        afterWrite?.();
+      }
+    };
+    const bounds = sql === 'begin' || sql === 'commit' || sql === 'rollback';
+    if (!bounds && prepared.readonly) return statement;
+    return {
+      reader: statement.reader,
+      all: (parameters) => around(() => statement.all(parameters)),
+      run: (parameters) => around(() => statement.run(parameters)),
+      iterate: (parameters) => statement.iterate(parameters),
+    };
+  };
+}
+
+/**
+ * SQLite checkpoints (copies WAL pages into the database file and syncs both) inside the COMMIT that
+ * takes the WAL past 1,000 pages, on the committing thread: on the server's, a stall of the event
+ * loop every ~20 single webhooks (a webhook dirties ~50 pages: six tables, forty indexes). A worker
+ * thread calls this instead, every fraction of a second: a PASSIVE checkpoint beside the server's
+ * writes copies almost everything, then a second one under the write gate copies the few pages
+ * written meanwhile, so the checkpoint completes and the next write starts the WAL from its
+ * beginning (without that pause it would never complete under steady writes, and the WAL would grow).
+ */
+function walCheckpointing(sqlite: SqliteDatabase.Database, gate: WriteGate): () => void {
+  let seen = -1;
+  return () => {
+    // Not inside this connection's own transaction (a timer may fire while one awaits): next time.
+    if (sqlite.inTransaction || gate.held) return;
+    // Changes when another connection committed: an idle database is left alone.
+    const version = Number(sqlite.pragma('data_version', { simple: true }));
+    if (version === seen) return;
+    seen = version;
+    sqlite.pragma('wal_checkpoint(PASSIVE)');
+    const entered = gate.enterSync();
+    try {
+      sqlite.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      if (entered) gate.leave();
+    }
   };
 }
 
@@ -76,6 +180,8 @@ export interface OpenDatabaseOptions {
    * CLI and migrations, whose long statements are the operator's choice.
    */
   statementTimeoutMs?: number;
+  /** SQLite, in a worker thread: the server's write gate (DatabaseHandle.writeGate), taken as `side`. */
+  joinWriteGate?: { buffer: SharedArrayBuffer; side: WriteSide };
 }
 
 /** SQLite's busy wait blocks the whole event loop (better-sqlite3 is synchronous): never longer than this. */
@@ -128,8 +234,15 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
   sqlite.pragma('mmap_size = 268435456');
   sqlite.pragma('temp_store = MEMORY');
   const stats = { queries: 0 };
+  const busyMs = Math.min(options.statementTimeoutMs ?? SQLITE_MAX_BUSY_MS, SQLITE_MAX_BUSY_MS);
+  const joined = options.joinWriteGate;
+  const gate = joined ? new WriteGate(joined.buffer, joined.side, busyMs) : WriteGate.create(busyMs);
+  // A worker thread's connection under FULL commits under NORMAL and syncs the WAL right after,
+  // outside the gate: as durable when the statement returns, without the server waiting on its fsync.
+  const blockingSync = joined && config.synchronous === 'FULL' ? walSyncBlocking(`${config.file}-wal`) : undefined;
+  if (blockingSync) sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, gate, blockingSync) }),
     log: () => void stats.queries++,
   });
   const prepareRead: PrepareRead = (sql) => {
@@ -144,5 +257,21 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
       },
     };
   };
-  return { db, dialect: 'sqlite', transact: sqliteGroupCommit(db), stats, prepareRead, close: () => db.destroy() };
+  // Under FULL the group commit syncs the WAL itself, on the thread pool (wal-sync.ts).
+  const sync = config.synchronous === 'FULL' && !joined ? walSync(`${config.file}-wal`) : undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    transact: sqliteGroupCommit(db, { ...(sync ? { walSync: sync } : {}), writeGate: gate }),
+    writeGate: gate.buffer,
+    checkpointWal: walCheckpointing(sqlite, gate),
+    autoCheckpointPages: (pages) => void sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`),
+    stats,
+    prepareRead,
+    async close() {
+      await db.destroy();
+      sync?.close();
+      blockingSync?.close();
+    },
+  };
 }

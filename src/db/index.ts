@@ -13,3 +13,5 @@ export { migrateToLatest, pendingMigrations } from './migrate.js';
 export type * from './schema.js';
 export { equalsKey, startsWith, startsWithAny, successor } from './search-key.js';
 export { MAX_BIND_PARAMETERS, rowsPerStatement, statementChunks } from './statement-chunks.js';
+export type { WriteSide } from './write-gate.js';
+export { SERVER_SIDE, WORKER_SIDE, WriteGate } from './write-gate.js';

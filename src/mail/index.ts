@@ -27,8 +27,16 @@ export { licenseMailSubject, renderLicenseMail } from './templates/license.js';
 export { loginLinkMailSubject, renderLoginLinkMail } from './templates/login-link.js';
 export { registrationMailSubject, renderRegistrationMail } from './templates/registration.js';
 export { renderTransferResetMail, transferResetMailSubject } from './templates/transfer-reset.js';
+export type {
+  MailThreadData,
+  MailThreadOptions,
+  MailThreadReply,
+  MailThreadRequest,
+  StartMailThread,
+} from './thread.js';
+export { forwardingLog, MailThread, startBundledMailThread } from './thread.js';
 export type { MailTransport, OutgoingMail } from './transports.js';
-export { devTransport, smtpTransport } from './transports.js';
+export { devTransport, mailTransportFor, smtpTransport } from './transports.js';
 export type { WhatsAppTransport } from './whatsapp.js';
 export { fonnteTransport, normalizeIndonesianPhone, WHATSAPP_KINDS } from './whatsapp.js';
 export type { MailWorkerDeps } from './worker.js';

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import type { Config } from '../config/index.js';
 import { CLAIM_LEASE_MS } from './claim.js';
 
 export interface OutgoingMail {
@@ -46,4 +47,12 @@ export function devTransport(): MailTransport {
     send: async () => ({ messageId: null }),
     close: () => {},
   };
+}
+
+/** How mail leaves: SMTP, the dev mailbox (development), or not at all (MAIL_TRANSPORT=none). */
+export function mailTransportFor(config: Config): MailTransport | null {
+  if (config.mail.transport === 'none') return null;
+  if (config.mail.transport === 'smtp' && config.mail.smtpUrl)
+    return smtpTransport(config.mail.smtpUrl, config.mail.leaseMs);
+  return devTransport();
 }

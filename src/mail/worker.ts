@@ -1,10 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import type { Runtime } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { Database, Dialect, MailRow } from '../db/index.js';
 import { DrainLoop } from '../drain-loop.js';
+import type { Log } from '../logger.js';
 import { emailDigest } from '../logger.js';
 import type { Brand } from '../web/brand.js';
 import { applyMailBrand, DEFAULT_BRAND, mailFrom, mailTextFooter } from '../web/brand.js';
@@ -24,7 +24,7 @@ export interface MailWorkerDeps {
   config: Config;
   runtime: Runtime;
   transport: MailTransport;
-  log: Logger;
+  log: Log;
   /** Mints the one-time links of registration and login-link mails at send time. */
   issueLink: IssueLink;
   /** The seller's brand (sender name, reply-to, name and footer in the mail); Gerbang's defaults without it. */
@@ -36,6 +36,14 @@ export interface MailWorkerDeps {
    * server, since mail knows no members. Runs at least every MAIL_POLL_INTERVAL_MS.
    */
   queueDue?: (db: Kysely<Database>, now: number) => Promise<unknown>;
+  /**
+   * Mails claimed at once (default 20). The SQLite thread takes more: every commit of another
+   * connection makes the server's connection drop its page cache (SQLite re-reads what it needs),
+   * so fewer, larger commits cost the webhooks less.
+   */
+  batchSize?: number;
+  /** How long a nudge waits before the run, so one run serves a burst (default 50 ms). */
+  nudgeDelayMs?: number;
 }
 
 const BATCH = 20;
@@ -62,7 +70,12 @@ export class MailWorker {
       now: () => deps.runtime.now(),
       pollMs: deps.config.mail.pollIntervalMs,
       onError: (error) => deps.log.error({ err: error }, 'mail worker run failed'),
+      ...(deps.nudgeDelayMs === undefined ? {} : { nudgeDelayMs: deps.nudgeDelayMs }),
     });
+  }
+
+  private get batchSize(): number {
+    return this.deps.batchSize ?? BATCH;
   }
 
   private get leaseMs(): number {
@@ -95,15 +108,31 @@ export class MailWorker {
     for (;;) {
       let batch: MailRow[];
       if (this.deps.transport.kind === 'dev') {
-        // Nothing leaves the machine, so a batch is claimed and delivered in one commit (one fsync
-        // instead of twenty-one under SQLITE_SYNCHRONOUS=FULL); a crash leaves nothing half-done.
-        batch = await this.deps.db.transaction().execute(async (trx) => {
-          const claimed = await claimDueMails(trx, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
-          for (const mail of claimed) await this.deliver(mail, trx, brand);
-          return claimed;
-        });
+        // Nothing leaves the machine, so the batch's "sent" marks go in one commit (one fsync instead
+        // of twenty under SQLITE_SYNCHRONOUS=FULL). Rendering happens between the claim and that
+        // commit, outside any transaction: on SQLite the writer's lock is not held meanwhile. A crash
+        // in between leaves the batch claimed; its lease runs out and the next run delivers it, once.
+        batch = await claimDueMails(
+          this.deps.db,
+          this.deps.dialect,
+          this.deps.runtime.now(),
+          this.batchSize,
+          this.leaseMs,
+        );
+        const marks: Mark[] = [];
+        for (const mail of batch) await this.deliver(mail, this.deps.db, brand, marks);
+        if (marks.length > 0)
+          await this.deps.db.transaction().execute(async (trx) => {
+            for (const mark of marks) await mark(trx);
+          });
       } else {
-        batch = await claimDueMails(this.deps.db, this.deps.dialect, this.deps.runtime.now(), BATCH, this.leaseMs);
+        batch = await claimDueMails(
+          this.deps.db,
+          this.deps.dialect,
+          this.deps.runtime.now(),
+          this.batchSize,
+          this.leaseMs,
+        );
         for (const [i, mail] of batch.entries()) {
           const outcome = await this.deliver(mail, this.deps.db, brand);
           if (outcome.kind === 'unreachable') {
@@ -119,7 +148,7 @@ export class MailWorker {
       }
       await yieldToEventLoop();
       attempted += batch.length;
-      if (batch.length < BATCH || this.loop.stops !== stopsAtStart) return attempted;
+      if (batch.length < this.batchSize || this.loop.stops !== stopsAtStart) return attempted;
     }
   }
 
@@ -166,7 +195,8 @@ export class MailWorker {
       this.deps.log.warn({ mails: mails.length }, 'SMTP unreachable: the rest of the batch waits for the next try');
   }
 
-  private async deliver(mail: MailRow, db: Kysely<Database>, brand: Brand): Promise<DeliveryOutcome> {
+  /** `marks`: the dev mailbox's batch, whose "sent" updates the caller commits together. */
+  private async deliver(mail: MailRow, db: Kysely<Database>, brand: Brand, marks?: Mark[]): Promise<DeliveryOutcome> {
     const { config, runtime, transport, log } = this.deps;
     // The batch was claimed under one lease, but its mails go out one by one: behind a slow SMTP
     // server the lease of a later mail can run short and another instance claim (and send) it. So
@@ -210,20 +240,25 @@ export class MailWorker {
         html: send.html,
         messageId: outboxMessageId(mail, config.mail.from),
       });
-      await db
-        .updateTable('mail_outbox')
-        .set({
-          status: 'sent',
-          transport: transport.kind,
-          sent_at: runtime.now(),
-          lease_until: null,
-          last_error: null,
-          smtp_message_id: messageId,
-          text_body: keep.text,
-          html_body: keep.html,
-        })
-        .where('id', '=', mail.id)
-        .execute();
+      const sentAt = runtime.now();
+      const mark: Mark = async (handle) => {
+        await handle
+          .updateTable('mail_outbox')
+          .set({
+            status: 'sent',
+            transport: transport.kind,
+            sent_at: sentAt,
+            lease_until: null,
+            last_error: null,
+            smtp_message_id: messageId,
+            text_body: keep.text,
+            html_body: keep.html,
+          })
+          .where('id', '=', mail.id)
+          .execute();
+      };
+      if (marks) marks.push(mark);
+      else await mark(db);
       log.info(
         { mailId: mail.id, toDigest: emailDigest(mail.to_address), transport: transport.kind },
         transport.kind === 'dev' ? `mail stored in the dev mailbox: ${mail.subject}` : `mail sent: ${mail.subject}`,
@@ -254,6 +289,9 @@ export class MailWorker {
     }
   }
 }
+
+/** A delivered mail's "sent" update, run on the handle given (a transaction for the dev mailbox's batch). */
+type Mark = (db: Kysely<Database>) => Promise<void>;
 
 type DeliveryOutcome =
   | { kind: 'sent' | 'failed' | 'skipped' }

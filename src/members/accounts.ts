@@ -1,12 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database, Member } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 import { canonicalEmail } from './email-address.js';
 
 /** An address with compatibility characters names nobody (it must not fold into another's account). */
 export async function findMemberByEmail(db: Kysely<Database>, email: string): Promise<Member | undefined> {
   const canonical = canonicalEmail(email);
   if (!canonical.ok) return undefined;
-  return db.selectFrom('members').selectAll().where('email', '=', canonical.email).executeTakeFirst();
+  // Asked on every paid webhook: compiled once.
+  const { rows } = await executeCompiledOnce(db, 'member by email', [canonical.email], () =>
+    db.selectFrom('members').selectAll().where('email', '=', canonical.email),
+  );
+  return rows[0];
 }
 
 export interface NewMemberInput {
@@ -47,27 +52,31 @@ export async function createMemberIfAbsent(
   const passwordHash = typeof input.passwordHash === 'string' ? input.passwordHash : await input.passwordHash();
   // ON CONFLICT DO NOTHING rather than catching the violation: in PostgreSQL a failed statement
   // would abort the surrounding webhook transaction.
-  const inserted = await db
-    .insertInto('members')
-    .values({
-      email,
-      username: email,
-      name: input.name,
-      phone: input.phone,
-      role: 'member',
-      status: 'active',
-      password_hash: passwordHash,
-      password_set_at: null,
-      source_order_id: input.sourceOrderId,
-      needs_email_proof: input.needsEmailProof ? 1 : 0,
-      // A new member has no time until its first grant; a lifetime one needs none.
-      is_member: (input.membership ?? 'lifetime') === 'lifetime' ? 1 : 0,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const row = {
+    email,
+    username: email,
+    name: input.name,
+    phone: input.phone,
+    role: 'member' as const,
+    status: 'active' as const,
+    password_hash: passwordHash,
+    password_set_at: null,
+    source_order_id: input.sourceOrderId,
+    needs_email_proof: input.needsEmailProof ? 1 : 0,
+    // A new member has no time until its first grant; a lifetime one needs none.
+    is_member: (input.membership ?? 'lifetime') === 'lifetime' ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  const {
+    rows: [inserted],
+  } = await executeCompiledOnce(db, 'insert member if absent', Object.values(row), () =>
+    db
+      .insertInto('members')
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .returningAll(),
+  );
   if (inserted) return { member: inserted, created: true };
   const member = await findMemberByEmail(db, email);
   if (!member) throw new Error(`member ${email} neither inserted nor found`);

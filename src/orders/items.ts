@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, ItemMatch } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 
 export interface OrderItemInput {
   lineNo: number;
@@ -19,22 +20,21 @@ export async function recordOrderItems(
   now: number,
 ): Promise<void> {
   if (items.length === 0) return;
-  await db
-    .insertInto('order_items')
-    .values(
-      items.map((item) => ({
-        order_id: orderId,
-        line_no: item.lineNo,
-        title: item.title,
-        uuid: item.uuid,
-        qty: item.qty,
-        price: item.price,
-        action: item.action,
-        matched_by: item.matchedBy,
-        created_at: now,
-      })),
-    )
-    .execute();
+  const rows = items.map((item) => ({
+    order_id: orderId,
+    line_no: item.lineNo,
+    title: item.title,
+    uuid: item.uuid,
+    qty: item.qty,
+    price: item.price,
+    action: item.action,
+    matched_by: item.matchedBy,
+    created_at: now,
+  }));
+  // Every paid webhook: compiled once per item count.
+  await executeCompiledOnce(db, `insert ${rows.length} order items`, rows.flatMap(Object.values), () =>
+    db.insertInto('order_items').values(rows),
+  );
 }
 
 /**
@@ -45,13 +45,9 @@ export async function recordOrderItems(
 export async function memberProductUuids(db: Kysely<Database>, uuids: readonly string[]): Promise<Set<string>> {
   const wanted = [...new Set(uuids.filter((u) => u !== ''))];
   if (wanted.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('order_items')
-    .select('uuid')
-    .distinct()
-    .where('uuid', 'in', wanted)
-    .where('action', '=', 'member')
-    .execute();
+  const { rows } = await executeCompiledOnce(db, `member product uuids ${wanted.length}`, [...wanted, 'member'], () =>
+    db.selectFrom('order_items').select('uuid').distinct().where('uuid', 'in', wanted).where('action', '=', 'member'),
+  );
   return new Set(rows.map((r) => r.uuid));
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ProductRule } from '../config/index.js';
 import type { Database, ProductRuleRow } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 import type { Result } from '../errors.js';
 import { normalizeTitle } from './rules.js';
 
@@ -23,8 +24,12 @@ export interface ProductRuleInput {
   renewUrl: string | null;
 }
 
-export function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
-  return db.selectFrom('product_rules').selectAll().orderBy('id').execute();
+export async function listProductRules(db: Kysely<Database>): Promise<ProductRuleRow[]> {
+  // Read by every paid webhook (rules change in the console or the CLI, so they are not cached).
+  const { rows } = await executeCompiledOnce(db, 'product rules', [], () =>
+    db.selectFrom('product_rules').selectAll().orderBy('id'),
+  );
+  return rows;
 }
 
 /** The stored rules in the shape PRODUCT_RULES has, for resolveProductAction. */

@@ -1,17 +1,24 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteGroupCommit } from '../../src/db/group-commit.js';
 import type { Database } from '../../src/db/index.js';
+import { openDatabase, SERVER_SIDE, WORKER_SIDE, WriteGate } from '../../src/db/index.js';
+import { walSync } from '../../src/db/wal-sync.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, memberRow } from '../helpers/world.js';
+
+const insert = (trx: Kysely<Database>, email: string) =>
+  trx.insertInto('members').values(memberRow(email)).returning('id').executeTakeFirstOrThrow();
 
 describe('SQLite group commit', () => {
   let world: World;
   afterEach(async () => {
     await world?.close();
   });
-
-  const insert = (trx: Kysely<Database>, email: string) =>
-    trx.insertInto('members').values(memberRow(email)).returning('id').executeTakeFirstOrThrow();
 
   it('concurrent writes share a commit, and a failing one rolls back alone', async () => {
     world = await createWorld('sqlite');
@@ -44,5 +51,100 @@ describe('SQLite group commit', () => {
     );
     const stored = await db.selectFrom('members').select('id').execute();
     expect(stored.map((r) => r.id).sort()).toEqual(ids.map((r) => r.id).sort());
+  });
+
+  it('under FULL the batch commits under NORMAL, the connection is FULL again after it, and the answers wait for the WAL sync', async () => {
+    world = await createWorld('sqlite', { SQLITE_SYNCHRONOUS: 'FULL' });
+    const { transact, db } = world.database;
+    await Promise.all([1, 2, 3].map((i) => transact((trx) => insert(trx, `f${i}@example.com`))));
+    const mode = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+    expect(mode.rows[0]?.synchronous).toBe(2); // FULL
+
+    // A sync that fails (an I/O error) must not be answered as stored, though the rows committed.
+    let syncs = 0;
+    const failingSync = sqliteGroupCommit(db, {
+      walSync: async () => {
+        syncs += 1;
+        throw new Error('EIO: the disk refused the sync');
+      },
+    });
+    await expect(failingSync((trx) => insert(trx, 'unsynced@example.com'))).rejects.toThrow('EIO');
+    expect(syncs).toBe(1);
+  });
+
+  it('waits for another thread holding the write gate without blocking the event loop, then commits', async () => {
+    world = await createWorld('sqlite');
+    const { transact, db, writeGate } = world.database;
+    if (!writeGate) throw new Error('SQLite has a write gate');
+    const mailThread = new WriteGate(writeGate, WORKER_SIDE, 5000);
+    expect(mailThread.enterSync()).toBe(true);
+    let done = false;
+    const job = transact((trx) => insert(trx, 'waits@example.com')).then(() => {
+      done = true;
+    });
+    // Many turns of the event loop pass (timers and I/O would run) while the batch waits.
+    for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    mailThread.leave();
+    await job;
+    expect(await db.selectFrom('members').select('email').execute()).toEqual([{ email: 'waits@example.com' }]);
+  });
+
+  it('a gate left held by a thread that died is freed for the others', async () => {
+    world = await createWorld('sqlite');
+    const { writeGate } = world.database;
+    if (!writeGate) throw new Error('SQLite has a write gate');
+    const dead = new WriteGate(writeGate, WORKER_SIDE, 0);
+    const server = new WriteGate(writeGate, SERVER_SIDE, 0);
+    dead.enterSync();
+    expect(server.enterSync()).toBe(false); // a wait of 0 ms: not ours
+    server.releaseFor(WORKER_SIDE);
+    expect(server.enterSync()).toBe(true);
+    server.leave();
+  });
+});
+
+describe('the WAL sync of the group commit', () => {
+  it('one sync serves every caller waiting when it starts, and a missing file fails each of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gerbang-walsync-'));
+    try {
+      const file = join(dir, 'x.db-wal');
+      writeFileSync(file, 'frames');
+      const sync = walSync(file);
+      await Promise.all(Array.from({ length: 20 }, () => sync()));
+      sync.close();
+      const missing = walSync(join(dir, 'absent-wal'));
+      const results = await Promise.allSettled([missing(), missing()]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('WAL checkpoints from a worker thread', () => {
+  let world: World;
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it("copy every page the server's connection wrote into the database file", async () => {
+    world = await createWorld('sqlite');
+    const { db, autoCheckpointPages, writeGate } = world.database;
+    if (!autoCheckpointPages || !writeGate || world.config.database.kind !== 'sqlite')
+      throw new Error('SQLite expected');
+    const { file } = world.config.database;
+    autoCheckpointPages(0); // as the server does once the mail thread runs
+    for (let i = 0; i < 50; i++) await insert(db, `w${i}@example.com`);
+    const worker = openDatabase(world.config.database, { joinWriteGate: { buffer: writeGate, side: WORKER_SIDE } });
+    // The rows are in the WAL only, until a checkpoint copies their pages into the database file.
+    const inFile = () => readFileSync(file).includes('w49@example.com');
+    expect(inFile()).toBe(false);
+    try {
+      worker.checkpointWal?.();
+      expect(inFile()).toBe(true);
+    } finally {
+      await worker.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { startServer } from '../../src/server.js';
 import { signLynkPayment } from '../../src/webhooks/index.js';
 import { waitFor } from '../helpers/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
+import { startSourceMailThread } from '../helpers/mail-thread.js';
 import { sleep } from '../helpers/scale/cluster.js';
 import { MERCHANT_KEY } from '../helpers/world.js';
 
@@ -44,7 +45,7 @@ describe('graceful close of the server', () => {
       dir,
     );
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    server = await startServer(loaded.config, pino({ level: 'silent' }));
+    server = await startServer(loaded.config, pino({ level: 'silent' }), { startMailThread: startSourceMailThread });
     return { running: server, port: Number(new URL(server.url).port) };
   }
 

@@ -11,6 +11,7 @@ import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
 import { waitFor } from '../helpers/gerbang-process.js';
 import { payment } from '../helpers/lynk.js';
+import { startSourceMailThread } from '../helpers/mail-thread.js';
 import { sleep } from '../helpers/scale/cluster.js';
 import { SseConnection } from '../helpers/sse-client.js';
 import { MERCHANT_KEY } from '../helpers/world.js';
@@ -53,7 +54,7 @@ describe('slow and piled-up clients', () => {
       dir,
     );
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    server = await startServer(loaded.config, pino({ level: 'silent' }));
+    server = await startServer(loaded.config, pino({ level: 'silent' }), { startMailThread: startSourceMailThread });
     return { running: server, config: loaded.config, port: Number(new URL(server.url).port) };
   }
 

@@ -11,6 +11,7 @@ import { startServer } from '../../src/server.js';
 import { signLynkPayment } from '../../src/webhooks/index.js';
 import { createEndpoint } from '../../src/webhooks-out/index.js';
 import { payment } from '../helpers/lynk.js';
+import { startSourceMailThread } from '../helpers/mail-thread.js';
 import { MERCHANT_KEY } from '../helpers/world.js';
 import { Receiver } from './receiver.js';
 
@@ -48,7 +49,7 @@ describe('the server sends outgoing webhooks by itself', () => {
       dir,
     );
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    server = await startServer(loaded.config, pino({ level: 'silent' }));
+    server = await startServer(loaded.config, pino({ level: 'silent' }), { startMailThread: startSourceMailThread });
     receiver = new Receiver(() => Math.floor(Date.now() / 1000));
     const url = await receiver.start();
     const database = openDatabase(loaded.config.database);

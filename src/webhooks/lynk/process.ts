@@ -47,7 +47,8 @@ export interface LynkDeps {
 
 /** The result of processing, stored on the event. Expected failures are values, not exceptions. */
 export type ProcessOutcome =
-  | { outcome: 'processed'; note: string; orderId: number }
+  /** webhookDeliveries: queued for the seller's endpoints (none: their sender need not wake up). */
+  | { outcome: 'processed'; note: string; orderId: number; webhookDeliveries: number }
   | { outcome: 'ignored' | 'failed'; code: string; message: string };
 
 /** What a payment will do, decided before the transaction (password hashing is slow: keep it outside). */
@@ -311,9 +312,12 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
       now,
     );
   }
-  const queueCtx = { now, randomBytes: deps.runtime.randomBytes };
-  await queueWebhookEvents(trx, events, queueCtx);
-  if (licenseLines.length > 0) await queueWebhookEvents(trx, orderLicensesIssued(trx, order.id, now), queueCtx);
+  // One look at the endpoints for all of the payment's events; the licenses' are read only for a listener.
+  const webhookDeliveries = await queueWebhookEvents(
+    trx,
+    async () => [...events, ...(licenseLines.length > 0 ? await orderLicensesIssued(trx, order.id, now)() : [])],
+    { now, randomBytes: deps.runtime.randomBytes },
+  );
   for (const w of plan.warnings) notes.push(`peringatan: ${w}`);
-  return { outcome: 'processed', note: notes.join('; '), orderId: order.id };
+  return { outcome: 'processed', note: notes.join('; '), orderId: order.id, webhookDeliveries };
 }

@@ -25,7 +25,15 @@ import { applyLynkPlan, planLynkEvent } from './process.js';
 import { lynkSignatureDigest, matchLynkSignature } from './signature.js';
 
 export type LynkReceipt =
-  | { ok: true; eventId: number; outcome: WebhookOutcome; duplicate: boolean; test?: undefined }
+  | {
+      ok: true;
+      eventId: number;
+      outcome: WebhookOutcome;
+      duplicate: boolean;
+      /** Deliveries queued for the seller's endpoints (none when nobody listens). */
+      webhookDeliveries?: number;
+      test?: undefined;
+    }
   /** The dashboard's "Test URL" post: answered 200, counted, nothing stored or granted. */
   | { ok: true; test: true }
   | { ok: false; code: ErrorCode; retryAfterMs?: number };
@@ -131,10 +139,20 @@ export async function receiveLynkDelivery(
       const stored = await transact(async (trx) => {
         const result = await applyLynkPlan(trx, deps, plan);
         const id = await insertVerifiedDelivery(trx, meta, ids, eventType, outcomeRecord(result, deps.runtime.now()));
-        return { id, outcome: result.outcome };
+        return {
+          id,
+          outcome: result.outcome,
+          webhookDeliveries: result.outcome === 'processed' ? result.webhookDeliveries : 0,
+        };
       });
       log.info({ eventId: stored.id, outcome: stored.outcome, externalId }, `lynk webhook ${stored.outcome}`);
-      return { ok: true, eventId: stored.id, outcome: stored.outcome, duplicate: false };
+      return {
+        ok: true,
+        eventId: stored.id,
+        outcome: stored.outcome,
+        duplicate: false,
+        webhookDeliveries: stored.webhookDeliveries,
+      };
     } catch (error) {
       // The event row's insert hit a unique key, so the transaction wrote nothing: this signature or
       // this message id was stored before (Lynk retried, the same delivery arrived twice at once, or

@@ -4,8 +4,11 @@ import type { LynkReceiveDeps } from './receive.js';
 import { receiveLynkDelivery } from './receive.js';
 
 export interface LynkRouteOptions extends LynkReceiveDeps {
-  /** Called after a delivery committed, so queued mail goes out at once instead of at the next poll. */
-  onStored?: () => void;
+  /**
+   * Called after a delivery committed, so queued mail (and events for the seller's endpoints, when
+   * any were queued) go out at once instead of at the next poll.
+   */
+  onStored?: (stored: { webhookDeliveries: number }) => void;
   /** Told every answer's outcome (GET /metrics counts them by provider). */
   onOutcome?: (outcome: string) => void;
 }
@@ -41,7 +44,7 @@ export const lynkWebhookRoutes: FastifyPluginAsync<LynkRouteOptions> = async (ap
       throw new AppError(receipt.code);
     }
     if (receipt.test) return reply.code(200).send({ status: 'success', test: true });
-    if (!receipt.duplicate) opts.onStored?.();
+    if (!receipt.duplicate) opts.onStored?.({ webhookDeliveries: receipt.webhookDeliveries ?? 0 });
     return reply.code(200).send({
       status: 'success',
       event_id: receipt.eventId,
