@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { sameDigest, sha256Hex } from '../crypto.js';
 import type { Database, RevokeReason } from '../db/index.js';
+import { executeCompiledOnce } from '../db/index.js';
 import type { SessionToken } from './tokens.js';
 import { newSessionToken, parseSessionToken } from './tokens.js';
 
@@ -49,30 +50,34 @@ export async function checkSession(
 ): Promise<SessionCheck> {
   const token = parseSessionToken(cookies.session);
   if (!token || !cookies.device) return { status: 'none' };
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('devices', 'devices.id', 'sessions.device_id')
-    .innerJoin('members', 'members.id', 'sessions.member_id')
-    .select([
-      'sessions.id',
-      'sessions.secret_hash',
-      'sessions.member_id',
-      'sessions.device_id',
-      'sessions.created_at',
-      'sessions.last_seen_at',
-      'sessions.idle_expires_at',
-      'sessions.expires_at',
-      'sessions.revoked_at',
-      'sessions.revoked_reason',
-      'devices.token_hash',
-      'members.email',
-      'members.name',
-      'members.role',
-      'members.status',
-      'members.password_change_required',
-    ])
-    .where('sessions.id', '=', token.id)
-    .executeTakeFirst();
+  // Built and compiled once (it runs on every protected request and twice per event stream opened):
+  // later checks reuse the SQL with the new id.
+  const { rows } = await executeCompiledOnce(db, 'checkSession', [token.id], () =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('devices', 'devices.id', 'sessions.device_id')
+      .innerJoin('members', 'members.id', 'sessions.member_id')
+      .select([
+        'sessions.id',
+        'sessions.secret_hash',
+        'sessions.member_id',
+        'sessions.device_id',
+        'sessions.created_at',
+        'sessions.last_seen_at',
+        'sessions.idle_expires_at',
+        'sessions.expires_at',
+        'sessions.revoked_at',
+        'sessions.revoked_reason',
+        'devices.token_hash',
+        'members.email',
+        'members.name',
+        'members.role',
+        'members.status',
+        'members.password_change_required',
+      ])
+      .where('sessions.id', '=', token.id),
+  );
+  const row = rows[0];
   if (!row) return { status: 'none' };
   // Constant-time: the id is public-ish (it is half the cookie); the secret must not leak by timing.
   if (!sameDigest(row.secret_hash, sha256Hex(token.secret))) return { status: 'none' };
