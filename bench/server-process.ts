@@ -91,13 +91,11 @@ export function snapshotLauncher(): { bin: string; dispose(): void } {
   // Package scope lookup stops at node_modules: say again that these files are ES modules.
   writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
   copyFileSync(join(ROOT, 'bin', 'gerbang.js'), join(dir, 'bin', 'gerbang.js'));
-  // The server and the threads it starts beside itself: dist/touch-worker.js (SQLite's "last
-  // validated" writes), dist/signing-worker.js (the license tokens' signatures) and
-  // dist/mail-thread.js (the SQLite mail worker).
-  for (const name of ['gerbang.js', 'touch-worker.js', 'signing-worker.js', 'mail-thread.js']) {
-    const built = join(ROOT, 'dist', name);
-    copyFileSync(built, join(dir, 'dist', name));
-    if (existsSync(`${built}.map`)) copyFileSync(`${built}.map`, join(dir, 'dist', `${name}.map`));
+  // The server, the chunks it loads (one per CLI command, and what they share) and the threads it
+  // starts beside itself (touch-worker.js, SQLite's "last validated" writes; signing-worker.js, the
+  // license tokens' signatures; mail-thread.js, the SQLite mail worker).
+  for (const name of readdirSync(join(ROOT, 'dist'))) {
+    if (/\.js(\.map)?$/.test(name)) copyFileSync(join(ROOT, 'dist', name), join(dir, 'dist', name));
   }
   const dispose = () => {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,4 @@
-import type { PDFFont } from 'pdf-lib';
-import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import type { PDFDocument, PDFFont } from 'pdf-lib';
 
 /** Who a stamped copy belongs to: printed on every page and written into the document's metadata. */
 export interface BuyerStamp {
@@ -10,6 +9,12 @@ export interface BuyerStamp {
 }
 
 export type StampResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'encrypted' | 'unreadable' };
+
+/**
+ * pdf-lib is loaded on the first stamped download, not at start: its 170 modules cost about 0.4 s of
+ * CPU, paid by every `gerbang` command and server start although only PDF downloads need it.
+ */
+const loadPdfLib = () => import('pdf-lib');
 
 const MARGIN = 18; // points (a quarter inch)
 const MAX_FONT_SIZE = 8;
@@ -37,6 +42,7 @@ function encodable(font: PDFFont, text: string): string {
  */
 export async function stampPdf(original: Uint8Array, buyer: BuyerStamp): Promise<StampResult> {
   try {
+    const { PDFDocument } = await loadPdfLib();
     const doc = await PDFDocument.load(original, { updateMetadata: false });
     // pdf-lib parses leniently: garbage after a %PDF header may load as a document without pages
     // (or without a catalog, which throws below), and saving that would hand the buyer an empty file.
@@ -48,6 +54,7 @@ export async function stampPdf(original: Uint8Array, buyer: BuyerStamp): Promise
 }
 
 async function stamped(doc: PDFDocument, buyer: BuyerStamp): Promise<Uint8Array> {
+  const { rgb, StandardFonts } = await loadPdfLib();
   const font = await doc.embedFont(StandardFonts.Helvetica);
   const line = encodable(font, stampLine(buyer));
   const unitWidth = font.widthOfTextAtSize(line, 1);

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/index.js';
 import { CLAIM_LEASE_MS } from './claim.js';
 
@@ -25,19 +25,26 @@ export function smtpTransport(url: string, leaseMs = CLAIM_LEASE_MS): MailTransp
   // the worker forever. Together they stay within half a claim lease (the worker renews a lease
   // with less than half left before each send), so a slow send never outlives its lease and
   // lets another instance send the same mail. The default lease gives 10 s, 10 s and 30 s.
-  const transporter = nodemailer.createTransport({
-    url,
-    connectionTimeout: Math.min(10_000, leaseMs / 12),
-    greetingTimeout: Math.min(10_000, leaseMs / 12),
-    socketTimeout: Math.min(30_000, leaseMs / 4),
-  });
+  // nodemailer is loaded by the first send, not at start (about 65 ms of CPU per process otherwise,
+  // paid also by every CLI command that only reads the outbox). One promise: concurrent first sends
+  // share one transporter (one pool).
+  let transporter: Promise<Transporter> | undefined;
+  const open = () =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url,
+        connectionTimeout: Math.min(10_000, leaseMs / 12),
+        greetingTimeout: Math.min(10_000, leaseMs / 12),
+        socketTimeout: Math.min(30_000, leaseMs / 4),
+      }),
+    ));
   return {
     kind: 'smtp',
     async send(mail) {
-      const info = await transporter.sendMail(mail);
+      const info = await (await open()).sendMail(mail);
       return { messageId: typeof info.messageId === 'string' ? info.messageId : null };
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((opened) => opened.close()).catch(() => {}),
   };
 }
 

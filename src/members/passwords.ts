@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
-import { dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
 import bcrypt from 'bcryptjs';
 
 /**
@@ -49,9 +49,19 @@ export function randomPassword(randomBytes: (n: number) => Buffer): string {
 
 /**
  * The passwords people pick first, from a maintained list shipped offline (zxcvbn-ts's common
- * dictionary, ~49,000 entries from breach corpora): loaded once, looked up lower-cased.
+ * dictionary, ~49,000 entries from breach corpora), looked up lower-cased. Loaded by the first check,
+ * not at start: unpacking it takes about 85 ms of CPU, which every server start and CLI command
+ * would pay although few of them ever set a password.
  */
-const COMMON = new Set(commonDictionary['passwords-common'].map((word) => word.toLowerCase()));
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  if (!common) {
+    const load = createRequire(import.meta.url);
+    const { dictionary } = load('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    common = new Set(dictionary['passwords-common'].map((word) => word.toLowerCase()));
+  }
+  return common;
+}
 
 /** The shortest password anyone may choose (NIST SP 800-63B: length over composition rules). */
 export const MIN_PASSWORD_LENGTH = 10;
@@ -74,7 +84,8 @@ export function checkNewPassword(password: string, email: string): string | null
   if (local.length >= 3 && lower.includes(local) && rest.length < MIN_PASSWORD_LENGTH)
     return 'Kata sandi tidak boleh dibangun dari nama email Anda.';
   const core = lower.replace(/[^\p{L}]+$/u, '').replace(/^[^\p{L}]+/u, '');
-  if (COMMON.has(lower) || COMMON.has(core) || COMMON.has(lower.replace(/\s+/g, '')))
+  const known = commonPasswords();
+  if (known.has(lower) || known.has(core) || known.has(lower.replace(/\s+/g, '')))
     return 'Kata sandi ini termasuk yang paling sering dipakai orang. Gunakan kalimat yang lebih panjang.';
   if (new Set(password).size < 5) return 'Kata sandi terlalu sedikit variasi karakternya.';
   return null;
