@@ -347,11 +347,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
   });
   await app.register(realtimeRoutes, { open: openStream });
-  const streamClientIp = clientAddress(config.trustProxy);
   takeStream = streamDoor({
     open: openStream,
     requestId: requestIdFrom,
-    clientIp: streamClientIp,
+    clientIp: clientAddress(config.trustProxy),
     draining: () => drain.active,
     drainRetryAfterSeconds: DRAIN_RETRY_AFTER_SECONDS,
     // As onResponse does for Fastify's answers, at the stream's head.
