@@ -9,7 +9,7 @@ import { createWorld, DIALECTS } from '../helpers/world.js';
  */
 describe.each(DIALECTS)('migrating a database that is up to date or behind (%s)', (dialect) => {
   it('applies nothing when all are recorded, and the missing one when the newest is not', async () => {
-    const world = await createWorld(dialect, {}, { runsMigrator: true });
+    const world = await createWorld(dialect, {}, { runsMigrator: true, dropsTables: true });
     try {
       const { db } = world.database;
       expect(await migrateToLatest(db, dialect)).toEqual({ applied: [], newer: [] });

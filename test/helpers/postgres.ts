@@ -88,6 +88,17 @@ export async function createMigrationSchema(): Promise<PostgresSchema> {
   return createSchemaIn(await migrationDatabaseUrl(), false);
 }
 
+/**
+ * A schema in a database of its own, dropped with it: for a test that drops tables while the migrator
+ * runs, which must never happen in the run's migration database (a migrator introspecting beside it
+ * fails with "relation … does not exist", see above).
+ */
+export async function createPrivateSchema(): Promise<PostgresSchema> {
+  const databaseUrl = await createRunDatabase();
+  const schema = await createSchemaIn(databaseUrl, false);
+  return { ...schema, drop: () => dropRunDatabase(databaseUrl) };
+}
+
 const RUN_DATABASE_PREFIX = 'gerbang_run_';
 /** A run database older than this was left by a run that crashed before its teardown. */
 const STALE_RUN_MS = 24 * 3600_000;

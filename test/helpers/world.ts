@@ -23,6 +23,7 @@ import {
   adminPool,
   createMigrationSchema,
   createPostgresSchema,
+  createPrivateSchema,
   databaseOf,
   migrationDatabaseUrl,
   postgresAvailable,
@@ -115,6 +116,8 @@ export interface WorldOptions {
   logger?: Logger;
   /** The test runs Kysely's migrator on this database: its PostgreSQL schema goes where none is dropped (postgres.ts). */
   runsMigrator?: boolean;
+  /** The test drops tables and runs the migrator: its PostgreSQL schema gets a database of its own. */
+  dropsTables?: boolean;
   /** The license tokens' signing thread (default: signing-worker.ts from source). */
   startSigningWorker?: StartSigningWorker;
 }
@@ -130,7 +133,13 @@ export async function createWorld(
 ): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-test-'));
   const pgSchema =
-    dialect !== 'postgres' ? null : options.runsMigrator ? await createMigrationSchema() : await createPostgresSchema();
+    dialect !== 'postgres'
+      ? null
+      : options.dropsTables
+        ? await createPrivateSchema()
+        : options.runsMigrator
+          ? await createMigrationSchema()
+          : await createPostgresSchema();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
