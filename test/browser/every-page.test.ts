@@ -75,6 +75,11 @@ describe('every page fits a phone and a desktop', () => {
     visited.add(route);
   };
 
+  /** Both widths at once, each in its own browser context: most of a page check is waiting. */
+  const eachWidth = async (run: (width: number) => Promise<void>) => {
+    await Promise.all(WIDTHS.map(run));
+  };
+
   const contextAt = (width: number) =>
     browser.newContext({ viewport: { width, height: 844 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
 
@@ -87,11 +92,11 @@ describe('every page fits a phone and a desktop', () => {
   };
 
   it('the first-run page, before any admin exists', async () => {
-    for (const width of WIDTHS) {
+    await eachWidth(async (width) => {
       const context = await contextAt(width);
       await check(await context.newPage(), '/setup', '/setup', 'setup');
       await context.close();
-    }
+    });
   });
 
   it('seeds a shop with something on every page', async () => {
@@ -222,18 +227,18 @@ describe('every page fits a phone and a desktop', () => {
       ['/admin/token', '/admin/token'],
       ['/admin/kunci-webhook', '/admin/kunci-webhook'],
     ];
-    for (const width of WIDTHS) {
+    await eachWidth(async (width) => {
       const context = await contextAt(width);
       const page = await context.newPage();
       await login(page, 'admin@toko.example');
       expect(new URL(page.url()).pathname).toBe('/admin');
       for (const [route, path] of pages) await check(page, route, path, path.slice(1).replaceAll('/', '_'));
       await context.close();
-    }
+    });
   }, 120_000);
 
   it('member and public pages', async () => {
-    for (const width of WIDTHS) {
+    await eachWidth(async (width) => {
       const context = await contextAt(width);
       const page = await context.newPage();
       await check(page, '/', '/', 'home');
@@ -263,7 +268,7 @@ describe('every page fits a phone and a desktop', () => {
       await login(renewPage, RENEWING);
       await check(renewPage, '/akun/sandi-baru', '/akun/sandi-baru', 'new-password');
       await renewing.close();
-    }
+    });
   }, 120_000);
 
   it('no page is wider than the viewport, and no page was left out', () => {
