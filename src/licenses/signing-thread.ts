@@ -70,8 +70,9 @@ const MAX_LOST_THREADS = 3;
  * event loop go out as one message (setImmediate collects them), or several of at most MAX_BATCH,
  * and come back as one each, so the loop's share of a token is building its claims. A thread that
  * exits, fails or stops answering is replaced, and the tokens it held are signed here on the loop
- * instead (an answer keeps its token); after MAX_LOST_THREADS such losses in a row, and when no thread can be started, every
- * token is signed here (crypto.sign on libuv's pool, as before the thread).
+ * instead (an answer keeps its token); after MAX_LOST_THREADS such losses in a row, and when no
+ * thread can be started, every token is signed here (crypto.sign on libuv's pool, as before the
+ * thread).
  */
 export class SigningThread {
   private worker: Worker | null = null;
