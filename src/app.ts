@@ -401,9 +401,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             synchronous: config.database.synchronous,
             startWorker: deps.startTouchWorker,
             prepareRead: database.prepareRead,
-            countStatements: (statements: number) => {
-              database.stats.queries += statements;
-            },
           }
         : undefined,
   });

@@ -13,12 +13,10 @@ import { licenseApiSchemas, validateAnswerSchema } from './api-schema.js';
 import { deactivateLicense } from './deactivate.js';
 import type { ActivationView, LicenseDeps, TokenLicense } from './deps.js';
 import type { DeviceTokens } from './device-tokens.js';
-import { licenseLookup, licenseLookupSql } from './lookup.js';
-import type { ThreadLookup } from './signing-thread.js';
+import { licenseLookup } from './lookup.js';
 import type { StartTouchWorker } from './touch-writer.js';
 import { poolTouchWriter, workerTouchWriter } from './touch-writer.js';
 import { transferAllowances, transferSettings } from './transfers.js';
-import type { ValidateResult } from './validate.js';
 import { validateLicense } from './validate.js';
 import { ValidationTouches } from './validation-touches.js';
 
@@ -41,8 +39,6 @@ export interface LicenseApiOptions {
         synchronous: 'FULL' | 'NORMAL';
         startWorker?: StartTouchWorker | undefined;
         prepareRead?: PrepareRead | undefined;
-        /** Adds statements run on another connection (the signing thread's) to the server's count. */
-        countStatements?: ((statements: number) => void) | undefined;
       }
     | undefined;
 }
@@ -96,10 +92,6 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     ? workerTouchWriter(sqlite.file, sqlite.synchronous, sqlite.startWorker)
     : poolTouchWriter(deps.db);
   const lookup = licenseLookup(deps.db, sqlite?.prepareRead);
-  // With tokens on, SQLite validations run whole on the signing thread (look-up, verdict, token),
-  // which reads on a connection of its own: the event loop only parses, counts and answers.
-  const threadLookup: ThreadLookup | null =
-    sqlite?.prepareRead && tokens.enabled ? { file: sqlite.file, sql: licenseLookupSql(deps.db) } : null;
   const touches = new ValidationTouches(writer, (error) =>
     app.log.error({ err: error }, 'last_validated_at write failed'),
   );
@@ -175,34 +167,6 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     }
   };
 
-  /** A validation on the event loop, with the device's token when it holds an activation. */
-  const validateOnLoop = async (
-    request: FastifyRequest,
-    input: { key: string; fingerprint: string | undefined },
-  ): Promise<{ result: ValidateResult; token: string | null }> => {
-    const result = await validateLicense(deps, touches, input, lookup);
-    // Only for a device that holds an activation: the token is bound to it.
-    const token =
-      result.ok && result.activation && input.fingerprint !== undefined
-        ? await tokenFor(request, result.license.token, result.activation.id, input.fingerprint)
-        : null;
-    return { result, token };
-  };
-
-  const validate = async (request: FastifyRequest, input: { key: string; fingerprint: string | undefined }) => {
-    if (!threadLookup) return validateOnLoop(request, input);
-    const now = deps.runtime.now();
-    const verdict = await tokens.validateOnThread(threadLookup, { ...input, now }, async () => ({
-      ...(await validateOnLoop(request, input)),
-      // validateLicense noted the touch and its statement itself.
-      touch: null,
-      statements: 0,
-    }));
-    if (verdict.touch !== null) touches.record(verdict.touch, now);
-    if (verdict.statements > 0) sqlite?.countStatements?.(verdict.statements);
-    return verdict;
-  };
-
   // The first signing key is made at start (not by the first activation), so the key set an app
   // ships with can be fetched before any token exists. A database down now only defers it.
   app.addHook('onReady', async () => {
@@ -253,7 +217,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
     async (request, reply) => {
       const body = await admit(request, reply, schemas.validate);
       if (!body) return reply;
-      const { result, token } = await validate(request, { key: body.key, fingerprint: body.fingerprint });
+      const result = await validateLicense(deps, touches, { key: body.key, fingerprint: body.fingerprint }, lookup);
       // 200 for every verdict: "invalid" is an answer, not a failed request (as Keygen's validate).
       if (!result.ok) return { valid: false, code: result.code, message: errorTable[result.code].message };
       return {
@@ -266,7 +230,11 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
           activations_used: result.license.activationsUsed,
         },
         activation: result.activation ? activationJson(result.activation) : null,
-        token,
+        // Only for a device that holds an activation: the token is bound to it.
+        token:
+          result.activation && body.fingerprint !== undefined
+            ? await tokenFor(request, result.license.token, result.activation.id, body.fingerprint)
+            : null,
       };
     },
   );

@@ -1,6 +1,4 @@
 import type { TokenLicense } from './deps.js';
-import type { ThreadLookup, ThreadVerdict, ValidateJob } from './signing-thread.js';
-import type { LicenseTokenClaims } from './token.js';
 import { licenseTokenClaims } from './token.js';
 import type { LicenseTokenSigner } from './token-signer.js';
 
@@ -11,23 +9,6 @@ export interface DeviceTokenSettings {
   graceDays: number;
   /** PUBLIC_URL, the tokens' `iss`. */
   issuer: string;
-}
-
-/** The claims of a device's token: the product's grace, or LICENSE_TOKEN_GRACE_DAYS. */
-export function deviceTokenClaims(
-  settings: { issuer: string; graceDays: number },
-  license: TokenLicense,
-  activationId: number,
-  fingerprint: string,
-  now: number,
-): LicenseTokenClaims {
-  return licenseTokenClaims({
-    issuer: settings.issuer,
-    license: { ...license, graceDays: license.offlineGraceDays ?? settings.graceDays },
-    activationId,
-    fingerprint,
-    now,
-  });
 }
 
 /**
@@ -53,21 +34,14 @@ export class DeviceTokens {
 
   async issue(license: TokenLicense, activationId: number, fingerprint: string): Promise<string | null> {
     if (!this.settings.enabled) return null;
-    return this.signer.sign(deviceTokenClaims(this.settings, license, activationId, fingerprint, this.now()));
-  }
-
-  /**
-   * A whole validation on the signing thread (SQLite, tokens on): its look-up on the thread's own
-   * connection, the verdict and the device's token, so the event loop only parses and answers.
-   * `onLoop` does the same on the event loop when the thread cannot.
-   */
-  validateOnThread(
-    lookup: ThreadLookup,
-    input: { key: string; fingerprint: string | undefined; now: number },
-    onLoop: () => Promise<ThreadVerdict>,
-  ): Promise<ThreadVerdict> {
-    const job: ValidateJob = { ...input, issuer: this.settings.issuer, graceDays: this.settings.graceDays };
-    return this.signer.validate(lookup, job, onLoop);
+    const claims = licenseTokenClaims({
+      issuer: this.settings.issuer,
+      license: { ...license, graceDays: license.offlineGraceDays ?? this.settings.graceDays },
+      activationId,
+      fingerprint,
+      now: this.now(),
+    });
+    return this.signer.sign(claims);
   }
 
   /** Signs the tokens already asked for, then stops the signing thread. */

@@ -3,51 +3,19 @@ import { sign } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Log } from '../logger.js';
 import { signingInput, tokenHeader } from './token.js';
-import type { ValidateResult } from './validate-verdict.js';
 
-/**
- * A whole validation for the thread (SQLite): the look-up on its own connection, the verdict
- * (validationVerdict) and, for a device holding an activation, its token.
- */
-export interface ValidateJob {
-  key: string;
-  fingerprint: string | undefined;
-  now: number;
-  /** The token's `iss` and default grace (DeviceTokenSettings). */
-  issuer: string;
-  graceDays: number;
-}
-/** A validation's outcome; `touch` is the activation whose "last validated" time is due. */
-export interface ThreadVerdict {
-  result: ValidateResult;
-  token: string | null;
-  touch: number | null;
-  /** SQL statements the thread ran for it (counted as the server's own in /metrics). */
-  statements: number;
-}
-/** Where the thread reads licenses: the database file and the look-up's SQL (lookup.ts). */
-export interface ThreadLookup {
-  file: string;
-  sql: string;
-}
-/** A token to sign (its claims, as JSON) or a validation to run. */
-export type SigningJob = string | ValidateJob;
-
-/**
- * A batch of jobs for one key; its private half only in the thread's first batch for it, and the
- * look-up's setup only in the first batch that needs it.
- */
+/** A batch of tokens to sign with one key; its private half only in the thread's first batch for it. */
 export interface SignRequest {
   id: number;
   kid: string;
   privateKey?: KeyObject;
-  lookup?: ThreadLookup;
-  jobs: readonly SigningJob[];
+  /** The claims of each token, as JSON. */
+  claims: readonly string[];
 }
-/** The results in request order; null where a job could not be done (`error` says why). */
+/** The tokens in request order; null where that one could not be signed (`error` says why). */
 export interface SignReply {
   id: number;
-  results: readonly (string | ThreadVerdict | null)[];
+  tokens: readonly (string | null)[];
   error?: string;
 }
 
@@ -72,12 +40,9 @@ export interface SigningKey {
 }
 
 interface Pending {
-  job: SigningJob;
-  // biome-ignore lint/suspicious/noExplicitAny: a token for a string job, a ThreadVerdict for a validation
-  resolve: (result: any) => void;
+  claims: string;
+  resolve: (token: string) => void;
   reject: (error: Error) => void;
-  /** A validation's stand-in on the event loop, when the thread cannot do it. */
-  onLoop?: () => Promise<ThreadVerdict>;
 }
 
 interface Batch {
@@ -113,9 +78,6 @@ export class SigningThread {
   private worker: Worker | null = null;
   /** The kids whose private key the current thread holds. */
   private readonly sentKeys = new Set<string>();
-  /** The look-up validations read through, and whether the current thread has it. */
-  private lookup: ThreadLookup | null = null;
-  private lookupSent = false;
   private collecting: Batch | null = null;
   private readonly inFlight = new Map<number, Batch>();
   private nextId = 0;
@@ -137,40 +99,21 @@ export class SigningThread {
 
   /** A compact JWS over `claims` (JSON) with `key`; rejects when it cannot be signed. */
   sign(key: SigningKey, claims: string): Promise<string> {
-    return new Promise((resolve, reject) => this.add(key, { job: claims, resolve, reject }));
-  }
-
-  /**
-   * A whole validation (see ValidateJob) on the thread, reading through `lookup`; `onLoop` does it
-   * on the event loop instead when the thread is lost, cannot start, or could not do this one.
-   */
-  validate(
-    key: SigningKey,
-    lookup: ThreadLookup,
-    job: ValidateJob,
-    onLoop: () => Promise<ThreadVerdict>,
-  ): Promise<ThreadVerdict> {
-    if (this.lookup !== lookup) {
-      this.lookup = lookup;
-      this.lookupSent = false;
-    }
-    return new Promise((resolve, reject) => this.add(key, { job, resolve, reject, onLoop }));
-  }
-
-  private add(key: SigningKey, item: Pending): void {
-    let batch = this.collecting;
-    if (batch && batch.key.kid !== key.kid) {
-      this.flush();
-      batch = null;
-    }
-    if (!batch) {
-      batch = { id: this.nextId++, key, items: [] };
-      this.collecting = batch;
-      setImmediate(this.flushNow);
-    }
-    batch.items.push(item);
-    // A full batch goes now: the thread signs it while the loop still reads the next requests.
-    if (batch.items.length >= (this.options.maxBatch ?? MAX_BATCH)) this.flush();
+    return new Promise((resolve, reject) => {
+      let batch = this.collecting;
+      if (batch && batch.key.kid !== key.kid) {
+        this.flush();
+        batch = null;
+      }
+      if (!batch) {
+        batch = { id: this.nextId++, key, items: [] };
+        this.collecting = batch;
+        setImmediate(this.flushNow);
+      }
+      batch.items.push({ claims, resolve, reject });
+      // A full batch goes now: the thread signs it while the loop still reads the next requests.
+      if (batch.items.length >= (this.options.maxBatch ?? MAX_BATCH)) this.flush();
+    });
   }
 
   /** Signs what was asked for, waits for every batch out, then stops the thread. */
@@ -192,14 +135,10 @@ export class SigningThread {
       signOnEventLoop(batch);
       return;
     }
-    const request: SignRequest = { id: batch.id, kid: batch.key.kid, jobs: batch.items.map((i) => i.job) };
+    const request: SignRequest = { id: batch.id, kid: batch.key.kid, claims: batch.items.map((i) => i.claims) };
     if (!this.sentKeys.has(batch.key.kid)) {
       request.privateKey = batch.key.privateKey;
       this.sentKeys.add(batch.key.kid);
-    }
-    if (this.lookup && !this.lookupSent && batch.items.some((i) => i.onLoop)) {
-      request.lookup = this.lookup;
-      this.lookupSent = true;
     }
     this.inFlight.set(batch.id, batch);
     batch.timer = setTimeout(
@@ -225,7 +164,6 @@ export class SigningThread {
     worker.on('exit', (code) => this.lose(worker, new Error(`the signing thread exited with ${code}`)));
     this.worker = worker;
     this.sentKeys.clear();
-    this.lookupSent = false;
     return worker;
   }
 
@@ -237,9 +175,8 @@ export class SigningThread {
     if (reply.error !== undefined)
       this.options.log.error({ error: reply.error }, 'license tokens: the signing thread could not sign');
     batch.items.forEach((item, i) => {
-      const result = reply.results[i];
-      if (result !== null && result !== undefined) item.resolve(result);
-      else if (item.onLoop) runOnLoop(item);
+      const token = reply.tokens[i];
+      if (typeof token === 'string') item.resolve(token);
       else item.reject(new Error(reply.error ?? 'license token not signed'));
     });
   }
@@ -272,20 +209,11 @@ export class SigningThread {
   }
 }
 
-/** A validation the thread could not do, done on the event loop. */
-function runOnLoop(item: Pending): void {
-  item.onLoop?.().then(item.resolve, item.reject);
-}
-
-/** crypto.sign with a callback: the signature itself runs on libuv's pool. Validations: runOnLoop. */
+/** crypto.sign with a callback: the signature itself runs on libuv's pool. */
 function signOnEventLoop(batch: Batch): void {
   const header = tokenHeader(batch.key.kid);
   for (const item of batch.items) {
-    if (typeof item.job !== 'string') {
-      runOnLoop(item);
-      continue;
-    }
-    const input = signingInput(item.job, header);
+    const input = signingInput(item.claims, header);
     sign(null, Buffer.from(input, 'utf8'), batch.key.privateKey, (error, signature) =>
       error ? item.reject(error) : item.resolve(`${input}.${signature.toString('base64url')}`),
     );

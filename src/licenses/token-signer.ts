@@ -6,7 +6,7 @@ import type { Database } from '../db/index.js';
 import type { Log } from '../logger.js';
 import type { KeySecrets } from './signing-keys.js';
 import { ensureActiveKey, KEY_REFRESH_MS, openPrivateKey, publishedKeys, rotateSigningKey } from './signing-keys.js';
-import type { StartSigningWorker, ThreadLookup, ThreadVerdict, ValidateJob } from './signing-thread.js';
+import type { StartSigningWorker } from './signing-thread.js';
 import { SigningThread } from './signing-thread.js';
 import type { LicenseJwk, LicenseTokenClaims } from './token.js';
 
@@ -51,13 +51,6 @@ export class LicenseTokenSigner {
     // The hot path: the cached key, taken without awaiting a promise.
     if (key && this.deps.now() - key.loadedAt < KEY_REFRESH_MS) return this.thread.sign(key, JSON.stringify(claims));
     return this.activeKey().then((loaded) => this.thread.sign(loaded, JSON.stringify(claims)));
-  }
-
-  /** A whole validation on the signing thread with the active key (see DeviceTokens.validateOnThread). */
-  validate(lookup: ThreadLookup, job: ValidateJob, onLoop: () => Promise<ThreadVerdict>): Promise<ThreadVerdict> {
-    const key = this.key;
-    if (key && this.deps.now() - key.loadedAt < KEY_REFRESH_MS) return this.thread.validate(key, lookup, job, onLoop);
-    return this.activeKey().then((loaded) => this.thread.validate(loaded, lookup, job, onLoop));
   }
 
   /** Signs the tokens already asked for, then stops the signing thread. */

@@ -42,7 +42,7 @@ function counting(start: StartSigningWorker) {
     worker.once('exit', () => seen.exited++);
     const post = worker.postMessage.bind(worker);
     worker.postMessage = (request: SignRequest) => {
-      seen.batches.push(request.jobs.length);
+      seen.batches.push(request.claims.length);
       post(request);
     };
     return worker;
@@ -161,7 +161,7 @@ describe('license tokens signed on a thread in batches', () => {
     const { key } = newKey();
     const { log, messages } = recordingLog();
     thread = new SigningThread({ log, start: helperWorker('refusing') });
-    await expect(thread.sign(key, JSON.stringify(claims(1)))).rejects.toThrow('was never sent to the signing thread');
+    await expect(thread.sign(key, JSON.stringify(claims(1)))).rejects.toThrow('test: no signature');
     expect(messages()).toContain('license tokens: the signing thread could not sign');
   });
 

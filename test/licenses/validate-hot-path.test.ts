@@ -1,12 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { CLI_ACTOR } from '../../src/audit/index.js';
 import type { LicenseJwk, StartSigningWorker } from '../../src/licenses/index.js';
-import { revokeLicense, verifyLicenseToken } from '../../src/licenses/index.js';
+import { verifyLicenseToken } from '../../src/licenses/index.js';
 import { licenseByKey, licenseLookup } from '../../src/licenses/lookup.js';
-import type { SignRequest } from '../../src/licenses/signing-thread.js';
-import { buyLicense, LICENSE_RULES, licenseApi, licenseDeps } from '../helpers/license-world.js';
-import { startSourceSigningWorker } from '../helpers/signing-worker.js';
+import { buyLicense, LICENSE_RULES, licenseApi } from '../helpers/license-world.js';
 import type { World } from '../helpers/world.js';
 import { createWorld, DIALECTS, worldPerTest } from '../helpers/world.js';
 
@@ -143,40 +140,5 @@ describe('the SQLite look-up', () => {
       expect(await lookup(probe)).toEqual(await licenseByKey(world.database.db, probe));
     expect(prepared).toHaveLength(1);
     expect(prepared[0]).toMatch(/^select .* from "licenses" as "l" left join "license_activations"/);
-  });
-});
-
-describe('validations on the signing thread (SQLite, tokens on)', () => {
-  it('run whole on the thread (the look-up included), see a revocation at once, and are counted as statements', async () => {
-    const jobs: unknown[] = [];
-    const start: StartSigningWorker = () => {
-      const worker = startSourceSigningWorker();
-      const post = worker.postMessage.bind(worker);
-      worker.postMessage = (request: SignRequest) => {
-        jobs.push(...request.jobs);
-        post(request);
-      };
-      return worker;
-    };
-    const world = await createWorld('sqlite', { PRODUCT_RULES: LICENSE_RULES }, { startSigningWorker: start });
-    try {
-      const { id, key } = await buyLicense(world, 'Tiga Perangkat');
-      await licenseApi(world, 'activate', { key, fingerprint: 'A' });
-      jobs.length = 0;
-      const before = world.database.stats.queries;
-      const valid = await licenseApi(world, 'validate', { key, fingerprint: 'A' });
-      expect(valid.json()).toMatchObject({ valid: true, token: expect.stringMatching(/^ey/) });
-      // The thread got the validation itself, not a token's claims; its statement is counted.
-      expect(jobs).toEqual([expect.objectContaining({ key, fingerprint: 'A' })]);
-      expect(world.database.stats.queries - before).toBeGreaterThanOrEqual(1);
-      expect(await revokeLicense(licenseDeps(world), id, CLI_ACTOR, 'refund')).toEqual({ ok: true });
-      expect((await licenseApi(world, 'validate', { key, fingerprint: 'A' })).json()).toMatchObject({
-        valid: false,
-        code: 'LICENSE_REVOKED',
-      });
-      expect(jobs).toHaveLength(2);
-    } finally {
-      await world.close();
-    }
   });
 });
