@@ -41,7 +41,9 @@ const server = await build({
     '@zxcvbn-ts/language-common',
   ],
   // The bundled CommonJS packages call require() for Node's own modules.
-  banner: { js: "import { createRequire as __gerbangRequire } from 'node:module'; const require = __gerbangRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __gerbangRequire } from 'node:module'; const require = __gerbangRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   logLevel: 'warning',
   // Each CLI command's module is a chunk that src/cli/main.ts imports when the command runs, with the

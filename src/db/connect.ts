@@ -10,7 +10,7 @@ import type { Transact } from './group-commit.js';
 import { plainTransactions, sqliteGroupCommit } from './group-commit.js';
 import { openPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
-import { walSync, walSyncBlocking } from './wal-sync.js';
+import { fileSyncBlocking, walSync } from './wal-sync.js';
 import type { WriteSide } from './write-gate.js';
 import { WriteGate } from './write-gate.js';
 
@@ -30,7 +30,7 @@ export interface DatabaseHandle {
    * SQLite: checkpoints the WAL when another connection wrote since the last call (a worker thread
    * calls it; see walCheckpointing). Absent on PostgreSQL.
    */
-  readonly checkpointWal?: () => void;
+  readonly checkpointWal?: () => CheckpointOutcome;
   /** SQLite: how many WAL pages a commit on this connection lets pass before it checkpoints itself. */
   readonly autoCheckpointPages?: (pages: number) => void;
   /** The PostgreSQL pool's connections (GET /metrics); absent on SQLite. */
@@ -144,31 +144,60 @@ function gatedStatements(sqlite: SqliteDatabase.Database, gate: WriteGate, after
   };
 }
 
+/** What one checkpointWal() call did (tests read it). */
+export type CheckpointOutcome = 'idle' | 'beside' | 'gated';
+
+/**
+ * Past this many frames the WAL is checkpointed under the write gate (16 MiB at 4 KiB pages; a
+ * webhook writes ~50 frames).
+ */
+export const GATED_CHECKPOINT_FRAMES = 4000;
+
 /**
  * SQLite checkpoints (copies WAL pages into the database file and syncs both) inside the COMMIT that
  * takes the WAL past 1,000 pages, on the committing thread: on the server's, a stall of the event
  * loop every ~20 single webhooks (a webhook dirties ~50 pages: six tables, forty indexes). A worker
- * thread calls this instead, every fraction of a second: a PASSIVE checkpoint beside the server's
- * writes copies almost everything, then a second one under the write gate copies the few pages
- * written meanwhile, so the checkpoint completes and the next write starts the WAL from its
- * beginning (without that pause it would never complete under steady writes, and the WAL would grow).
+ * thread calls this instead, every fraction of a second, beside the server's writes:
+ *
+ * 1. a PASSIVE checkpoint copies what the WAL holds. SQLite syncs the database file only when a
+ *    pass reaches the WAL's end; a commit landing meanwhile (at 200 webhooks/s, nearly always)
+ *    leaves its ~1,000 copied pages unsynced;
+ * 2. so the file is synced here (`syncDatabaseFile`, an fdatasync), beside the server's writes;
+ * 3. a second PASSIVE pass copies the few frames committed meanwhile; when no commit lands during
+ *    it, the checkpoint is complete and the server's next write starts the WAL from its beginning.
+ *
+ * Only a WAL still past `gatedAfterFrames` after that (steady writes at saturation never leave a
+ * gap) gets a last pass under the write gate, so that the checkpoint completes and the WAL stays
+ * bounded. Its syncs then cover a few pages: before, the pass under the gate synced every page of
+ * the first pass while each webhook waited for the gate (the paced run's p99 tripled).
  */
-function walCheckpointing(sqlite: SqliteDatabase.Database, gate: WriteGate): () => void {
+export function walCheckpointing(
+  sqlite: SqliteDatabase.Database,
+  gate: WriteGate,
+  syncDatabaseFile: () => void,
+  gatedAfterFrames = GATED_CHECKPOINT_FRAMES,
+): () => CheckpointOutcome {
   let seen = -1;
+  const checkpoint = () => sqlite.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
   return () => {
     // Not inside this connection's own transaction (a timer may fire while one awaits): next time.
-    if (sqlite.inTransaction || gate.held) return;
+    if (sqlite.inTransaction || gate.held) return 'idle';
     // Changes when another connection committed: an idle database is left alone.
     const version = Number(sqlite.pragma('data_version', { simple: true }));
-    if (version === seen) return;
+    if (version === seen) return 'idle';
     seen = version;
-    sqlite.pragma('wal_checkpoint(PASSIVE)');
+    checkpoint();
+    syncDatabaseFile();
+    const [after] = checkpoint();
+    // `log`: the WAL's frames since it last started from its beginning.
+    if ((after?.log ?? 0) < gatedAfterFrames) return 'beside';
     const entered = gate.enterSync();
     try {
-      sqlite.pragma('wal_checkpoint(PASSIVE)');
+      checkpoint();
     } finally {
       if (entered) gate.leave();
     }
+    return 'gated';
   };
 }
 
@@ -239,7 +268,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
   const gate = joined ? new WriteGate(joined.buffer, joined.side, busyMs) : WriteGate.create(busyMs);
   // A worker thread's connection under FULL commits under NORMAL and syncs the WAL right after,
   // outside the gate: as durable when the statement returns, without the server waiting on its fsync.
-  const blockingSync = joined && config.synchronous === 'FULL' ? walSyncBlocking(`${config.file}-wal`) : undefined;
+  const blockingSync = joined && config.synchronous === 'FULL' ? fileSyncBlocking(`${config.file}-wal`) : undefined;
   if (blockingSync) sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite, gate, blockingSync) }),
@@ -257,6 +286,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
       },
     };
   };
+  // The checkpoints' sync of the database file (walCheckpointing), on the connection that runs them.
+  const databaseFileSync = fileSyncBlocking(config.file);
   // Under FULL the group commit syncs the WAL itself, on the thread pool (wal-sync.ts).
   const sync = config.synchronous === 'FULL' && !joined ? walSync(`${config.file}-wal`) : undefined;
   return {
@@ -264,7 +295,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
     dialect: 'sqlite',
     transact: sqliteGroupCommit(db, { ...(sync ? { walSync: sync } : {}), writeGate: gate }),
     writeGate: gate.buffer,
-    checkpointWal: walCheckpointing(sqlite, gate),
+    checkpointWal: walCheckpointing(sqlite, gate, databaseFileSync),
     autoCheckpointPages: (pages) => void sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`),
     stats,
     prepareRead,
@@ -272,6 +303,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOption
       await db.destroy();
       sync?.close();
       blockingSync?.close();
+      databaseFileSync.close();
     },
   };
 }

@@ -63,14 +63,15 @@ export function walSync(walFile: string): WalSync & { close(): void } {
 }
 
 /**
- * The same sync, blocking, for a worker thread's connection (it may block; the server's thread may
- * not): its COMMIT runs under NORMAL and this follows once the write gate is free again, so the
- * server's writes never wait for another thread's fsync.
+ * A blocking fdatasync of one file, for a worker thread (it may block; the server's thread may not).
+ * Its connection's COMMIT runs under NORMAL and this syncs the WAL once the write gate is free again,
+ * so the server's writes never wait for another thread's fsync; its checkpoints sync the database
+ * file with it before they take the gate (see walCheckpointing in connect.ts).
  */
-export function walSyncBlocking(walFile: string): (() => void) & { close(): void } {
+export function fileSyncBlocking(file: string): (() => void) & { close(): void } {
   let fd: number | null = null;
   const sync = (() => {
-    fd ??= openSync(walFile, 'r');
+    fd ??= openSync(file, 'r');
     fdatasyncSync(fd);
   }) as (() => void) & { close(): void };
   sync.close = () => {

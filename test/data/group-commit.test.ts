@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { walCheckpointing } from '../../src/db/connect.js';
 import { sqliteGroupCommit } from '../../src/db/group-commit.js';
 import type { Database } from '../../src/db/index.js';
 import { openDatabase, SERVER_SIDE, WORKER_SIDE, WriteGate } from '../../src/db/index.js';
@@ -145,6 +147,63 @@ describe('WAL checkpoints from a worker thread', () => {
       expect(inFile()).toBe(true);
     } finally {
       await worker.close();
+    }
+  });
+
+  it('a short WAL is checkpointed beside a held write gate, and the next write starts it from its beginning', async () => {
+    world = await createWorld('sqlite');
+    const { db, autoCheckpointPages, writeGate } = world.database;
+    if (!autoCheckpointPages || !writeGate || world.config.database.kind !== 'sqlite')
+      throw new Error('SQLite expected');
+    autoCheckpointPages(0);
+    for (let i = 0; i < 50; i++) await insert(db, `b${i}@example.com`);
+    // The server's side holds the gate throughout: a checkpoint that waited for it would wait its
+    // whole bound (5 s) and then report 'gated'.
+    const server = new WriteGate(writeGate, SERVER_SIDE, 0);
+    expect(server.enterSync()).toBe(true);
+    const worker = openDatabase(world.config.database, { joinWriteGate: { buffer: writeGate, side: WORKER_SIDE } });
+    try {
+      expect(worker.checkpointWal?.()).toBe('beside');
+      expect(readFileSync(world.config.database.file).includes('b49@example.com')).toBe(true);
+      server.leave();
+      await insert(db, 'after@example.com');
+      const [wal] = (await sql<{ log: number }>`pragma wal_checkpoint(PASSIVE)`.execute(worker.db)).rows;
+      expect(wal?.log).toBeLessThan(20); // the one insert's frames, not 50 inserts' and more
+    } finally {
+      server.leave();
+      await worker.close();
+    }
+  });
+
+  it('syncs the database file before it takes the write gate, and takes it only for a WAL past its bound', async () => {
+    world = await createWorld('sqlite');
+    const { db, autoCheckpointPages, writeGate } = world.database;
+    if (!autoCheckpointPages || !writeGate || world.config.database.kind !== 'sqlite')
+      throw new Error('SQLite expected');
+    const { file } = world.config.database;
+    autoCheckpointPages(0);
+    const connection = new SqliteDatabase(file);
+    const gate = new WriteGate(writeGate, WORKER_SIDE, 5000);
+    const syncs: { gateHeld: boolean; copied: boolean }[] = [];
+    const syncDatabaseFile = () =>
+      syncs.push({ gateHeld: gate.held, copied: readFileSync(file).includes('g29@example.com') });
+    try {
+      for (let i = 0; i < 30; i++) await insert(db, `g${i}@example.com`);
+      const frames = (connection.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]?.log ?? 0;
+      await insert(db, 'g-last@example.com');
+      // Bound above the WAL: no gate. Bound below it: a last pass under the gate.
+      expect(walCheckpointing(connection, gate, syncDatabaseFile, frames + 1000)()).toBe('beside');
+      await insert(db, 'g-more@example.com');
+      expect(walCheckpointing(connection, gate, syncDatabaseFile, 1)()).toBe('gated');
+      // Each time the file was synced after the first pass had copied the pages, with the gate free.
+      expect(syncs).toEqual([
+        { gateHeld: false, copied: true },
+        { gateHeld: false, copied: true },
+      ]);
+      expect(gate.held).toBe(false);
+      expect(readFileSync(file).includes('g-more@example.com')).toBe(true);
+    } finally {
+      connection.close();
     }
   });
 });
