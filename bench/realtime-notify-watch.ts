@@ -7,7 +7,8 @@ import pg from 'pg';
 /**
  * The listener, in a process of its own: the bench's event loop reads thousands of streams and its
  * delays (p99 15 ms under load) would stamp notifications late. It stamps each notification with a
- * sub-millisecond wall clock (timeOrigin + performance.now()) and prints `id time` per line.
+ * sub-millisecond wall clock (timeOrigin + performance.now()) and prints `id time` per line. The
+ * event's JSON may come from JSON.stringify or from PostgreSQL's json_build_object (`"id" : 1`).
  */
 const CHILD = `
 const pg = require('pg');
@@ -18,7 +19,7 @@ const seen = new Set();
 client.on('notification', (message) => {
   const at = clock.timeOrigin + clock.now();
   const payload = message.payload || '';
-  const match = payload.startsWith('{') ? /"id":(\\d+)/.exec(payload) : /^(\\d+):/.exec(payload);
+  const match = payload.startsWith('{') ? /"id"\\s*:\\s*(\\d+)/.exec(payload) : /^(\\d+):/.exec(payload);
   if (match && !seen.has(match[1])) { seen.add(match[1]); process.stdout.write(match[1] + ' ' + at.toFixed(3) + '\\n'); }
 });
 client.connect().then(() => client.query('listen ' + channel)).then(() => process.stdout.write('ready\\n'),
