@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { cpuShares, takeCpuSnapshot } from './cpu-usage.js';
 import type { ValidationPool } from './licenses-load.js';
 import { runSaturatedValidations } from './licenses-load.js';
-import { seedLicenses } from './licenses-seed.js';
+import { licenseServerEnv, seedLicenses } from './licenses-seed.js';
 import { summarizeLatencies } from './report.js';
 import { ServerRegistry, startServerProcess } from './server-process.js';
 
@@ -55,18 +55,7 @@ for (let round = 1; round <= rounds; round++) {
     const server = await startServerProcess(registry, {
       bin,
       dataDir,
-      env: {
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PUBLIC_URL: 'http://127.0.0.1:0',
-        LOG_LEVEL: 'warn',
-        SQLITE_SYNCHRONOUS: 'FULL',
-        LYNK_MERCHANT_KEY: 'bench-merchant-key-0123456789',
-        COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
-        LICENSE_API_MAX_PER_IP: '10000000',
-        LICENSE_TOKENS: tokens ? 'true' : 'false',
-        ...extraEnv,
-      },
+      env: { ...licenseServerEnv({ sync: 'FULL', logLevel: 'warn', tokens }), ...extraEnv },
     });
     try {
       await runSaturatedValidations(server.url, pool, { connections: 8, durationS: 2 });

@@ -14,7 +14,7 @@ import { cpuShares, takeCpuSnapshot, waitForQuietMachine } from './cpu-usage.js'
 import { formatEchoBaseline, measureEchoBaseline, ratioLine } from './echo-baseline.js';
 import type { LoadResult, ValidationPool } from './licenses-load.js';
 import { runPacedValidations, runSaturatedValidations } from './licenses-load.js';
-import { seedLicenses } from './licenses-seed.js';
+import { licenseServerEnv, seedLicenses } from './licenses-seed.js';
 import { checkLogLevel, integerFlags } from './options.js';
 import { keepAliveAgent } from './paced-load.js';
 import { machineSummary, summarizeLatencies } from './report.js';
@@ -115,20 +115,7 @@ async function measure(
   const server = await startServerProcess(registry, {
     bin,
     dataDir,
-    env: {
-      // Not production: it refuses the dev mailbox, which does the mail work in-process as in every run
-      // recorded in docs/BENCHMARKS.md (NODE_ENV changes only config validation).
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PUBLIC_URL: 'http://127.0.0.1:0',
-      LOG_LEVEL: options.logLevel,
-      SQLITE_SYNCHRONOUS: sync,
-      LYNK_MERCHANT_KEY: 'bench-merchant-key-0123456789',
-      COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
-      // All load comes from 127.0.0.1: the per-IP limit would stop it; the per-key limit stays default.
-      LICENSE_API_MAX_PER_IP: '10000000',
-      LICENSE_TOKENS: options.tokens ? 'true' : 'false',
-    },
+    env: licenseServerEnv({ sync, logLevel: options.logLevel, tokens: options.tokens }),
     ...(options.profileDir ? { cpuProfDir: options.profileDir } : {}),
   });
   const agent = keepAliveAgent();
