@@ -229,6 +229,8 @@ describe.each(DIALECTS)('public license API (%s)', (dialect) => {
     world.runtime.advance(40_000);
     const seen = await licenseApi(world, 'validate', { key, fingerprint: 'A' });
     expect(seen.json().activation.last_validated_at).toBe(new Date(world.runtime.now()).toISOString());
-    await expect.poll(lastValidated, { timeout: 5000 }).toBe(world.runtime.now());
+    // A budget, not a measure: the write goes through the touch worker thread, which on a loaded
+    // machine (the full suite on two cores) took over 5 s to start from source and commit.
+    await expect.poll(lastValidated, { timeout: 30_000 }).toBe(world.runtime.now());
   });
 });
