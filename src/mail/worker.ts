@@ -106,19 +106,18 @@ export class MailWorker {
     // another handle would wait for that transaction's connection (a deadlock).
     const brand = this.deps.brand ? await this.deps.brand() : DEFAULT_BRAND;
     for (;;) {
-      let batch: MailRow[];
+      const batch: MailRow[] = await claimDueMails(
+        this.deps.db,
+        this.deps.dialect,
+        this.deps.runtime.now(),
+        this.batchSize,
+        this.leaseMs,
+      );
       if (this.deps.transport.kind === 'dev') {
         // Nothing leaves the machine, so the batch's "sent" marks go in one commit (one fsync instead
         // of twenty under SQLITE_SYNCHRONOUS=FULL). Rendering happens between the claim and that
         // commit, outside any transaction: on SQLite the writer's lock is not held meanwhile. A crash
         // in between leaves the batch claimed; its lease runs out and the next run delivers it, once.
-        batch = await claimDueMails(
-          this.deps.db,
-          this.deps.dialect,
-          this.deps.runtime.now(),
-          this.batchSize,
-          this.leaseMs,
-        );
         const marks: Mark[] = [];
         for (const mail of batch) await this.deliver(mail, this.deps.db, brand, marks);
         if (marks.length > 0)
@@ -126,13 +125,6 @@ export class MailWorker {
             for (const mark of marks) await mark(trx);
           });
       } else {
-        batch = await claimDueMails(
-          this.deps.db,
-          this.deps.dialect,
-          this.deps.runtime.now(),
-          this.batchSize,
-          this.leaseMs,
-        );
         for (const [i, mail] of batch.entries()) {
           const outcome = await this.deliver(mail, this.deps.db, brand);
           if (outcome.kind === 'unreachable') {
