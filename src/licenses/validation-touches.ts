@@ -1,17 +1,17 @@
 import type { TouchWriter } from './touch-writer.js';
 
-/** How long validations' "last validated" times wait in memory before one UPDATE writes them. */
+/** How long validations' "last validated" times wait in memory before one batch writes them. */
 const FLUSH_DELAY_MS = 1000;
 
 /**
  * last_validated_at, written behind: the validate endpoint only notes which activations it saw
- * (at most once a minute each, see VALIDATION_TOUCH_MS), and one UPDATE per second writes them
+ * (at most once a minute each, see VALIDATION_TOUCH_MS), and one batch per second writes them
  * all. A write per validation would put a commit (on SQLite an fsync, which blocks the event loop:
  * better-sqlite3 is synchronous) on the hottest path for a column that is bookkeeping, not a
  * rule. Lost on a crash: at most the last second's times, which only make "last seen" older.
  */
 export class ValidationTouches {
-  private readonly pending = new Map<number, number>();
+  private pending = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -33,20 +33,11 @@ export class ValidationTouches {
     this.timer = null;
     await this.flushing;
     if (this.pending.size === 0) return;
-    const byTime = new Map<number, number[]>();
-    for (const [id, at] of this.pending) {
-      const ids = byTime.get(at);
-      if (ids) ids.push(id);
-      else byTime.set(at, [id]);
-    }
-    this.pending.clear();
-    this.flushing = this.write(byTime).catch(this.onError);
+    const touches = this.pending;
+    this.pending = new Map();
+    this.flushing = this.writer.write(touches).catch(this.onError);
     await this.flushing;
     this.flushing = null;
-  }
-
-  private write(byTime: Map<number, number[]>): Promise<void> {
-    return this.writer.write(byTime);
   }
 
   /** Writes what is pending, then closes the writer. */
