@@ -61,8 +61,8 @@ export interface PostgresSchema {
   drop(): Promise<void>;
 }
 
-async function createSchemaIn(databaseUrl: string, drop: boolean): Promise<PostgresSchema> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+async function createSchemaIn(databaseUrl: string, drop: boolean, prefix = ''): Promise<PostgresSchema> {
+  const schema = `t_${prefix}${randomBytes(6).toString('hex')}`;
   await adminPool(databaseUrl).query(`create schema ${schema}`);
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
@@ -75,9 +75,12 @@ async function createSchemaIn(databaseUrl: string, drop: boolean): Promise<Postg
   };
 }
 
-/** A fresh, empty schema in the shared test database, for a world that replays the migrated template. */
-export function createPostgresSchema(): Promise<PostgresSchema> {
-  return createSchemaIn(TEST_DATABASE_URL, true);
+/**
+ * A fresh, empty schema in the shared test database, for a world that replays the migrated template.
+ * `prefix` (lower-case hex) starts its name after `t_`: a run's pooled schemas (schema-pool.ts).
+ */
+export function createPostgresSchema(prefix = ''): Promise<PostgresSchema> {
+  return createSchemaIn(TEST_DATABASE_URL, true, prefix);
 }
 
 /**

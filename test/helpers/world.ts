@@ -19,15 +19,16 @@ import { linkIssuer } from '../../src/members/index.js';
 import { queueMembershipReminders } from '../../src/orders/index.js';
 import type { RealtimeBus } from '../../src/realtime/index.js';
 import { createMemoryBus } from '../../src/realtime/index.js';
+import type { PostgresSchema } from './postgres.js';
 import {
   adminPool,
   createMigrationSchema,
-  createPostgresSchema,
   createPrivateSchema,
   databaseOf,
   migrationDatabaseUrl,
   postgresAvailable,
 } from './postgres.js';
+import { createPooledSchema, noteFreshSchema, recycleSchema, takeCleanSchema } from './schema-pool.js';
 import { startSourceSigningWorker } from './signing-worker.js';
 import { startSourceTouchWorker } from './touch-worker.js';
 import { dropLater } from './world-drops.js';
@@ -88,14 +89,27 @@ export async function migrateFromTemplate(url: string): Promise<void> {
 }
 
 /** Gives the world's own fresh database the migrated template's contents (then migrating finds nothing to do). */
-async function copyTemplateInto(config: Config, pgSchema: { url: string } | null): Promise<void> {
+async function copyTemplateInto(config: Config, pgSchema: WorldSchema | null): Promise<void> {
   const database = config.database;
   if (database.kind === 'sqlite' && !existsSync(database.file)) {
     mkdirSync(dirname(database.file), { recursive: true });
     copySqliteTemplate(await worldTemplates(), database.file);
   }
-  if (pgSchema && database.kind === 'postgres' && database.url === pgSchema.url)
+  if (pgSchema && !pgSchema.migrated && database.kind === 'postgres' && database.url === pgSchema.url) {
     await migrateFromTemplate(pgSchema.url);
+    if (pgSchema.pooled) await noteFreshSchema(pgSchema);
+  }
+}
+
+/** A world's PostgreSQL schema: `pooled` ones go back to the pool when closed, `migrated` ones came from it. */
+type WorldSchema = PostgresSchema & { pooled: boolean; migrated: boolean };
+
+async function worldSchema(options: WorldOptions): Promise<WorldSchema> {
+  if (options.dropsTables) return { ...(await createPrivateSchema()), pooled: false, migrated: false };
+  if (options.runsMigrator) return { ...(await createMigrationSchema()), pooled: false, migrated: false };
+  const clean = takeCleanSchema();
+  if (clean) return { ...clean, pooled: true, migrated: true };
+  return { ...(await createPooledSchema()), pooled: true, migrated: false };
 }
 
 export interface World {
@@ -132,14 +146,7 @@ export async function createWorld(
   options: WorldOptions = {},
 ): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gerbang-test-'));
-  const pgSchema =
-    dialect !== 'postgres'
-      ? null
-      : options.dropsTables
-        ? await createPrivateSchema()
-        : options.runsMigrator
-          ? await createMigrationSchema()
-          : await createPostgresSchema();
+  const pgSchema = dialect !== 'postgres' ? null : await worldSchema(options);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -189,7 +196,8 @@ export async function createWorld(
     async close() {
       await app.close();
       await database.close();
-      if (pgSchema) dropLater(pgSchema.drop);
+      if (pgSchema?.pooled) dropLater(() => recycleSchema(pgSchema));
+      else if (pgSchema) dropLater(pgSchema.drop);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
