@@ -93,6 +93,10 @@ export function describeCrashSafety(dialect: Dialect): void {
           MAIL_RETRY_BASE_SECONDS: '1',
           MAIL_POLL_INTERVAL_MS: '500',
           MAIL_LEASE_SECONDS: '20',
+          // Each restart opens its PostgreSQL connections at once while the suite's other files load
+          // both cores: one took over the default 2.5 s to be accepted (a 503 and an error line,
+          // not a lost delivery). This test is about what survives a kill, not about latency.
+          DATABASE_STATEMENT_TIMEOUT_MS: '15000',
         };
         const loaded = loadConfig({ ...workspace.env, ...env }, workspace.dir);
         if (!loaded.ok) throw new Error(loaded.errors.join('; '));
