@@ -7,6 +7,7 @@ import { migrateToLatest, openDatabase } from '../src/db/index.js';
 import type { LicenseActivationsTable, LicensesTable } from '../src/db/schema.js';
 import { fingerprintHash } from '../src/licenses/fingerprints.js';
 import { newLicenseKey } from '../src/licenses/index.js';
+import { benchServerEnv } from './server-process.js';
 
 /**
  * The licenses the bench validates: `count` licenses of one product, each activated on one device
@@ -96,20 +97,12 @@ export async function seedLicenses(
 }
 
 /**
- * The server's environment in every license bench run. Not production: that refuses the dev
- * mailbox, which does the mail work in-process as in every run recorded in docs/BENCHMARKS.md
- * (NODE_ENV changes only config validation). All load comes from 127.0.0.1: the per-IP limit would
- * stop it; the per-key limit stays default.
+ * The server's environment in every license bench run (benchServerEnv and more). All load comes from
+ * 127.0.0.1: the per-IP limit would stop it; the per-key limit stays default.
  */
 export function licenseServerEnv(options: { sync: string; logLevel: string; tokens: boolean }): Record<string, string> {
   return {
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PUBLIC_URL: 'http://127.0.0.1:0',
-    LOG_LEVEL: options.logLevel,
-    SQLITE_SYNCHRONOUS: options.sync,
-    LYNK_MERCHANT_KEY: 'bench-merchant-key-0123456789',
-    COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
+    ...benchServerEnv(options),
     LICENSE_API_MAX_PER_IP: '10000000',
     LICENSE_TOKENS: options.tokens ? 'true' : 'false',
   };

@@ -28,7 +28,13 @@ import { formatRealtimeRun, realtimeTargets } from './realtime-report.js';
 import { runLimited, StreamFleet } from './realtime-streams.js';
 import { checkDeliveries, runTakeovers } from './realtime-takeovers.js';
 import type { ServerProcess } from './server-process.js';
-import { ServerRegistry, snapshotLauncher, startServerProcess, writeHeapSnapshot } from './server-process.js';
+import {
+  benchServerEnv,
+  ServerRegistry,
+  snapshotLauncher,
+  startServerProcess,
+  writeHeapSnapshot,
+} from './server-process.js';
 
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 // Percent of one core other processes may use before the run starts (as bench:webhooks).
@@ -40,17 +46,8 @@ const STREAM_COUNT_TIMEOUT_MS = 30_000;
 
 function serverEnvironment(options: RealtimeOptions, databaseUrl: string | null) {
   return {
-    // Not production: it refuses the dev mailbox, which does the mail work in-process as in every run
-    // recorded in docs/BENCHMARKS.md (NODE_ENV changes only config validation).
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    // Port 0 in PUBLIC_URL too: the server then puts the real port in links (http: plain cookie names).
-    PUBLIC_URL: 'http://127.0.0.1:0',
-    LOG_LEVEL: options.logLevel,
-    SQLITE_SYNCHRONOUS: options.sync,
+    ...benchServerEnv(options),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    LYNK_MERCHANT_KEY: 'bench-merchant-key-0123456789',
-    COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
     METRICS_TOKEN,
     REALTIME_HEARTBEAT_SECONDS: String(options.heartbeatS),
     // Every takeover comes from 127.0.0.1: the per-IP limit must not count them out (100,000 is

@@ -23,6 +23,27 @@ import { fileURLToPath } from 'node:url';
  * bench prepared one (seeded data).
  */
 
+/** The Lynk merchant key every bench server is started with (benches sign their webhooks with it). */
+export const BENCH_MERCHANT_KEY = 'bench-merchant-key-0123456789';
+
+/**
+ * What every bench server's environment starts with. Not production: that refuses the dev mailbox,
+ * which does the mail work in-process as in every run recorded in docs/BENCHMARKS.md (NODE_ENV
+ * changes only config validation). Port 0 in PUBLIC_URL too: the server then puts its real port in
+ * the links it makes (http: plain cookie names).
+ */
+export function benchServerEnv(options: { sync: string; logLevel: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: 'http://127.0.0.1:0',
+    LOG_LEVEL: options.logLevel,
+    SQLITE_SYNCHRONOUS: options.sync,
+    LYNK_MERCHANT_KEY: BENCH_MERCHANT_KEY,
+    COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
+  };
+}
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 20_000;

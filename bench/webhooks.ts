@@ -21,9 +21,8 @@ import { buildPaymentPool, DeliveryLedger } from './payment-pool.js';
 import type { ScenarioRow } from './report.js';
 import { formatRun, formatTable, formatVerdict, machineSummary, summarizeLatencies, TABLE_LEGEND } from './report.js';
 import type { ServerRegistry } from './server-process.js';
-import { benchServers, startServerProcess } from './server-process.js';
+import { BENCH_MERCHANT_KEY, benchServerEnv, benchServers, startServerProcess } from './server-process.js';
 
-const MERCHANT_KEY = 'bench-merchant-key-0123456789';
 // Percent of one core that other processes may use while the bench is idle before a run starts.
 const QUIET_BUSY_PCT = 15;
 
@@ -51,18 +50,7 @@ async function measure(ctx: RunContext, sync: 'FULL' | 'NORMAL', load: Load): Pr
   }
   const server = await startServerProcess(ctx.registry, {
     bin: ctx.bin,
-    env: {
-      // Not production: it refuses the dev mailbox, which does the mail work in-process as in every run
-      // recorded in docs/BENCHMARKS.md (NODE_ENV changes only config validation).
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      // Port 0 in PUBLIC_URL too: the server puts the real port in the links it mails.
-      PUBLIC_URL: 'http://127.0.0.1:0',
-      LOG_LEVEL: options.logLevel,
-      SQLITE_SYNCHRONOUS: sync,
-      LYNK_MERCHANT_KEY: MERCHANT_KEY,
-      COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdef0123456789',
-    },
+    env: benchServerEnv({ sync, logLevel: options.logLevel }),
     ...(ctx.profileDir ? { cpuProfDir: ctx.profileDir } : {}),
   });
   const agent = keepAliveAgent();
@@ -177,7 +165,7 @@ async function main(): Promise<number> {
 
   console.log(machineSummary());
   const started = performance.now();
-  const pool = buildPaymentPool(options.pool, MERCHANT_KEY);
+  const pool = buildPaymentPool(options.pool, BENCH_MERCHANT_KEY);
   console.log(`Pre-signed ${pool.size} distinct payments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const profileDir = options.cpuProf ? mkdtempSync(join(tmpdir(), 'gerbang-bench-prof-')) : null;
   const ctx: RunContext = { options, bin: launcher.bin, pool, registry, profileDir };

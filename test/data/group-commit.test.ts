@@ -130,13 +130,18 @@ describe('WAL checkpoints from a worker thread', () => {
     await world?.close();
   });
 
-  it("copy every page the server's connection wrote into the database file", async () => {
+  /** A SQLite world whose server connection never checkpoints by itself, as the server's once the mail thread runs. */
+  async function worldWithoutAutoCheckpoint() {
     world = await createWorld('sqlite');
     const { db, autoCheckpointPages, writeGate } = world.database;
-    if (!autoCheckpointPages || !writeGate || world.config.database.kind !== 'sqlite')
-      throw new Error('SQLite expected');
-    const { file } = world.config.database;
-    autoCheckpointPages(0); // as the server does once the mail thread runs
+    const database = world.config.database;
+    if (!autoCheckpointPages || !writeGate || database.kind !== 'sqlite') throw new Error('SQLite expected');
+    autoCheckpointPages(0);
+    return { db, writeGate, file: database.file };
+  }
+
+  it("copy every page the server's connection wrote into the database file", async () => {
+    const { db, writeGate, file } = await worldWithoutAutoCheckpoint();
     for (let i = 0; i < 50; i++) await insert(db, `w${i}@example.com`);
     const worker = openDatabase(world.config.database, { joinWriteGate: { buffer: writeGate, side: WORKER_SIDE } });
     // The rows are in the WAL only, until a checkpoint copies their pages into the database file.
@@ -151,11 +156,7 @@ describe('WAL checkpoints from a worker thread', () => {
   });
 
   it('a short WAL is checkpointed beside a held write gate, and the next write starts it from its beginning', async () => {
-    world = await createWorld('sqlite');
-    const { db, autoCheckpointPages, writeGate } = world.database;
-    if (!autoCheckpointPages || !writeGate || world.config.database.kind !== 'sqlite')
-      throw new Error('SQLite expected');
-    autoCheckpointPages(0);
+    const { db, writeGate, file } = await worldWithoutAutoCheckpoint();
     for (let i = 0; i < 50; i++) await insert(db, `b${i}@example.com`);
     // The server's side holds the gate throughout: a checkpoint that waited for it would wait its
     // whole bound (5 s) and then report 'gated'.
@@ -164,7 +165,7 @@ describe('WAL checkpoints from a worker thread', () => {
     const worker = openDatabase(world.config.database, { joinWriteGate: { buffer: writeGate, side: WORKER_SIDE } });
     try {
       expect(worker.checkpointWal?.()).toBe('beside');
-      expect(readFileSync(world.config.database.file).includes('b49@example.com')).toBe(true);
+      expect(readFileSync(file).includes('b49@example.com')).toBe(true);
       server.leave();
       await insert(db, 'after@example.com');
       const [wal] = (await sql<{ log: number }>`pragma wal_checkpoint(PASSIVE)`.execute(worker.db)).rows;
@@ -176,12 +177,7 @@ describe('WAL checkpoints from a worker thread', () => {
   });
 
   it('syncs the database file before it takes the write gate, and takes it only for a WAL past its bound', async () => {
-    world = await createWorld('sqlite');
-    const { db, autoCheckpointPages, writeGate } = world.database;
-    if (!autoCheckpointPages || !writeGate || world.config.database.kind !== 'sqlite')
-      throw new Error('SQLite expected');
-    const { file } = world.config.database;
-    autoCheckpointPages(0);
+    const { db, writeGate, file } = await worldWithoutAutoCheckpoint();
     const connection = new SqliteDatabase(file);
     const gate = new WriteGate(writeGate, WORKER_SIDE, 5000);
     const syncs: { gateHeld: boolean; copied: boolean }[] = [];
