@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import type { PostgresSchema } from './postgres.js';
 import { adminPool, createPostgresSchema, databaseOf, TEST_DATABASE_URL } from './postgres.js';
+import { runInSchema } from './world-template.js';
 
 /**
  * PostgreSQL worlds' schemas, used again instead of dropped. Replaying the migrated template into a
@@ -21,14 +22,9 @@ import { adminPool, createPostgresSchema, databaseOf, TEST_DATABASE_URL } from '
 /** At most this many clean schemas wait per test process; the rest are dropped. */
 const POOL_MAX = 4;
 
-interface Shape {
-  /** The script that empties a used schema: SCHEMA_NAME stands for its name. */
-  cleanScript: string;
-}
-
-const SCHEMA_NAME = '__schema__';
 const pool: PostgresSchema[] = [];
-let shape: Promise<Shape | null> | undefined;
+/** The script that empties a used schema (run with its search_path), learnt once per process; null: no pooling. */
+let cleanScript: Promise<string | null> | undefined;
 /** Each pooled schema's token (tokenQuery) as the template made it. */
 const tokens = new Map<string, string>();
 
@@ -73,10 +69,10 @@ async function catalogToken(schema: PostgresSchema): Promise<string> {
 }
 
 /**
- * Learns, from a schema just replayed from the template, what a clean one looks like and how to
- * empty one; null (no pooling) when the template itself holds rows or used sequences.
+ * Learns, from a schema just replayed from the template, the script that empties a used one; null
+ * (no pooling) when the template itself holds rows or used sequences.
  */
-async function learnShape(fresh: PostgresSchema): Promise<Shape | null> {
+async function learnCleanScript(fresh: PostgresSchema): Promise<string | null> {
   const admin = adminPool(databaseOf(fresh.url));
   const { rows: tables } = await admin.query<{ name: string }>(
     `select relname as name from pg_class where relnamespace = $1::regnamespace and relkind = 'r'
@@ -91,17 +87,13 @@ async function learnShape(fresh: PostgresSchema): Promise<Shape | null> {
   const counts = tables.map((t) => `(select count(*) from ${fresh.schema}.${t.name})`).join(' + ');
   const { rows } = await admin.query<{ n: string }>(`select ${counts || '0'} as n`);
   if (Number(rows[0]?.n) !== 0) return null;
-  const cleanScript = [
-    'begin',
-    `set local search_path to ${SCHEMA_NAME}`,
+  return [
     // Foreign keys are not checked while every table is emptied (superuser only; otherwise the
     // script fails and the schema is dropped as before).
     'set local session_replication_role = replica',
     ...tables.map((t) => `delete from ${t.name}`),
     ...sequences.map((s) => `select setval('${s.name}', 1, false)`),
-    'commit',
   ].join('; ');
-  return { cleanScript };
 }
 
 /**
@@ -110,8 +102,8 @@ async function learnShape(fresh: PostgresSchema): Promise<Shape | null> {
  */
 export async function noteFreshSchema(fresh: PostgresSchema): Promise<void> {
   if (runId() === null) return;
-  shape ??= learnShape(fresh).catch(() => null);
-  if (await shape) tokens.set(fresh.schema, await catalogToken(fresh));
+  cleanScript ??= learnCleanScript(fresh).catch(() => null);
+  if (await cleanScript) tokens.set(fresh.schema, await catalogToken(fresh));
 }
 
 /** A clean, migrated schema from the pool, or null (then make one with createPooledSchema and replay the template). */
@@ -130,18 +122,15 @@ export function createPooledSchema(): Promise<PostgresSchema> {
  * otherwise (or when the pool is full, or outside a run) drops it.
  */
 export async function recycleSchema(schema: PostgresSchema): Promise<void> {
-  const known = runId() !== null && pool.length < POOL_MAX ? await shape : null;
+  const script = runId() !== null && pool.length < POOL_MAX ? await cleanScript : null;
   const token = tokens.get(schema.schema);
-  if (known && token && (await catalogToken(schema)) === token) {
-    const client = await adminPool(databaseOf(schema.url)).connect();
+  if (script && token && (await catalogToken(schema)) === token) {
     try {
-      await client.query(known.cleanScript.replace(SCHEMA_NAME, schema.schema));
-      client.release();
+      await runInSchema(script, adminPool(databaseOf(schema.url)), schema.schema);
       pool.push(schema);
       return;
     } catch {
-      // The failed script left its transaction open: this connection must not serve anyone else.
-      client.release(true);
+      // Not emptied (no superuser, say): dropped below instead.
     }
   }
   tokens.delete(schema.schema);

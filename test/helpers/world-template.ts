@@ -51,10 +51,15 @@ export function copySqliteTemplate(templates: WorldTemplates, file: string): voi
 }
 
 /** Migrates the empty schema `schema` by replaying the recorded script: one round trip, all or nothing. */
-export async function replayPostgresTemplate(script: string, admin: pg.Pool, schema: string): Promise<void> {
+export function replayPostgresTemplate(script: string, admin: pg.Pool, schema: string): Promise<void> {
+  return runInSchema(script.replaceAll(SCHEMA_TOKEN, schema), admin, schema);
+}
+
+/** Runs `script` with `search_path` set to `schema`, in one transaction and one round trip: all or nothing. */
+export async function runInSchema(script: string, admin: pg.Pool, schema: string): Promise<void> {
   const client = await admin.connect();
   try {
-    await client.query(`begin; set local search_path to ${schema}; ${script.replaceAll(SCHEMA_TOKEN, schema)}; commit`);
+    await client.query(`begin; set local search_path to ${schema}; ${script}; commit`);
     client.release();
   } catch (error) {
     // The failed statement left the transaction open: this connection must not serve anyone else.
