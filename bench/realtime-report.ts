@@ -141,6 +141,9 @@ export interface TargetVerdict {
   pass: boolean;
 }
 
+/** The stream count the memory target is set at (one instance, this machine's descriptor ceiling). */
+const MEMORY_TARGET_STREAMS = 19_500;
+
 /** The targets of docs/BENCHMARKS.md for this run's shape, each with its verdict. */
 export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>): TargetVerdict[] {
   const t = run.takeovers;
@@ -165,7 +168,10 @@ export function realtimeTargets(run: Omit<RealtimeRun, 'targets' | 'targetMet'>)
   const probe = run.responsiveness;
   if (probe.duringTick.count > 0 && probe.otherwise.count > 0)
     add('GET /healthz p99 overlapping a heartbeat ÷ the others', probe.duringTick.p99 / probe.otherwise.p99, 2, '×');
-  add('RSS per stream', run.memory.rssPerStreamBytes / 1024, 8, ' KiB');
+  // The memory target is one instance's at the descriptor ceiling (`--streams 19500`): with fewer
+  // streams, or several servers' fixed memory shared among them, the figure is printed, not judged.
+  if (run.settings.instances === 1 && run.settings.streams >= MEMORY_TARGET_STREAMS)
+    add('RSS per stream', run.memory.rssPerStreamBytes / 1024, 8, ' KiB');
   out.push({
     name: 'every takeover once, on its own stream',
     value: t.check.ok ? 'yes' : 'no',
@@ -213,7 +219,7 @@ export function formatRealtimeRun(run: RealtimeRun): string {
     'Server memory:',
     `  before streams  RSS ${mib(memory.before.rssBytes)}, heap used ${mib(memory.before.heapUsedBytes)}`,
     `  with streams    RSS ${mib(memory.after.rssBytes)}, heap used ${mib(memory.after.heapUsedBytes)}`,
-    `  per stream      RSS ${(memory.rssPerStreamBytes / 1024).toFixed(1)} KiB, heap ${(memory.heapPerStreamBytes / 1024).toFixed(1)} KiB`,
+    `  per stream      RSS ${(memory.rssPerStreamBytes / 1024).toFixed(1)} KiB, heap ${(memory.heapPerStreamBytes / 1024).toFixed(1)} KiB${settings.instances === 1 && settings.streams >= MEMORY_TARGET_STREAMS ? '' : ` (the ≤ 8 KiB target is judged on one instance at ${MEMORY_TARGET_STREAMS} streams: --streams ${MEMORY_TARGET_STREAMS})`}`,
     '',
     `Server responsiveness with ${settings.streams} streams (GET /healthz, ${run.responsiveness.requests} requests):`,
     row('a tick ≤ 5 ms before the answer', run.responsiveness.duringTick),

@@ -37,6 +37,7 @@ import type { LicenseDeps, StartSigningWorker, StartTouchWorker } from './licens
 import { DeviceTokens, LicenseTokenSigner, licenseApiRoutes } from './licenses/index.js';
 import { createLogger, redactUrl } from './logger.js';
 import { accountRoutes, memberAreaRoutes, memberRoutes, transferResetRoutes } from './member-area/index.js';
+import { passwordHashing } from './members/index.js';
 import { createMetrics, metricsRoutes } from './metrics.js';
 import { openBuyerAccount } from './orders/index.js';
 import { hesdaSettings, ppobAdminRoutes, ppobMemberRoutes } from './ppob/index.js';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     previousKeyUse,
     realtimeListening: deps.realtimeListening,
     now: () => runtime.now(),
+    passwordHashing,
   });
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request, reply);

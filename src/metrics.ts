@@ -28,6 +28,8 @@ export interface MetricsSources {
   realtimeListening?: (() => boolean) | undefined;
   /** The clock the outbox's times were written with. */
   now: () => number;
+  /** argon2 computations running and waiting for a turn (src/members/hash-slots.ts). */
+  passwordHashing: { readonly active: number; readonly waiting: number };
 }
 
 /** Seconds: an HTML page or a webhook takes milliseconds; a PPOB order up to HESDA_TIMEOUT_SECONDS. */
@@ -111,6 +113,13 @@ export function createMetrics(sources: MetricsSources): Metrics {
     gauge('gerbang_db_pool_waiting', 'Requests waiting for a PostgreSQL pool connection.', () => pool().waiting);
     gauge('gerbang_db_pool_max', 'DATABASE_POOL_SIZE.', () => pool().max);
   }
+  const hashing = sources.passwordHashing;
+  gauge('gerbang_password_hashes_active', 'Password hashes (argon2) computing now.', () => hashing.active);
+  gauge(
+    'gerbang_password_hashes_waiting',
+    'Password hashes (logins, new passwords) waiting for a turn.',
+    () => hashing.waiting,
+  );
   gauge('nodejs_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed);
 
   const outbox = new Gauge({

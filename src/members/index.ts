@@ -39,6 +39,7 @@ export {
   hashPassword,
   MIN_PASSWORD_LENGTH,
   NO_PASSWORD,
+  passwordHashing,
   randomPassword,
   verifyPassword,
 } from './passwords.js';

@@ -1,16 +1,21 @@
 import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { hashSlotCount, Slots } from './hash-slots.js';
 
 /**
  * argon2id with the OWASP-recommended minimum (m=19 MiB, t=2, p=1; OWASP Password Storage Cheat
- * Sheet). Hashing runs on libuv's thread pool, so it never blocks the event loop.
+ * Sheet). Hashing runs on libuv's thread pool, so it never blocks the event loop, and takes turns
+ * (hash-slots.ts), so it never takes every core either.
  */
 const ARGON2ID = 2; // Algorithm.Argon2id (a const enum, which isolated modules cannot read)
 const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
+/** The process's argon2 computations, hashing and verifying alike (read by /metrics). */
+export const passwordHashing = new Slots(hashSlotCount());
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return passwordHashing.run(() => hash(password, ARGON2_OPTIONS));
 }
 
 export interface PasswordCheck {
@@ -27,7 +32,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
   }
   if (stored.startsWith('$argon2')) {
     try {
-      return { ok: await verify(stored, password), needsRehash: false };
+      return { ok: await passwordHashing.run(() => verify(stored, password)), needsRehash: false };
     } catch {
       return { ok: false, needsRehash: false };
     }
