@@ -84,6 +84,8 @@ export const errorTable = {
   SHUTTING_DOWN: { status: 503, message: 'Server sedang dimulai ulang. Coba kirim ulang sebentar lagi.' },
   // This instance holds as many event streams as its descriptors allow (REALTIME_FD_HEADROOM).
   STREAMS_FULL: { status: 503, message: 'Server sedang penuh. Halaman akan tersambung lagi otomatis.' },
+  // Too many logins waiting for a password hash on this instance (src/members/hash-slots.ts).
+  SERVER_BUSY: { status: 503, message: 'Server sedang sibuk melayani banyak login. Coba masuk lagi sebentar lagi.' },
   PPOB_MEMBER_NOT_FOUND: { status: 422, message: 'Tidak ada member dengan email itu.' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'Idempotency key ini sudah dipakai untuk pesanan lain.' },
   PPOB_ORDER_REJECTED: { status: 422, message: 'Hesda menolak pesanan.' },

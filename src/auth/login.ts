@@ -13,6 +13,7 @@ import {
   hashPassword,
   issueOneTimeToken,
   NO_PASSWORD,
+  passwordHashing,
   requirePasswordChange,
   revokeMemberLinks,
   setMemberPassword,
@@ -79,8 +80,13 @@ export type LoginResult =
   /** EMAIL_NOT_PROVEN: the right password of an account whose mailbox was never proven (phone-number password). */
   | Failure<'INVALID_CREDENTIALS' | 'ACCOUNT_DISABLED' | 'EMAIL_NOT_PROVEN' | 'TAKEOVER_EXPIRED'>
   | Failure<'RATE_LIMITED', { retryAfterMs: number }>
+  /** Too many logins already waiting for a password hash (a flood): nothing was checked or counted. */
+  | Failure<'SERVER_BUSY', { retryAfterMs: number }>
   /** Past the member's takeover limit: "keep here" is refused until `retryAt` (or a reset by the seller). */
   | Failure<'TAKEOVER_LIMITED', { retryAt: number; limit: number; windowMs: number }>;
+
+/** When a login refused for a full hashing queue may try again. */
+const BUSY_RETRY_MS = 2000;
 
 /** How long the "Tetap gunakan di sini" button stays valid after the conflict was shown. */
 export const TAKEOVER_TTL_MS = 5 * 60_000; // 5 minutes
@@ -139,7 +145,14 @@ export async function loginWithPassword(
   const member = await findMemberByEmail(db, email);
   // An account without a password (a buyer who signs in with links) costs the same decoy hash.
   const stored = member && member.password_hash !== NO_PASSWORD ? member.password_hash : await decoyHash();
-  const check = await verifyPassword(stored, input.password);
+  const check = await verifyPassword(stored, input.password, 'login');
+  if (check === 'busy') {
+    // Not an attempt: the password was never checked, so neither limit counts it.
+    await refundRateLimit(db, ipLimit(settings, ctx.ip).key);
+    await refundRateLimit(db, accountLimit(settings, email).key);
+    deps.log.warn({ ip: ctx.ip, waiting: passwordHashing.waiting }, 'login refused: password hashing busy');
+    return { ok: false, code: 'SERVER_BUSY', retryAfterMs: BUSY_RETRY_MS };
+  }
   if (!member || stored !== member.password_hash || !check.ok) {
     deps.log.info({ ip: ctx.ip, known: Boolean(member) }, 'login failed');
     return { ok: false, code: 'INVALID_CREDENTIALS' };

@@ -129,6 +129,10 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
           view,
         );
       }
+      case 'SERVER_BUSY': {
+        reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+        return fail(request, reply, 'SERVER_BUSY', undefined, view);
+      }
       case 'TAKEOVER_LIMITED': {
         reply.header('retry-after', String(Math.max(1, Math.ceil((result.retryAt - auth.runtime.now()) / 1000))));
         return fail(request, reply, 'TAKEOVER_LIMITED', takeoverLimitedText(result, config, auth.settings), view);

@@ -38,7 +38,14 @@ export class Slots {
     return this.queue.length;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` in a slot, waiting for one while all are taken. With `maxWaiting`, a task that would
+   * join a queue that long already is not run and null comes back (the caller answers "busy").
+   */
+  async run<T>(task: () => Promise<T>): Promise<T>;
+  async run<T>(task: () => Promise<T>, maxWaiting: number): Promise<T | null>;
+  async run<T>(task: () => Promise<T>, maxWaiting = Number.POSITIVE_INFINITY): Promise<T | null> {
+    if (this.running >= this.size && this.queue.length >= maxWaiting) return null;
     if (this.running < this.size) this.running += 1;
     // The slot is handed over by the task that frees it, so `running` never drops between the two.
     else await new Promise<void>((resolve) => this.queue.push(resolve));

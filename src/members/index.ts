@@ -37,6 +37,7 @@ export {
 export {
   checkNewPassword,
   hashPassword,
+  LOGIN_HASH_QUEUE_PER_SLOT,
   MIN_PASSWORD_LENGTH,
   NO_PASSWORD,
   passwordHashing,

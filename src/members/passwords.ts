@@ -14,6 +14,14 @@ const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, p
 /** The process's argon2 computations, hashing and verifying alike (read by /metrics). */
 export const passwordHashing = new Slots(hashSlotCount());
 
+/**
+ * Logins waiting for a hash beyond this many per slot are answered "busy" at once: at tens of
+ * milliseconds per hash, a queue this long is already a second or more of waiting, and a login
+ * flood must not grow it without end. Everything else that hashes (new passwords, a payment's new
+ * member) waits its turn whatever the queue.
+ */
+export const LOGIN_HASH_QUEUE_PER_SLOT = 32;
+
 export function hashPassword(password: string): Promise<string> {
   return passwordHashing.run(() => hash(password, ARGON2_OPTIONS));
 }
@@ -24,7 +32,14 @@ export interface PasswordCheck {
   needsRehash: boolean;
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<PasswordCheck> {
+export function verifyPassword(stored: string, password: string): Promise<PasswordCheck>;
+/** A login's check: 'busy' instead of joining a queue of logins already LOGIN_HASH_QUEUE_PER_SLOT deep per slot. */
+export function verifyPassword(stored: string, password: string, login: 'login'): Promise<PasswordCheck | 'busy'>;
+export async function verifyPassword(
+  stored: string,
+  password: string,
+  login?: 'login',
+): Promise<PasswordCheck | 'busy'> {
   if (/^\$2[aby]\$/.test(stored)) {
     // PHP's password_hash() writes $2y$; bcryptjs reads it like $2a$/$2b$.
     const ok = await bcrypt.compare(password, stored.replace(/^\$2y\$/, '$2b$'));
@@ -32,7 +47,11 @@ export async function verifyPassword(stored: string, password: string): Promise<
   }
   if (stored.startsWith('$argon2')) {
     try {
-      return { ok: await passwordHashing.run(() => verify(stored, password)), needsRehash: false };
+      const check = () => verify(stored, password);
+      const ok = login
+        ? await passwordHashing.run(check, passwordHashing.size * LOGIN_HASH_QUEUE_PER_SLOT)
+        : await passwordHashing.run(check);
+      return ok === null ? 'busy' : { ok, needsRehash: false };
     } catch {
       return { ok: false, needsRehash: false };
     }

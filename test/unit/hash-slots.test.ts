@@ -54,6 +54,27 @@ describe('password hashing takes turns (hash-slots)', () => {
     expect([slots.active, slots.waiting]).toEqual([0, 0]);
   });
 
+  it('with a queue bound, a task that would join a full queue is not run and gets null', async () => {
+    const slots = new Slots(1);
+    const first = gate<string>();
+    const held = slots.run(() => first.promise, 1);
+    let ran = 0;
+    const queued = slots.run(async () => {
+      ran += 1;
+      return 'queued';
+    }, 1);
+    expect([slots.active, slots.waiting]).toEqual([1, 1]);
+    expect(await slots.run(async () => 'refused', 1)).toBeNull();
+    // Without a bound a task still waits its turn.
+    const patient = slots.run(async () => 'patient');
+    expect(slots.waiting).toBe(2);
+    first.open('first');
+    expect(await Promise.all([held, queued, patient])).toEqual(['first', 'queued', 'patient']);
+    expect(ran).toBe(1);
+    // A free slot runs the task whatever the bound.
+    expect(await slots.run(async () => 'free', 0)).toBe('free');
+  });
+
   it('refuses a size that would never run anything', () => {
     expect(() => new Slots(0)).toThrow();
     expect(() => new Slots(1.5)).toThrow();
