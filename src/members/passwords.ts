@@ -22,8 +22,13 @@ export const passwordHashing = new Slots(hashSlotCount());
  */
 export const LOGIN_HASH_QUEUE_PER_SLOT = 32;
 
-export function hashPassword(password: string): Promise<string> {
-  return passwordHashing.run(() => hash(password, ARGON2_OPTIONS));
+/**
+ * `ahead`: inside a database transaction (which every other write waits for), the hash goes before
+ * the logins waiting their turn.
+ */
+export function hashPassword(password: string, options: { ahead?: boolean } = {}): Promise<string> {
+  const task = () => hash(password, ARGON2_OPTIONS);
+  return options.ahead ? passwordHashing.run(task, 'ahead') : passwordHashing.run(task);
 }
 
 export interface PasswordCheck {

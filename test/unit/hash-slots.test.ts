@@ -75,6 +75,22 @@ describe('password hashing takes turns (hash-slots)', () => {
     expect(await slots.run(async () => 'free', 0)).toBe('free');
   });
 
+  it("'ahead' puts a task before those already waiting", async () => {
+    const slots = new Slots(1);
+    const first = gate<void>();
+    const order: string[] = [];
+    const runs = [
+      slots.run(() => first.promise),
+      slots.run(async () => void order.push('login 1')),
+      slots.run(async () => void order.push('login 2')),
+      slots.run(async () => void order.push('in a transaction'), 'ahead'),
+    ];
+    expect(slots.waiting).toBe(3);
+    first.open();
+    await Promise.all(runs);
+    expect(order).toEqual(['in a transaction', 'login 1', 'login 2']);
+  });
+
   it('refuses a size that would never run anything', () => {
     expect(() => new Slots(0)).toThrow();
     expect(() => new Slots(1.5)).toThrow();

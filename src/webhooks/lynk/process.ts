@@ -205,8 +205,10 @@ export async function applyLynkPlan(trx: Kysely<Database>, deps: LynkDeps, plan:
 
   if (plan.member) {
     // The plan hashed no password when the buyer was a member already; only a member removed since
-    // then needs one here (inside the transaction, so it is the rare case).
-    const passwordHash = plan.member.passwordHash ?? (() => hashPassword(randomPassword(deps.runtime.randomBytes)));
+    // then needs one here (inside the transaction, so it is the rare case, and it goes before any
+    // logins waiting for a hash: every other write waits for this transaction).
+    const passwordHash =
+      plan.member.passwordHash ?? (() => hashPassword(randomPassword(deps.runtime.randomBytes), { ahead: true }));
     const { member, created } = await createMemberIfAbsent(
       trx,
       {
