@@ -25,7 +25,7 @@ import { isoTime, queueWebhookEvents } from '../webhooks-out/index.js';
 import { memberTakeoverLimits, recordDeviceEvent, takeoverAllowance } from './device-events.js';
 import type { DeviceClaim } from './devices.js';
 import { deviceIdForToken, resolveDevice } from './devices.js';
-import type { RateLimit } from './rate-limit.js';
+import type { CountedAttempt, RateLimit } from './rate-limit.js';
 import { clearRateLimit, consumeRateLimit, refundRateLimit } from './rate-limit.js';
 import type { AuthSettings, LiveDevice } from './sessions.js';
 import { createSession, deviceHeldByAnother, liveDevices, revokeDeviceSessions, revokeSession } from './sessions.js';
@@ -123,9 +123,11 @@ export async function loginWithPassword(
   const now = runtime.now();
   // Counted before the slow hash, so parallel guesses cannot all slip under the limit; a success
   // clears the account's count, so the account limit effectively counts failures.
+  const counted: CountedAttempt[] = [];
   for (const rule of [ipLimit(settings, ctx.ip), accountLimit(settings, email)]) {
     const decision = await consumeRateLimit(db, rule, now);
-    if (!decision.ok) {
+    if (decision.ok) counted.push(decision.counted);
+    else {
       const limit = rule.key.split(':')[1];
       deps.log.warn({ ip: ctx.ip, limit }, 'login rate limited');
       // A security event for the operator, once per window (not once per refused guess).
@@ -148,8 +150,7 @@ export async function loginWithPassword(
   const check = await verifyPassword(stored, input.password, 'login');
   if (check === 'busy') {
     // Not an attempt: the password was never checked, so neither limit counts it.
-    await refundRateLimit(db, ipLimit(settings, ctx.ip).key);
-    await refundRateLimit(db, accountLimit(settings, email).key);
+    for (const attempt of counted) await refundRateLimit(db, attempt);
     deps.log.warn({ ip: ctx.ip, waiting: passwordHashing.waiting }, 'login refused: password hashing busy');
     return { ok: false, code: 'SERVER_BUSY', retryAfterMs: BUSY_RETRY_MS };
   }
@@ -158,7 +159,8 @@ export async function loginWithPassword(
     return { ok: false, code: 'INVALID_CREDENTIALS' };
   }
   // The right password: this attempt is not one of the IP's failures.
-  await refundRateLimit(db, ipLimit(settings, ctx.ip).key);
+  const ipAttempt = counted.find((attempt) => attempt.key === ipLimit(settings, ctx.ip).key);
+  if (ipAttempt) await refundRateLimit(db, ipAttempt);
   // Whoever bought first chose this password (the phone number) for an address they typed: it only
   // works once the mailbox's owner has signed in through an emailed link. Said only to someone who
   // knew the password, so a stranger learns no more than from the generic failure.

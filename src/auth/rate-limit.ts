@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { housekeepingGate } from '../db/index.js';
-import type { Empty, Result } from '../errors.js';
+import type { Result } from '../errors.js';
 
 /**
  * Fixed-window counters in the database (not in memory): they hold across restarts and across
@@ -14,8 +14,21 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** firstRefusal: this is the window's first refused attempt (the audit log notes each window once). */
-export type RateDecision = Result<Empty, 'RATE_LIMITED', { retryAfterMs: number; firstRefusal: boolean }>;
+/**
+ * counted: the attempt as counted (its window), for a refund later. firstRefusal: this is the
+ * window's first refused attempt (the audit log notes each window once).
+ */
+export type RateDecision = Result<
+  { counted: CountedAttempt },
+  'RATE_LIMITED',
+  { retryAfterMs: number; firstRefusal: boolean }
+>;
+
+/** One counted attempt: the key and the window it was counted in. */
+export interface CountedAttempt {
+  key: string;
+  windowStartedAt: number;
+}
 
 /**
  * Counts this attempt first and then decides, in one statement: checking before a slow password
@@ -24,7 +37,7 @@ export type RateDecision = Result<Empty, 'RATE_LIMITED', { retryAfterMs: number;
 export async function consumeRateLimit(db: Kysely<Database>, rule: RateLimit, now: number): Promise<RateDecision> {
   await pruneRateLimits(db, now);
   const { count, windowStartedAt } = await hitRateLimit(db, rule, now);
-  if (count <= rule.limit) return { ok: true };
+  if (count <= rule.limit) return { ok: true, counted: { key: rule.key, windowStartedAt } };
   return {
     ok: false,
     code: 'RATE_LIMITED',
@@ -58,12 +71,15 @@ export async function hitRateLimit(
  * Takes back one counted attempt (never below zero): the per-IP login limit counts an attempt
  * before the password is checked, and gives it back when the password was right, so it counts
  * failures and a shared IP (an office, a carrier's NAT) full of paying members is never locked out.
+ * Only in the window it was counted in: once that window ran out and another began, the attempt
+ * is no longer there to take back.
  */
-export async function refundRateLimit(db: Kysely<Database>, key: string): Promise<void> {
+export async function refundRateLimit(db: Kysely<Database>, attempt: CountedAttempt): Promise<void> {
   await db
     .updateTable('rate_limits')
     .set({ count: sql<number>`count - 1` })
-    .where('key', '=', key)
+    .where('key', '=', attempt.key)
+    .where('window_started_at', '=', attempt.windowStartedAt)
     .where('count', '>', 0)
     .execute();
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { consumeRateLimit, refundRateLimit } from '../../src/auth/rate-limit.js';
 import { addMember, cookieHeader, location, PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
@@ -180,5 +181,34 @@ describe.each(DIALECTS)('login rate limits (%s)', (dialect) => {
       expect(await mails()).toHaveLength(0);
       expect((await ask(fromNewIp(), EMAIL)).statusCode).toBe(202);
     });
+  });
+});
+
+describe.each(DIALECTS)('rate limit refunds (%s)', (dialect) => {
+  const openWorld = worldPerTest(dialect);
+
+  it('a refund takes its attempt back only from the window it was counted in', async () => {
+    const world = await openWorld();
+    const { db } = world.database;
+    const rule = { key: 'login:ip:198.51.100.7', limit: 5, windowMs: MINUTE };
+    const count = async () =>
+      Number(
+        (await db.selectFrom('rate_limits').select('count').where('key', '=', rule.key).executeTakeFirst())?.count,
+      );
+
+    const first = await consumeRateLimit(db, rule, world.runtime.now());
+    if (!first.ok) throw new Error('the first attempt is within the limit');
+    // The password check outlived the window, and another attempt began a new one meanwhile.
+    world.runtime.advance(2 * MINUTE);
+    const second = await consumeRateLimit(db, rule, world.runtime.now());
+    if (!second.ok) throw new Error('a new window starts at 1');
+    expect(await count()).toBe(1);
+    await refundRateLimit(db, first.counted);
+    expect(await count()).toBe(1);
+    await refundRateLimit(db, second.counted);
+    expect(await count()).toBe(0);
+    // Never below zero.
+    await refundRateLimit(db, second.counted);
+    expect(await count()).toBe(0);
   });
 });
