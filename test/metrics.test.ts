@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { devTransport, MailWorker } from '../src/mail/index.js';
 import { linkIssuer, passwordHashing } from '../src/members/index.js';
+import { holdPasswordHashing } from './helpers/auth.js';
 import { waitFor } from './helpers/gerbang-process.js';
 import { payment, postLynk } from './helpers/lynk.js';
 import type { World } from './helpers/world.js';
@@ -67,19 +68,13 @@ describe.each(DIALECTS)('metrics and logs (%s)', (dialect) => {
   it('shows password hashes waiting for their turn', async () => {
     const w = await createWorld(dialect, { METRICS_TOKEN: TOKEN });
     world = w;
-    // Every slot and a queue of 5 held by tasks the test finishes itself.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const holders = Array.from({ length: passwordHashing.size + 5 }, () => passwordHashing.run(() => held));
+    const hashing = holdPasswordHashing(5);
     try {
       const during = await scrape(w);
       expect(value(during, 'gerbang_password_hashes_active')).toBe(passwordHashing.size);
       expect(value(during, 'gerbang_password_hashes_waiting')).toBe(5);
     } finally {
-      release();
-      await Promise.all(holders);
+      await hashing.release();
     }
     expect(value(await scrape(w), 'gerbang_password_hashes_waiting')).toBe(0);
     expect(value(await scrape(w), 'gerbang_password_hashes_active')).toBe(0);

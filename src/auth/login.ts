@@ -123,8 +123,9 @@ export async function loginWithPassword(
   const now = runtime.now();
   // Counted before the slow hash, so parallel guesses cannot all slip under the limit; a success
   // clears the account's count, so the account limit effectively counts failures.
+  const ipRule = ipLimit(settings, ctx.ip);
   const counted: CountedAttempt[] = [];
-  for (const rule of [ipLimit(settings, ctx.ip), accountLimit(settings, email)]) {
+  for (const rule of [ipRule, accountLimit(settings, email)]) {
     const decision = await consumeRateLimit(db, rule, now);
     if (decision.ok) counted.push(decision.counted);
     else {
@@ -159,7 +160,7 @@ export async function loginWithPassword(
     return { ok: false, code: 'INVALID_CREDENTIALS' };
   }
   // The right password: this attempt is not one of the IP's failures.
-  const ipAttempt = counted.find((attempt) => attempt.key === ipLimit(settings, ctx.ip).key);
+  const ipAttempt = counted.find((attempt) => attempt.key === ipRule.key);
   if (ipAttempt) await refundRateLimit(db, ipAttempt);
   // Whoever bought first chose this password (the phone number) for an address they typed: it only
   // works once the mailbox's owner has signed in through an emailed link. Said only to someone who

@@ -39,20 +39,15 @@ export class Slots {
   }
 
   /**
-   * Runs `task` in a slot, waiting for one while all are taken. With `maxWaiting`, a task that would
-   * join a queue that long already is not run and null comes back (the caller answers "busy").
-   * `'ahead'` puts the task at the head of the queue instead: for work that holds something others
-   * wait for meanwhile (a database transaction).
+   * Runs `task` in a slot, waiting for one while all are taken. `ahead` puts it at the head of the
+   * queue: for work that holds something others wait for meanwhile (a database transaction).
    */
-  async run<T>(task: () => Promise<T>, place?: 'ahead'): Promise<T>;
-  async run<T>(task: () => Promise<T>, maxWaiting: number): Promise<T | null>;
-  async run<T>(task: () => Promise<T>, bound: number | 'ahead' = Number.POSITIVE_INFINITY): Promise<T | null> {
-    if (this.running >= this.size && typeof bound === 'number' && this.queue.length >= bound) return null;
+  async run<T>(task: () => Promise<T>, { ahead = false } = {}): Promise<T> {
     if (this.running < this.size) this.running += 1;
     // The slot is handed over by the task that frees it, so `running` never drops between the two.
     else
       await new Promise<void>((resolve) => {
-        if (bound === 'ahead') this.queue.unshift(resolve);
+        if (ahead) this.queue.unshift(resolve);
         else this.queue.push(resolve);
       });
     try {
@@ -62,5 +57,10 @@ export class Slots {
       if (next) next();
       else this.running -= 1;
     }
+  }
+
+  /** As run, unless every slot is taken and `maxWaiting` tasks wait already: then null, and `task` never runs. */
+  runUnlessQueued<T>(task: () => Promise<T>, maxWaiting: number): Promise<T> | null {
+    return this.running >= this.size && this.queue.length >= maxWaiting ? null : this.run(task);
   }
 }

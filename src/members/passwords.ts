@@ -27,8 +27,7 @@ export const LOGIN_HASH_QUEUE_PER_SLOT = 32;
  * the logins waiting their turn.
  */
 export function hashPassword(password: string, options: { ahead?: boolean } = {}): Promise<string> {
-  const task = () => hash(password, ARGON2_OPTIONS);
-  return options.ahead ? passwordHashing.run(task, 'ahead') : passwordHashing.run(task);
+  return passwordHashing.run(() => hash(password, ARGON2_OPTIONS), options);
 }
 
 export interface PasswordCheck {
@@ -53,10 +52,10 @@ export async function verifyPassword(
   if (stored.startsWith('$argon2')) {
     try {
       const check = () => verify(stored, password);
-      const ok = login
-        ? await passwordHashing.run(check, passwordHashing.size * LOGIN_HASH_QUEUE_PER_SLOT)
-        : await passwordHashing.run(check);
-      return ok === null ? 'busy' : { ok, needsRehash: false };
+      const checking = login
+        ? passwordHashing.runUnlessQueued(check, passwordHashing.size * LOGIN_HASH_QUEUE_PER_SLOT)
+        : passwordHashing.run(check);
+      return checking === null ? 'busy' : { ok: await checking, needsRehash: false };
     } catch {
       return { ok: false, needsRehash: false };
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOGIN_HASH_QUEUE_PER_SLOT, passwordHashing, verifyPassword } from '../../src/members/index.js';
-import { addMember, PASSWORD, passwordHash, TestDevice } from '../helpers/auth.js';
+import { addMember, holdPasswordHashing, PASSWORD, passwordHash, TestDevice } from '../helpers/auth.js';
 import type { World } from '../helpers/world.js';
 import { DIALECTS, worldPerTest } from '../helpers/world.js';
 
@@ -18,14 +18,9 @@ describe.each(DIALECTS)('login while password hashing is saturated (%s)', (diale
   it('answers 503 SERVER_BUSY with Retry-After, counts nothing, and signs in once the queue drains', async () => {
     world = await openWorld();
     await passwordHash();
-    // Every slot busy and the login queue full, held by tasks this test finishes itself (real argon2
-    // would drain it at a speed that depends on the machine).
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    // Every slot busy and the login queue full.
     const limit = passwordHashing.size * LOGIN_HASH_QUEUE_PER_SLOT;
-    const holders = Array.from({ length: passwordHashing.size + limit }, () => passwordHashing.run(() => held));
+    const hashing = holdPasswordHashing(limit);
     try {
       expect([passwordHashing.active, passwordHashing.waiting]).toEqual([passwordHashing.size, limit]);
 
@@ -51,16 +46,14 @@ describe.each(DIALECTS)('login while password hashing is saturated (%s)', (diale
       // Hashing that is not a login still waits its turn behind the full queue, and is done right.
       const patient = verifyPassword(await passwordHash(), PASSWORD);
       expect(passwordHashing.waiting).toBe(limit + 1);
-      release();
-      await Promise.all(holders);
+      await hashing.release();
       expect((await patient).ok).toBe(true);
 
       const after = await browser.login(EMAIL, PASSWORD);
       expect(after.statusCode).toBe(303);
       expect(browser.cookies.has('gerbang_session')).toBe(true);
     } finally {
-      release();
-      await Promise.all(holders);
+      await hashing.release();
     }
     expect([passwordHashing.active, passwordHashing.waiting]).toEqual([0, 0]);
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AuthCookies } from '../../src/auth/index.js';
 import { authCookies } from '../../src/auth/index.js';
-import { hashPassword } from '../../src/members/index.js';
+import { hashPassword, passwordHashing } from '../../src/members/index.js';
 import type { World } from './world.js';
 import { memberRow } from './world.js';
 
@@ -116,6 +116,25 @@ export function passwordHash(password = PASSWORD): Promise<string> {
     hashes.set(password, hashed);
   }
   return hashed;
+}
+
+/**
+ * Takes every password-hashing slot of this process and queues `waiting` more tasks, all held until
+ * `release()` (which resolves once they are done): hashing saturated at no machine's speed, where
+ * real argon2 would drain the queue faster on some machines than on others.
+ */
+export function holdPasswordHashing(waiting: number): { release(): Promise<void> } {
+  let open!: () => void;
+  const held = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const holders = Array.from({ length: passwordHashing.size + waiting }, () => passwordHashing.run(() => held));
+  return {
+    release: async () => {
+      open();
+      await Promise.all(holders);
+    },
+  };
 }
 
 /** The account a payment made for `email` now has PASSWORD, as if its owner chose it. */

@@ -57,14 +57,14 @@ describe('password hashing takes turns (hash-slots)', () => {
   it('with a queue bound, a task that would join a full queue is not run and gets null', async () => {
     const slots = new Slots(1);
     const first = gate<string>();
-    const held = slots.run(() => first.promise, 1);
+    const held = slots.runUnlessQueued(() => first.promise, 1);
     let ran = 0;
-    const queued = slots.run(async () => {
+    const queued = slots.runUnlessQueued(async () => {
       ran += 1;
       return 'queued';
     }, 1);
     expect([slots.active, slots.waiting]).toEqual([1, 1]);
-    expect(await slots.run(async () => 'refused', 1)).toBeNull();
+    expect(slots.runUnlessQueued(async () => 'refused', 1)).toBeNull();
     // Without a bound a task still waits its turn.
     const patient = slots.run(async () => 'patient');
     expect(slots.waiting).toBe(2);
@@ -72,10 +72,10 @@ describe('password hashing takes turns (hash-slots)', () => {
     expect(await Promise.all([held, queued, patient])).toEqual(['first', 'queued', 'patient']);
     expect(ran).toBe(1);
     // A free slot runs the task whatever the bound.
-    expect(await slots.run(async () => 'free', 0)).toBe('free');
+    expect(await slots.runUnlessQueued(async () => 'free', 0)).toBe('free');
   });
 
-  it("'ahead' puts a task before those already waiting", async () => {
+  it('`ahead` puts a task before those already waiting', async () => {
     const slots = new Slots(1);
     const first = gate<void>();
     const order: string[] = [];
@@ -83,7 +83,7 @@ describe('password hashing takes turns (hash-slots)', () => {
       slots.run(() => first.promise),
       slots.run(async () => void order.push('login 1')),
       slots.run(async () => void order.push('login 2')),
-      slots.run(async () => void order.push('in a transaction'), 'ahead'),
+      slots.run(async () => void order.push('in a transaction'), { ahead: true }),
     ];
     expect(slots.waiting).toBe(3);
     first.open();
