@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN_HASH_QUEUE_PER_SLOT, passwordHashing } from '../../src/members/index.js';
 import { ADMIN, addAdmin } from '../helpers/admin.js';
-import { addMember, PASSWORD } from '../helpers/auth.js';
+import { addMember, holdPasswordHashing, PASSWORD } from '../helpers/auth.js';
 import { DESKTOP, launchBrowser, PHONE, screenshot } from '../helpers/browser.js';
 import { payment, postLynk } from '../helpers/lynk.js';
 import type { World } from '../helpers/world.js';
@@ -154,6 +155,32 @@ describe('members and buyers help themselves, in a real browser', () => {
       expect(await page.locator('#account-notice').textContent()).toContain('Kata sandi baru tersimpan');
     });
   }
+
+  it('a login during a login flood: the page says the server is busy, keeps the email, fits (desktop and phone)', async () => {
+    const email = 'banjir-login@example.com';
+    await addMember(world, email);
+    for (const [size, options] of SIZES) {
+      const page = await newPage(options);
+      await page.goto(`${base}/login`);
+      await page.fill('#email', email);
+      await page.fill('#password', PASSWORD);
+      const hashing = holdPasswordHashing(passwordHashing.size * LOGIN_HASH_QUEUE_PER_SLOT);
+      try {
+        await page.click('#formLogin button[type=submit]');
+        await expect
+          .poll(() => page.locator('#login-message').textContent())
+          .toBe('Server sedang sibuk melayani banyak login. Coba masuk lagi sebentar lagi.');
+        expect(await page.inputValue('#email')).toBe(email);
+        await look(page, `login-sibuk-${size}`);
+      } finally {
+        await hashing.release();
+      }
+      // Once the queue drained, the same form signs in.
+      await page.fill('#password', PASSWORD);
+      await page.click('#formLogin button[type=submit]');
+      await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    }
+  });
 
   it('an ended membership sees the renewal page (desktop and phone)', async () => {
     const email = 'habis@example.com';
