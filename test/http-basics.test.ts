@@ -48,9 +48,36 @@ describe('HTTP basics', () => {
     expect(page.statusCode).toBe(404);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('Tidak ditemukan');
+    // The code is for support, in the markup; the screen shows Indonesian and the reference number.
+    const requestId = page.headers['x-request-id'];
+    expect(page.body).toContain(`data-code="NOT_FOUND">Nomor rujukan: ${requestId}</p>`);
+    expect(visibleText(page.body)).not.toMatch(/NOT_FOUND|Kode/);
+    expect(page.body).toContain('<a href="/" id="error-back">Kembali</a>');
+  });
+
+  it('"Kembali" on a refused form goes back to the form it came from, only on this site', async () => {
+    const from = (referer: string) =>
+      world.app.inject({
+        method: 'POST',
+        url: '/tidak-ada',
+        headers: { accept: 'text/html', host: 'toko.example', referer },
+        payload: {},
+      });
+    expect((await from('http://toko.example/admin/token?x=1')).body).toContain(
+      '<a href="/admin/token?x=1" id="error-back">Kembali</a>',
+    );
+    expect((await from('https://penipu.example/admin/token')).body).toContain(
+      '<a href="/" id="error-back">Kembali</a>',
+    );
+    expect((await from('not a url')).body).toContain('<a href="/" id="error-back">Kembali</a>');
   });
 
   it('GET on the webhook path is 404, not a crash', async () => {
     expect((await world.app.inject({ url: '/webhook/lynk' })).statusCode).toBe(404);
   });
 });
+
+/** What a reader sees: the page's text without its tags (attributes are not on screen). */
+function visibleText(page: string): string {
+  return page.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]*>/g, ' ');
+}

@@ -49,7 +49,7 @@ font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f
 h1{font-size:22px;margin:0 0 12px}
 p{line-height:1.5}
 label{display:block;font-weight:600;margin:16px 0 6px}
-input[type=password],input[type=email],input[type=text]{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px}
+input[type=password],input[type=email],input[type=text],input[type=url],input[type=tel],input[type=search]{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:6px;font-size:16px}
 button{margin-top:20px;width:100%;padding:12px;border:0;border-radius:6px;background:var(--primary,#1f6feb);color:#fff;font-size:16px;cursor:pointer}
 .error{background:#fde8e8;color:#9b1c1c;padding:10px 12px;border-radius:6px}
 .ok{background:#def7ec;color:#03543f;padding:10px 12px;border-radius:6px}
@@ -85,11 +85,11 @@ body.admin{align-items:flex-start;padding:8px}
 body.admin .card.wide{max-width:1180px;padding:16px 20px}
 .admin-head{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
 .admin-head form{margin-left:auto}
-nav.admin{display:flex;gap:4px;overflow-x:auto;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:4px;-webkit-overflow-scrolling:touch;scrollbar-width:thin;
-/* Scroll shadows: an edge darkens where more tabs hide, so a phone shows that the bar scrolls. */
-background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/40px 100% no-repeat local,linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/40px 100% no-repeat local,radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),transparent) left/14px 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),transparent) right/14px 100% no-repeat scroll}
+/* The menu wraps onto as many lines as it needs: every console page is one tap away at any width. */
+nav.admin{display:flex;flex-wrap:wrap;gap:4px;border-bottom:1px solid #e4e7eb;margin:10px 0 16px;padding-bottom:4px}
 nav.admin a{white-space:nowrap;padding:8px 10px;border-radius:6px;color:var(--primary,#1f6feb);text-decoration:none;font-weight:600;font-size:15px}
 nav.admin a[aria-current=page]{background:var(--primary,#1f6feb);color:#fff}
+@media (max-width:600px){nav.admin{gap:2px}nav.admin a{padding:6px 8px;font-size:14px}}
 button.small{width:auto;margin:0;padding:7px 12px;font-size:14px}
 button.danger{background:#c81e1e}
 form.inline{display:inline-block;margin:0 6px 6px 0}
@@ -111,6 +111,7 @@ pre.raw{background:#0f172a;color:#e2e8f0;padding:12px;border-radius:8px;overflow
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 14px;font-size:14px}
 dl.facts dt{color:#616e7c}dl.facts dd{margin:0;word-break:break-word}
 iframe.mail{width:100%;min-height:480px;border:1px solid #e4e7eb;border-radius:8px;background:#fff}
+details.tech{margin-top:4px;font-size:13px;color:#616e7c}details.tech code{word-break:break-all}
 .secret{font-size:16px;padding:10px;background:#fff8e1;border-radius:6px;word-break:break-all}
 .pager{text-align:right}
 @media (max-width:600px){dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:6px}h1{font-size:20px}}
@@ -123,7 +124,8 @@ table.counts{max-width:420px}svg.chart{width:100%;max-width:640px;height:auto;di
 form.confirm-action{margin:0 0 12px}form.confirm-action label{font-weight:400;margin:0 0 6px}
 @media (max-width:600px){table.cards-on-phone thead{display:none}table.cards-on-phone,table.cards-on-phone tbody,table.cards-on-phone tr,table.cards-on-phone td{display:block;width:100%}
 table.cards-on-phone tr{border:1px solid #e4e7eb;border-radius:8px;padding:6px 10px;margin:0 0 12px;overflow-wrap:break-word}table.cards-on-phone td .devices li{flex-wrap:wrap}
-table.cards-on-phone td{border:0;padding:4px 0}table.cards-on-phone td::before{content:attr(data-label);display:block;font-size:12px;color:#616e7c;font-weight:600}}
+table.cards-on-phone td{border:0;padding:4px 0;text-align:left}table.cards-on-phone td:empty{display:none}table.cards-on-phone td::before{content:attr(data-label);display:block;font-size:12px;color:#616e7c;font-weight:600}
+.table-wrap table.cards-on-phone{min-width:0}}
 .content-items{list-style:none;padding:0;margin:16px 0}
 .content-item{margin:0 0 20px;overflow-wrap:anywhere}
 .content-video{margin:0}

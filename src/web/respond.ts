@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors.js';
 import { errorBody, errorTable } from '../errors.js';
 import { html } from './html.js';
 import { page } from './layout.js';
-import { STALE_FORM_RELOAD_SECONDS, staleFormPage, staleFormTarget } from './stale-form.js';
+import { ownReferer, STALE_FORM_RELOAD_SECONDS, staleFormPage, staleFormTarget } from './stale-form.js';
 
 /**
  * How answers are chosen and sent, in one place. Two questions, deliberately different:
@@ -127,10 +127,17 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
       .send(
         page(
           'Terjadi masalah',
-          html`<h1>${message}</h1><p class="muted">Kode: ${code} · ${request.id}</p><p><a href="/">Kembali</a></p>`,
+          // The code stays in the markup for support, not on screen: the reference finds the log line.
+          html`<h1>${message}</h1><p class="muted" id="error-ref" data-code="${code}">Nomor rujukan: ${request.id}</p><p><a href="${backTarget(request)}" id="error-back">Kembali</a></p>`,
         ),
       );
   }
   const body = errorBody(code, request.id, message);
   return reply.code(status).send({ ...answer.envelope, error: { ...body.error, ...answer.details } });
+}
+
+/** "Kembali" after a refused form goes back to that form; after a page that does not exist, home. */
+function backTarget(request: FastifyRequest): string {
+  const from = request.method === 'GET' ? null : ownReferer(request);
+  return from ?? '/';
 }

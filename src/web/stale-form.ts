@@ -12,18 +12,21 @@ export const STALE_FORM_RELOAD_SECONDS = 3;
  * it is ours (the form the member was on), else the posted path itself (GET shows its form).
  */
 export function staleFormTarget(request: FastifyRequest): string {
+  return ownReferer(request) ?? safePath(request.url.split('?')[0] ?? '/');
+}
+
+/** The page the request came from, when it is one of ours (a path, never another site). */
+export function ownReferer(request: FastifyRequest): string | null {
   const referer = request.headers.referer;
-  if (typeof referer === 'string') {
-    try {
-      const url = new URL(referer);
-      // Read as a URL too, so ":80" / ":443" written or not compare alike.
-      const ours = new URL(`${url.protocol}//${request.headers.host ?? ''}`).host;
-      if (url.host === ours) return safePath(`${url.pathname}${url.search}`);
-    } catch {
-      // Not a URL: fall back to the posted path.
-    }
+  if (typeof referer !== 'string') return null;
+  try {
+    const url = new URL(referer);
+    // Read as a URL too, so ":80" / ":443" written or not compare alike.
+    const ours = new URL(`${url.protocol}//${request.headers.host ?? ''}`).host;
+    return url.host === ours ? safePath(`${url.pathname}${url.search}`) : null;
+  } catch {
+    return null;
   }
-  return safePath(request.url.split('?')[0] ?? '/');
 }
 
 /** Only a path on this site (never `//host`, which a browser reads as another site). */

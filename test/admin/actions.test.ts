@@ -120,10 +120,45 @@ describe.each(DIALECTS)('operator actions, each audited (%s)', (dialect) => {
     });
     await expectAudited(world, 'member.create', { actorId: adminId, ip: IP, target: ['member', budi.id] });
 
-    const twice = await act('/admin/member', '/admin/member', { email: 'budi@example.com' });
+    const twice = await act('/admin/member', '/admin/member', { email: 'budi@example.com', name: 'Budi Dua' });
     expect(twice.statusCode).toBe(400);
     expect(twice.body).toContain('sudah terdaftar');
+    // The form comes back filled in, so one wrong field does not cost the rest.
+    expect(twice.body).toContain(
+      'id="new-email" name="email" type="email" required maxlength="254" value="budi@example.com"',
+    );
+    expect(twice.body).toContain('value="Budi Dua"');
     expect(await auditEntries(world, 'member.create')).toHaveLength(1);
+  });
+
+  it('a member made by hand follows the same name and phone rules as an edit, and says which field is wrong', async () => {
+    const { act } = await open();
+    const letters = await act('/admin/member', '/admin/member', {
+      email: 'sari@example.com',
+      name: 'Sari',
+      phone: '0812-3456-7890 (WA)',
+    });
+    expect(letters.statusCode).toBe(400);
+    expect(letters.body).toContain('No. HP hanya boleh berisi angka, spasi, dan tanda + - ( ).');
+    expect(letters.body).toContain('value="0812-3456-7890 (WA)"');
+    const long = await act('/admin/member', '/admin/member', { email: 'sari@example.com', name: 'x'.repeat(201) });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('Nama paling panjang 200 karakter.');
+    expect(long.body).toContain('value="sari@example.com"');
+    expect(await db().selectFrom('members').select('id').where('email', '=', 'sari@example.com').execute()).toEqual([]);
+    const fine = await act('/admin/member', '/admin/member', {
+      email: 'sari@example.com',
+      name: '  Sari   Dewi ',
+      phone: '+62 812-3456 (7890)',
+    });
+    expect(fine.statusCode).toBe(303);
+    expect(
+      await db()
+        .selectFrom('members')
+        .select(['name', 'phone'])
+        .where('email', '=', 'sari@example.com')
+        .executeTakeFirst(),
+    ).toEqual({ name: 'Sari Dewi', phone: '+62 812-3456 (7890)' });
   });
 
   it("resend of a license email queues the order's keys again under a new dedupe key", async () => {

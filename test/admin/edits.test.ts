@@ -50,8 +50,15 @@ describe.each(DIALECTS)('edits with undo (%s)', (dialect) => {
     expect((await db().selectFrom('members').select('name').where('id', '=', id).executeTakeFirst())?.name).toBe(
       'Budi',
     );
-    expect(location(await act(page, `${page}/ubah`, { name: 'x', phone: '<script>' }))).toBe(
-      `${page}?pesan=member-isi`,
+    // A refused edit shows the page again with the field's own message and what was typed (escaped).
+    const refused = await act(page, `${page}/ubah`, { name: 'Budi Baru', phone: '<script>' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('No. HP hanya boleh berisi angka, spasi, dan tanda + - ( ).');
+    expect(refused.body).toContain('id="profile-name" name="name" type="text" maxlength="200" value="Budi Baru"');
+    expect(refused.body).toContain('value="&lt;script&gt;"');
+    expect(refused.body).not.toContain('<script>');
+    expect((await db().selectFrom('members').select('name').where('id', '=', id).executeTakeFirst())?.name).toBe(
+      'Budi',
     );
   });
 

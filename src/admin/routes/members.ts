@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { changeEmailByAdmin } from '../../orders/index.js';
@@ -21,25 +21,36 @@ import type { ConsoleOptions } from './context.js';
 import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
 const emailForm = z.object({ email: inputText().trim().min(3).max(254) });
-const newMemberForm = z.object({
-  email: inputText().trim().min(3).max(254), // checked (and canonicalised) by createMemberByHand
-  name: inputText().max(200).default(''),
-  phone: inputText().max(40).default(''),
-});
 
-const profileForm = z.object({
-  name: inputText()
-    .transform((v) => v.replace(/\s+/g, ' ').trim())
-    .pipe(z.string().max(200)),
-  phone: inputText()
-    .transform((v) => v.trim())
-    .pipe(
-      z
-        .string()
-        .max(40)
-        .regex(/^[0-9+\-\s()]*$/),
-    ),
+/** Name and phone, the same rules whether a member is made by hand or edited; each says what is wrong. */
+const nameField = inputText()
+  .transform((v) => v.replace(/\s+/g, ' ').trim())
+  .pipe(z.string().max(200, 'Nama paling panjang 200 karakter.'));
+const phoneField = inputText()
+  .transform((v) => v.trim())
+  .pipe(
+    z
+      .string()
+      .max(40, 'No. HP paling panjang 40 karakter.')
+      .regex(/^[0-9+\-\s()]*$/, 'No. HP hanya boleh berisi angka, spasi, dan tanda + - ( ).'),
+  );
+const newMemberForm = z.object({
+  email: inputText().trim().min(3, 'Isi email dengan benar.').max(254, 'Isi email dengan benar.'), // checked (and canonicalised) by createMemberByHand
+  name: nameField.default(''),
+  phone: phoneField.default(''),
 });
+const profileForm = z.object({ name: nameField, phone: phoneField });
+
+/** The first problem's own message (every rule above has one), for the form shown again. */
+function formProblem(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'Isi formulir dengan benar.';
+}
+
+/** What was typed, to fill the form again after a refusal (never trusted beyond being shown, escaped). */
+function typed(body: unknown, ...names: string[]): Record<string, string> {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(names.map((n) => [n, typeof fields[n] === 'string' ? fields[n].slice(0, 300) : '']));
+}
 
 /** Member: search, detail, and what an operator does for a buyer who cannot get in. */
 export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
@@ -78,7 +89,7 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     const form = newMemberForm.safeParse(request.body);
     const result = form.success
       ? await createMemberByHand(deps, form.data, adminActor(request))
-      : ({ ok: false, code: 'INVALID_EMAIL', message: 'Isi email dengan benar.' } as const);
+      : ({ ok: false, code: 'INVALID_EMAIL', message: formProblem(form.error) } as const);
     if (result.ok) {
       opts.onMailQueued?.();
       return redirectWith(reply, `/admin/member/${result.memberId}`, 'dibuat');
@@ -89,31 +100,46 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
       request,
       reply,
       { title: 'Member', active: '/admin/member', status: 400 },
-      memberListView(list, undefined, reply.generateCsrf(), tz, error),
+      memberListView(list, undefined, reply.generateCsrf(), tz, {
+        message: error,
+        values: typed(request.body, 'email', 'name', 'phone'),
+      }),
     );
   });
 
-  app.get('/admin/member/:id', async (request, reply) => {
-    const detail = await memberDetail(opts.db, opts.dialect, idParam(request), opts.runtime.now());
+  const detailPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    refused?: { message: string; values: Record<string, string> },
+  ) => {
+    const detail = await memberDetail(opts.db, opts.dialect, id, opts.runtime.now());
     if (!detail) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
     return sendConsolePage(
       request,
       reply,
-      { title: detail.member.email, active: '/admin/member' },
+      { title: detail.member.email, active: '/admin/member', ...(refused ? { status: 400 } : {}) },
       memberDetailView(
         detail,
         reply.generateCsrf(),
         tz,
         opts.runtime.now(),
         await undoableChange(opts.db, 'member', detail.member.id, 'member.update'),
+        refused,
       ),
     );
-  });
+  };
+
+  app.get('/admin/member/:id', async (request, reply) => detailPage(request, reply, idParam(request)));
 
   app.post('/admin/member/:id/ubah', { preHandler: app.csrfProtection }, async (request, reply) => {
     const id = idParam(request);
     const form = profileForm.safeParse(request.body ?? {});
-    if (!form.success) return redirectWith(reply, `/admin/member/${id}`, 'member-isi');
+    if (!form.success)
+      return detailPage(request, reply, id, {
+        message: formProblem(form.error),
+        values: typed(request.body, 'name', 'phone'),
+      });
     const saved = await updateMemberProfile(opts.db, id, form.data, adminActor(request), opts.runtime.now());
     if (!saved) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');
     return redirectWith(reply, `/admin/member/${id}`, 'member-diubah');

@@ -7,7 +7,7 @@ import { html } from '../../web/html.js';
 import type { ActivationRow } from './license-activations.js';
 import { activationsSection, licenseStateBadge, onLimitLabel } from './license-activations.js';
 import { mailStatusBadge } from './mail.js';
-import { actionButton, badge, pager, rupiah, table, when } from './shell.js';
+import { actionButton, badge, errorText, pager, rupiah, table, when } from './shell.js';
 
 type LicenseRow = {
   id: number;
@@ -47,7 +47,7 @@ export function licenseDetailView(
   const l = d.license;
   const mails = d.mails.map(
     (m) =>
-      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${mailStatusBadge(m.status)}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
+      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${mailStatusBadge(m.status)}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${when(m.sent_at, tz)}</td><td>${errorText(m.last_error)}</td></tr>`,
   );
   return html`<p><a href="/admin/lisensi">← Lisensi</a></p>
 <h1>${copyableKey(l.license_key, 'license-key')}${l.imported_at ? html` ${badge('diimpor', 'warn')}` : ''}</h1>

@@ -2,7 +2,7 @@ import type { MailRow, Paged } from '../../db/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import type { listOutbox } from '../lists.js';
-import { actionButton, badge, pager, table, when } from './shell.js';
+import { actionButton, badge, errorDetail, errorText, pager, table, when } from './shell.js';
 
 type OutboxRow = Awaited<ReturnType<typeof listOutbox>> extends Paged<infer T> ? T : never;
 
@@ -27,7 +27,7 @@ export function mailListView(
     html`<option value="${value}"${filter.status === value ? html` selected` : ''}>${label}</option>`;
   const rows = list.rows.map(
     (m) =>
-      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${m.to_address}</td><td>${m.subject}</td><td>${statusBadge(m.status)}${m.transport === 'dev' ? html` ${badge('dev')}` : ''}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${m.last_error ?? ''}</td></tr>`,
+      html`<tr><td><a href="/admin/email/${m.id}">#${m.id}</a></td><td>${m.to_address}</td><td>${m.subject}</td><td>${statusBadge(m.status)}${m.transport === 'dev' ? html` ${badge('dev')}` : ''}</td><td>${m.attempts}</td><td>${when(m.created_at, tz)}</td><td>${errorText(m.last_error)}</td></tr>`,
   );
   return html`<h1>Email</h1>
 ${devMailbox ? html`<p class="info-box">SMTP belum diatur (SMTP_URL): email tidak keluar dari server dan disimpan di kotak surat dev ini. Buka satu email untuk melihat tampilannya.</p>` : ''}
@@ -50,7 +50,7 @@ export function mailDetailView(m: MailRow, csrf: string, showHtml: boolean, tz: 
 <dt>Status</dt><dd id="mail-status">${statusBadge(m.status)}${m.transport ? ` via ${m.transport === 'dev' ? 'kotak surat dev' : 'SMTP'}` : ''}</dd>
 <dt>Percobaan</dt><dd id="mail-attempts">${m.attempts}</dd>
 <dt>Berikutnya</dt><dd>${m.status === 'pending' ? when(m.next_attempt_at, tz) : '-'}</dd>
-<dt>Galat terakhir</dt><dd id="mail-error">${m.last_error ?? '-'}</dd>
+<dt>Galat terakhir</dt>${errorDetail(m.last_error, 'mail-error')}
 <dt>Dibuat</dt><dd>${when(m.created_at, tz)}</dd>
 <dt>Terkirim</dt><dd>${when(m.sent_at, tz)}</dd>
 </dl>

@@ -47,8 +47,10 @@ export function memberListView(
   search: string | undefined,
   csrf: string,
   tz: string,
-  error?: string,
+  refused?: { message: string; values: Record<string, string> },
 ): SafeHtml {
+  const error = refused?.message;
+  const typed = refused?.values ?? {};
   const rows = list.rows.map(
     (m) =>
       html`<tr><td><a href="/admin/member/${m.id}">${m.email}</a>${m.role === 'admin' ? html` ${badge('admin', 'warn')}` : ''}</td><td>${m.name}</td><td>${m.phone}</td><td>${statusBadge(m.status)}</td><td>${when(m.created_at, tz)}</td></tr>`,
@@ -65,9 +67,9 @@ ${pager('/admin/member', { q: search }, list.next)}
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="/admin/member" class="stack">
 <input type="hidden" name="_csrf" value="${csrf}">
-<label for="new-email">Email</label><input id="new-email" name="email" type="email" required>
-<label for="new-name">Nama</label><input id="new-name" name="name" type="text">
-<label for="new-phone">No. HP</label><input id="new-phone" name="phone" type="text">
+<label for="new-email">Email</label><input id="new-email" name="email" type="email" required maxlength="254" value="${typed.email ?? ''}">
+<label for="new-name">Nama</label><input id="new-name" name="name" type="text" maxlength="200" value="${typed.name ?? ''}">
+<label for="new-phone">No. HP</label><input id="new-phone" name="phone" type="tel" maxlength="40" value="${typed.phone ?? ''}">
 <p class="muted">Kata sandi awal acak; member menerima email pendaftaran berisi tautan untuk membuat kata sandi.</p>
 <button type="submit" id="create-member">Buat member</button>
 </form></details>`;
@@ -94,8 +96,10 @@ export function memberDetailView(
   tz: string,
   now: number,
   previous?: { name?: unknown; phone?: unknown } | undefined,
+  refused?: { message: string; values: Record<string, string> },
 ): SafeHtml {
   const m = d.member;
+  const shown = { name: refused?.values.name ?? m.name, phone: refused?.values.phone ?? m.phone };
   const base = `/admin/member/${m.id}`;
   const devices = d.devices.map(
     (v) =>
@@ -143,10 +147,11 @@ ${
 }
 </div>
 <h2>Ubah data</h2>
+${refused ? html`<p class="error" role="alert" id="profile-error">${refused.message}</p>` : ''}
 <form method="post" action="${base}/ubah" class="filters" id="profile-form">
 <input type="hidden" name="_csrf" value="${csrf}">
-<div><label for="profile-name">Nama</label><input id="profile-name" name="name" type="text" maxlength="200" value="${m.name}"></div>
-<div><label for="profile-phone">No. HP</label><input id="profile-phone" name="phone" type="tel" maxlength="40" value="${m.phone}"></div>
+<div><label for="profile-name">Nama</label><input id="profile-name" name="name" type="text" maxlength="200" value="${shown.name}"></div>
+<div><label for="profile-phone">No. HP</label><input id="profile-phone" name="phone" type="tel" maxlength="40" value="${shown.phone}"></div>
 <button type="submit" id="save-profile">Simpan</button>
 </form>
 ${previous ? actionButton(`${base}/ubah`, csrf, 'Urungkan perubahan', { id: 'undo-profile', fields: { name: String(previous.name ?? ''), phone: String(previous.phone ?? '') } }) : ''}

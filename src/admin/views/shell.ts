@@ -1,3 +1,4 @@
+import { deliveryErrorText } from '../../shared/delivery-error.js';
 import { formatDateTime } from '../../shared/format.js';
 import { BRAND_MARKERS } from '../../web/brand.js';
 import { html, SafeHtml } from '../../web/html.js';
@@ -100,7 +101,6 @@ export const FLASH: Readonly<Record<string, { text: string; kind: 'ok' | 'error'
     kind: 'error',
   },
   'member-diubah': { text: 'Data member disimpan. Salah ubah? Tekan "Urungkan perubahan".', kind: 'ok' },
-  'member-isi': { text: 'Isi nama (maks. 200) dan nomor HP (maks. 40) dengan benar.', kind: 'error' },
   'member-dihapus': { text: 'Member dihapus; pesanannya tetap tercatat tanpa data pribadi.', kind: 'ok' },
   'ekspor-dulu': { text: 'Unduh data member dulu (tombol "Unduh data member"), lalu hapus.', kind: 'error' },
   gagal: { text: 'Tindakan tidak dapat dilakukan (data tidak ada atau sudah berubah).', kind: 'error' },
@@ -181,10 +181,41 @@ export function badge(text: string, tone: 'ok' | 'warn' | 'bad' | 'plain' = 'pla
   return html`<span class="badge ${tone}">${text}</span>`;
 }
 
-/** A table that scrolls sideways on a phone instead of squeezing its columns. */
+/**
+ * A list table. On a desktop it is a table (scrolling sideways when wider than the page); on a phone
+ * each row becomes a card whose cells carry their column's name (`data-label`), so every column is
+ * seen without swiping.
+ */
 export function table(id: string, head: readonly string[], rows: readonly SafeHtml[], empty: string): SafeHtml {
   if (rows.length === 0) return html`<p class="muted" id="${id}-empty">${empty}</p>`;
-  return html`<div class="table-wrap"><table id="${id}"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+  const labelled = rows.map((row) => labelCells(row, head));
+  return html`<div class="table-wrap"><table id="${id}" class="cards-on-phone"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${labelled}</tbody></table></div>`;
+}
+
+/**
+ * Gives the n-th `<td` of a row the n-th column name. A row is this console's own markup: text from
+ * outside is escaped, so every `<td` in it opens one of its cells.
+ */
+export function labelCells(row: SafeHtml, head: readonly string[]): SafeHtml {
+  let column = 0;
+  return new SafeHtml(
+    row.value.replace(/<td(?=[\s>])/g, () => {
+      const label = head[column++] ?? '';
+      return label === '' ? '<td' : html`<td data-label="${label}"`.value;
+    }),
+  );
 }
 
 export { rupiah } from '../../shared/format.js';
+
+/** A failed send's reason in a list: its Indonesian meaning (shared/delivery-error.ts). */
+export function errorText(raw: string | null | undefined): string {
+  return raw ? deliveryErrorText(raw) : '';
+}
+
+/** The same on a detail page, with what the library or server said kept under "Rincian teknis". */
+export function errorDetail(raw: string | null | undefined, id?: string): SafeHtml {
+  if (!raw) return html`<dd${id ? html` id="${id}"` : ''}>-</dd>`;
+  const meaning = deliveryErrorText(raw);
+  return html`<dd${id ? html` id="${id}"` : ''}>${meaning}${meaning === raw ? '' : html`<details class="tech"><summary>Rincian teknis</summary><code>${raw}</code></details>`}</dd>`;
+}

@@ -3,7 +3,7 @@ import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import type { deliveryDetail, listEndpointDeliveries, listEndpoints } from '../../webhooks-out/index.js';
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks-out/index.js';
-import { actionButton, badge, pager, table, when } from './shell.js';
+import { actionButton, badge, errorDetail, errorText, pager, table, when } from './shell.js';
 
 const PATH = '/admin/webhook-keluar';
 
@@ -56,7 +56,7 @@ export function endpointDetailView(
 ): SafeHtml {
   const rows = deliveries.rows.map(
     (d) =>
-      html`<tr><td><a href="${PATH}/pengiriman/${d.id}">${d.webhook_id}</a></td><td><code>${d.event_type}</code></td><td>${statusBadge(d.status)}</td><td>${d.attempts}</td><td>${d.last_status ?? '-'}</td><td>${d.status === 'pending' ? when(d.next_attempt_at, tz) : '-'}</td><td>${when(d.created_at, tz)}</td><td>${d.last_error ?? ''}</td><td>${d.status === 'sending' ? '' : actionButton(`${PATH}/pengiriman/${d.id}/kirim-ulang`, csrf, 'Kirim ulang', { id: `resend-${d.id}` })}</td></tr>`,
+      html`<tr><td><a href="${PATH}/pengiriman/${d.id}">${d.webhook_id}</a></td><td><code>${d.event_type}</code></td><td>${statusBadge(d.status)}</td><td>${d.attempts}</td><td>${d.last_status ?? '-'}</td><td>${d.status === 'pending' ? when(d.next_attempt_at, tz) : '-'}</td><td>${when(d.created_at, tz)}</td><td>${errorText(d.last_error)}</td><td>${d.status === 'sending' ? '' : actionButton(`${PATH}/pengiriman/${d.id}/kirim-ulang`, csrf, 'Kirim ulang', { id: `resend-${d.id}` })}</td></tr>`,
   );
   return html`<p><a href="${PATH}">← Webhook keluar</a></p>
 <h1>${e.url}</h1>
@@ -84,7 +84,7 @@ ${pager(`${PATH}/${e.id}`, {}, deliveries.next)}`;
 type DeliveryDetail = NonNullable<Awaited<ReturnType<typeof deliveryDetail>>>;
 
 const attemptRow = (a: WebhookAttempt, tz: string) =>
-  html`<tr><td>${when(a.attempted_at, tz)}</td><td>${a.status_code ?? '-'}</td><td>${a.duration_ms} ms</td><td>${a.error ?? ''}</td><td>${a.response_excerpt ? html`<code>${a.response_excerpt.slice(0, 300)}</code>` : ''}</td></tr>`;
+  html`<tr><td>${when(a.attempted_at, tz)}</td><td>${a.status_code ?? '-'}</td><td>${a.duration_ms} ms</td><td>${errorText(a.error)}</td><td>${a.response_excerpt ? html`<code>${a.response_excerpt.slice(0, 300)}</code>` : ''}</td></tr>`;
 
 export function webhookDeliveryView({ delivery: d, attempts }: DeliveryDetail, csrf: string, tz: string): SafeHtml {
   let pretty = d.payload;
@@ -98,7 +98,7 @@ export function webhookDeliveryView({ delivery: d, attempts }: DeliveryDetail, c
 <dt>Status</dt><dd id="delivery-status">${statusBadge(d.status)}</dd>
 <dt>Percobaan</dt><dd id="delivery-attempts">${d.attempts}</dd>
 <dt>Berikutnya</dt><dd>${d.status === 'pending' ? when(d.next_attempt_at, tz) : '-'}</dd>
-<dt>Galat terakhir</dt><dd>${d.last_error ?? '-'}</dd>
+<dt>Galat terakhir</dt>${errorDetail(d.last_error)}
 <dt>Dibuat</dt><dd>${when(d.created_at, tz)}</dd>
 <dt>Terkirim</dt><dd>${when(d.delivered_at, tz)}</dd>
 </dl>
