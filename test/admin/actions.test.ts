@@ -295,12 +295,47 @@ describe.each(DIALECTS)('operator actions, each audited (%s)', (dialect) => {
       qty: '2',
     });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('HTTP 200');
+    expect(res.body).toContain('Pembayaran uji diterima server (HTTP 200)');
+    // The form keeps what was sent, for a second try with one thing changed.
+    expect(res.body).toContain('id="test-qty" name="qty" type="number" min="1" max="20" step="1" required value="2"');
     const event = await db().selectFrom('webhook_events').selectAll().executeTakeFirstOrThrow();
     expect(event).toMatchObject({ outcome: 'processed', signature_valid: 1 });
     expect(res.body).toContain(`href="/admin/webhook/${event.id}"`);
     expect(await db().selectFrom('licenses').select('email').execute()).toHaveLength(2);
     await expectAudited(world, 'test_payment.send', { actorId: adminId, ip: IP, target: ['webhook_event', event.id] });
+  });
+
+  it('a test payment with a wrong field names that field, keeps the form filled, and sends nothing', async () => {
+    const { act } = await open();
+    const cases: [Record<string, string>, string][] = [
+      [{ email: 'uji@example.com', title: 'Produk Uji', qty: '0' }, 'Jumlah harus angka 1 sampai 20.'],
+      [{ email: 'uji@example.com', title: 'Produk Uji', qty: 'abc' }, 'Jumlah harus angka 1 sampai 20.'],
+      [{ email: 'uji@example.com', title: 'Produk Uji', qty: '25' }, 'Jumlah harus angka 1 sampai 20.'],
+      [{ email: 'uji@example.com', title: 'Produk Uji', qty: '1.5' }, 'Jumlah harus angka 1 sampai 20.'],
+      [
+        { email: 'uji@example.com', title: 'Produk Uji', price: '' },
+        'Harga harus angka rupiah, 0 sampai 1.000.000.000.',
+      ],
+      [
+        { email: 'uji@example.com', title: 'Produk Uji', price: '12,5' },
+        'Harga harus angka rupiah, 0 sampai 1.000.000.000.',
+      ],
+      [
+        { email: 'uji@example.com', title: 'Produk Uji', price: '-5' },
+        'Harga harus angka rupiah, 0 sampai 1.000.000.000.',
+      ],
+      [{ email: 'bukan-email', title: 'Produk Uji' }, 'Isi email pembeli dengan alamat yang benar.'],
+      [{ email: 'uji@example.com', title: '   ' }, 'Isi judul produk.'],
+    ];
+    for (const [form, message] of cases) {
+      const res = await act('/admin/uji-coba', '/admin/uji-coba', { name: 'Sari <b>', ...form });
+      expect([form, res.statusCode]).toEqual([form, 400]);
+      expect(res.body).toContain(message);
+      expect(res.body).toContain('value="Sari &lt;b&gt;"');
+      for (const value of Object.values(form)) expect(res.body).toContain(`value="${value}"`);
+      expect(res.body).not.toContain('BAD_REQUEST');
+    }
+    expect(await db().selectFrom('webhook_events').select('id').execute()).toEqual([]);
   });
 
   it('an API token is shown once, stored hashed, and revoked', async () => {

@@ -208,7 +208,7 @@ describe('operator console in a real browser', () => {
     await visit(admin, '/admin/uji-coba', 'Uji coba', 'admin-test-payment');
     await admin.fill('#test-title', 'Kelas Ekspor');
     await admin.click('#send-test');
-    expect(await admin.locator('#test-result').textContent()).toContain('HTTP 200');
+    expect(await admin.locator('#test-result').textContent()).toContain('Pembayaran uji diterima server (HTTP 200)');
     await screenshot(admin, 'admin-test-payment-result');
     await visit(admin, '/admin/token', 'Token API', 'admin-tokens');
     await admin.fill('#token-name', 'skrip PPOB');

@@ -7,7 +7,7 @@ import { inputText } from '../../text-input.js';
 import { buildLynkPayment, currentSigningKey, signLynkPayment, webhookEnvKeys } from '../../webhooks/index.js';
 import { adminActor } from '../guard.js';
 import { auditActions, listAuditPage } from '../lists.js';
-import type { TestPaymentResult } from '../views/misc.js';
+import type { TestPaymentForm, TestPaymentResult } from '../views/misc.js';
 import { auditView, testPaymentView, tokensView } from '../views/misc.js';
 import { prettyBody } from '../views/webhooks.js';
 import type { ConsoleOptions } from './context.js';
@@ -17,13 +17,30 @@ const TEST_EMAIL = 'pembeli.uji@example.com';
 const TEST_TITLE = 'Produk Uji Lisensi';
 const TEST_PRICE = 72_000;
 const testForm = z.object({
-  email: z.email().max(254),
-  name: inputText().max(200).default(''),
-  title: inputText().trim().min(1).max(300),
-  uuid: inputText().trim().max(200).default(''),
-  qty: z.coerce.number().int().min(1).max(20).default(1),
-  price: z.coerce.number().int().min(0).max(1_000_000_000).default(TEST_PRICE),
+  email: z.email('Isi email pembeli dengan alamat yang benar.').max(254, 'Email pembeli paling panjang 254 karakter.'),
+  name: inputText().max(200, 'Nama pembeli paling panjang 200 karakter.').default(''),
+  title: inputText().trim().min(1, 'Isi judul produk.').max(300, 'Judul produk paling panjang 300 karakter.'),
+  uuid: inputText().trim().max(200, 'UUID produk paling panjang 200 karakter.').default(''),
+  qty: formNumber('Jumlah harus angka 1 sampai 20.', 1, 20).default(1),
+  price: formNumber('Harga harus angka rupiah, 0 sampai 1.000.000.000.', 0, 1_000_000_000).default(TEST_PRICE),
 });
+/**
+ * A whole number typed in a form field, digits only; Indonesian thousands dots are read as such
+ * ("10.000" is ten thousand, never ten). Empty, decimals and anything else are `message`.
+ */
+function formNumber(message: string, min: number, max: number) {
+  return z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      const typed = v.trim();
+      const digits = /^\d{1,3}(?:\.\d{3})+$/.test(typed) ? typed.replaceAll('.', '') : typed;
+      return /^\d{1,15}$/.test(digits) ? Number(digits) : Number.NaN;
+    },
+    z.number(message).int(message).min(min, message).max(max, message),
+  );
+}
+/** The form's fields as typed, to show them again (strings, cut to what a field may hold). */
+const TEST_FIELDS = ['email', 'name', 'title', 'uuid', 'qty', 'price'] as const;
 const auditFilter = z.object({
   aksi: inputText().max(100).optional().catch(undefined),
   pelaku: z.enum(['admin', 'api_token', 'cli', 'system', 'member']).optional().catch(undefined),
@@ -35,19 +52,29 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
   const tz = opts.config.displayTimeZone;
   // A license product and an address nobody owns by default: a first try issues a key into the
   // dev mailbox (or to example.com, which accepts nothing) rather than making the admin a member.
-  const testDefaults = (form?: { email: string; title: string; price: number }) => ({
-    email: form?.email ?? TEST_EMAIL,
-    title: form?.title ?? TEST_TITLE,
-    price: form?.price ?? TEST_PRICE,
-    webhookUrl: `${opts.config.publicUrl}/webhook/lynk`,
+  const testDefaults = (): TestPaymentForm => ({
+    email: TEST_EMAIL,
+    name: 'Pembeli Uji',
+    title: TEST_TITLE,
+    uuid: '',
+    qty: '1',
+    price: String(TEST_PRICE),
   });
+  const webhookUrl = `${opts.config.publicUrl}/webhook/lynk`;
+  /** What was sent, shown again in the form: a first try is followed by a second with one thing changed. */
+  const typedTest = (body: unknown): TestPaymentForm => {
+    const fields = (body ?? {}) as Record<string, unknown>;
+    const out = testDefaults();
+    for (const name of TEST_FIELDS) out[name] = typeof fields[name] === 'string' ? fields[name].slice(0, 300) : '';
+    return out;
+  };
 
   app.get('/admin/uji-coba', async (request, reply) =>
     sendConsolePage(
       request,
       reply,
       { title: 'Uji coba', active: '/admin/uji-coba' },
-      testPaymentView(reply.generateCsrf(), testDefaults()),
+      testPaymentView(reply.generateCsrf(), { webhookUrl, values: testDefaults() }),
     ),
   );
 
@@ -55,7 +82,17 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
   // PUBLIC_URL being reachable from the server itself (behind a proxy it often is not).
   app.post('/admin/uji-coba', { preHandler: app.csrfProtection }, async (request, reply) => {
     const form = testForm.safeParse(request.body);
-    if (!form.success) throw new AppError('BAD_REQUEST', 'Isi email dan judul produk dengan benar.');
+    if (!form.success)
+      return sendConsolePage(
+        request,
+        reply,
+        { title: 'Uji coba', active: '/admin/uji-coba', status: 400 },
+        testPaymentView(reply.generateCsrf(), {
+          webhookUrl,
+          values: typedTest(request.body),
+          error: form.error.issues[0]?.message ?? 'Isi formulir dengan benar.',
+        }),
+      );
     const f = form.data;
     const payment = buildLynkPayment({
       email: f.email,
@@ -96,7 +133,7 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
       request,
       reply,
       { title: 'Uji coba', active: '/admin/uji-coba' },
-      testPaymentView(reply.generateCsrf(), testDefaults(f), result),
+      testPaymentView(reply.generateCsrf(), { webhookUrl, values: typedTest(request.body) }, result),
     );
   });
 

@@ -12,32 +12,54 @@ export interface TestPaymentResult {
   body: string;
 }
 
+export interface TestPaymentForm {
+  email: string;
+  name: string;
+  title: string;
+  uuid: string;
+  qty: string;
+  price: string;
+}
+
 export function testPaymentView(
   csrf: string,
-  defaults: { email: string; title: string; price: number; webhookUrl: string },
+  view: { webhookUrl: string; values: TestPaymentForm; error?: string },
   result?: TestPaymentResult,
 ): SafeHtml {
+  const v = view.values;
   return html`<h1>Uji coba</h1>
-<p>URL webhook untuk ditempel di dasbor Lynk.id: <code id="webhook-url">${defaults.webhookUrl}</code></p>
+<p>URL webhook untuk ditempel di dasbor Lynk.id: <code id="webhook-url">${view.webhookUrl}</code></p>
 <p>Kirim pembayaran Lynk.id contoh ke server ini, ditandatangani dengan <code>LYNK_MERCHANT_KEY</code> yang terpasang, lewat jalur webhook yang sama dengan pembayaran sungguhan. Hasilnya muncul di Pesanan (sebagai uji coba, tidak dihitung sebagai pendapatan), Lisensi/Member dan Email.</p>
-${
-  result
-    ? html`<div class="${result.status === 200 ? 'ok' : 'error'}" role="status" id="test-result">
-<p>Jawaban webhook: HTTP ${result.status}${result.outcome ? html` · hasil ${badge(OUTCOME_LABELS[result.outcome as keyof typeof OUTCOME_LABELS] ?? result.outcome, result.outcome === 'processed' ? 'ok' : 'warn')}` : ''}</p>
-${result.eventId ? html`<p><a href="/admin/webhook/${result.eventId}" id="test-event">Lihat event #${result.eventId}</a></p>` : ''}
-<pre class="raw">${result.body}</pre></div>`
-    : ''
-}
+${result ? testResult(result) : ''}
+${view.error ? html`<p class="error" role="alert" id="test-error">${view.error}</p>` : ''}
 <form method="post" action="/admin/uji-coba" class="stack">
 <input type="hidden" name="_csrf" value="${csrf}">
-<label for="test-email">Email pembeli</label><input id="test-email" name="email" type="email" required value="${defaults.email}">
-<label for="test-name">Nama pembeli</label><input id="test-name" name="name" type="text" value="Pembeli Uji">
-<label for="test-title">Judul produk</label><input id="test-title" name="title" type="text" required value="${defaults.title}">
-<label for="test-uuid">UUID produk (opsional)</label><input id="test-uuid" name="uuid" type="text">
-<label for="test-qty">Jumlah</label><input id="test-qty" name="qty" type="text" inputmode="numeric" value="1">
-<label for="test-price">Harga satuan (Rp)</label><input id="test-price" name="price" type="text" inputmode="numeric" value="${String(defaults.price)}">
+<label for="test-email">Email pembeli</label><input id="test-email" name="email" type="email" required value="${v.email}">
+<label for="test-name">Nama pembeli</label><input id="test-name" name="name" type="text" maxlength="200" value="${v.name}">
+<label for="test-title">Judul produk</label><input id="test-title" name="title" type="text" required value="${v.title}">
+<label for="test-uuid">UUID produk (opsional)</label><input id="test-uuid" name="uuid" type="text" maxlength="200" value="${v.uuid}">
+<label for="test-qty">Jumlah (1–20)</label><input id="test-qty" name="qty" type="number" min="1" max="20" step="1" required value="${v.qty}">
+<label for="test-price">Harga satuan (Rp)</label><input id="test-price" name="price" type="text" inputmode="numeric" value="${v.price}">
 <button type="submit" id="send-test">Kirim pembayaran uji</button>
 </form>`;
+}
+
+/** The webhook's answer told in words; its raw JSON under "Rincian teknis" for whoever debugs it. */
+function testResult(result: TestPaymentResult): SafeHtml {
+  const outcome = result.outcome
+    ? badge(
+        OUTCOME_LABELS[result.outcome as keyof typeof OUTCOME_LABELS] ?? result.outcome,
+        result.outcome === 'processed' ? 'ok' : 'warn',
+      )
+    : '';
+  const headline =
+    result.status === 200
+      ? html`Pembayaran uji diterima server (HTTP 200)${result.outcome ? html` · hasil ${outcome}` : ''}`
+      : html`Pembayaran uji ditolak server (HTTP ${result.status})`;
+  return html`<div class="${result.status === 200 ? 'ok' : 'error'}" role="status" id="test-result">
+<p>${headline}</p>
+${result.eventId ? html`<p><a href="/admin/webhook/${result.eventId}" id="test-event">Lihat event #${result.eventId}</a></p>` : ''}
+<details class="tech"><summary>Rincian teknis: jawaban webhook</summary><pre class="raw">${result.body}</pre></details></div>`;
 }
 
 const ACTOR_TYPES = ['admin', 'api_token', 'cli', 'system', 'member'] as const;
