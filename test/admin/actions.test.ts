@@ -117,6 +117,8 @@ describe.each(DIALECTS)('operator actions, each audited (%s)', (dialect) => {
       kind: 'registration',
       to_address: 'budi@example.com',
       dedupe_key: `registration:${budi.id}`,
+      // No order made this account: the subject names none (never "Order #-").
+      subject: 'Pendaftaran Member Berhasil',
     });
     await expectAudited(world, 'member.create', { actorId: adminId, ip: IP, target: ['member', budi.id] });
 

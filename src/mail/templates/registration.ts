@@ -5,9 +5,17 @@ import type { RenderedMail } from './layout.js';
 import { mailLayout } from './layout.js';
 
 export function registrationMailSubject(p: RegistrationMailParams): string {
-  return p.repeatPurchase
-    ? `Pembelian Member Berhasil - Order #${p.orderNo}`
-    : `Pendaftaran Member Berhasil - Order #${p.orderNo}`;
+  const order = orderOf(p);
+  const subject = p.repeatPurchase ? 'Pembelian Member Berhasil' : 'Pendaftaran Member Berhasil';
+  return order === null ? subject : `${subject} - Order #${order}`;
+}
+
+/**
+ * The order the account came from; none for a member the seller made by hand in the console (its
+ * mails carry "-", as mails queued before this rule do), and then the mail names no order.
+ */
+function orderOf(p: RegistrationMailParams): string | null {
+  return p.orderNo === '-' || p.orderNo.trim() === '' ? null : p.orderNo;
 }
 
 export interface RegistrationLinks {
@@ -60,6 +68,7 @@ export function renderRegistrationMail(
   timeZone = 'Asia/Jakarta',
 ): RenderedMail {
   const greeting = p.name ? `Halo ${p.name},` : 'Halo,';
+  const order = orderOf(p);
   const { heading, lines } = opening(p, timeZone);
   const text = [
     greeting,
@@ -75,8 +84,7 @@ export function renderRegistrationMail(
     `Atau langsung masuk sekarang (sekali pakai, berlaku ${links.loginLinkMinutes} menit): ${links.loginLinkUrl}`,
     '',
     `Setelah itu, masuk di: ${links.loginUrl}`,
-    '',
-    `Order: ${p.orderNo}`,
+    ...(order === null ? [] : ['', `Order: ${order}`]),
   ].join('\n');
   const body = html`<h1 style="font-size:20px;margin:0 0 16px;">${heading}</h1>
 <p>${greeting}</p>
@@ -87,6 +95,6 @@ ${lines.slice(1).map((line) => html`<p>${line}</p>`)}
 <p style="font-size:13px;color:#52606d;">Tautan ini hanya bisa dipakai sekali dan berlaku ${links.validHours} jam. Jika tombol tidak berfungsi, salin alamat ini ke browser:<br>${links.setPasswordUrl}</p>
 <p>Atau <a href="${links.loginLinkUrl}">langsung masuk sekarang</a> (tautan sekali pakai, berlaku ${links.loginLinkMinutes} menit).</p>
 <p>Setelah itu, masuk di <a href="${links.loginUrl}">${links.loginUrl}</a>.</p>
-<p style="font-size:14px;color:#52606d;">Order: ${p.orderNo}</p>`;
+${order === null ? '' : html`<p style="font-size:14px;color:#52606d;">Order: ${order}</p>`}`;
   return { text, html: mailLayout(registrationMailSubject(p), body) };
 }
