@@ -289,6 +289,50 @@ describe.each(DIALECTS)('operator actions, each audited (%s)', (dialect) => {
     await expectAudited(world, 'product_rule.delete', { actorId: adminId, ip: IP, target: ['product_rule', rule.id] });
   });
 
+  it('a refused product rule names the wrong field and keeps the form as typed, in the form that was sent', async () => {
+    const { act } = await open();
+    const typed = {
+      match: 'title',
+      value: 'Software Ekspor Pro',
+      action: 'license',
+      maxDevices: '3',
+      onLimit: 'takeover',
+    };
+    const cases: [Record<string, string>, string][] = [
+      [{ renewUrl: 'lynk.id/toko' }, 'Tautan perpanjangan harus alamat lengkap https://… (atau kosong).'],
+      [{ maxDevices: '0' }, 'Maks. perangkat harus angka 1 sampai 1000.'],
+      [{ validityDays: '-5' }, 'Masa berlaku harus angka hari 1 sampai 36500, atau kosong (selamanya).'],
+      [{ value: '  ' }, 'Isi judul atau UUID produk.'],
+    ];
+    for (const [change, message] of cases) {
+      const res = await act('/admin/produk', '/admin/produk', { ...typed, ...change });
+      expect([change, res.statusCode]).toEqual([change, 400]);
+      expect(res.body).toContain(`<p class="error" role="alert" id="new-error">${message}</p>`);
+      if (!('value' in change))
+        expect(res.body).toContain(
+          'id="new-value" name="value" type="text" required maxlength="300" value="Software Ekspor Pro"',
+        );
+      expect(res.body).toMatch(/id="new-devices" name="maxDevices" type="number" min="1" max="1000" value="(3|0)"/);
+      expect(res.body).toContain('<option value="takeover" selected>');
+    }
+    expect(await db().selectFrom('product_rules').select('id').execute()).toEqual([]);
+
+    // An existing rule's edit: its own form opens with the message and the typed values.
+    await act('/admin/produk', '/admin/produk', typed);
+    const rule = await db().selectFrom('product_rules').selectAll().executeTakeFirstOrThrow();
+    const edit = await act('/admin/produk', `/admin/produk/${rule.id}`, { ...typed, validityDays: 'setahun' });
+    expect(edit.statusCode).toBe(400);
+    expect(edit.body).toContain(
+      `<details open><summary>Ubah</summary><form method="post" action="/admin/produk/${rule.id}"`,
+    );
+    expect(edit.body).toContain(`id="r${rule.id}-error">Masa berlaku harus angka hari`);
+    expect(edit.body).toContain('value="setahun"');
+    expect(edit.body).not.toContain('id="new-error"');
+    expect(
+      (await db().selectFrom('product_rules').select('validity_days').executeTakeFirstOrThrow()).validity_days,
+    ).toBeNull();
+  });
+
   it('a test payment goes through the signed webhook and its result is shown', async () => {
     const { act } = await open();
     const res = await act('/admin/uji-coba', '/admin/uji-coba', {

@@ -14,46 +14,86 @@ import {
 import { inputText } from '../../text-input.js';
 import { html } from '../../web/html.js';
 import { adminActor } from '../guard.js';
+import type { RefusedRule } from '../views/products.js';
 import { productsView } from '../views/products.js';
 import type { ConsoleOptions } from './context.js';
 import { idParam, redirectWith, sendConsolePage, textParam } from './context.js';
 
-/** An empty number field means "none". */
-const optionalInt = (max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().max(max).nullable());
-const optionalCount = (max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(0).max(max).nullable());
+/** An empty number field means "none"; anything else must be a whole number in range (`message`). */
+const optionalWhole = (min: number, max: number, message: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? null : v),
+    z.coerce.number(message).int(message).min(min, message).max(max, message).nullable(),
+  );
 const ruleForm = z.object({
-  match: z.enum(['uuid', 'title']),
-  value: inputText().trim().min(1).max(300),
-  action: z.enum(['member', 'license']),
-  maxDevices: z.coerce.number().int().positive().max(1000).default(1),
-  validityDays: optionalInt(36_500),
-  onLimit: z.enum(['refuse', 'takeover']).default('refuse'),
-  offlineGraceDays: optionalInt(MAX_OFFLINE_GRACE_DAYS),
+  match: z.enum(['uuid', 'title'], 'Pilih cara mencocokkan: judul atau UUID.'),
+  value: inputText()
+    .trim()
+    .min(1, 'Isi judul atau UUID produk.')
+    .max(300, 'Judul atau UUID paling panjang 300 karakter.'),
+  action: z.enum(['member', 'license'], 'Pilih apa yang dibuat pembayaran: lisensi atau pendaftaran member.'),
+  maxDevices: z.coerce
+    .number('Maks. perangkat harus angka 1 sampai 1000.')
+    .int('Maks. perangkat harus angka 1 sampai 1000.')
+    .min(1, 'Maks. perangkat harus angka 1 sampai 1000.')
+    .max(1000, 'Maks. perangkat harus angka 1 sampai 1000.')
+    .default(1),
+  validityDays: optionalWhole(1, 36_500, 'Masa berlaku harus angka hari 1 sampai 36500, atau kosong (selamanya).'),
+  onLimit: z.enum(['refuse', 'takeover'], 'Pilih apa yang terjadi bila perangkat penuh.').default('refuse'),
+  offlineGraceDays: optionalWhole(
+    1,
+    MAX_OFFLINE_GRACE_DAYS,
+    `Hari boleh offline harus angka 1 sampai ${MAX_OFFLINE_GRACE_DAYS}, atau kosong (bawaan).`,
+  ),
   // 0 is a limit too (no takeover / no release at all), so "empty" is the only "none".
-  takeoverLimit: optionalCount(1000),
-  maxTransfers: optionalCount(1000),
+  takeoverLimit: optionalWhole(0, 1000, '"Tetap gunakan di sini" harus angka 0 sampai 1000, atau kosong (bawaan).'),
+  maxTransfers: optionalWhole(0, 1000, 'Pelepasan perangkat harus angka 0 sampai 1000, atau kosong (bawaan).'),
   renewUrl: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
     z
-      .url({ protocol: /^https?$/ })
-      .max(500)
+      .url({ protocol: /^https?$/, error: 'Tautan perpanjangan harus alamat lengkap https://… (atau kosong).' })
+      .max(500, 'Tautan perpanjangan paling panjang 500 karakter.')
       .nullable()
       .default(null),
   ),
 });
+const RULE_FIELDS = [
+  'match',
+  'value',
+  'action',
+  'maxDevices',
+  'validityDays',
+  'onLimit',
+  'offlineGraceDays',
+  'takeoverLimit',
+  'maxTransfers',
+  'renewUrl',
+] as const;
+
+/** What was typed into a rule's form, to show it again after a refusal (escaped like any text). */
+function typedRule(body: unknown): Record<string, string> {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const name of RULE_FIELDS) if (typeof fields[name] === 'string') out[name] = fields[name].slice(0, 500);
+  return out;
+}
 
 /** Produk: the product rules a webhook applies, editable without a restart. */
 export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
-  const show = async (request: FastifyRequest, reply: FastifyReply, status = 200, error?: string) => {
+  const show = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status = 200,
+    error?: string,
+    refused?: RefusedRule,
+  ) => {
     const csrf = reply.generateCsrf();
     const catalog = withStoredRules(opts.config.products, await storedProductRules(opts.db));
     return sendConsolePage(
       request,
       reply,
       { title: 'Produk', active: '/admin/produk', status },
-      html`${productsView(await listProductRules(opts.db), opts.config.products, csrf, error, { title: textParam(request, 'judul'), uuid: textParam(request, 'uuid') })}${await contentProductsPanel(opts.db, catalog, csrf)}`,
+      html`${productsView(await listProductRules(opts.db), opts.config.products, csrf, error, { title: textParam(request, 'judul'), uuid: textParam(request, 'uuid') }, refused)}${await contentProductsPanel(opts.db, catalog, csrf)}`,
     );
   };
 
@@ -62,12 +102,11 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const form = ruleForm.safeParse(request.body);
     if (!form.success)
-      return show(
-        request,
-        reply,
-        400,
-        'Isi aturan dengan benar (judul/UUID, jenis, angka, tautan perpanjangan https://…).',
-      );
+      return show(request, reply, 400, undefined, {
+        ruleId: id,
+        values: typedRule(request.body),
+        message: form.error.issues[0]?.message ?? 'Isi aturan dengan benar.',
+      });
     const f = form.data;
     const input = {
       uuid: f.match === 'uuid' ? f.value : null,
@@ -98,7 +137,12 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
       return saved;
     });
     if (!result.ok && result.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'Aturan tidak ditemukan.');
-    if (!result.ok) return show(request, reply, 409, 'Sudah ada aturan untuk produk itu. Ubah aturan yang ada.');
+    if (!result.ok)
+      return show(request, reply, 409, undefined, {
+        ruleId: id,
+        values: typedRule(request.body),
+        message: 'Sudah ada aturan untuk produk itu. Ubah aturan yang ada.',
+      });
     return redirectWith(reply, '/admin/produk', 'produk');
   };
 
