@@ -32,7 +32,7 @@ export async function lynkSimulate(args: string[]): Promise<void> {
   const price = Number(values.price);
   if (!Number.isFinite(price) || price < 0) throw new UsageError('--price harus angka ≥ 0');
   const config = configFromEnvironment();
-  const url = values.url ?? `${config.publicUrl}/webhook/lynk`;
+  const url = values.url === undefined ? `${config.publicUrl}/webhook/lynk` : webhookUrl(values.url);
 
   const payment = buildLynkPayment({
     email: values.email,
@@ -100,4 +100,22 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * The webhook's address from --url: the server's own address (`http://127.0.0.1:3000`, as the
+ * start-up banner and PUBLIC_URL give it) gets the Lynk path; a URL with a path is used as it is.
+ */
+export function webhookUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--url harus alamat lengkap, mis. http://127.0.0.1:3000 (bukan "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--url harus alamat http:// atau https:// (bukan "${raw}")`);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/webhook/lynk';
+  else url.pathname = url.pathname.replace(/\/+$/, '');
+  return url.toString();
 }

@@ -74,6 +74,7 @@ const HELP = `Pemakaian: gerbang [--env-file FILE] <perintah> [opsi]
   mail list      [--status pending|sending|sent|failed] [--limit N] [--json]
   lynk simulate  [--url U] [--product JUDUL] [--uuid U] [--email E] [--name N] [--phone P] [--qty N] [--price N]
                  [--ref-id R] [--json]   kirim pembayaran contoh bertanda tangan ke server yang berjalan
+                 (--url: alamat server, mis. http://127.0.0.1:3000, atau URL webhook lengkap)
   tokens create  --name NAMA [--json]   buat token API admin (ditampilkan sekali)
   tokens list    [--json]
   tokens revoke  <id>

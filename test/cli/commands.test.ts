@@ -55,6 +55,19 @@ describe('gerbang lynk simulate and serve when something is wrong', () => {
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
+  it("--url may be the server's address (as the start-up banner prints it): the Lynk path is added", async () => {
+    const result = await ws.run(['lynk', 'simulate', '--url', server.url, '--json'], {
+      LYNK_MERCHANT_KEY: 'merchant-key-of-the-server',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const wrong = await ws.run(['lynk', 'simulate', '--url', '127.0.0.1:3000']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('--url harus alamat');
+    expect(wrong.stderr).not.toMatch(STACK_LINE);
+  });
+
   it('signed with another merchant key: the server answers 401, simulate exits 1 and the delivery is kept as rejected', async () => {
     const result = await ws.run(['lynk', 'simulate', '--url', `${server.url}/webhook/lynk`], {
       LYNK_MERCHANT_KEY: 'some-other-merchant-key',
