@@ -251,6 +251,10 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
       if (asksForJson(request)) return reply.code(202).send({ status: 'accepted' });
       return reply.redirect(`/login?alasan=${done}`, 303);
     });
+  // The address bar keeps this path after a refused email: reloading or bookmarking it shows the form.
+  app.get('/login/tautan/kirim', async (_request, reply) =>
+    sendPage(reply, 200, linkRequestPage({ csrf: reply.generateCsrf() })),
+  );
   linkRequest('/login/tautan/kirim', 'login_link', linkRequestPage, 'tautan');
 
   app.get('/login/lupa-sandi', async (_request, reply) =>

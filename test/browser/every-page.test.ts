@@ -246,6 +246,7 @@ describe('every page fits a phone and a desktop', () => {
       await check(page, '/login/tautan', '/login/tautan?token=tidak-berlaku', 'login-link');
       await check(page, '/akun/atur-sandi', '/akun/atur-sandi?token=tidak-berlaku', 'set-password');
       await check(page, '/login/lupa-sandi', '/login/lupa-sandi', 'forgot-password');
+      await check(page, '/login/tautan/kirim', '/login/tautan/kirim', 'login-link-request');
       await check(page, '/akun/email/konfirmasi', '/akun/email/konfirmasi?token=tidak-berlaku', 'confirm-email');
       await check(page, '/reset-pelepasan', '/reset-pelepasan?token=tidak-berlaku', 'confirm-release-reset');
       await login(page, MEMBER);
