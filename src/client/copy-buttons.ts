@@ -1,7 +1,10 @@
 /**
- * Entry point of /assets/copy.js, on every page: a "Salin" button beside each license key. The
- * buttons are rendered hidden and shown here, so a browser without script never sees a dead one.
+ * Entry point of /assets/copy.js, on every page: a "Salin" button beside each license key (rendered
+ * hidden and shown here, so a browser without script never sees a dead one), and the progress of
+ * an upload form (upload-progress.ts).
  */
+import { wireUploads } from './upload-progress.js';
+
 const COPIED_MS = 2000;
 
 async function copyText(text: string, source: Element | null): Promise<boolean> {
@@ -38,6 +41,7 @@ function wire(button: HTMLButtonElement): void {
 
 function wireAll(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-copy]')) wire(button);
+  wireUploads();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', wireAll);

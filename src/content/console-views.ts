@@ -142,7 +142,7 @@ ${items.length === 0 ? html`<p class="muted" id="content-items-empty">Belum ada 
 <label for="video-title">Judul</label><input id="video-title" name="title" type="text" required maxlength="200">
 <label for="video-url">URL video (YouTube, Vimeo, Bunny, atau URL embed lain)</label><input id="video-url" name="url" type="text" required maxlength="2000" placeholder="https://www.youtube.com/watch?v=…">
 <button type="submit" class="small">Tambah video</button></form></details>
-<details><summary>Berkas</summary><form method="post" action="${base}/berkas" enctype="multipart/form-data" class="stack" id="add-file">
+<details><summary>Berkas</summary><form method="post" action="${base}/berkas" enctype="multipart/form-data" class="stack" id="add-file" data-upload data-max-bytes="${String(view.maxUploadBytes)}">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="file-title">Judul (kosong = nama berkas)</label><input id="file-title" name="title" type="text" maxlength="200">
 <label for="file-input">Berkas (maks. ${mb(view.maxUploadBytes)} MB; PDF sampai ${mb(view.stampMaxBytes)} MB dicap nama, email dan nomor pesanan pembeli)</label><input id="file-input" name="file" type="file" required>

@@ -111,6 +111,7 @@ pre.raw{background:#0f172a;color:#e2e8f0;padding:12px;border-radius:8px;overflow
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 14px;font-size:14px}
 dl.facts dt{color:#616e7c}dl.facts dd{margin:0;word-break:break-word}
 iframe.mail{width:100%;min-height:480px;border:1px solid #e4e7eb;border-radius:8px;background:#fff}
+progress.upload-progress{display:block;width:100%;height:14px;margin:10px 0 4px}.upload-status{margin:4px 0;font-size:14px}
 details.tech{margin-top:4px;font-size:13px;color:#616e7c}details.tech code{word-break:break-all}
 .secret{font-size:16px;padding:10px;background:#fff8e1;border-radius:6px;word-break:break-all}
 .pager{text-align:right}

@@ -236,6 +236,66 @@ describe('product content in a real browser, desktop and phone', () => {
     }
   });
 
+  it('an upload on a phone shows its progress, cannot be sent twice, and lands on the list with its message', async () => {
+    const admin = await signInAdminPage();
+    await admin.setViewportSize({ width: 390, height: 844 });
+    await admin.goto(`${base}/admin/produk/konten/1`);
+    const before = await admin.locator('#content-items li').count();
+    await admin.locator('#add-file').evaluate((form) => {
+      (form.closest('details') as HTMLDetailsElement).open = true;
+    });
+    await admin.fill('#file-title', 'Lembar kerja');
+    await admin.setInputFiles('#file-input', {
+      name: 'lembar-kerja.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(3 * 1024 * 1024, 7),
+    });
+    // The server's answer is held until the page has been looked at mid-upload.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let posts = 0;
+    await admin.route('**/admin/produk/konten/1/berkas', async (route) => {
+      posts += 1;
+      await held;
+      await route.continue();
+    });
+    await admin.click('#add-file button[type=submit]');
+    await admin.waitForSelector('#add-file progress.upload-progress');
+    expect(await admin.locator('#add-file button[type=submit]').isDisabled()).toBe(true);
+    expect(await admin.locator('#add-file .upload-status').textContent()).toMatch(/Mengunggah… \d+%|Terunggah/);
+    await admin.locator('#add-file button[type=submit]').click({ force: true });
+    await screenshot(admin, 'content-upload-progress-phone');
+    release();
+    await admin.waitForURL(/pesan=berkas-diunggah/);
+    expect(await admin.locator('#flash').textContent()).toBe('Berkas diunggah.');
+    expect(await admin.locator('#content-items li').count()).toBe(before + 1);
+    expect(posts).toBe(1);
+    await admin.unroute('**/admin/produk/konten/1/berkas');
+
+    // A file over the limit is refused before a byte is sent (the logo: a few hundred KB at most).
+    await admin.goto(`${base}/admin/toko`);
+    let logoPosts = 0;
+    await admin.route('**/admin/toko/logo', async (route) => {
+      logoPosts += 1;
+      await route.continue();
+    });
+    await admin.setInputFiles('#logo-file', {
+      name: 'logo-besar.png',
+      mimeType: 'image/png',
+      buffer: Buffer.alloc(5 * 1024 * 1024, 1),
+    });
+    await admin.click('#upload-logo');
+    expect(await admin.locator('#logo-form .upload-status').textContent()).toMatch(
+      /^Berkas "logo-besar\.png" terlalu besar: paling besar \d+ KB\.$/,
+    );
+    expect(await admin.locator('#upload-logo').isDisabled()).toBe(false);
+    expect(logoPosts).toBe(0);
+    expect(await fitsWidth(admin)).toBe(true);
+    await screenshot(admin, 'store-logo-too-large-phone');
+  });
+
   async function signInAdminPage(): Promise<Page> {
     const context = await browser.newContext({ locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
     contexts.push(context);

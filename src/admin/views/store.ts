@@ -20,7 +20,7 @@ ${error ? html`<p class="error" role="alert" id="store-error">${error}</p>` : ''
 </form>
 <h2>Logo</h2>
 ${brand.logo ? html`<p><img src="/assets/logo?v=${brand.version}" alt="Logo toko" class="store-logo" id="store-logo"></p>${actionButton('/admin/toko/logo/hapus', csrf, 'Hapus logo', { danger: true, id: 'remove-logo' })}` : html`<p class="muted" id="store-logo">Belum ada logo.</p>`}
-<form method="post" action="/admin/toko/logo" enctype="multipart/form-data" class="stack" id="logo-form">
+<form method="post" action="/admin/toko/logo" enctype="multipart/form-data" class="stack" id="logo-form" data-upload data-max-bytes="${String(LOGO_MAX_BYTES)}">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="logo-file">Berkas logo (PNG, JPEG atau WebP, maksimal ${Math.round(LOGO_MAX_BYTES / 1024)} KB)</label><input id="logo-file" name="logo" type="file" accept="image/png,image/jpeg,image/webp" required>
 <button type="submit" id="upload-logo">Unggah logo</button>
