@@ -33,7 +33,7 @@ export const ppobMemberRoutes: FastifyPluginAsync<PpobMemberPageOptions> = async
     const rows = await listPpobTransactions(db, { memberId: member.memberId, limit: 200 });
     const body = html`<h1>Transaksi saya</h1>
 <p class="muted">Pulsa, paket data dan produk PPOB lain yang dipesan untuk Anda. Status diperbarui otomatis.</p>
-<table id="transactions" data-time-zone="${timeZone}"><thead><tr><th>Waktu</th><th>Produk</th><th>Nomor tujuan</th><th>Status</th><th>SN</th><th>Keterangan</th></tr></thead><tbody>${
+<table id="transactions" class="cards-on-phone" data-time-zone="${timeZone}"><thead><tr><th>Waktu</th><th>Produk</th><th>Nomor tujuan</th><th>Status</th><th>SN</th><th>Keterangan</th></tr></thead><tbody>${
       rows.length === 0
         ? html`<tr class="empty"><td colspan="6" class="muted">Belum ada transaksi.</td></tr>`
         : rows.map((t) => transactionRow(t, timeZone))

@@ -126,7 +126,10 @@ form.confirm-action{margin:0 0 12px}form.confirm-action label{font-weight:400;ma
 @media (max-width:600px){table.cards-on-phone thead{display:none}table.cards-on-phone,table.cards-on-phone tbody,table.cards-on-phone tr,table.cards-on-phone td{display:block;width:100%}
 table.cards-on-phone tr{border:1px solid #e4e7eb;border-radius:8px;padding:6px 10px;margin:0 0 12px;overflow-wrap:break-word}table.cards-on-phone td .devices li{flex-wrap:wrap}
 table.cards-on-phone td{border:0;padding:4px 0;text-align:left}table.cards-on-phone td:empty{display:none}table.cards-on-phone td::before{content:attr(data-label);display:block;font-size:12px;color:#616e7c;font-weight:600}
-.table-wrap table.cards-on-phone{min-width:0}}
+.table-wrap table.cards-on-phone{min-width:0}
+/* The member's PPOB rows are also built live in the page (src/client/ppob-live.ts): labelled by class. */
+#transactions td.tx-time::before{content:"Waktu"}#transactions td.tx-product::before{content:"Produk"}#transactions td.tx-customer::before{content:"Nomor tujuan"}
+#transactions td.tx-status::before{content:"Status"}#transactions td.tx-sn::before{content:"SN"}#transactions td.tx-message::before{content:"Keterangan"}#transactions tr.empty td::before{content:none}}
 .content-items{list-style:none;padding:0;margin:16px 0}
 .content-item{margin:0 0 20px;overflow-wrap:anywhere}
 .content-video{margin:0}

@@ -83,6 +83,15 @@ describe('PPOB status live on the member transactions page (real browser)', () =
     // A reload renders the same row from the server.
     await page.reload();
     expect(await row.locator('.tx-sn').textContent()).toBe('1234567890');
+
+    // On a phone the row is a card: every value under its column's name, nothing cut off sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const labels = await row.evaluate((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => getComputedStyle(td, '::before').content),
+    );
+    expect(labels).toEqual(['"Waktu"', '"Produk"', '"Nomor tujuan"', '"Status"', '"SN"', '"Keterangan"']);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'ppob-transaction-phone');
     await context.close();
   });
 });
