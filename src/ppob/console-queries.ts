@@ -72,7 +72,16 @@ export async function ppobDetail(db: Kysely<Database>, id: number) {
   const deliveries = range
     ? await db
         .selectFrom('webhook_events')
-        .select(['id', 'external_id', 'received_at', 'delivery_count', 'outcome', 'error_code', 'note'])
+        .select([
+          'id',
+          'external_id',
+          'received_at',
+          'delivery_count',
+          'outcome',
+          'error_code',
+          'error_message',
+          'note',
+        ])
         .where('provider', '=', 'hesda')
         .where('external_id', '>=', range.from)
         .where('external_id', '<', range.to)

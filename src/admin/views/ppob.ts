@@ -4,7 +4,7 @@ import { PPOB_STATUSES } from '../../ppob/index.js';
 import type { SafeHtml } from '../../web/html.js';
 import { html } from '../../web/html.js';
 import { badge, pager, table, when } from './shell.js';
-import { outcomeBadge } from './webhooks.js';
+import { eventReason, outcomeBadge } from './webhooks.js';
 
 type PpobList = Awaited<ReturnType<typeof listPpobPage>>;
 type PpobDetail = NonNullable<Awaited<ReturnType<typeof ppobDetail>>>;
@@ -77,7 +77,7 @@ export function ppobDetailView(d: PpobDetail, csrf: string, tz: string): SafeHtm
   const t = d.transaction;
   const deliveries = d.deliveries.map(
     (e) =>
-      html`<tr><td><a href="/admin/webhook/${e.id}">#${e.id}</a></td><td>${outcomeBadge(e.outcome)}</td><td>${when(e.received_at, tz)}${e.delivery_count > 1 ? ` (${e.delivery_count}×)` : ''}</td><td>${e.note ?? e.error_code ?? ''}</td></tr>`,
+      html`<tr><td><a href="/admin/webhook/${e.id}">#${e.id}</a></td><td>${outcomeBadge(e.outcome)}</td><td>${when(e.received_at, tz)}${e.delivery_count > 1 ? ` (${e.delivery_count}×)` : ''}</td><td>${e.note ?? eventReason(e.error_code, e.error_message)}</td></tr>`,
   );
   return html`<p><a href="/admin/ppob">← PPOB</a></p>
 <h1>Transaksi #${t.id}</h1>

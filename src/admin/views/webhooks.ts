@@ -19,6 +19,33 @@ export function outcomeBadge(outcome: keyof typeof OUTCOME_LABELS): SafeHtml {
   return badge(OUTCOME_LABELS[outcome], tone);
 }
 
+/**
+ * Why an event was refused or not processed, in Indonesian. Refusals store the library-facing reason
+ * (English, for logs and the JSON answer to the sender); the console says what it means instead.
+ * Reasons written in Indonesian by Gerbang (a duplicate payment, an event not acted on, a field of
+ * the payment) are shown as stored. The code and stored text stay under "Rincian teknis".
+ */
+const REFUSAL_TEXT: Readonly<Record<string, string>> = {
+  INVALID_SIGNATURE: 'Tanda tangan tidak cocok: dikirim dengan kunci lain, atau bukan dari penyedia.',
+  MISSING_SIGNATURE: 'Dikirim tanpa tanda tangan.',
+  SIGNATURE_REUSED: 'Tanda tangan yang sudah dipakai datang lagi dengan isi lain: ditolak sebagai pemalsuan.',
+  INVALID_PAYLOAD: 'Isinya bukan event yang dikenal.',
+  INVALID_JSON: 'Isinya bukan JSON yang bisa dibaca.',
+  PROCESSING_ERROR: 'Galat saat memproses: setelah penyebabnya diperbaiki, proses ulang event ini.',
+};
+
+export function eventReason(code: string | null, message: string | null): string {
+  if (code === null) return '';
+  return REFUSAL_TEXT[code] ?? message ?? '';
+}
+
+/** The reason with its code and stored text for whoever debugs it (support, the sender's docs). */
+function eventReasonDetail(code: string | null, message: string | null): SafeHtml {
+  if (code === null) return html`-`;
+  const technical = `${code}${message ? `: ${message}` : ''}`;
+  return html`${eventReason(code, message)}<details class="tech"><summary>Rincian teknis</summary><code>${technical}</code></details>`;
+}
+
 const signature = (valid: number) => (valid === 1 ? badge('sah', 'ok') : badge('tidak sah', 'bad'));
 
 /** A rejected row counts every refusal of its IP and reason in one minute; '*': many addresses at once. */
@@ -43,7 +70,7 @@ export function eventListView(
     html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
   const rows = list.rows.map(
     (e) =>
-      html`<tr><td><a href="/admin/webhook/${e.id}">#${e.id}</a></td><td>${e.provider}</td><td>${outcomeBadge(e.outcome)}</td><td>${signature(e.signature_valid)}</td><td>${e.event_type ?? '-'}</td><td>${when(e.received_at, tz)}${arrivals(e, tz)}</td><td>${e.note ?? (e.error_code ? `${e.error_code}: ${e.error_message ?? ''}` : '')}${e.outcome === 'rejected' ? ` · dari ${sender(e.remote_ip)}` : ''}</td></tr>`,
+      html`<tr><td><a href="/admin/webhook/${e.id}">#${e.id}</a></td><td>${e.provider}</td><td>${outcomeBadge(e.outcome)}</td><td>${signature(e.signature_valid)}</td><td>${e.event_type ?? '-'}</td><td>${when(e.received_at, tz)}${arrivals(e, tz)}</td><td>${e.note ?? eventReason(e.error_code, e.error_message)}${e.outcome === 'rejected' ? ` · dari ${sender(e.remote_ip)}` : ''}</td></tr>`,
   );
   return html`<h1>Webhook</h1>
 <form method="get" action="/admin/webhook" class="filters">
@@ -84,7 +111,7 @@ ${replay ? ('error' in replay ? html`<p class="error" role="alert" id="replay-re
 <dt>Diproses</dt><dd>${when(e.processed_at, tz)} · ${e.attempts} percobaan</dd>
 <dt>Dari IP</dt><dd>${sender(e.remote_ip)}</dd>
 <dt>Catatan</dt><dd>${e.note ?? '-'}</dd>
-<dt>Galat</dt><dd id="event-error">${e.error_code ? `${e.error_code}: ${e.error_message ?? ''}` : '-'}</dd>
+<dt>Galat</dt><dd id="event-error">${eventReasonDetail(e.error_code, e.error_message)}</dd>
 </dl>
 ${
   replayable
