@@ -17,7 +17,7 @@ import {
 } from '../licenses/index.js';
 import type { MembershipState } from '../members/index.js';
 import { memberMembership, renewUrlOf } from '../members/index.js';
-import { ordersOfEmail } from '../orders/index.js';
+import { ordersOfEmail, productLines } from '../orders/index.js';
 import { formatDate, formatDateTime, rupiah } from '../shared/format.js';
 import { copyableKey } from '../web/copy-key.js';
 import type { SafeHtml } from '../web/html.js';
@@ -60,12 +60,12 @@ ${renew.url ? html`<p><a class="button-link" href="${renew.url}" rel="noopener" 
 }
 
 /** Every order paid with the member's address, each once: paying twice shows two. */
-function purchasesView(orders: readonly Order[], timeZone: string): SafeHtml {
+function purchasesView(orders: readonly Order[], products: ReadonlyMap<number, string>, timeZone: string): SafeHtml {
   if (orders.length === 0) return html`<p class="muted" id="no-purchases">Belum ada pembelian dengan email ini.</p>`;
   return html`<ul class="product-cards" id="purchases">${orders.map(
     (o) =>
-      html`<li class="product-card"><div><strong>Order ${o.order_no}</strong> ${o.refunded_at === null ? html`<span class="badge ok">Lunas</span>` : html`<span class="badge bad">Dibatalkan</span>`}</div>
-<p class="muted">${formatDate(o.created_at, timeZone)} · ${rupiah(o.grand_total)}</p></li>`,
+      html`<li class="product-card"><div><strong>${products.get(o.id) ?? `Order ${o.order_no}`}</strong> ${o.refunded_at === null ? html`<span class="badge ok">Lunas</span>` : html`<span class="badge bad">Dibatalkan</span>`}</div>
+<p class="muted">Order ${o.order_no} · ${formatDate(o.created_at, timeZone)} · ${rupiah(o.grand_total)}</p></li>`,
   )}</ul>`;
 }
 
@@ -102,6 +102,10 @@ export const memberAreaRoutes: FastifyPluginAsync<MemberAreaOptions> = async (ap
       renewUrlOf(db, member.memberId),
       ordersOfEmail(db, member.email, 50),
     ]);
+    const products = await productLines(
+      db,
+      orders.map((o) => o.id),
+    );
     const changed = (request.query as Record<string, unknown>).sandi === 'baru';
     return sendMemberPage(
       reply,
@@ -112,7 +116,7 @@ ${changed ? html`<p class="ok" role="status" id="password-saved">Kata sandi baru
 ${membershipStatus(state, renew, timeZone)}
 <ul><li><a href="/member/lisensi">Lisensi saya</a>: kunci lisensi, perangkat dan masa berlakunya.</li>${state.kind === 'none' ? '' : html`<li><a href="/member/produk">Produk saya</a>: produk yang Anda beli dan materi member.</li>`}<li><a href="/member/perangkat">Perangkat saya</a>: browser yang masuk ke akun ini.</li><li><a href="/akun">Akun saya</a>: ubah kata sandi atau email.</li></ul>
 <h2>Pembelian saya</h2>
-${purchasesView(orders, timeZone)}
+${purchasesView(orders, products, timeZone)}
 <p class="muted">Akun ini hanya boleh aktif di satu perangkat. Jika Anda masuk di perangkat lain, sesi di sini berakhir otomatis.</p>`,
     );
   });

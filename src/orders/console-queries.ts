@@ -79,7 +79,8 @@ const LIST_COLUMNS = [
 ] as const;
 
 /** The items of some orders as one line each: "E-book × 2, Kelas VIP". */
-async function productLines(db: Kysely<Database>, orderIds: readonly number[]): Promise<Map<number, string>> {
+/** Each order's products in one line ("Kelas Ekspor × 2, E-book"), in the order's own order. */
+export async function productLines(db: Kysely<Database>, orderIds: readonly number[]): Promise<Map<number, string>> {
   const lines = new Map<number, string>();
   if (orderIds.length === 0) return lines;
   const items = await db

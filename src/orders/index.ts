@@ -5,7 +5,7 @@ import { newOrderNo, newTransactionNo } from '../licenses/index.js';
 import type { WebhookEventInput } from '../webhooks-out/index.js';
 
 export type { OrderFilter, OrderKindFilter, OrderListRow, OrderPage, OrderStatusFilter } from './console-queries.js';
-export { eachOrder, listOrders, loadOrderPage, soldProductTitles } from './console-queries.js';
+export { eachOrder, listOrders, loadOrderPage, productLines, soldProductTitles } from './console-queries.js';
 export type { OrderItemInput } from './items.js';
 export { memberProductUuids, recordOrderItems, unmatchedSales, wholeRupiah } from './items.js';
 export type { RevenueReport } from './revenue.js';

@@ -189,6 +189,13 @@ describe.each(DIALECTS)('memberships over time (%s)', (dialect) => {
     expect(page.body).toContain('data-copy=');
     const home = await device.get('/member');
     expect(home.body.match(/class="product-card"/g)).toHaveLength(2);
+    // Each purchase says what was bought, then its order number, date and amount.
+    const orders = await db().selectFrom('orders').select('order_no').orderBy('id', 'desc').execute();
+    expect(home.body.match(/<li class="product-card"><div><strong>([^<]*)<\/strong>/g)).toEqual([
+      '<li class="product-card"><div><strong>Aplikasi Kasir</strong>',
+      '<li class="product-card"><div><strong>Aplikasi Kasir</strong>',
+    ]);
+    for (const { order_no } of orders) expect(home.body).toContain(`Order ${order_no} · `);
     expect((await device.get('/member/video')).body).toContain('belum memiliki keanggotaan aktif');
   });
 
