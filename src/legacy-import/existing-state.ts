@@ -48,10 +48,25 @@ export async function loadExistingState(db: Kysely<Database>, data: LegacyData):
       .groupBy('product_uuid')
       .execute(),
   );
+  // A product Gerbang has not issued a key for yet may still have been paid for through the new
+  // webhook: Lynk sent its title with the order's items.
+  const titled = new Set(titles.map((t) => t.product_uuid));
+  const untitled = [...new Set(uuids)].filter((uuid) => !titled.has(uuid));
+  const itemTitles = await inChunks(untitled, (chunk) =>
+    db
+      .selectFrom('order_items')
+      .select(['uuid', (eb) => eb.fn.max('title').as('title')])
+      .where('uuid', 'in', chunk)
+      .groupBy('uuid')
+      .execute(),
+  );
   return {
     members: new Map(members.map((m) => [m.email, { imported: m.imported_at !== null }])),
     licenseKeys: new Map(licenses.map((l) => [l.license_key, { imported: l.imported_at !== null }])),
     orders: new Map(orders.map((o) => [o.external_ref, { id: o.id, nextUnit: Number(o.max_unit ?? 0) + 1 }])),
-    productTitles: new Map(titles.map((t) => [t.product_uuid, String(t.title)])),
+    productTitles: new Map([
+      ...itemTitles.map((t): [string, string] => [String(t.uuid), String(t.title)]),
+      ...titles.map((t): [string, string] => [t.product_uuid, String(t.title)]),
+    ]),
   };
 }

@@ -235,7 +235,7 @@ function planLicenses(
       key,
       email,
       productUuid: uuid,
-      productTitle: existing.productTitles.get(uuid) ?? (uuid ? `Produk ${uuid}` : 'Produk sistem lama'),
+      productTitle: existing.productTitles.get(uuid) ?? legacyProductTitle(uuid),
       unitNo,
       maxDevices: rule.maxDevices,
       onLimit: rule.onLimit,
@@ -263,4 +263,13 @@ export function planImport(data: LegacyData, existing: ExistingState, settings: 
   planMembers(data.members, existing, plan);
   planLicenses(data.licenses, data.members, existing, settings, plan);
   return plan;
+}
+
+/**
+ * The old system kept only a product's Lynk UUID, no title. Without a title Gerbang knows (a key or
+ * an order it received for that UUID), the buyer reads this: short, and still telling two products
+ * apart by the start of their UUID.
+ */
+export function legacyProductTitle(uuid: string): string {
+  return uuid ? `Produk sistem lama (${uuid.slice(0, 8)})` : 'Produk sistem lama';
 }

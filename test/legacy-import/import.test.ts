@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderIfNew, recordOrderItems } from '../../src/orders/index.js';
 import { PASSWORD, TestDevice } from '../helpers/auth.js';
 import type { LegacyDatabase } from '../helpers/legacy.js';
 import { createLegacyDatabase, LEGACY_PRODUCT_RULES, sampleLegacyData } from '../helpers/legacy.js';
@@ -234,6 +235,53 @@ describe.each(DIALECTS)('importing the previous system (%s)', (dialect) => {
       before.orders,
       before.mail_outbox,
     ]);
+  });
+
+  it("an old key's product is named by what Lynk sent for its UUID, else briefly (the old system kept no title)", async () => {
+    const world = await open();
+    // An order that came through the new webhook already: its items carry the title for the UUID.
+    const order = await createOrderIfNew(
+      world.database.db,
+      {
+        provider: 'lynk',
+        externalRef: 'ref-baru-1',
+        email: 'eko@example.com',
+        customerName: 'Eko',
+        phone: '',
+        grandTotal: 990000,
+        paidAt: null,
+        isTest: false,
+      },
+      { prefix: 'KEI', now: world.runtime.now(), randomBytes: world.runtime.randomBytes },
+    );
+    if (!order) throw new Error('order not created');
+    await recordOrderItems(
+      world.database.db,
+      order.id,
+      [
+        {
+          lineNo: 1,
+          title: 'Langganan Setahun',
+          uuid: 'prod-setahun',
+          qty: 1,
+          price: 990000,
+          action: 'member',
+          matchedBy: 'uuid',
+        },
+      ],
+      world.runtime.now(),
+    );
+    await runImport(world, fromMysql());
+    const titles = await world.database.db
+      .selectFrom('licenses')
+      .select(['product_uuid', 'product_title'])
+      .where('imported_at', 'is not', null)
+      .groupBy(['product_uuid', 'product_title'])
+      .orderBy('product_uuid')
+      .execute();
+    expect(titles).toContainEqual({ product_uuid: 'prod-setahun', product_title: 'Langganan Setahun' });
+    expect(titles).toContainEqual({ product_uuid: 'prod-ebook', product_title: 'Produk sistem lama (prod-ebo)' });
+    expect(titles.filter((t) => t.product_title.includes('prod-setahun'))).toEqual([]);
   });
 
   it('a mysqldump export of the old database imports exactly as the database itself', async () => {
