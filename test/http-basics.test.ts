@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAdmin } from './helpers/admin.js';
+import { visibleText } from './helpers/visible-text.js';
 import type { World } from './helpers/world.js';
 import { createWorld } from './helpers/world.js';
 
@@ -76,8 +77,3 @@ describe('HTTP basics', () => {
     expect((await world.app.inject({ url: '/webhook/lynk' })).statusCode).toBe(404);
   });
 });
-
-/** What a reader sees: the page's text without its tags (attributes are not on screen). */
-function visibleText(page: string): string {
-  return page.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]*>/g, ' ');
-}

@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventReason } from '../../src/admin/views/webhooks.js';
 import { addAdmin, signInAdmin } from '../helpers/admin.js';
 import { payment, postLynk } from '../helpers/lynk.js';
-import type { World } from '../helpers/world.js';
-import { createWorld } from '../helpers/world.js';
-
-/** What a reader sees: the page's text without its tags, and without the collapsed technical details. */
-function visibleText(page: string): string {
-  return page
-    .replace(/<style[\s\S]*?<\/style>/g, '')
-    .replace(/<details class="tech">[\s\S]*?<\/details>/g, '')
-    .replace(/<[^>]*>/g, ' ');
-}
+import { visibleText } from '../helpers/visible-text.js';
+import { worldPerTest } from '../helpers/world.js';
 
 describe('the webhook log says why in Indonesian; the code stays under "Rincian teknis"', () => {
-  let world: World;
-  beforeAll(async () => {
-    world = await createWorld('sqlite');
-    await addAdmin(world);
-  });
-  afterAll(async () => {
-    await world?.close();
-  });
+  const open = worldPerTest('sqlite', addAdmin);
 
   it('a refusal of a wrong signature, a missing one and a body that is no event', async () => {
+    const world = await open();
     expect((await postLynk(world.app, payment(), { signature: 'a'.repeat(64) })).statusCode).toBe(401);
     expect((await postLynk(world.app, payment({ email: 'ani@example.com' }), { signature: null })).statusCode).toBe(
       401,
