@@ -82,6 +82,8 @@ th,td{text-align:left;padding:8px;border-bottom:1px solid #e4e7eb;vertical-align
 .status-success{background:#def7ec;color:#03543f}
 .status-failed{background:#fde8e8;color:#9b1c1c}
 body.admin{align-items:flex-start;padding:8px}
+/* A member's pages start at the top, as the console's do: a short page does not float mid-screen. */
+body.protected-page{align-items:flex-start}
 body.admin .card.wide{max-width:1180px;padding:16px 20px}
 .admin-head{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
 .admin-head form{margin-left:auto}
