@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesText } from '../shared/zod-issues.js';
 import { smtpUrlProblem } from './smtp-url.js';
 import { trustProxySchema } from './trust-proxy.js';
 
@@ -133,7 +134,7 @@ const productRules = z.string().transform((text, ctx) => {
   }
   const result = z.array(productRuleSchema).safeParse(parsed);
   if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: z.prettifyError(result.error).replaceAll('\n', '; ') });
+    ctx.addIssue({ code: 'custom', message: issuesText(result.error) });
     return z.NEVER;
   }
   return result.data;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PrepareRead } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { errorTable } from '../errors.js';
+import { issuesText } from '../shared/zod-issues.js';
 import { sendError } from '../web/respond.js';
 import { activateLicense } from './activate.js';
 import type { CorsOrigins } from './api-cors.js';
@@ -145,7 +146,7 @@ export const licenseApiRoutes: FastifyPluginAsync<LicenseApiOptions> = async (ap
       return null;
     }
     if (!parsed.success) {
-      const message = z.prettifyError(parsed.error).replaceAll('\n', '; ');
+      const message = issuesText(parsed.error);
       void fail(request, reply, 'INVALID_PAYLOAD', { message: `${errorTable.INVALID_PAYLOAD.message} ${message}` });
       return null;
     }

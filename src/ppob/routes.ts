@@ -5,6 +5,7 @@ import type { PpobTransaction } from '../db/index.js';
 import type { ErrorCode } from '../errors.js';
 import { AppError } from '../errors.js';
 import { emailInput } from '../members/index.js';
+import { issuesText } from '../shared/zod-issues.js';
 import { sendError } from '../web/respond.js';
 import type { PpobDeps } from './orders.js';
 import { placePpobOrder } from './orders.js';
@@ -115,7 +116,7 @@ export const ppobAdminRoutes: FastifyPluginAsync<PpobDeps> = async (app, deps) =
 
   app.get('/api/admin/ppob/transactions', { preHandler: guard }, async (request) => {
     const query = listQuerySchema.safeParse(request.query ?? {});
-    if (!query.success) throw new AppError('BAD_REQUEST', z.prettifyError(query.error).replaceAll('\n', '; '));
+    if (!query.success) throw new AppError('BAD_REQUEST', issuesText(query.error));
     const rows = await listPpobTransactions(deps.db, {
       limit: query.data.limit,
       ...(query.data.status ? { status: query.data.status } : {}),

@@ -35,6 +35,17 @@ describe.each(DIALECTS)('what the public license API refuses (%s)', (dialect) =>
     expect(await counterRows(world)).toBe(dialect === 'postgres' ? 10 : 0);
   });
 
+  it("a refused field is named in an Indonesian message, with none of the validator's English", async () => {
+    const world = await open({ PRODUCT_RULES: LICENSE_RULES });
+    for (const action of ['activate', 'validate', 'deactivate'] as const) {
+      const res = await licenseApi(world, action, { key: { a: 1 }, fingerprint: ['x'] });
+      expect(res.statusCode, action).toBe(400);
+      const { message } = res.json().error as { message: string };
+      expect(message, action).toMatch(/key: \S/);
+      expect(message, action).not.toMatch(/→|✖|\bat key\b|expected|received/i);
+    }
+  });
+
   it("a member browser's fingerprint namespace is not the public API's to use", async () => {
     const world = await open({ PRODUCT_RULES: LICENSE_RULES });
     const license = await buyLicense(world, 'Tiga Perangkat', BUDI);
