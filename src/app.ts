@@ -250,7 +250,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendError(request, reply, code, { message });
   });
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
-  fetchMetadataCheck(app);
+  fetchMetadataCheck(app, config.publicUrl);
 
   // The first secret signs, every listed one verifies: a rotation does not void forms already open.
   await app.register(fastifyCookie, { secret: [...config.cookieSecrets] });
