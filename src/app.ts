@@ -62,6 +62,7 @@ import { httpServerTaking } from './web/http-server.js';
 import { page } from './web/layout.js';
 import { requestIdFrom } from './web/request-id.js';
 import { contentSecurityPolicy, SECURITY_HEADERS, sendError } from './web/respond.js';
+import { strictJsonBodies } from './web/strict-json.js';
 import {
   databaseKeyring,
   hesdaWebhookRoutes,
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: (error, socket) => answerClientError(log, error, socket),
   });
 
+  strictJsonBodies(app);
   const drain = new Drain();
   drain.track(app.server);
   app.decorate('drain', drain);

@@ -46,6 +46,34 @@ describe.each(DIALECTS)('what the public license API refuses (%s)', (dialect) =>
     }
   });
 
+  it('a body that is not UTF-8, or is compressed, is refused as such, not read half-way', async () => {
+    const world = await open({ PRODUCT_RULES: LICENSE_RULES });
+    const license = await buyLicense(world, 'Tiga Perangkat', BUDI);
+    const raw = (payload: Buffer, headers: Record<string, string> = {}) =>
+      world.app.inject({
+        method: 'POST',
+        url: '/api/licenses/validate',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload,
+      });
+    const notUtf8 = await raw(
+      Buffer.concat([Buffer.from('{"key":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]),
+    );
+    expect(notUtf8.statusCode).toBe(400);
+    expect(notUtf8.json().error).toMatchObject({ code: 'INVALID_JSON', message: 'Body bukan JSON yang valid.' });
+    const gzip = await raw(Buffer.from(JSON.stringify({ key: license.key })), { 'content-encoding': 'gzip' });
+    expect(gzip.statusCode).toBe(415);
+    expect(gzip.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // The same key as plain UTF-8 JSON (a name with non-ASCII letters too) is read as ever.
+    const fine = await raw(Buffer.from(JSON.stringify({ key: license.key, name: 'Laptop Dewi — kantor' })), {
+      'content-encoding': 'identity',
+    });
+    expect(fine.statusCode).toBe(200);
+    expect(fine.json()).toMatchObject({ valid: true });
+    const poisoned = await raw(Buffer.from('{"key":"x","__proto__":{"admin":true}}'));
+    expect(poisoned.statusCode).toBe(400);
+  });
+
   it("a member browser's fingerprint namespace is not the public API's to use", async () => {
     const world = await open({ PRODUCT_RULES: LICENSE_RULES });
     const license = await buyLicense(world, 'Tiga Perangkat', BUDI);

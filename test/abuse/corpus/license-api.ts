@@ -63,7 +63,8 @@ for (const action of ACTIONS) {
     Buffer.from([0xff, 0xc0, 0xed, 0xa0, 0x80]),
     Buffer.from('","fingerprint":"x"}'),
   ]);
-  add('invalid-utf8', action, { body: { base64: invalid.toString('base64') }, expect: notFound(action) });
+  // Bytes that are not UTF-8 are refused as such, not read with replacement characters.
+  add('invalid-utf8', action, { body: { base64: invalid.toString('base64') }, expect: refused(400, 'INVALID_JSON') });
   add('duplicate-keys', action, {
     body: { text: '{"key":"{{licenseKey}}","key":"KEI-NOPE","fingerprint":"m"}' },
     expect: notFound(action),

@@ -79,12 +79,13 @@ add('huge-strings', '/login/tautan/kirim', { body: { json: { email: 'e'.repeat(3
 for (const [path, bad] of tokenPaths)
   add('huge-strings', path, { body: { json: { ...TOKEN_OK, token: 'T'.repeat(500_000) } }, expect: bad });
 
-// An address with bytes that are not UTF-8 where its "@" was: refused like any wrong login.
+// A JSON body with bytes that are not UTF-8 where the address's "@" was: refused as not JSON (it is
+// not read with replacement characters); the same bytes URL-encoded in a form are a wrong login.
 const withBadBytes = JSON.stringify({ ...LOGIN_OK, email: 'x@@example.com' });
 for (const bytes of ['ff', 'c0af', 'eda080'])
   add('invalid-utf8', '/login', {
     body: { base64: withBytes(withBadBytes, bytes, 1) },
-    expect: refused(401, 'INVALID_CREDENTIALS'),
+    expect: refused(400, 'INVALID_JSON'),
   });
 add('invalid-utf8', '/login', {
   headers: FORM_JSON,
@@ -95,7 +96,7 @@ add('invalid-utf8', '/login/tautan', {
   body: {
     base64: Buffer.concat([Buffer.from('{"token":"'), Buffer.alloc(30, 0xff), Buffer.from('"}')]).toString('base64'),
   },
-  expect: refused(410, 'LINK_INVALID'),
+  expect: refused(400, 'INVALID_JSON'),
 });
 
 add('duplicate-keys', '/login', {
