@@ -26,6 +26,6 @@ export function strictJsonBodies(app: FastifyInstance): void {
     } catch {
       return done(refusal('FST_ERR_CTP_INVALID_JSON_BODY', 400, 'body is not UTF-8'), undefined);
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }
