@@ -84,3 +84,17 @@ export function redirectWith(reply: FastifyReply, path: string, message: string)
   const sep = path.includes('?') ? '&' : '?';
   return reply.redirect(`${path}${sep}pesan=${message}`, 303);
 }
+
+/**
+ * What was typed into a refused form, to show it again (escaped like any text, never trusted): the
+ * named fields that arrived as text, each cut to 500 characters. Fields that did not arrive are absent.
+ */
+export function typedFields(body: unknown, names: readonly string[]): Record<string, string> {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = fields[name];
+    if (typeof value === 'string') out[name] = value.slice(0, 500);
+  }
+  return out;
+}

@@ -18,7 +18,7 @@ import {
 } from '../member-service.js';
 import { memberDetailView, memberListView, membersByEndView } from '../views/members.js';
 import type { ConsoleOptions } from './context.js';
-import { beforeParam, idParam, redirectWith, sendConsolePage, textParam } from './context.js';
+import { beforeParam, idParam, redirectWith, sendConsolePage, textParam, typedFields } from './context.js';
 
 const emailForm = z.object({ email: inputText().trim().min(3).max(254) });
 
@@ -44,12 +44,6 @@ const profileForm = z.object({ name: nameField, phone: phoneField });
 /** The first problem's own message (every rule above has one), for the form shown again. */
 function formProblem(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'Isi formulir dengan benar.';
-}
-
-/** What was typed, to fill the form again after a refusal (never trusted beyond being shown, escaped). */
-function typed(body: unknown, ...names: string[]): Record<string, string> {
-  const fields = (body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(names.map((n) => [n, typeof fields[n] === 'string' ? fields[n].slice(0, 300) : '']));
 }
 
 /** Member: search, detail, and what an operator does for a buyer who cannot get in. */
@@ -102,7 +96,7 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
       { title: 'Member', active: '/admin/member', status: 400 },
       memberListView(list, undefined, reply.generateCsrf(), tz, {
         message: error,
-        values: typed(request.body, 'email', 'name', 'phone'),
+        values: typedFields(request.body, ['email', 'name', 'phone']),
       }),
     );
   });
@@ -138,7 +132,7 @@ export const memberConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (ap
     if (!form.success)
       return detailPage(request, reply, id, {
         message: formProblem(form.error),
-        values: typed(request.body, 'name', 'phone'),
+        values: typedFields(request.body, ['name', 'phone']),
       });
     const saved = await updateMemberProfile(opts.db, id, form.data, adminActor(request), opts.runtime.now());
     if (!saved) throw new AppError('NOT_FOUND', 'Member tidak ditemukan.');

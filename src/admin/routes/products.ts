@@ -17,7 +17,7 @@ import { adminActor } from '../guard.js';
 import type { RefusedRule } from '../views/products.js';
 import { productsView } from '../views/products.js';
 import type { ConsoleOptions } from './context.js';
-import { idParam, redirectWith, sendConsolePage, textParam } from './context.js';
+import { idParam, redirectWith, sendConsolePage, textParam, typedFields } from './context.js';
 
 /** An empty number field means "none"; anything else must be a whole number in range (`message`). */
 const optionalWhole = (min: number, max: number, message: string) =>
@@ -70,14 +70,6 @@ const RULE_FIELDS = [
   'renewUrl',
 ] as const;
 
-/** What was typed into a rule's form, to show it again after a refusal (escaped like any text). */
-function typedRule(body: unknown): Record<string, string> {
-  const fields = (body ?? {}) as Record<string, unknown>;
-  const out: Record<string, string> = {};
-  for (const name of RULE_FIELDS) if (typeof fields[name] === 'string') out[name] = fields[name].slice(0, 500);
-  return out;
-}
-
 /** Produk: the product rules a webhook applies, editable without a restart. */
 export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
   const show = async (
@@ -104,7 +96,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
     if (!form.success)
       return show(request, reply, 400, undefined, {
         ruleId: id,
-        values: typedRule(request.body),
+        values: typedFields(request.body, RULE_FIELDS),
         message: form.error.issues[0]?.message ?? 'Isi aturan dengan benar.',
       });
     const f = form.data;
@@ -140,7 +132,7 @@ export const productConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (a
     if (!result.ok)
       return show(request, reply, 409, undefined, {
         ruleId: id,
-        values: typedRule(request.body),
+        values: typedFields(request.body, RULE_FIELDS),
         message: 'Sudah ada aturan untuk produk itu. Ubah aturan yang ada.',
       });
     return redirectWith(reply, '/admin/produk', 'produk');

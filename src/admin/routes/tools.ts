@@ -11,7 +11,7 @@ import type { TestPaymentForm, TestPaymentResult } from '../views/misc.js';
 import { auditView, testPaymentView, tokensView } from '../views/misc.js';
 import { prettyBody } from '../views/webhooks.js';
 import type { ConsoleOptions } from './context.js';
-import { beforeParam, idParam, redirectWith, sendConsolePage } from './context.js';
+import { beforeParam, idParam, redirectWith, sendConsolePage, typedFields } from './context.js';
 
 const TEST_EMAIL = 'pembeli.uji@example.com';
 const TEST_TITLE = 'Produk Uji Lisensi';
@@ -62,12 +62,15 @@ export const toolConsoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app,
   });
   const webhookUrl = `${opts.config.publicUrl}/webhook/lynk`;
   /** What was sent, shown again in the form: a first try is followed by a second with one thing changed. */
-  const typedTest = (body: unknown): TestPaymentForm => {
-    const fields = (body ?? {}) as Record<string, unknown>;
-    const out = testDefaults();
-    for (const name of TEST_FIELDS) out[name] = typeof fields[name] === 'string' ? fields[name].slice(0, 300) : '';
-    return out;
-  };
+  const typedTest = (body: unknown): TestPaymentForm => ({
+    email: '',
+    name: '',
+    title: '',
+    uuid: '',
+    qty: '',
+    price: '',
+    ...typedFields(body, TEST_FIELDS),
+  });
 
   app.get('/admin/uji-coba', async (request, reply) =>
     sendConsolePage(
